@@ -1,0 +1,187 @@
+"""WholeFamily settings: one module, switched by environment variables.
+
+Environment:
+    WHOLEFAMILY_ENV        "development" (default), "test" or "production".
+    DATABASE_URL           default: SQLite file under var/; PostgreSQL when it names one.
+    SECRET_KEY             required in production.
+    ALLOWED_HOSTS          comma-separated; default 127.0.0.1,localhost.
+    WHOLEFAMILY_DATA_DIR   the data plane's store (Parquet, DuckDB); default var/data.
+    WHOLEFAMILY_INPROCESS_WORKER  "1" (default outside production) runs background tasks
+                           in a thread of the serving process; "0" leaves them to `wholefamily db_worker`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("WHOLEFAMILY_VAR_DIR", BASE_DIR / "var"))
+
+ENV = os.environ.get("WHOLEFAMILY_ENV", "development")
+if ENV not in {"development", "test", "production"}:
+    raise ImproperlyConfigured(f"WHOLEFAMILY_ENV must be development, test or production, not {ENV!r}")
+PRODUCTION = ENV == "production"
+DEBUG = os.environ.get("DEBUG", "0") == "1" and not PRODUCTION
+
+_DEV_SECRET = "dev-only-insecure-key-never-use-in-production-0123456789abcdefghij"
+SECRET_KEY = os.environ.get("SECRET_KEY", "" if PRODUCTION else _DEV_SECRET)
+if PRODUCTION and (not SECRET_KEY or SECRET_KEY == _DEV_SECRET):
+    raise ImproperlyConfigured("SECRET_KEY must be set in production")
+
+ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
+
+DATA_DIR = Path(os.environ.get("WHOLEFAMILY_DATA_DIR", VAR_DIR / "data"))
+DEFINITIONS_DIR = BASE_DIR / "definitions"
+PROGRAMMES_DIR = BASE_DIR / "programmes"
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "axes",
+    "django_tasks",
+    "django_tasks.backends.database",
+    "wholefamily.governance",
+    "wholefamily.jobs",
+    "wholefamily.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "wholefamily.governance.middleware.RequestIdMiddleware",
+    "wholefamily.web.middleware.SecurityHeadersMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "wholefamily.governance.middleware.AbsoluteSessionTimeoutMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "wholefamily.web.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'wholefamily.sqlite3'}")
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0 if ENV == "test" else 60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers work beside one writer; IMMEDIATE transactions take the write lock at
+    # BEGIN, so concurrent writers wait (busy timeout) instead of failing with "database is locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Authentication and sessions ------------------------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "web:dashboard"
+LOGOUT_REDIRECT_URL = "login"
+
+# Idle timeout: the cookie lives 30 minutes and is renewed by every request.
+SESSION_COOKIE_AGE = 30 * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Absolute timeout: a session ends this long after sign-in, however active.
+WHOLEFAMILY_SESSION_ABSOLUTE_SECONDS = int(os.environ.get("WHOLEFAMILY_SESSION_ABSOLUTE_SECONDS", 10 * 60 * 60))
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# Login throttling (django-axes): lock a username from one address after repeated failures.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", 5))
+AXES_COOLOFF_TIME = 0.25  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+
+# --- Security headers --------------------------------------------------------------------
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = os.environ.get("SECURE_SSL_REDIRECT", "1") == "1"
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    CSRF_TRUSTED_ORIGINS = [f"https://{h}" for h in ALLOWED_HOSTS if not h.startswith(".")]
+
+# --- Internationalisation -----------------------------------------------------------------
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "Europe/London"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files (GOV.UK Frontend is installed by npm, built by `make assets`) -------------
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+ASSETS_BUILD_DIR = BASE_DIR / "build" / "assets"
+STATICFILES_DIRS = [("build", ASSETS_BUILD_DIR)]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+
+# --- Background tasks -------------------------------------------------------------------
+TASKS = {"default": {"BACKEND": "django_tasks.backends.database.DatabaseBackend"}}
+WHOLEFAMILY_INPROCESS_WORKER = os.environ.get("WHOLEFAMILY_INPROCESS_WORKER", "0" if PRODUCTION else "1") == "1"
+
+# --- Logging -------------------------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+}

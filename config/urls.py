@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("wholefamily.web.urls")),
+    path("", include("wholefamily.governance.urls")),
+    path("jobs/", include("wholefamily.jobs.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "wholefamily.web.views.errors.bad_request"
+handler403 = "wholefamily.web.views.errors.permission_denied"
+handler404 = "wholefamily.web.views.errors.page_not_found"
+handler500 = "wholefamily.web.views.errors.server_error"
