@@ -48,7 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "django_tasks",
-    "django_tasks.backends.database",
+    "django_tasks_db",
     "wholefamily.governance",
     "wholefamily.jobs",
     "wholefamily.web",
@@ -175,7 +175,7 @@ STORAGES = {
 }
 
 # --- Background tasks -------------------------------------------------------------------
-TASKS = {"default": {"BACKEND": "django_tasks.backends.database.DatabaseBackend"}}
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 WHOLEFAMILY_INPROCESS_WORKER = os.environ.get("WHOLEFAMILY_INPROCESS_WORKER", "0" if PRODUCTION else "1") == "1"
 
 # --- Logging -------------------------------------------------------------------------------
