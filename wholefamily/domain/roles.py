@@ -90,9 +90,11 @@ def reaches(actor: Actor, target: Target) -> bool:
         return False
     if actor.roles & COUNTY_WIDE_ROLES:
         return True
+    if not target.is_personal and actor.roles & NO_PERSONAL_DATA_ROLES:
+        return True
     if not target.team_ids:
-        # County-wide objects (not owned by a team) are visible to every role that may see them.
-        return not (target.is_personal and actor.roles <= TEAM_SCOPED_ROLES | NO_PERSONAL_DATA_ROLES)
+        # Not owned by a team: county-wide reference objects are visible; personal ones need a county-wide role.
+        return not target.is_personal
     return bool(actor.roles & TEAM_SCOPED_ROLES) and bool(actor.team_ids & target.team_ids)
 
 

@@ -1,0 +1,105 @@
+"""People, teams, data-sharing agreements and the audit log."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+class Team(models.Model):
+    """A team of key workers and their manager, serving one district of the county."""
+
+    name = models.CharField(max_length=120, unique=True)
+    district = models.CharField(max_length=120, help_text="The district the team serves.")
+    caseload_limit = models.PositiveSmallIntegerField(
+        default=8, help_text="Default most families one key worker of this team may hold at once."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["district", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StaffProfile(models.Model):
+    """A member of staff: their team and job title. Their roles are the user's groups."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile")
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT, related_name="staff")
+    job_title = models.CharField(max_length=120, blank=True)
+    agency = models.CharField(max_length=120, blank=True, help_text="Employing agency, e.g. the council or police.")
+
+    class Meta:
+        ordering = ["user__last_name", "user__first_name"]
+
+    def __str__(self) -> str:
+        return self.user.get_full_name() or self.user.get_username()
+
+
+class DataSharingAgreement(models.Model):
+    """The agreement under which a partner shares a data set with the programme."""
+
+    name = models.CharField(max_length=200)
+    partner = models.CharField(max_length=200)
+    reference = models.CharField(max_length=80, unique=True)
+    purpose = models.TextField(blank=True)
+    start_on = models.DateField()
+    end_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["partner", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.reference}: {self.name}"
+
+
+class AuditEvent(models.Model):
+    """One access or change: who, when, what action on which object, and how it ended.
+
+    Append-only: rows are never updated or deleted by the application. It records access and change;
+    the pathway's business history is a separate, coded case event log.
+    """
+
+    class Outcome(models.TextChoices):
+        SUCCESS = "success", "Success"
+        DENIED = "denied", "Denied"
+        FAILED = "failed", "Failed"
+
+    id = models.BigAutoField(primary_key=True)
+    occurred_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events"
+    )
+    actor_label = models.CharField(max_length=150, blank=True, help_text="Username at the time, kept if the user goes.")
+    action = models.CharField(max_length=60, db_index=True)
+    object_type = models.CharField(max_length=100, blank=True, db_index=True)
+    object_id = models.CharField(max_length=64, blank=True, db_index=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.SUCCESS)
+    request_id = models.CharField(max_length=36, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id", "occurred_at"], name="audit_object_idx")]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.actor_label} {self.action} {self.object_type}:{self.object_id}"
+        )
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self._state.adding:
+            raise ValueError("Audit events are append-only")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise ValueError("Audit events are append-only")
+
+
+def new_request_id() -> str:
+    return str(uuid.uuid4())
