@@ -56,6 +56,6 @@ class Command(BaseCommand):
                     team = teams[team_index] if team_index is not None else None
                     StaffProfile.objects.create(user=user, team=team, job_title=title)
                     record(by=None, action="create_demo_user", obj=user, detail={"role": role.value})
-        self.stdout.write("Demo sign-ins (password for all: %s):" % DEMO_PASSWORD)
+        self.stdout.write(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
         for username, _first, _last, role, _team, _title in DEMO_USERS:
             self.stdout.write(f"  {username:<14} {role.label}")
