@@ -1,0 +1,1 @@
+"""Background jobs: long work run outside the request, with progress a person can watch (ADR 0003)."""

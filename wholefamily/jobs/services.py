@@ -1,0 +1,168 @@
+"""Writes for background jobs: start one, run one inside its task, cancel one.
+
+`start_job` creates the Job and enqueues its django-tasks task in one transaction (the database backend
+stores the queue in the same database, so a job never exists without its task or the other way round).
+`run_job` is called by each task function: it marks the job running, gives the work a `JobProgress`,
+and records how it ended. Users see a plain message on failure; the traceback goes to the log only.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django_tasks.base import Task
+
+from wholefamily.domain.progress import FanOutProgress, ProgressReporter
+from wholefamily.domain.roles import Role
+from wholefamily.governance import access
+from wholefamily.governance.audit import record
+from wholefamily.governance.models import AuditEvent, Team
+from wholefamily.jobs.models import Job
+from wholefamily.jobs.progress import JobCancelled, JobProgress
+
+logger = logging.getLogger(__name__)
+
+JobWork = Callable[[ProgressReporter], dict[str, Any]]
+
+UNEXPECTED_ERROR = (
+    "The job stopped because of an unexpected error. "
+    "An administrator can find the details in the server log under job {job_id}."
+)
+
+
+class JobError(Exception):
+    """A failure whose message is written for users (what went wrong and what to do about it)."""
+
+
+# --- starting and cancelling --------------------------------------------------------------------
+def start_job(
+    *,
+    kind: str,
+    title: str,
+    task: Task[..., Any] | None,
+    args: dict[str, Any],
+    by: User | None,
+    team: Team | None = None,
+) -> Job:
+    """Create a queued job and enqueue `task(job_id=..., **args)` for a worker.
+
+    `task` None: the caller runs the work itself right away (`run_job`), as the CLI does in the
+    foreground, so that the run is recorded like any other. `by` None: the system (the CLI).
+    """
+    with transaction.atomic():
+        job = Job.objects.create(kind=kind, title=title, created_by=by, team=team, message="Waiting for a worker")
+        if task is not None:
+            task_result = task.enqueue(job_id=str(job.pk), **args)
+            job.task_result_id = str(task_result.id)
+            job.save(update_fields=["task_result_id"])
+        detail = {"kind": kind, "task": task.module_path if task is not None else "foreground"}
+        record(by=by, action="start_job", obj=job, detail=detail)
+    return job
+
+
+def can_cancel_job(*, job: Job, user: User) -> bool:
+    """Whoever started a job, or an administrator, may cancel it while it has not finished."""
+    if job.is_finished:
+        return False
+    return (job.created_by_id is not None and job.created_by_id == user.pk) or access.has_role(user, Role.ADMINISTRATOR)
+
+
+def cancel_job(*, job: Job, by: User) -> Job:
+    """Cancel a queued or running job. A running job stops at its next progress write."""
+    if not can_cancel_job(job=job, user=by):
+        raise PermissionDenied("Only the person who started this job or an administrator can cancel it.")
+    with transaction.atomic():
+        updated = Job.objects.filter(pk=job.pk, status__in=[Job.Status.QUEUED, Job.Status.RUNNING]).update(
+            status=Job.Status.CANCELLED,
+            finished_at=timezone.now(),
+            message=f"Cancelled by {by.get_username()}",
+        )
+        if updated:
+            record(by=by, action="cancel_job", obj=job)
+    job.refresh_from_db()
+    return job
+
+
+# --- running (inside the task) ----------------------------------------------------------------
+def run_job(
+    job_id: uuid.UUID | str,
+    work: JobWork,
+    *,
+    min_interval: float = 0.5,
+    mirror: ProgressReporter | None = None,
+) -> dict[str, Any] | None:
+    """Run `work` for the job: mark it running, report progress, record success or a plain failure.
+
+    Returns the work's result summary, or None when the job did not run to success (cancelled, failed).
+    Never raises for a failure of the work: the job row is the record users see. `mirror` receives
+    the same progress (a terminal progress bar).
+    """
+    if not _mark_running(job_id):
+        logger.info("Job %s was not queued (cancelled or already run); skipping", job_id)
+        return None
+    progress = JobProgress(job_id, min_interval=min_interval)
+    try:
+        result = work(progress if mirror is None else FanOutProgress(progress, mirror))
+        progress.flush()
+    except JobCancelled:
+        logger.info("Job %s stopped: cancelled", job_id)
+        return None
+    except JobError as exc:
+        logger.warning("Job %s failed: %s", job_id, exc)
+        _mark_failed(job_id, progress, str(exc))
+        return None
+    except Exception:
+        logger.exception("Job %s failed unexpectedly", job_id)
+        _mark_failed(job_id, progress, UNEXPECTED_ERROR.format(job_id=job_id))
+        return None
+    _mark_succeeded(job_id, progress, result)
+    return result
+
+
+def _mark_running(job_id: uuid.UUID | str) -> bool:
+    with transaction.atomic():
+        return bool(
+            Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(
+                status=Job.Status.RUNNING, started_at=timezone.now(), message="Starting"
+            )
+        )
+
+
+def _mark_succeeded(job_id: uuid.UUID | str, progress: JobProgress, result: dict[str, Any]) -> None:
+    with transaction.atomic():
+        updated = Job.objects.filter(pk=job_id, status=Job.Status.RUNNING).update(
+            status=Job.Status.SUCCEEDED,
+            finished_at=timezone.now(),
+            done=progress.done,
+            total=progress.total if progress.total is not None else progress.done,
+            message="Finished",
+            result=result,
+        )
+        if updated:
+            _record_end(job_id, outcome=AuditEvent.Outcome.SUCCESS)
+
+
+def _mark_failed(job_id: uuid.UUID | str, progress: JobProgress, error: str) -> None:
+    with transaction.atomic():
+        updated = Job.objects.filter(pk=job_id, status=Job.Status.RUNNING).update(
+            status=Job.Status.FAILED,
+            finished_at=timezone.now(),
+            done=progress.done,
+            total=progress.total,
+            message="Failed",
+            error=error,
+        )
+        if updated:
+            _record_end(job_id, outcome=AuditEvent.Outcome.FAILED)
+
+
+def _record_end(job_id: uuid.UUID | str, *, outcome: str) -> None:
+    """The worker, not a person, ends a job: the audit event has no actor."""
+    record(by=None, action="finish_job", object_type=Job._meta.label_lower, object_id=str(job_id), outcome=outcome)

@@ -1,0 +1,161 @@
+"""Background jobs on the web: the list, one job with its progress bar, its progress as JSON, start, cancel.
+
+HTTP concerns only: reads go through selectors (scoped to the user), writes through services.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from wholefamily.jobs import selectors
+from wholefamily.jobs.kinds import CHECK_DATA_STORE
+from wholefamily.jobs.models import Job
+from wholefamily.jobs.services import can_cancel_job, cancel_job, start_job
+
+LIST_LIMIT = 100
+
+STATUS_TAG_CLASSES = {
+    Job.Status.QUEUED: "govuk-tag--grey",
+    Job.Status.RUNNING: "govuk-tag--blue",
+    Job.Status.SUCCEEDED: "govuk-tag--green",
+    Job.Status.FAILED: "govuk-tag--red",
+    Job.Status.CANCELLED: "govuk-tag--yellow",
+}
+
+
+@login_required
+@require_GET
+def job_list(request: HttpRequest) -> HttpResponse:
+    jobs = list(selectors.visible_jobs(for_user=request.user)[:LIST_LIMIT])
+    for job in jobs:
+        job.tag_class = STATUS_TAG_CLASSES[Job.Status(job.status)]  # type: ignore[attr-defined]
+        job.progress_text = progress_text(job)  # type: ignore[attr-defined]
+    context = {
+        "jobs": jobs,
+        "can_start_check": selectors.may_start(user=request.user, kind=CHECK_DATA_STORE),
+        "check_title": CHECK_DATA_STORE.title,
+    }
+    return render(request, "jobs/job_list.html", context)
+
+
+@login_required
+@require_GET
+def job_detail(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
+    job = selectors.get_job(for_user=request.user, job_id=job_id)
+    context = {
+        "job": job,
+        "tag_class": STATUS_TAG_CLASSES[Job.Status(job.status)],
+        "bar": progress_bar(job),
+        "can_cancel": can_cancel_job(job=job, user=_staff(request)),
+        "result_rows": _result_rows(job.result),
+    }
+    return render(request, "jobs/job_detail.html", context)
+
+
+@never_cache
+@require_GET
+def job_progress(request: HttpRequest, job_id: uuid.UUID) -> JsonResponse:
+    """Progress for the page's script. Not signed in: 401 (a redirect would hand the script a login page)."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"error": "Sign in to see this job."}, status=401)
+    job = selectors.get_job(for_user=request.user, job_id=job_id)
+    return JsonResponse(progress_payload(job))
+
+
+@login_required
+@require_POST
+def start_check_data_store(request: HttpRequest) -> HttpResponse:
+    if not selectors.may_start(user=request.user, kind=CHECK_DATA_STORE):
+        raise PermissionDenied
+    job = start_job(
+        kind=CHECK_DATA_STORE.code,
+        title=CHECK_DATA_STORE.title,
+        task=CHECK_DATA_STORE.task,
+        args={},
+        by=_staff(request),
+    )
+    messages.success(request, f"{CHECK_DATA_STORE.title}: the job is queued.")
+    return redirect("jobs:job_detail", job_id=job.pk)
+
+
+@login_required
+@require_POST
+def job_cancel(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
+    job = selectors.get_job(for_user=request.user, job_id=job_id)
+    job = cancel_job(job=job, by=_staff(request))
+    if job.status == Job.Status.CANCELLED:
+        messages.success(request, "The job is cancelled.")
+    else:
+        messages.info(request, f"The job had already {job.get_status_display().lower()}.")
+    return redirect("jobs:job_detail", job_id=job.pk)
+
+
+def _staff(request: HttpRequest) -> User:
+    """The signed-in user of a view behind login_required."""
+    return cast(User, request.user)
+
+
+def progress_bar(job: Job) -> dict[str, Any]:
+    """What the <progress> element and its text equivalent show. `value` None: size not known yet."""
+    value: int | None
+    if job.total is not None and job.total > 0:
+        bar_max, value = job.total, min(job.done, job.total)
+    elif job.total == 0 or job.status == Job.Status.SUCCEEDED:
+        bar_max, value = 1, 1 if job.is_finished else 0
+    else:
+        bar_max, value = 1, (0 if job.is_finished else None)
+    return {"max": bar_max, "value": value, "text": progress_text(job)}
+
+
+def progress_text(job: Job) -> str:
+    if job.status == Job.Status.QUEUED:
+        return "Waiting for a worker to start it."
+    if job.total is None:
+        return f"{job.done:,} done so far; the total is not known yet."
+    return f"{job.done:,} of {job.total:,} done ({job.percent}%)."
+
+
+def progress_payload(job: Job) -> dict[str, Any]:
+    bar = progress_bar(job)
+    return {
+        "bar_max": bar["max"],
+        "bar_value": bar["value"],
+        "text": bar["text"],
+        "id": str(job.pk),
+        "status": job.status,
+        "status_label": job.get_status_display(),
+        "is_finished": job.is_finished,
+        "done": job.done,
+        "total": job.total,
+        "percent": job.percent,
+        "message": job.message,
+        "error": job.error,
+        "started_at": job.started_at.isoformat() if job.started_at else None,
+        "finished_at": job.finished_at.isoformat() if job.finished_at else None,
+    }
+
+
+def _result_rows(result: dict[str, Any]) -> list[tuple[str, str]]:
+    """The result summary as label/value pairs for a summary list (scalars only, in key order)."""
+    rows = []
+    for key, value in result.items():
+        if isinstance(value, list):
+            value = ", ".join(str(item) for item in value) or "none"
+        elif isinstance(value, bool):
+            value = "Yes" if value else "No"
+        elif isinstance(value, int):
+            value = f"{value:,}"
+        elif value is None or value == "":
+            value = "none"
+        rows.append((key.replace("_", " ").capitalize(), str(value)))
+    return rows
