@@ -34,6 +34,9 @@ if PRODUCTION and (not SECRET_KEY or SECRET_KEY == _DEV_SECRET):
 
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
 
+# The council running this installation, shown in the page header and footer.
+WHOLEFAMILY_COUNCIL_NAME = os.environ.get("WHOLEFAMILY_COUNCIL_NAME", "Demo County Council")
+
 DATA_DIR = Path(os.environ.get("WHOLEFAMILY_DATA_DIR", VAR_DIR / "data"))
 DEFINITIONS_DIR = BASE_DIR / "definitions"
 PROGRAMMES_DIR = BASE_DIR / "programmes"

@@ -3,6 +3,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("wholefamily.web.urls")),
+    path("", include("wholefamily.web.auth_urls")),
     path("", include("wholefamily.governance.urls")),
     path("jobs/", include("wholefamily.jobs.urls")),
     path("admin/", admin.site.urls),

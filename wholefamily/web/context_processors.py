@@ -1,0 +1,69 @@
+"""The service navigation: which sections a signed-in user sees depends on their roles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.http import HttpRequest
+from django.urls import reverse
+
+from wholefamily.domain.roles import Role
+from wholefamily.governance import access
+from wholefamily.governance.selectors import AUDIT_READERS
+
+ALL_ROLES = tuple(Role)
+JOB_WATCHERS = (Role.DATA_ANALYST, Role.PROGRAMME_MANAGER, Role.ADMINISTRATOR)
+
+
+@dataclass(frozen=True)
+class NavigationEntry:
+    text: str
+    url_name: str
+    roles: tuple[Role, ...]
+    is_staff_only: bool = False  # the Django admin lets in staff accounts only
+
+    def is_for(self, user: AbstractBaseUser) -> bool:
+        if self.is_staff_only and not getattr(user, "is_staff", False):
+            return False
+        return access.has_role(user, *self.roles)
+
+
+@dataclass(frozen=True)
+class NavigationItem:
+    text: str
+    href: str
+    is_current: bool
+
+
+# In the order shown. Only what exists: add an entry when its pages are built.
+NAVIGATION: tuple[NavigationEntry, ...] = (
+    NavigationEntry("Home", "web:dashboard", ALL_ROLES),
+    NavigationEntry("Teams", "governance:team_list", ALL_ROLES),
+    NavigationEntry("Background jobs", "jobs:job_list", JOB_WATCHERS),
+    NavigationEntry("Audit log", "governance:audit_log", AUDIT_READERS),
+    NavigationEntry("Administration", "admin:index", (Role.ADMINISTRATOR,), is_staff_only=True),
+)
+
+
+def navigation_items(request: HttpRequest) -> list[NavigationItem]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return []
+    entries = [entry for entry in NAVIGATION if entry.is_for(user)]
+    hrefs = [reverse(entry.url_name) for entry in entries]
+    current = _current_href(request.path, hrefs)
+    return [
+        NavigationItem(text=entry.text, href=href, is_current=href == current)
+        for entry, href in zip(entries, hrefs, strict=True)
+    ]
+
+
+def _current_href(path: str, hrefs: list[str]) -> str | None:
+    """The entry the page belongs to: the longest href that the path starts with ("/" only for itself)."""
+    matches = [href for href in hrefs if path == href or (href != "/" and path.startswith(href))]
+    return max(matches, key=len, default=None)
+
+
+def navigation(request: HttpRequest) -> dict[str, object]:
+    return {"navigation": navigation_items(request)}

@@ -1,0 +1,209 @@
+"""The home page: one section per role the user holds, linking to what that role does.
+
+Only pages that exist are linked; what is not built yet is described in a plain sentence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AbstractBaseUser
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from wholefamily.domain.roles import Role
+from wholefamily.governance import access, selectors
+from wholefamily.governance.models import StaffProfile, Team
+from wholefamily.web.components import SummaryRow
+
+
+@dataclass(frozen=True)
+class RoleSection:
+    role: Role
+    purpose: str
+    rows: list[SummaryRow] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # plain sentences: what is not built yet, or what to ask for
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, AbstractBaseUser)  # login_required
+    sections = [_section_for(role, _Facts.of(user)) for role in dashboard_roles(user)]
+    return render(request, "web/dashboard.html", {"sections": sections})
+
+
+def dashboard_roles(user: AbstractBaseUser) -> list[Role]:
+    """The user's roles in a stable order; a superuser without a role sees the administrator's section."""
+    roles = access.user_roles(user)
+    if not roles and getattr(user, "is_superuser", False):
+        roles = frozenset({Role.ADMINISTRATOR})
+    return [role for role in Role if role in roles]
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """What the sections say about the user, read once."""
+
+    team: Team | None
+    visible_team_count: int
+    is_staff: bool
+
+    @classmethod
+    def of(cls, user: AbstractBaseUser) -> _Facts:
+        profile = StaffProfile.objects.select_related("team").filter(user_id=user.pk).first()
+        return cls(
+            team=profile.team if profile is not None else None,
+            visible_team_count=selectors.teams_for(for_user=user).count(),
+            is_staff=bool(getattr(user, "is_staff", False)),
+        )
+
+
+def _section_for(role: Role, facts: _Facts) -> RoleSection:
+    builders = {
+        Role.KEY_WORKER: _key_worker,
+        Role.TEAM_MANAGER: _team_manager,
+        Role.PROGRAMME_MANAGER: _programme_manager,
+        Role.DATA_ANALYST: _data_analyst,
+        Role.COMMISSIONER: _commissioner,
+        Role.AUDITOR: _auditor,
+        Role.ADMINISTRATOR: _administrator,
+    }
+    return builders[role](facts)
+
+
+def _key_worker(facts: _Facts) -> RoleSection:
+    return RoleSection(
+        role=Role.KEY_WORKER,
+        purpose="Work with the families allocated to you.",
+        rows=_own_team_rows(facts),
+        notes=[
+            *_no_team_notes(facts),
+            "Your caseload, whole-family assessments, plans and reviews will appear here when case work is added.",
+        ],
+    )
+
+
+def _team_manager(facts: _Facts) -> RoleSection:
+    return RoleSection(
+        role=Role.TEAM_MANAGER,
+        purpose="Lead your team: who works with which family, and how full each caseload is.",
+        rows=_own_team_rows(facts),
+        notes=[
+            *_no_team_notes(facts),
+            "Allocating families to key workers and reviewing caseloads will appear here when case work is added.",
+        ],
+    )
+
+
+def _programme_manager(facts: _Facts) -> RoleSection:
+    return RoleSection(
+        role=Role.PROGRAMME_MANAGER,
+        purpose="Run the programme across the county.",
+        rows=[_teams_row(facts), _jobs_row(), _audit_row()],
+        notes=[
+            "Progress against the programme's outcomes, payment-by-results claims and reports for the board "
+            "will appear here when they are added."
+        ],
+    )
+
+
+def _data_analyst(facts: _Facts) -> RoleSection:
+    return RoleSection(
+        role=Role.DATA_ANALYST,
+        purpose="Bring in agency data and find the families who meet the programme's criteria.",
+        rows=[_jobs_row()],
+        notes=[
+            "Uploading agency data, linking records into people and households, and identification runs "
+            "will appear here when they are added."
+        ],
+    )
+
+
+def _commissioner(facts: _Facts) -> RoleSection:
+    return RoleSection(
+        role=Role.COMMISSIONER,
+        purpose="Commission services from figures for the whole area. You do not see records about individuals.",
+        rows=[_teams_row(facts)],
+        notes=["The catalogue of services, need by area and report cards will appear here when they are added."],
+    )
+
+
+def _auditor(facts: _Facts) -> RoleSection:
+    return RoleSection(
+        role=Role.AUDITOR,
+        purpose="Check who did what, and who looked at whose records. You can read everything and change nothing.",
+        rows=[_audit_row(), _teams_row(facts)],
+    )
+
+
+def _administrator(facts: _Facts) -> RoleSection:
+    rows = [_teams_row(facts), _audit_row(), _jobs_row()]
+    notes = []
+    if facts.is_staff:
+        rows.insert(
+            0,
+            SummaryRow(
+                key="Administration",
+                value="Staff accounts, roles, teams and data-sharing agreements.",
+                href=reverse("admin:index"),
+                action_text="Open",
+            ),
+        )
+    else:
+        notes.append(
+            "Your account cannot open the administration pages yet: ask another administrator for staff access."
+        )
+    return RoleSection(
+        role=Role.ADMINISTRATOR,
+        purpose="Look after staff accounts, teams and the service's settings.",
+        rows=rows,
+        notes=notes,
+    )
+
+
+def _own_team_rows(facts: _Facts) -> list[SummaryRow]:
+    if facts.team is None:
+        return []
+    return [
+        SummaryRow(
+            key="Your team",
+            value=f"{facts.team.name} ({facts.team.district})",
+            href=reverse("governance:team_detail", args=[facts.team.pk]),
+            action_text="View",
+        )
+    ]
+
+
+def _no_team_notes(facts: _Facts) -> list[str]:
+    return [] if facts.team is not None else ["You are not in a team yet. Ask an administrator to add you to one."]
+
+
+def _teams_row(facts: _Facts) -> SummaryRow:
+    count = facts.visible_team_count
+    return SummaryRow(
+        key="Teams",
+        value=f"{count} team{'s' if count != 1 else ''} you can see, with their staff.",
+        href=reverse("governance:team_list"),
+        action_text="View",
+    )
+
+
+def _jobs_row() -> SummaryRow:
+    return SummaryRow(
+        key="Background jobs",
+        value="Long-running work, such as imports and linkage runs, and how far each has got.",
+        href=reverse("jobs:job_list"),
+        action_text="View",
+    )
+
+
+def _audit_row() -> SummaryRow:
+    return SummaryRow(
+        key="Audit log",
+        value="Every sign-in, change and look at a personal record, with who and when.",
+        href=reverse("governance:audit_log"),
+        action_text="View",
+    )
