@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "wholefamily.governance",
     "wholefamily.jobs",
+    "wholefamily.ingest",
     "wholefamily.web",
 ]
 

@@ -214,8 +214,10 @@ def _check_references(contract: Contract) -> None:
     unknown = sorted(referenced - names)
     if unknown:
         raise ContractError(f"{contract.kind}: rules name unknown columns {unknown}")
-    if contract.period_column and contract.column(contract.period_column).type is not ColumnType.DATE:
-        raise ContractError(f"{contract.kind}: period_column must be a date column")
+    if contract.period_column and not (
+        contract.column(contract.period_column).type is ColumnType.DATE or contract.period_column == "academic_year"
+    ):
+        raise ContractError(f"{contract.kind}: period_column must be a date column or academic_year")
 
 
 def parse_codelist(raw: Mapping[str, Any]) -> Codelist:
@@ -326,7 +328,9 @@ def _render_contract(contract: Contract) -> list[str]:
     lines += ["", f"Duplicate rows: same `{'`, `'.join(contract.unique_key)}`."]
     for check in contract.checks:
         lines.append(f"Check `{check.rule}`: {', '.join(check.columns)} against {check.other} ({check.message}).")
-    if contract.period_column:
+    if contract.period_column == "academic_year":
+        lines.append("Period covered: 1 September of the earliest `academic_year` to 31 August after the latest.")
+    elif contract.period_column:
         lines.append(f"Period covered: from the earliest to the latest `{contract.period_column}`.")
     lines.append("")
     return lines
@@ -343,6 +347,11 @@ def _render_codelist(codelist: Codelist) -> list[str]:
         lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
     return lines
+
+
+def academic_year_bounds(year: int) -> tuple[dt.date, dt.date]:
+    """An English academic year by the calendar year it starts in: 1 September to 31 August."""
+    return dt.date(year, 9, 1), dt.date(year + 1, 8, 31)
 
 
 def identifier_columns_of(columns: Iterable[str]) -> tuple[str, ...]:

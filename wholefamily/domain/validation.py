@@ -696,7 +696,7 @@ class RowValidator:
                 problems.append(Problem(line, column.name, FORMULA_WARNING, cell, Severity.WARNING))
         for name in self.required_absent:
             problems.append(Problem(line, name, "required value missing"))
-        if not problems:
+        if not any(problem.severity is Severity.ERROR for problem in problems):
             for check in self.checks:
                 message = check(values)
                 if message:
