@@ -14,6 +14,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -145,17 +146,35 @@ def progress_payload(job: Job) -> dict[str, Any]:
     }
 
 
+RESULT_LABELS = {
+    "root": "Data store folder",
+    "files": "Files checked",
+    "bytes": "Total size",
+    "fingerprint": "Fingerprint of the whole store",
+    "unreadable": "Files that could not be read",
+    "unreadable_examples": "Some of the files that could not be read",
+    "manifest": "List of checksums",
+    "previous_fingerprint": "Fingerprint at the last check",
+    "is_unchanged_since_last_check": "Unchanged since the last check",
+}
+
+
 def _result_rows(result: dict[str, Any]) -> list[tuple[str, str]]:
-    """The result summary as label/value pairs for a summary list (scalars only, in key order)."""
+    """The result summary as label/value pairs for a summary list, in the order the job wrote them."""
     rows = []
     for key, value in result.items():
-        if isinstance(value, list):
-            value = ", ".join(str(item) for item in value) or "none"
-        elif isinstance(value, bool):
-            value = "Yes" if value else "No"
+        label = RESULT_LABELS.get(key, key.replace("_", " ").capitalize())
+        if isinstance(value, bool):
+            text = "Yes" if value else "No"
+        elif key == "bytes" and isinstance(value, int):
+            text = f"{filesizeformat(value)} ({value:,} bytes)"
         elif isinstance(value, int):
-            value = f"{value:,}"
+            text = f"{value:,}"
+        elif isinstance(value, list):
+            text = ", ".join(str(item) for item in value) or "None"
         elif value is None or value == "":
-            value = "none"
-        rows.append((key.replace("_", " ").capitalize(), str(value)))
+            text = "None"
+        else:
+            text = str(value)
+        rows.append((label, text))
     return rows

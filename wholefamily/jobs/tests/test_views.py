@@ -183,3 +183,13 @@ def test_an_analyst_who_did_not_start_a_job_may_see_but_not_cancel_it(kim: Any, 
     assert client.post(reverse("jobs:job_cancel", args=[job.pk])).status_code == 403
     job.refresh_from_db()
     assert job.status == Job.Status.QUEUED
+
+
+def test_a_succeeded_job_shows_its_result_in_words(kim: Any) -> None:
+    result = {"files": 1200, "bytes": 2048, "is_unchanged_since_last_check": True, "previous_fingerprint": None}
+    job = make_job(kim, status=Job.Status.SUCCEEDED, done=1200, total=1200, result=result)
+    html = signed_in(kim).get(reverse("jobs:job_detail", args=[job.pk])).text
+    for text in ("Files checked", "1,200", "(2,048 bytes)", "Unchanged since the last check", "Yes"):
+        assert text in html
+    assert "1,200 of 1,200 done (100%)." in html
+    assert "Cancel this job" not in html

@@ -35,6 +35,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, addrport: str, interval: float, reload: bool, **options: Any) -> None:
         address = addrport if ":" in addrport else f"127.0.0.1:{addrport}"
         if settings.WHOLEFAMILY_INPROCESS_WORKER:
+            if reload:
+                self.stderr.write("--reload is ignored: the reloader would start the task worker twice.")
             start_inprocess_worker(interval=interval)
             use_reloader = False
             workers = "background tasks run in this process"
