@@ -67,8 +67,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "wholefamily.governance.middleware.AbsoluteSessionTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "wholefamily.governance.middleware.AbsoluteSessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -165,6 +165,7 @@ USE_TZ = True
 # --- Static files (GOV.UK Frontend is installed by npm, built by `make assets`) -------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 ASSETS_BUILD_DIR = BASE_DIR / "build" / "assets"
 STATICFILES_DIRS = [("build", ASSETS_BUILD_DIR)]
 STORAGES = {

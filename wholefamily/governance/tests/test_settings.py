@@ -57,7 +57,8 @@ def test_sqlite_runs_in_wal_mode_with_immediate_transactions_so_writers_wait(tmp
 
     alias = "concurrency_check"
     db_settings = {**settings.DATABASES["default"], "NAME": str(tmp_path / "concurrency.sqlite3"), "TEST": {}}
-    connections.settings[alias] = connections.configure_settings({alias: db_settings})[alias]
+    configured = connections.configure_settings({"default": settings.DATABASES["default"], alias: db_settings})
+    connections.settings[alias] = configured[alias]
     errors: list[Exception] = []
     try:
         with django_db_blocker.unblock():
