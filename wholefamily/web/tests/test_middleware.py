@@ -36,3 +36,9 @@ def test_error_page_for_anonymous_visitor_is_not_marked_no_store(client):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert "no-store" not in response.headers.get("Cache-Control", "")
+
+
+def test_favicon_redirects_to_our_icon_not_the_crown(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302
+    assert response["Location"] == "/static/build/favicon.svg"
