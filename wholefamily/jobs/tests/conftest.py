@@ -5,10 +5,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Group
 from django_tasks_db.management.commands.db_worker import Worker
 
-from wholefamily.domain.roles import Role
 from wholefamily.jobs.tests import tasks as test_tasks
 
 
@@ -23,13 +21,6 @@ def data_store(settings: Any, tmp_path: Path) -> Path:
     (root / "schools.csv").write_text("upn,name\nA123,Test\n", encoding="utf-8")
     (root / "empty.txt").write_bytes(b"")
     return root
-
-
-@pytest.fixture
-def role_groups(transactional_db: Any) -> None:
-    """Role groups, for tests whose database is flushed (transactional) and so lose the migration's rows."""
-    for role in Role:
-        Group.objects.get_or_create(name=role.value)
 
 
 @pytest.fixture

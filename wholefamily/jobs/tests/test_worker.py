@@ -31,9 +31,7 @@ def wait_for(condition: Callable[[], bool], *, timeout: float = 15.0) -> bool:
     return False
 
 
-def test_check_data_store_runs_end_to_end(
-    make_staff: Any, role_groups: None, data_store: Path, run_worker: Callable[[], int]
-) -> None:
+def test_check_data_store_runs_end_to_end(make_staff: Any, data_store: Path, run_worker: Callable[[], int]) -> None:
     analyst = make_staff("ana")
     job = start_job(kind="check_data_store", title="Check", task=tasks.check_data_store, args={}, by=analyst)
     assert job.status == Job.Status.QUEUED
@@ -58,7 +56,7 @@ def test_check_data_store_runs_end_to_end(
 
 
 def test_a_second_check_notices_a_changed_file(
-    make_staff: Any, role_groups: None, data_store: Path, run_worker: Callable[[], int]
+    make_staff: Any, data_store: Path, run_worker: Callable[[], int]
 ) -> None:
     analyst = make_staff("ana")
 
