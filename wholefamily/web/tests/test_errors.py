@@ -58,3 +58,12 @@ def test_debug_off_serves_our_error_pages_not_django_technical_ones(path, status
     assert f'<h1 class="govuk-heading-l">{title}</h1>' in page
     assert "broken on purpose" not in page
     assert "Content-Security-Policy" in response.headers
+
+
+@pytest.mark.django_db
+def test_form_sent_without_a_valid_csrf_token_gets_a_page_that_says_what_to_do():
+    response = Client(enforce_csrf_checks=True).post("/sign-in/", {"username": "kim", "password": "x"})
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert '<h1 class="govuk-heading-l">Your form was not sent</h1>' in page
+    assert "Nothing you entered on that page has been saved." in page

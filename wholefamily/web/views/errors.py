@@ -1,4 +1,4 @@
-"""Error pages (handler400/403/404/500 in config/urls.py).
+"""Error pages (handler400/403/404/500 in config/urls.py, and settings.CSRF_FAILURE_VIEW).
 
 They render without the request's context: no session, no user and no database are needed, so they
 still show when the database is down. If even the template fails, a plain page is sent instead.
@@ -25,6 +25,11 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return _error_page("403.html", "You do not have permission to see this page", status=403)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """settings.CSRF_FAILURE_VIEW: most often a form left open until the session ended."""
+    return _error_page("403_csrf.html", "Your form was not sent", status=403)
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
