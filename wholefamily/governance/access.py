@@ -40,9 +40,9 @@ def user_roles(user: AnyUser) -> frozenset[Role]:
         return frozenset()
     cached: frozenset[Role] | None = getattr(user, "_wholefamily_roles", None)
     if cached is None:
-        names = user.groups.values_list("name", flat=True)  # type: ignore[union-attr]
+        names = user.groups.values_list("name", flat=True)  # type: ignore[attr-defined]
         cached = frozenset(Role(name) for name in names if name in _ROLE_VALUES)
-        user._wholefamily_roles = cached  # type: ignore[union-attr]
+        user._wholefamily_roles = cached  # type: ignore[attr-defined]
     return cached
 
 

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import contextvars
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models
 
 from wholefamily.governance.models import AuditEvent
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,7 @@ def record(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
     context = current_request.get()
-    actor = by if (by is not None and by.is_authenticated) else None
+    actor = cast("User | None", by if (by is not None and by.is_authenticated) else None)
     return AuditEvent.objects.create(
         actor=actor,
         actor_label=actor.get_username() if actor is not None else "",
