@@ -210,7 +210,7 @@ class CsvSource:
                 return
             if not self.state.last_line_ended and 0 < len(record) < width:
                 raise DeliveryRefused(
-                    f"The file appears truncated: the last line ({line}) stops part-way through a row "
+                    f"The file appears truncated: line {line}, the last, stops part-way through a row "
                     f"({len(record)} of {width} fields) with no line ending. Ask the supplier to send it again."
                 )
             yield line, list(record)
