@@ -40,8 +40,13 @@ def record(
     object_id: str = "",
     outcome: str = AuditEvent.Outcome.SUCCESS,
     detail: dict[str, Any] | None = None,
+    system_actor: str = "",
 ) -> AuditEvent:
-    """Write one audit event. `obj` fills object_type ("app_label.model") and object_id."""
+    """Write one audit event. `obj` fills object_type ("app_label.model") and object_id.
+
+    Work done by the system rather than a signed-in user (a management command, a scheduled job)
+    passes `by=None` and names itself in `system_actor`, e.g. "system:setup_demo".
+    """
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
@@ -49,7 +54,7 @@ def record(
     actor = cast("User | None", by if (by is not None and by.is_authenticated) else None)
     return AuditEvent.objects.create(
         actor=actor,
-        actor_label=actor.get_username() if actor is not None else "",
+        actor_label=actor.get_username() if actor is not None else system_actor,
         action=action,
         object_type=object_type,
         object_id=object_id,

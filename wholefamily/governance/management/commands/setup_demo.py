@@ -55,7 +55,13 @@ class Command(BaseCommand):
                     user.groups.add(Group.objects.get(name=role.value))
                     team = teams[team_index] if team_index is not None else None
                     StaffProfile.objects.create(user=user, team=team, job_title=title)
-                    record(by=None, action="create_demo_user", obj=user, detail={"role": role.value})
+                    record(
+                        by=None,
+                        action="create_demo_user",
+                        obj=user,
+                        detail={"role": role.value},
+                        system_actor="system:setup_demo",
+                    )
         self.stdout.write(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
         for username, _first, _last, role, _team, _title in DEMO_USERS:
             self.stdout.write(f"  {username:<14} {role.label}")
