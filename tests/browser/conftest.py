@@ -13,10 +13,6 @@ from typing import Any
 
 import pytest
 
-# Playwright's sync API runs an event loop in this thread; Django then refuses ORM calls made from
-# the test itself unless told that this is deliberate.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = os.environ.get("WHOLEFAMILY_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -32,15 +28,20 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results" / "browser"
 ASSETS_STAMP = Path(__file__).resolve().parents[2] / "build" / "assets" / ".built"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
+    """One browser per test module. Playwright's sync API runs an event loop in this thread, and Django
+    refuses ORM calls from a thread with a running loop unless told it is deliberate: that permission
+    (DJANGO_ALLOW_ASYNC_UNSAFE) and the loop last only as long as this fixture, so the rest of the
+    suite keeps Django's protection (and `check --deploy` in a subprocess does not see the variable)."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"No Chromium at {CHROMIUM}: run `make browsers` (Debian's chromium) or set WHOLEFAMILY_CHROMIUM.")
     if not ASSETS_STAMP.exists():
         pytest.fail("The front-end assets are not built: run `make assets` (scripts/build-assets).")
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
             yield browser
