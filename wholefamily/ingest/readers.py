@@ -81,10 +81,12 @@ def _refuse_binary(sample: bytes) -> None:
             raise DeliveryRefused(
                 f"The file is binary ({what}), not CSV text. Check the file and the profile's format."
             )
-    if b"\x00" in sample and not sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return  # UTF-16 text is full of NUL bytes
+    if b"\x00" in sample:
         raise DeliveryRefused("The file contains binary content (NUL bytes), not CSV text.")
     controls = sum(1 for byte in sample if byte < 32 and byte not in (9, 10, 12, 13))
-    if sample and controls / len(sample) > 0.01:
+    if controls > max(8, len(sample) // 100):
         raise DeliveryRefused("The file contains binary content (control characters), not CSV text.")
 
 
