@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "wholefamily.jobs",
     "wholefamily.ingest",
     "wholefamily.web",
+    "wholefamily.synth",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,199 @@
+"""Families' headline problems through time: a latent family risk, a Markov chain per problem, exact calibration at
+the reference date, and the worked-with families whose chances of problems fall by the effect size.
+
+States are kept per household, problem and period. In the three periods (12 months) ending on the reference date a
+family's states are constant, so that the events made from them give the truth-side evaluator exactly the
+configured number of eligible families (definitions/synth/prevalence.yaml).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from wholefamily.synth.calendar import Calendar, age_on, random_days
+
+PROBLEMS = ("crime", "education", "need_help", "work", "domestic_abuse", "health")
+CRIME, EDUCATION, NEED_HELP, WORK, DOMESTIC_ABUSE, HEALTH = range(6)
+
+
+@dataclass
+class Timeline:
+    """Where everyone lives each period, and each household's problems."""
+
+    household_at: np.ndarray  # (people, periods) household at the period's end (-1: not born); window: at reference
+    states: np.ndarray  # (households, problems, periods) bool
+    effect_from: np.ndarray  # (households,) first period the worked-with effect applies, or a large number
+    worked_with: dict[str, np.ndarray]  # household, start_on
+    families_at_reference: np.ndarray  # household ids
+    targets: dict[str, int]
+    residents_at_reference: int
+
+
+def households_at_period_ends(memberships: dict[str, np.ndarray], people: int, calendar: Calendar) -> np.ndarray:
+    at = np.full((people, calendar.periods), -1, dtype=np.int32)
+    start, end = memberships["start"], memberships["end"]
+    for period, day in enumerate(calendar.ends):
+        live = (start <= day) & ((end < 0) | (end >= day))
+        at[memberships["owner"][live], period] = memberships["value"][live]
+    window = calendar.window
+    at[:, window.start : window.stop] = at[:, [calendar.reference_period]]
+    return at
+
+
+def school_age(dob: np.ndarray, calendar: Calendar) -> np.ndarray:
+    """(people, periods): of compulsory school age (Reception to Year 11) in the period's academic year."""
+    out = np.zeros((len(dob), calendar.periods), dtype=bool)
+    for period, year in enumerate(calendar.academic_years):
+        age = age_on(dob, int((np.datetime64(f"{year}-08-31") - np.datetime64("1970-01-01")).astype(int)))
+        out[:, period] = (age >= 4) & (age <= 15)
+    return out
+
+
+def _gumbel_top(rng, candidates: np.ndarray, weights: np.ndarray, count: int) -> np.ndarray:
+    if count > len(candidates):
+        raise ValueError(f"only {len(candidates)} families can carry the problems asked of {count}")
+    keys = np.log(weights) - np.log(-np.log(rng.random(len(candidates))))
+    return candidates[np.argsort(-keys, kind="stable")[:count]]
+
+
+def _feasible(dob, at_reference, is_school_age, calendar: Calendar, households: int) -> tuple[np.ndarray, np.ndarray]:
+    """(households, problems): which problems a family could show through the whole window; and (households,):
+    whether it has an adult of working age throughout (the 2012 work criterion needs an adult on benefits)."""
+    window = calendar.window
+    first = int(calendar.starts[window.start])
+    ref = calendar.reference_on
+    age_first = age_on(dob, first)
+    present = (at_reference >= 0) & (age_first >= 0)  # there through the whole window
+    age_ref = age_on(dob, ref)
+    feasible = np.zeros((households, len(PROBLEMS)), dtype=bool)
+
+    def any_member(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(at_reference[present & mask], minlength=households) > 0
+
+    feasible[:, CRIME] = any_member(age_first >= 10)
+    feasible[:, EDUCATION] = any_member(is_school_age[:, window.start : window.stop].all(axis=1))
+    feasible[:, NEED_HELP] = any_member(age_ref < 18)
+    feasible[:, WORK] = any_member(((age_first >= 18) & (age_ref <= 64)) | ((age_first >= 16) & (age_ref <= 18)))
+    feasible[:, DOMESTIC_ABUSE] = any_member(age_first >= 16)
+    feasible[:, HEALTH] = any_member(np.ones_like(present))
+    return feasible, any_member((age_first >= 18) & (age_ref <= 64))
+
+
+def _stationary(spec: dict, risk: np.ndarray) -> np.ndarray:
+    shares = np.array([spec["stationary_share"][name] for name in PROBLEMS])
+    logit = np.log(shares / (1 - shares))
+    return 1 / (1 + np.exp(-(logit[None, :] + spec["risk_loading"] * risk[:, None] - spec["risk_loading"] ** 2 / 2)))
+
+
+def _assign_reference(
+    rng,
+    spec: dict,
+    families: np.ndarray,
+    feasible: tuple[np.ndarray, np.ndarray],
+    risk: np.ndarray,
+    pi: np.ndarray,
+    n2012: int,
+    n2015: int,
+) -> np.ndarray:
+    """(families, problems) states at the reference date with exact eligible counts."""
+    states = np.zeros((len(families), len(PROBLEMS)), dtype=bool)
+    f = feasible[0][families]
+    core = f[:, CRIME] & f[:, EDUCATION] & feasible[1][families]
+    weights = np.exp(1.5 * risk[families])
+    group_a = _gumbel_top(rng, np.flatnonzero(core), weights[core], n2012)
+    states[group_a, CRIME] = states[group_a, EDUCATION] = states[group_a, WORK] = True
+    for name, share in spec["extra_problem_share_of_2012_families"].items():
+        index = PROBLEMS.index(name)
+        states[group_a, index] = f[group_a, index] & (rng.random(len(group_a)) < share)
+    rest = np.ones(len(families), dtype=bool)
+    rest[group_a] = False
+    capable = rest & (f.sum(axis=1) >= 2)
+    group_b = _gumbel_top(rng, np.flatnonzero(capable), weights[capable], n2015 - n2012)
+    count_weights = np.array(spec["other_2015_problem_count_weights"], dtype=float)
+    wanted = np.minimum(
+        rng.choice(len(count_weights), size=len(group_b), p=count_weights / count_weights.sum()) + 2,
+        f[group_b].sum(axis=1),
+    )
+    priority = np.where(f[group_b], rng.random((len(group_b), len(PROBLEMS))), np.inf)
+    rank = np.argsort(np.argsort(priority, axis=1), axis=1)
+    chosen = rank < wanted[:, None]
+    all_core = chosen[:, CRIME] & chosen[:, EDUCATION] & chosen[:, WORK]
+    chosen[all_core, WORK] = False  # not all three 2012 problems: that family would be in the 2012 count
+    states[group_b] = chosen
+    rest[group_b] = False
+    # Everyone else: the chain's own draw, cut to at most one problem.
+    others = np.flatnonzero(rest)
+    draw = (rng.random((len(others), len(PROBLEMS))) < pi[families[others]]) & f[others]
+    keep = np.where(draw, rng.random(draw.shape), -1.0).argmax(axis=1)
+    has_any = draw.any(axis=1)
+    states[others[has_any], keep[has_any]] = True
+    return states
+
+
+def _chain_step(rng, previous: np.ndarray, pi: np.ndarray, persistence: float, factor: np.ndarray) -> np.ndarray:
+    turn_on = np.clip(pi * (1 - persistence) / np.clip(1 - pi, 1e-6, None), 0, 1)
+    p = np.where(previous, persistence, turn_on) * factor[:, None]
+    return rng.random(previous.shape) < p
+
+
+def build_timeline(
+    rng,
+    spec: dict,
+    calendar: Calendar,
+    *,
+    dob: np.ndarray,
+    memberships: dict,
+    risk: np.ndarray,
+    worked_share: float,
+    effect_size: float,
+) -> Timeline:
+    people = len(dob)
+    households = len(risk)
+    at = households_at_period_ends(memberships, people, calendar)
+    ref_period = calendar.reference_period
+    at_reference = at[:, ref_period]
+    age_ref = age_on(dob, calendar.reference_on)
+    residents = int((at_reference >= 0).sum())
+    families = np.unique(at_reference[(at_reference >= 0) & (age_ref < 18)])
+    targets = {
+        name: round(spec["targets"][name]["families_per_1000_residents"] * residents / 1000)
+        for name in ("tf2012", "tf2015")
+    }
+    is_school_age = school_age(dob, calendar)
+    feasible = _feasible(dob, at_reference, is_school_age, calendar, households)
+    pi = _stationary(spec, risk)
+    states = np.zeros((households, len(PROBLEMS), calendar.periods), dtype=bool)
+    reference = rng.random((households, len(PROBLEMS))) < pi
+    reference[families] = _assign_reference(
+        rng, spec, families, feasible, risk, pi, targets["tf2012"], targets["tf2015"]
+    )
+    window = calendar.window
+    states[:, :, window.start : window.stop] = reference[:, :, None]
+    persistence = float(spec["persistence"])
+    ones = np.ones(households)
+    for period in range(window.start - 1, -1, -1):  # a two-state stationary chain is reversible: run it backwards
+        states[:, :, period] = _chain_step(rng, states[:, :, period + 1], pi, persistence, ones)
+    # Worked-with families and their start dates.
+    eligible = families[reference[families].sum(axis=1) >= 2]
+    chosen = np.sort(rng.choice(eligible, size=round(worked_share * len(eligible)), replace=False))
+    start_on = random_days(
+        rng,
+        np.full(len(chosen), calendar.reference_on + 1),
+        np.full(len(chosen), calendar.reference_on + int(spec["worked_with"]["start_within_days"])),
+    )
+    effect_from = np.full(households, 10**6, dtype=np.int32)
+    effect_from[chosen] = np.searchsorted(calendar.starts, start_on, side="left")
+    for period in range(window.stop, calendar.periods):
+        factor = np.where(effect_from <= period, 1 - effect_size, 1.0)
+        states[:, :, period] = _chain_step(rng, states[:, :, period - 1], pi, persistence, factor)
+    return Timeline(
+        household_at=at,
+        states=states,
+        effect_from=effect_from,
+        worked_with={"household": chosen.astype(np.int32), "start_on": start_on},
+        families_at_reference=families,
+        targets=targets,
+        residents_at_reference=residents,
+    )
