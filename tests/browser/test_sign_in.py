@@ -87,6 +87,8 @@ def test_sign_in_dashboard_and_not_found_are_accessible(live_server, page, scree
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(f"{live_server.url}/sign-in/")
     expect(page.get_by_text("You have signed out")).to_be_visible()
+    _assert_accessible(page)
+    screenshot("signed-out")
 
     assert failed_responses == [(404, f"{live_server.url}/no-such-page/")]
     assert [text for text in console_errors if not text.startswith("Failed to load resource")] == []
