@@ -27,7 +27,7 @@ if ENV not in {"development", "test", "production"}:
 PRODUCTION = ENV == "production"
 DEBUG = os.environ.get("DEBUG", "0") == "1" and not PRODUCTION
 
-_DEV_SECRET = "dev-only-insecure-key-never-use-in-production-0123456789abcdefghij"
+_DEV_SECRET = "dev-only-insecure-key-never-use-in-production-0123456789abcdefghij"  # noqa: S105
 SECRET_KEY = os.environ.get("SECRET_KEY", "" if PRODUCTION else _DEV_SECRET)
 if PRODUCTION and (not SECRET_KEY or SECRET_KEY == _DEV_SECRET):
     raise ImproperlyConfigured("SECRET_KEY must be set in production")

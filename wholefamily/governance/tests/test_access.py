@@ -121,3 +121,11 @@ def test_audit_events_are_append_only(two_teams):
         event.save()
     with pytest.raises(ValueError):
         event.delete()
+
+
+def test_administrator_can_manage_teams_in_admin_but_not_edit_the_audit_log(client, make_staff):
+    ada = make_staff("ada", Role.ADMINISTRATOR, is_staff=True)
+    client.force_login(ada)
+    assert client.get("/admin/governance/team/add/").status_code == 200
+    assert client.get("/admin/governance/auditevent/").status_code == 200
+    assert client.get("/admin/governance/auditevent/add/").status_code == 403
