@@ -41,7 +41,9 @@ def canonical_rows(contract: Contract, contracts: ContractSet, count: int = 3) -
             elif column.type is ColumnType.DATE:
                 offset = 30 if name in later else 0
                 row[name] = (
-                    dt.date(2004 + index, 5, 17) if name == "date_of_birth" else BASE_ON + dt.timedelta(index + offset)
+                    dt.date(1970 + index % 40, 5, 17)
+                    if name == "date_of_birth"
+                    else BASE_ON + dt.timedelta(index + offset)
                 )
             elif column.type is ColumnType.INTEGER:
                 minimum = int(column.minimum) if column.minimum is not None else 0

@@ -151,7 +151,7 @@ def test_mixed_date_formats_name_the_rows(
     path = canonical_csv(tmp_path / "a.csv", rows, contract_set.contract(KIND))
     lines = path.read_text(encoding="utf-8").splitlines()
     for index in (3, 5):
-        lines[index] = lines[index].replace("2006-05-17", "17/05/2006").replace("2008-05-17", "17/05/2008")
+        lines[index] = lines[index].replace("1972-05-17", "17/05/1972").replace("1974-05-17", "17/05/1974")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     run = run_import(path, policy="quarantine")  # refused whatever the policy
     assert_refused(

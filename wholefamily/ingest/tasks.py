@@ -1,0 +1,42 @@
+"""Background task: import one uploaded delivery as job `job_id` (the web's upload page starts it)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django_tasks import task
+
+from wholefamily.domain.progress import ProgressReporter
+from wholefamily.ingest.models import ImportRun
+from wholefamily.ingest.services import fail_import_run, run_import
+from wholefamily.jobs.services import run_job
+
+IMPORT_DELIVERY = "import_delivery"
+
+
+@task()
+def import_delivery(job_id: str, run_id: str, upload_path: str, user_id: int | None) -> dict[str, Any] | None:
+    """Validate and store the uploaded file for import run `run_id`; the upload is deleted afterwards."""
+    return run_job(job_id, lambda progress: import_uploaded(run_id, Path(upload_path), user_id, progress))
+
+
+def import_uploaded(run_id: str, upload: Path, user_id: int | None, progress: ProgressReporter) -> dict[str, Any]:
+    run = ImportRun.objects.get(pk=run_id)
+    user = get_user_model().objects.filter(pk=user_id).first() if user_id is not None else None
+    try:
+        run = run_import(run=run, path=upload, by=user, progress=progress)
+    except Exception as error:
+        fail_import_run(
+            run=run, message=f"The import stopped because of an unexpected error ({type(error).__name__}).", by=user
+        )
+        raise
+    finally:
+        shutil.rmtree(upload.parent, ignore_errors=True)
+    result: dict[str, Any] = {"outcome": run.get_status_display(), "message": run.message, "rows_read": run.rows_read}
+    if run.dataset_version is not None:
+        result["dataset_version"] = run.dataset_version.version_id
+    result["report"] = f"/data/imports/{run.pk}/"
+    return result
