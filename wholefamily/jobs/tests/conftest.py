@@ -47,3 +47,4 @@ def run_worker() -> Callable[[], int]:
 def _reset_test_tasks() -> None:
     test_tasks.OBSERVED_DONE.clear()
     test_tasks.GATE.clear()
+    test_tasks.REACHED.clear()

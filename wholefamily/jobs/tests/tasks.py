@@ -13,7 +13,9 @@ from wholefamily.jobs.services import JobError, run_job
 
 # What each step of `counted_steps` saw of its own job's row, read back from the database.
 OBSERVED_DONE: list[int] = []
-# `gated_steps` waits here after its first steps, so a test can look at the row mid-run.
+# `gated_steps` sets REACHED after its first steps, then waits for GATE: a test can look at the row
+# mid-run without reading while the worker writes (an in-memory SQLite test database locks whole tables).
+REACHED = threading.Event()
 GATE = threading.Event()
 
 
@@ -34,6 +36,7 @@ def gated_steps(job_id: str, steps: int) -> dict[str, Any] | None:
     def work(progress: ProgressReporter) -> dict[str, Any]:
         progress.start(steps * 2, "First half")
         progress.advance(steps)
+        REACHED.set()
         if not GATE.wait(timeout=20):
             raise JobError("The test never opened the gate.")
         progress.set_message("Second half")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,15 +19,6 @@ from wholefamily.jobs.tests import tasks as test_tasks
 from wholefamily.jobs.worker import start_inprocess_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def wait_for(condition: Callable[[], bool], *, timeout: float = 15.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def test_check_data_store_runs_end_to_end(make_staff: Any, data_store: Path, run_worker: Callable[[], int]) -> None:
@@ -132,21 +122,20 @@ def test_a_cancelled_queued_job_is_not_run(make_staff: Any, run_worker: Callable
 
 
 def test_inprocess_worker_thread_runs_a_queued_job_and_progress_is_seen_meanwhile() -> None:
-    """The thread `wholefamily serve` starts: another connection sees progress while the job runs."""
+    """The thread `wholefamily serve` starts: this thread reads the job's progress while it runs."""
     job = start_job(kind="test", title="Gated", task=test_tasks.gated_steps, args={"steps": 4}, by=None)
     worker = start_inprocess_worker(interval=0.05)
     try:
-        assert wait_for(lambda: Job.objects.filter(pk=job.pk, done=4, status=Job.Status.RUNNING).exists())
+        assert test_tasks.REACHED.wait(timeout=15), "the worker thread never started the job"
         seen = Job.objects.get(pk=job.pk)
-        assert (seen.total, seen.message) == (8, "First half")
-        test_tasks.GATE.set()
-        assert wait_for(lambda: Job.objects.filter(pk=job.pk, status=Job.Status.SUCCEEDED).exists())
+        assert (seen.status, seen.done, seen.total, seen.message) == (Job.Status.RUNNING, 4, 8, "First half")
     finally:
         test_tasks.GATE.set()
-        worker.stop(timeout=10)
+        worker.stop(timeout=15)  # ends after the job in hand
     assert not worker.is_alive
     job.refresh_from_db()
-    assert (job.done, job.total, job.message) == (8, 8, "Finished")
+    assert (job.status, job.done, job.total, job.message) == (Job.Status.SUCCEEDED, 8, 8, "Finished")
+    assert default_task_backend.get_result(job.task_result_id).status == TaskResultStatus.SUCCESSFUL
 
 
 def test_cancelling_a_running_job_stops_it_at_its_next_progress_write(make_staff: Any) -> None:
@@ -154,13 +143,13 @@ def test_cancelling_a_running_job_stops_it_at_its_next_progress_write(make_staff
     job = start_job(kind="test", title="Gated", task=test_tasks.gated_steps, args={"steps": 2}, by=owner)
     worker = start_inprocess_worker(interval=0.05)
     try:
-        assert wait_for(lambda: Job.objects.filter(pk=job.pk, done=2).exists())
+        assert test_tasks.REACHED.wait(timeout=15), "the worker thread never started the job"
         cancel_job(job=job, by=owner)
-        test_tasks.GATE.set()
-        assert wait_for(lambda: default_task_backend.get_result(job.task_result_id).is_finished)
     finally:
         test_tasks.GATE.set()
-        worker.stop(timeout=10)
+        worker.stop(timeout=15)
+    assert not worker.is_alive
     job.refresh_from_db()
     assert job.status == Job.Status.CANCELLED
     assert job.done == 2  # the second half never got written
+    assert default_task_backend.get_result(job.task_result_id).is_finished
