@@ -8,6 +8,8 @@ Rules (ADR 0002):
 - County-wide roles (programme manager, data analyst, auditor, administrator) reach every team's.
 - A commissioner sees no personal records at all: commissioning works on aggregates.
 - Auditors read everything and change nothing.
+- A key worker (without the team manager role) reaches only the families allocated to them and their
+  team's unallocated families; a team manager reaches all the team's families (issue 7).
 """
 
 from __future__ import annotations
@@ -66,6 +68,7 @@ class Actor:
     roles: frozenset[Role]
     team_ids: frozenset[int] = field(default_factory=frozenset)
     is_superuser: bool = False
+    user_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -74,10 +77,13 @@ class Target:
 
     team_ids: the teams that own the object (empty means county-wide, not owned by a team).
     is_personal: whether it is a personal record (a person, a family, a staff member's record).
+    worker_ids: for an object on a caseload (a family), the key workers allocated to it (empty: unallocated);
+        None for objects that are not on a caseload.
     """
 
     team_ids: frozenset[int]
     is_personal: bool
+    worker_ids: frozenset[int] | None = None
 
 
 def reaches(actor: Actor, target: Target) -> bool:
@@ -95,7 +101,18 @@ def reaches(actor: Actor, target: Target) -> bool:
     if not target.team_ids:
         # Not owned by a team: county-wide reference objects are visible; personal ones need a county-wide role.
         return not target.is_personal
-    return bool(actor.roles & TEAM_SCOPED_ROLES) and bool(actor.team_ids & target.team_ids)
+    return (
+        bool(actor.roles & TEAM_SCOPED_ROLES)
+        and bool(actor.team_ids & target.team_ids)
+        and on_caseload_or_unallocated(actor, target)
+    )
+
+
+def on_caseload_or_unallocated(actor: Actor, target: Target) -> bool:
+    """A key worker who does not manage the team reaches only their own caseload and unallocated families."""
+    if target.worker_ids is None or Role.TEAM_MANAGER in actor.roles:
+        return True
+    return not target.worker_ids or (actor.user_id is not None and actor.user_id in target.worker_ids)
 
 
 def decide(actor: Actor, action: Action, target: Target) -> Decision:

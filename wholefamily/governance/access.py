@@ -62,6 +62,7 @@ def actor_for(user: AnyUser) -> Actor:
         roles=user_roles(user),
         team_ids=user_team_ids(user),
         is_superuser=bool(getattr(user, "is_superuser", False)),
+        user_id=int(user.pk) if user.is_authenticated and user.pk is not None else None,
     )
 
 
@@ -81,13 +82,28 @@ def _team_ids_of(obj: models.Model, team_field: str | None) -> frozenset[int]:
     return frozenset({int(team_id)}) if team_id is not None else frozenset()
 
 
-def check(user: AnyUser, action: Action, obj: models.Model, *, team_field: str | None, is_personal: bool) -> Decision:
-    target = Target(team_ids=_team_ids_of(obj, team_field), is_personal=is_personal)
+def check(
+    user: AnyUser,
+    action: Action,
+    obj: models.Model,
+    *,
+    team_field: str | None,
+    is_personal: bool,
+    worker_field: str | None = None,
+) -> Decision:
+    """`worker_field` names the allocated key worker of a caseload object ("key_worker", "case__key_worker")."""
+    worker_ids = None if worker_field is None else _team_ids_of(obj, worker_field)
+    target = Target(team_ids=_team_ids_of(obj, team_field), is_personal=is_personal, worker_ids=worker_ids)
     return decide(actor_for(user), action, target)
 
 
 def scope(
-    user: AnyUser, queryset: models.QuerySet[M], *, team_field: str | None = "team", is_personal: bool = True
+    user: AnyUser,
+    queryset: models.QuerySet[M],
+    *,
+    team_field: str | None = "team",
+    is_personal: bool = True,
+    worker_field: str | None = None,
 ) -> models.QuerySet[M]:
     """Only the rows this user may see. Mirrors `decide` for the VIEW action, at the source."""
     actor = actor_for(user)
@@ -100,7 +116,13 @@ def scope(
     if team_field is None:
         return queryset if not is_personal else queryset.none()
     if actor.roles & TEAM_SCOPED_ROLES and actor.team_ids:
-        return queryset.filter(**{f"{team_field}__in": actor.team_ids})
+        queryset = queryset.filter(**{f"{team_field}__in": actor.team_ids})
+        if worker_field is not None and Role.TEAM_MANAGER not in actor.roles:
+            own_or_unallocated = models.Q(**{f"{worker_field}__isnull": True}) | models.Q(
+                **{worker_field: actor.user_id}
+            )
+            queryset = queryset.filter(own_or_unallocated)
+        return queryset
     return queryset.none()
 
 
@@ -111,6 +133,7 @@ def get_object_for(
     action: Action = Action.VIEW,
     team_field: str | None = "team",
     is_personal: bool = True,
+    worker_field: str | None = None,
     **lookup: Any,
 ) -> M:
     """Fetch one object for this user and action, or raise Http404 / PermissionDenied (audited)."""
@@ -119,7 +142,7 @@ def get_object_for(
         obj = queryset.get(**lookup)
     except (model.DoesNotExist, ValueError, TypeError):  # type: ignore[attr-defined]
         raise Http404 from None
-    decision = check(user, action, obj, team_field=team_field, is_personal=is_personal)
+    decision = check(user, action, obj, team_field=team_field, is_personal=is_personal, worker_field=worker_field)
     if not decision.allowed:
         record(
             by=user,
