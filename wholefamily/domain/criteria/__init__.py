@@ -1,0 +1,1 @@
+"""Programme criteria as data: definition schema and loader, window arithmetic, and SQL generation (pure)."""
