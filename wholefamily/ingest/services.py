@@ -138,16 +138,23 @@ class _Tally:
     period_start_on: dt.date | None = None
     period_end_on: dt.date | None = None
 
-    def note_period(self, value: object) -> None:
-        if isinstance(value, int) and not isinstance(value, bool):
-            first, last = academic_year_bounds(value)
-            self.note_period(first)
-            self.note_period(last)
-        elif isinstance(value, dt.date):
-            if self.period_start_on is None or value < self.period_start_on:
-                self.period_start_on = value
-            if self.period_end_on is None or value > self.period_end_on:
-                self.period_end_on = value
+    period_low: Any = None
+    period_high: Any = None
+
+    def note_period(self, value: Any) -> None:
+        """Remember the lowest and highest period value (a date, or an academic year)."""
+        if value is None:
+            return
+        if self.period_low is None or value < self.period_low:
+            self.period_low = value
+        if self.period_high is None or value > self.period_high:
+            self.period_high = value
+
+    def period(self) -> tuple[dt.date | None, dt.date | None]:
+        low, high = self.period_low, self.period_high
+        if isinstance(low, int) and isinstance(high, int):
+            return academic_year_bounds(low)[0], academic_year_bounds(high)[1]
+        return low, high
 
 
 class _Report:
@@ -255,7 +262,7 @@ def _validate_rows(
     progress.start(source.total, f"Validating {run.file_name}")
     reported = 0
     for line, cells in source.rows():
-        if is_blank_row(cells):
+        if not cells or (not cells[0] and is_blank_row(cells)):
             continue
         tally.rows_read += 1
         result = validator.validate(line, cells)
@@ -313,7 +320,7 @@ def _record_version(
 ) -> ImportRun:
     period_start_on, period_end_on = run.period_start_on, run.period_end_on
     if period_start_on is None and period_end_on is None:
-        period_start_on, period_end_on = tally.period_start_on, tally.period_end_on
+        period_start_on, period_end_on = tally.period()
     manifest = _provenance(run, writer.version_id, contract_version, tally)
     manifest.update(period_start_on=period_start_on, period_end_on=period_end_on)
     writer.finish_files(manifest)

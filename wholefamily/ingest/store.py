@@ -112,7 +112,7 @@ class VersionWriter:
         self.tmp.mkdir()
         self.final = root / version_id
         self.schema = arrow_schema(contract)
-        self.good_columns: list[list[Any]] = [[] for _ in self.schema]
+        self.good_rows: list[list[Any]] = []
         self.data_writer: pq.ParquetWriter | None = None
         self.quarantine_names = [*(_unique_names(header)), "_source_line", "_problems"]
         self.quarantine_schema = pa.schema(
@@ -126,10 +126,10 @@ class VersionWriter:
 
     # -- rows
     def add_good(self, result: RowResult) -> None:
-        for column, value in zip(self.good_columns, result.values, strict=False):
-            column.append(value)
-        self.good_columns[-1].append(result.line)
-        if len(self.good_columns[-1]) >= self.BATCH_ROWS:
+        values = result.values
+        values.append(result.line)
+        self.good_rows.append(values)
+        if len(self.good_rows) >= self.BATCH_ROWS:
             self._flush_good()
 
     def add_bad(self, result: RowResult, cells: Sequence[Cell]) -> None:
@@ -146,17 +146,16 @@ class VersionWriter:
             self._flush_bad()
 
     def _flush_good(self) -> None:
-        if not self.good_columns[-1]:
+        if not self.good_rows:
             return
-        arrays = [
-            pa.array(values, type=field.type) for values, field in zip(self.good_columns, self.schema, strict=True)
-        ]
+        columns = zip(*self.good_rows, strict=True)
+        arrays = [pa.array(values, type=field.type) for values, field in zip(columns, self.schema, strict=True)]
         table = pa.Table.from_arrays(arrays, schema=self.schema)
         if self.data_writer is None:
             self.data_writer = pq.ParquetWriter(self.tmp / DATA_FILE, self.schema, compression="zstd")
         self.data_writer.write_table(table)
         self.rows_written += table.num_rows
-        self.good_columns = [[] for _ in self.schema]
+        self.good_rows = []
 
     def _flush_bad(self) -> None:
         if not self.bad_rows:
