@@ -36,6 +36,8 @@ UNEXPECTED_ERROR = (
     "An administrator can find the details in the server log under job {job_id}."
 )
 
+INTERRUPTED_ERROR = "The server stopped while this job was running, so it did not finish. Start it again."
+
 
 class JobError(Exception):
     """A failure whose message is written for users (what went wrong and what to do about it)."""
@@ -67,16 +69,21 @@ def start_job(
     return job
 
 
+def may_cancel_job(*, job: Job, user: User) -> bool:
+    """Whoever started a job, or an administrator, may cancel it."""
+    is_starter = job.created_by_id is not None and job.created_by_id == user.pk
+    return is_starter or access.has_role(user, Role.ADMINISTRATOR)
+
+
 def can_cancel_job(*, job: Job, user: User) -> bool:
-    """Whoever started a job, or an administrator, may cancel it while it has not finished."""
-    if job.is_finished:
-        return False
-    return (job.created_by_id is not None and job.created_by_id == user.pk) or access.has_role(user, Role.ADMINISTRATOR)
+    """Whether to offer the cancel button: the user may, and the job has not finished."""
+    return not job.is_finished and may_cancel_job(job=job, user=user)
 
 
 def cancel_job(*, job: Job, by: User) -> Job:
-    """Cancel a queued or running job. A running job stops at its next progress write."""
-    if not can_cancel_job(job=job, user=by):
+    """Cancel a queued or running job (a finished one is left as it is). A running job stops at its next
+    progress write."""
+    if not may_cancel_job(job=job, user=by):
         raise PermissionDenied("Only the person who started this job or an administrator can cancel it.")
     with transaction.atomic():
         updated = Job.objects.filter(pk=job.pk, status__in=[Job.Status.QUEUED, Job.Status.RUNNING]).update(
@@ -124,6 +131,30 @@ def run_job(
         return None
     _mark_succeeded(job_id, progress, result)
     return result
+
+
+def fail_interrupted_jobs(*, worker_id_prefix: str) -> int:
+    """Mark failed the jobs left running by workers that have stopped (their ids start `worker_id_prefix`).
+
+    Called when `wholefamily serve` starts its in-process worker: a job still running on an earlier
+    in-process worker was cut off when that server stopped, and would otherwise show as running forever.
+    """
+    from django_tasks_db.models import DBTaskResult
+
+    running = Job.objects.filter(status=Job.Status.RUNNING).exclude(task_result_id="")
+    interrupted = [
+        str(result.id)
+        for result in DBTaskResult.objects.filter(id__in=[job.task_result_id for job in running])
+        if result.worker_ids and str(result.worker_ids[-1]).startswith(worker_id_prefix)
+    ]
+    count = 0
+    for job in running.filter(task_result_id__in=interrupted):
+        with transaction.atomic():
+            count += Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(
+                status=Job.Status.FAILED, finished_at=timezone.now(), message="Failed", error=INTERRUPTED_ERROR
+            )
+            _record_end(job.pk, outcome=AuditEvent.Outcome.FAILED)
+    return count
 
 
 def _mark_running(job_id: uuid.UUID | str) -> bool:

@@ -16,9 +16,12 @@ from django_tasks.base import DEFAULT_TASK_QUEUE_NAME
 from django_tasks.utils import get_random_id
 from django_tasks_db.management.commands.db_worker import Worker
 
+from wholefamily.jobs.services import fail_interrupted_jobs
+
 logger = logging.getLogger(__name__)
 
 RESTART_DELAY_SECONDS = 5.0
+WORKER_ID_PREFIX = "inprocess-"
 
 
 class InProcessWorker:
@@ -32,7 +35,7 @@ class InProcessWorker:
             backend_name=DEFAULT_TASK_BACKEND_ALIAS,
             startup_delay=False,
             max_tasks=None,
-            worker_id=f"inprocess-{get_random_id()}"[:64],
+            worker_id=f"{WORKER_ID_PREFIX}{get_random_id()}"[:64],
         )
         self.thread = threading.Thread(target=self._run, name="wholefamily-task-worker", daemon=True)
 
@@ -65,4 +68,11 @@ class InProcessWorker:
 
 
 def start_inprocess_worker(*, interval: float = 1.0) -> InProcessWorker:
+    """Start the worker thread, first failing the jobs an earlier in-process worker left unfinished.
+
+    One machine runs one `serve`: a job still marked running on an in-process worker is an orphan.
+    """
+    interrupted = fail_interrupted_jobs(worker_id_prefix=WORKER_ID_PREFIX)
+    if interrupted:
+        logger.warning("%d job(s) were cut off when the server last stopped; marked failed", interrupted)
     return InProcessWorker(interval=interval).start()
