@@ -490,13 +490,17 @@ def import_file(
     """Create a run and import `path` in the foreground (the CLI and tests)."""
     if not path.is_file():
         raise ImportError_(f"there is no file at {path}")
+    try:
+        supplier = supplier or profile_for(name=profile, kind=kind).supplier
+    except ContractError as error:
+        raise ImportError_(str(error)) from None
     run = create_import_run(
         kind=kind,
         profile=profile,
         file_name=path.name,
         by=by,
         policy=policy,
-        supplier=supplier or profile_for(name=profile, kind=kind).supplier,
+        supplier=supplier,
         data_sharing_agreement=data_sharing_agreement,
         period_start_on=period_start_on,
         period_end_on=period_end_on,
