@@ -1,0 +1,143 @@
+"""Accuracy of a linked snapshot against a ground truth: pairwise precision, recall and F1 over source records,
+cluster measures, and same-household false merges (two true people of one household given one person id)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from wholefamily.linkage.engine.prepare import connect
+
+
+@dataclass(frozen=True)
+class Accuracy:
+    records: int
+    true_pairs: int
+    predicted_pairs: int
+    true_positive_pairs: int
+    precision: float
+    recall: float
+    f1: float
+    true_persons: int
+    predicted_persons: int
+    exact_clusters: int
+    cluster_precision: float
+    cluster_recall: float
+    same_household_false_merges: int | None
+    persons_in_households_with_children: int | None
+    same_household_false_merge_rate: float | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _ratio(numerator: float, denominator: float) -> float:
+    return numerator / denominator if denominator else 1.0
+
+
+def pairwise_from_table(connection: duckdb.DuckDBPyConnection, table: str) -> dict[str, int]:
+    """Pair counts from a table (predicted, truth) of one row per record, by counting within cells."""
+    rows = connection.execute(
+        f"""
+        WITH cells AS (SELECT predicted, truth, count(*) AS n FROM {table} GROUP BY ALL),
+             p AS (SELECT predicted, sum(n) AS n FROM cells GROUP BY predicted),
+             t AS (SELECT truth, sum(n) AS n FROM cells GROUP BY truth)
+        SELECT (SELECT sum(n) FROM cells), (SELECT sum(n * (n - 1) / 2) FROM cells),
+               (SELECT sum(n * (n - 1) / 2) FROM p), (SELECT sum(n * (n - 1) / 2) FROM t)
+        """  # noqa: S608 - table names are ours
+    ).fetchall()
+    records, true_positive, predicted, truth = (int(value or 0) for value in rows[0])
+    return {"records": records, "tp": true_positive, "predicted": predicted, "truth": truth}
+
+
+def _measure(connection: duckdb.DuckDBPyConnection, memberships: str | None) -> Accuracy:
+    counts = pairwise_from_table(connection, "joined")
+    precision = _ratio(counts["tp"], counts["predicted"])
+    recall = _ratio(counts["tp"], counts["truth"])
+    clusters = connection.execute(
+        """
+        WITH p AS (SELECT predicted, list_sort(list(DISTINCT record)) AS members FROM joined GROUP BY predicted),
+             t AS (SELECT truth, list_sort(list(DISTINCT record)) AS members FROM joined GROUP BY truth)
+        SELECT (SELECT count(*) FROM t), (SELECT count(*) FROM p),
+               (SELECT count(*) FROM p JOIN t USING (members))
+        """
+    ).fetchall()[0]
+    true_persons, predicted_persons, exact = (int(value) for value in clusters)
+    merges = persons_with_children = rate = None
+    if memberships:
+        household = connection.execute(
+            f"""
+            WITH m AS (SELECT true_person_id::VARCHAR AS truth, household_id FROM {memberships}),
+                 mixed AS (SELECT predicted, list(DISTINCT truth) AS truths FROM joined GROUP BY predicted
+                           HAVING count(DISTINCT truth) > 1),
+                 pairs AS (SELECT DISTINCT a.truth AS a, b.truth AS b FROM mixed,
+                           unnest(truths) AS a(truth), unnest(truths) AS b(truth) WHERE a.truth < b.truth),
+                 shared AS (SELECT DISTINCT p.a, p.b FROM pairs p JOIN m ma ON ma.truth = p.a
+                            JOIN m mb ON mb.truth = p.b AND mb.household_id = ma.household_id),
+                 with_children AS (SELECT DISTINCT truth FROM m WHERE household_id IN (
+                            SELECT household_id FROM {memberships} WHERE role = 'child'))
+            SELECT (SELECT count(*) FROM (SELECT a FROM shared UNION SELECT b FROM shared)),
+                   (SELECT count(*) FROM with_children)
+            """  # noqa: S608 - table names are ours
+        ).fetchall()[0]
+        merges, persons_with_children = int(household[0]), int(household[1])
+        rate = _ratio(merges, persons_with_children) if persons_with_children else 0.0
+    return Accuracy(
+        records=counts["records"],
+        true_pairs=counts["truth"],
+        predicted_pairs=counts["predicted"],
+        true_positive_pairs=counts["tp"],
+        precision=round(precision, 6),
+        recall=round(recall, 6),
+        f1=round(_ratio(2 * precision * recall, precision + recall), 6),
+        true_persons=true_persons,
+        predicted_persons=predicted_persons,
+        exact_clusters=exact,
+        cluster_precision=round(_ratio(exact, predicted_persons), 6),
+        cluster_recall=round(_ratio(exact, true_persons), 6),
+        same_household_false_merges=merges,
+        persons_in_households_with_children=persons_with_children,
+        same_household_false_merge_rate=round(rate, 6) if rate is not None else None,
+    )
+
+
+def snapshot_accuracy(snapshot_dir: Path, truth_dir: Path) -> Accuracy:
+    """Compare `record_person.parquet` with the synthetic county's truth (source_records, memberships)."""
+    connection = connect()
+    try:
+        connection.execute(
+            f"""
+            CREATE TABLE joined AS
+            SELECT r.kind || ':' || r.source_record_id AS record, r.person_id AS predicted,
+                   t.true_person_id::VARCHAR AS truth
+            FROM read_parquet('{snapshot_dir / "record_person.parquet"}') r
+            JOIN read_parquet('{truth_dir / "source_records.parquet"}') t
+              ON t.source_kind = r.kind AND t.source_record_id = r.source_record_id
+            """  # noqa: S608 - paths are ours
+        )
+        memberships = truth_dir / "memberships.parquet"
+        if memberships.exists():
+            connection.execute(f"CREATE TABLE truth_memberships AS SELECT * FROM read_parquet('{memberships}')")  # noqa: S608
+        return _measure(connection, "truth_memberships" if memberships.exists() else None)
+    finally:
+        connection.close()
+
+
+def clusters_accuracy(predicted: dict[str, str], truth: dict[str, str]) -> Accuracy:
+    """Compare two record -> cluster mappings (for benchmarks and `dedupe` outputs)."""
+    import pyarrow as pa
+
+    keys = [key for key in predicted if key in truth]
+    table = pa.table(
+        {"record": keys, "predicted": [predicted[k] for k in keys], "truth": [truth[k] for k in keys]}
+    )
+    connection = connect()
+    try:
+        connection.register("joined_arrow", table)
+        connection.execute("CREATE TABLE joined AS SELECT * FROM joined_arrow")
+        return _measure(connection, None)
+    finally:
+        connection.close()

@@ -1,0 +1,117 @@
+"""The versioned linkage definition (definitions/linkage/model-v<N>.yaml) and its nickname table, as typed values."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from wholefamily.domain.names import NicknameTable
+
+DEFAULT_DEFINITIONS_DIR = Path(__file__).resolve().parents[3] / "definitions"
+_MODEL_FILE = re.compile(r"^model-v(\d+)\.yaml$")
+
+
+@dataclass(frozen=True)
+class BlockingRule:
+    """Either columns that must be equal on both sides, or a SQL condition over l. and r."""
+
+    columns: tuple[str, ...] = ()
+    sql: str = ""
+
+
+@dataclass(frozen=True)
+class Training:
+    seed: int
+    u_max_pairs: float
+    prior_rules: tuple[str, ...]
+    prior_recall: float
+    em_blocking_rules: tuple[tuple[str, ...], ...]
+    em_max_pairs: float | None
+
+
+@dataclass(frozen=True)
+class HouseholdRules:
+    spell_gap_days: int = 400
+    child_under: int = 16
+    young_person_under: int = 25
+    parent_min_age_gap: int = 15
+
+
+@dataclass(frozen=True)
+class LinkageDefinition:
+    version: int
+    link_threshold: float
+    review_threshold: float
+    blocking_rules: tuple[BlockingRule, ...]
+    training: Training
+    comparisons: dict[str, dict[str, Any]]
+    households: HouseholdRules
+    nicknames: NicknameTable
+    path: Path
+    raw: dict[str, Any] = field(repr=False, default_factory=dict)
+
+    @property
+    def settings_version(self) -> str:
+        return f"model-v{self.version}+nicknames-v{self.nicknames.version}"
+
+
+def linkage_dir(definitions_dir: Path | None = None) -> Path:
+    return (definitions_dir or DEFAULT_DEFINITIONS_DIR) / "linkage"
+
+
+def latest_model_path(definitions_dir: Path | None = None) -> Path:
+    """The model file with the highest version number."""
+    candidates = [
+        (int(match.group(1)), path)
+        for path in linkage_dir(definitions_dir).iterdir()
+        if (match := _MODEL_FILE.match(path.name))
+    ]
+    if not candidates:
+        raise FileNotFoundError(f"no model-v<N>.yaml in {linkage_dir(definitions_dir)}")
+    return max(candidates)[1]
+
+
+def load_nicknames(path: Path | None = None) -> NicknameTable:
+    raw = yaml.safe_load((path or linkage_dir() / "nicknames.yaml").read_text(encoding="utf-8"))
+    return NicknameTable.from_mapping(version=int(raw["version"]), nicknames=raw["nicknames"])
+
+
+def _blocking_rule(raw: Any) -> BlockingRule:
+    if isinstance(raw, dict):
+        return BlockingRule(sql=str(raw["sql"]))
+    return BlockingRule(columns=tuple(str(column) for column in raw))
+
+
+def load_definition(path: Path | None = None, *, definitions_dir: Path | None = None) -> LinkageDefinition:
+    """Read and check a model definition (default: the latest version)."""
+    path = path or latest_model_path(definitions_dir)
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    thresholds = raw["thresholds"]
+    link, review = float(thresholds["link"]), float(thresholds["review"])
+    if not 0 < review <= link < 1:
+        raise ValueError(f"{path.name}: thresholds must satisfy 0 < review <= link < 1")
+    training = raw["training"]
+    em_max = training.get("em_max_pairs")
+    return LinkageDefinition(
+        version=int(raw["version"]),
+        link_threshold=link,
+        review_threshold=review,
+        blocking_rules=tuple(_blocking_rule(rule) for rule in raw["blocking_rules"]),
+        training=Training(
+            seed=int(training["seed"]),
+            u_max_pairs=float(training["u_max_pairs"]),
+            prior_rules=tuple(str(rule) for rule in training["prior_rules"]),
+            prior_recall=float(training["prior_recall"]),
+            em_blocking_rules=tuple(tuple(str(c) for c in rule) for rule in training["em_blocking_rules"]),
+            em_max_pairs=float(em_max) if em_max else None,
+        ),
+        comparisons=dict(raw["comparisons"]),
+        households=HouseholdRules(**raw.get("households", {})),
+        nicknames=load_nicknames(path.parent / raw.get("nicknames", "nicknames.yaml")),
+        path=path,
+        raw=raw,
+    )

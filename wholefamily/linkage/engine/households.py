@@ -1,0 +1,97 @@
+"""Households and dated memberships from linked persons' addresses over time (ADR 0004).
+
+A *dwelling* is a UPRN, or failing that a cleaned address and postcode. A person's spell at a dwelling is a run
+of their records there with gaps no longer than `spell_gap_days`; a household is the people whose spells at one
+dwelling overlap (a family moving in after the last one left is a new household). Roles come from ages at the
+spell's start. Runs in DuckDB over the `linked` table (record, person_id, dwelling, record_on).
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from wholefamily.linkage.engine.definition import HouseholdRules
+
+
+def build_households(connection: duckdb.DuckDBPyConnection, rules: HouseholdRules) -> None:
+    """Create tables `spells` (person_id, household_key, dwelling, start_on, end_on, role) and `household_rows`."""
+    gap = int(rules.spell_gap_days)
+    connection.execute(
+        f"""
+        CREATE OR REPLACE TABLE dated AS
+        SELECT person_id, dwelling, record_on FROM linked WHERE dwelling IS NOT NULL AND record_on IS NOT NULL;
+        CREATE OR REPLACE TABLE raw_spells AS
+        WITH marked AS (
+            SELECT *, CASE WHEN record_on - lag(record_on) OVER w > {gap} THEN 1 ELSE 0 END AS is_new
+            FROM dated WINDOW w AS (PARTITION BY person_id, dwelling ORDER BY record_on)
+        ), numbered AS (
+            SELECT *, sum(is_new) OVER (PARTITION BY person_id, dwelling ORDER BY record_on
+                                        ROWS UNBOUNDED PRECEDING) AS spell
+            FROM marked
+        )
+        SELECT person_id, dwelling, spell, min(record_on) AS start_on, max(record_on) AS last_on, count(*) AS records
+        FROM numbered GROUP BY person_id, dwelling, spell;
+        -- a lone record inside another spell of the person is a stale address, not a move
+        CREATE OR REPLACE TABLE kept_spells AS
+        SELECT s.* FROM raw_spells s
+        WHERE s.records > 1 OR NOT EXISTS (
+            SELECT 1 FROM raw_spells o
+            WHERE o.person_id = s.person_id AND o.dwelling <> s.dwelling AND o.records > 1
+              AND o.start_on <= s.start_on AND o.last_on >= s.last_on);
+        -- persons with no dated record at all: one undated spell at their most frequent dwelling
+        INSERT INTO kept_spells
+        SELECT person_id, arg_max(dwelling, n), 0, NULL, NULL, max(n) FROM (
+            SELECT person_id, dwelling, count(*) AS n FROM linked
+            WHERE dwelling IS NOT NULL AND person_id NOT IN (SELECT person_id FROM dated)
+            GROUP BY person_id, dwelling) GROUP BY person_id;
+        CREATE OR REPLACE TABLE grouped_spells AS
+        WITH ordered AS (
+            SELECT *, CASE WHEN start_on > max(last_on + {gap}) OVER (
+                        PARTITION BY dwelling ORDER BY start_on NULLS FIRST, person_id
+                        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) THEN 1 ELSE 0 END AS is_new
+            FROM kept_spells
+        )
+        SELECT *, dwelling || '#' || CAST(sum(is_new) OVER (PARTITION BY dwelling ORDER BY start_on NULLS FIRST,
+               person_id ROWS UNBOUNDED PRECEDING) AS VARCHAR) AS household_key
+        FROM ordered;
+        """
+    )
+    _roles(connection, rules)
+    connection.execute(
+        """
+        CREATE OR REPLACE TABLE household_rows AS
+        SELECT g.household_key, any_value(g.dwelling) AS dwelling,
+               mode(l.uprn) AS uprn, mode(l.postcode) AS postcode, mode(l.address) AS address,
+               mode(l.postcode_district) AS postcode_district,
+               min(g.start_on) AS first_seen_on, max(g.last_on) AS last_seen_on
+        FROM grouped_spells g JOIN linked l ON l.person_id = g.person_id AND l.dwelling = g.dwelling
+        GROUP BY g.household_key
+        """
+    )
+
+
+def _roles(connection: duckdb.DuckDBPyConnection, rules: HouseholdRules) -> None:
+    connection.execute(
+        f"""
+        CREATE OR REPLACE TABLE spells AS
+        WITH aged AS (
+            SELECT g.*, p.date_of_birth,
+                   date_diff('year', p.date_of_birth, COALESCE(g.start_on, current_date)) AS age,
+                   max(g.last_on) OVER (PARTITION BY g.person_id) AS person_last_on
+            FROM grouped_spells g LEFT JOIN persons p USING (person_id)
+        ), parents AS (
+            SELECT DISTINCT a.person_id, a.household_key FROM aged a JOIN aged c
+              ON a.household_key = c.household_key AND a.person_id <> c.person_id
+             AND c.age < {rules.child_under} AND a.age >= 18
+             AND date_diff('year', a.date_of_birth, c.date_of_birth) >= {rules.parent_min_age_gap}
+        )
+        SELECT a.person_id, a.household_key, a.dwelling, a.start_on,
+               CASE WHEN a.last_on IS NULL OR a.last_on = a.person_last_on THEN NULL ELSE a.last_on END AS end_on,
+               a.last_on,
+               CASE WHEN a.age < {rules.child_under} THEN 'child'
+                    WHEN p.person_id IS NOT NULL THEN 'adult_parent'
+                    WHEN a.age < {rules.young_person_under} THEN 'young_person'
+                    ELSE 'other_adult' END AS role
+        FROM aged a LEFT JOIN parents p ON p.person_id = a.person_id AND p.household_key = a.household_key
+        """
+    )

@@ -1,0 +1,182 @@
+"""The Splink model built from the linkage definition: comparisons, blocking, training, prediction.
+
+Comparisons are written with Splink's level creators (or plain SQL that DuckDB and Spark both accept), so the
+same definition runs on either backend.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+import splink.comparison_level_library as cll
+from splink import Linker, SettingsCreator, block_on
+from splink.comparison_library import CustomComparison
+
+from wholefamily.linkage.engine.definition import BlockingRule, LinkageDefinition
+
+logger = logging.getLogger(__name__)
+
+EM_ATTEMPTS = 3  # intermittent DuckDB internal errors in EM training (splink #3151): retry
+
+
+def _forename(options: dict[str, Any]) -> CustomComparison:
+    high, low = options.get("jaro_winkler", [0.92, 0.8])
+    return CustomComparison(
+        output_column_name="forename",
+        comparison_levels=[
+            cll.NullLevel("forename"),
+            cll.ExactMatchLevel("forename", term_frequency_adjustments=bool(options.get("term_frequency"))),
+            cll.ArrayIntersectLevel("forename_keys", 1).configure(label_for_charts="Same name or a short form of it"),
+            cll.CustomLevel("forename_l = surname_r", "Forename is the other's surname (swapped)"),
+            cll.JaroWinklerLevel("forename", high),
+            cll.JaroWinklerLevel("forename", low),
+            cll.ElseLevel(),
+        ],
+        comparison_description="Forename with short forms and nicknames",
+    )
+
+
+def _surname(options: dict[str, Any]) -> CustomComparison:
+    high, low = options.get("jaro_winkler", [0.92, 0.8])
+    return CustomComparison(
+        output_column_name="surname",
+        comparison_levels=[
+            cll.NullLevel("surname"),
+            cll.ExactMatchLevel("surname", term_frequency_adjustments=bool(options.get("term_frequency"))),
+            cll.CustomLevel("surname_l = forename_r", "Surname is the other's forename (swapped)"),
+            cll.ArrayIntersectLevel("surname_parts", 1).configure(label_for_charts="Shares a double-barrelled part"),
+            cll.JaroWinklerLevel("surname", high),
+            cll.JaroWinklerLevel("surname", low),
+            cll.ElseLevel(),
+        ],
+        comparison_description="Surname with double-barrelled parts",
+    )
+
+
+def _dob(options: dict[str, Any]) -> CustomComparison:
+    return CustomComparison(
+        output_column_name="dob",
+        comparison_levels=[
+            cll.NullLevel("dob"),
+            cll.ExactMatchLevel("dob"),
+            cll.CustomLevel(
+                "dob_year_l = dob_year_r AND dob_month_l = dob_day_r AND dob_day_l = dob_month_r",
+                "Day and month swapped",
+            ),
+            cll.DamerauLevenshteinLevel("dob", 1),
+            cll.CustomLevel("abs(dob_year_l - dob_year_r) <= 1", "Within a year"),
+            cll.ElseLevel(),
+        ],
+        comparison_description="Date of birth",
+    )
+
+
+def _sex() -> CustomComparison:
+    return CustomComparison(
+        output_column_name="sex",
+        comparison_levels=[cll.NullLevel("sex"), cll.ExactMatchLevel("sex"), cll.ElseLevel()],
+        comparison_description="Sex",
+    )
+
+
+def _household(options: dict[str, Any]) -> CustomComparison:
+    """Address, postcode and UPRN scored together: family members share them, so they are one piece of evidence."""
+    threshold = float(options.get("address_jaro_winkler", 0.9))
+    left = "(uprn_l IS NULL AND postcode_l IS NULL AND address_l IS NULL)"
+    right = "(uprn_r IS NULL AND postcode_r IS NULL AND address_r IS NULL)"
+    return CustomComparison(
+        output_column_name="household",
+        comparison_levels=[
+            {
+                "sql_condition": f"{left} OR {right}",
+                "label_for_charts": "No address on one side",
+                "is_null_level": True,
+            },
+            cll.CustomLevel("uprn_l = uprn_r", "Same UPRN"),
+            cll.CustomLevel("address_l = address_r AND postcode_l = postcode_r", "Same address and postcode"),
+            cll.CustomLevel("house_number_l = house_number_r AND postcode_l = postcode_r", "Same number and postcode"),
+            cll.And(
+                cll.JaroWinklerLevel("address", threshold),
+                cll.CustomLevel("postcode_sector_l = postcode_sector_r"),
+            ).configure(label_for_charts="Similar address in the postcode sector"),
+            cll.CustomLevel("postcode_l = postcode_r", "Same postcode"),
+            cll.CustomLevel("postcode_sector_l = postcode_sector_r", "Same postcode sector"),
+            cll.CustomLevel("postcode_district_l = postcode_district_r", "Same postcode district"),
+            cll.ElseLevel(),
+        ],
+        comparison_description="Household: UPRN, address and postcode together",
+    )
+
+
+def _identifiers(options: dict[str, Any]) -> CustomComparison:
+    columns = list(options.get("columns", []))
+    both = " OR ".join(f"({c}_l IS NOT NULL AND {c}_r IS NOT NULL)" for c in columns)
+    same = " OR ".join(f"{c}_l = {c}_r" for c in columns)
+    return CustomComparison(
+        output_column_name="identifiers",
+        comparison_levels=[
+            {"sql_condition": f"NOT ({both})", "label_for_charts": "No identifier on both", "is_null_level": True},
+            cll.CustomLevel(same, "Same agency identifier (NHS, NI, pupil, social care or police)"),
+            cll.ElseLevel(),
+        ],
+        comparison_description="Each agency's own identifier, where both records carry one",
+    )
+
+
+def _blocking(rule: BlockingRule) -> Any:
+    return block_on(*rule.columns) if rule.columns else rule.sql
+
+
+def splink_settings(definition: LinkageDefinition) -> SettingsCreator:
+    options = definition.comparisons
+    return SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="unique_id",
+        comparisons=[
+            _forename(options.get("forename", {})),
+            _surname(options.get("surname", {})),
+            _dob(options.get("dob", {})),
+            _sex(),
+            _household(options.get("household", {})),
+            _identifiers(options.get("identifiers", {})),
+        ],
+        blocking_rules_to_generate_predictions=[_blocking(rule) for rule in definition.blocking_rules],
+        additional_columns_to_retain=["kind"],
+        retain_intermediate_calculation_columns=True,
+        retain_matching_columns=True,
+    )
+
+
+def _with_retries(step: Callable[[], Any], *, what: str) -> Any:
+    for attempt in range(1, EM_ATTEMPTS + 1):
+        try:
+            return step()
+        except Exception as error:  # Splink surfaces DuckDB internal errors as several types
+            if attempt == EM_ATTEMPTS or "INTERNAL" not in str(error).upper():
+                raise
+            logger.warning("%s failed (attempt %d, %s); retrying", what, attempt, error)
+            time.sleep(0.2)
+    raise AssertionError("unreachable")
+
+
+def train(linker: Linker, definition: LinkageDefinition, *, progress: Callable[[str], None] | None = None) -> None:
+    """Prior from deterministic rules, u by seeded random sampling, m by EM on each training rule."""
+    training = definition.training
+    note = progress or (lambda _message: None)
+    note("Estimating the prior")
+    linker.training.estimate_probability_two_random_records_match(
+        list(training.prior_rules), recall=training.prior_recall
+    )
+    note("Estimating u by random sampling")
+    linker.training.estimate_u_using_random_sampling(max_pairs=training.u_max_pairs, seed=training.seed)
+    for columns in training.em_blocking_rules:
+        note(f"Estimating m by EM on {', '.join(columns)}")
+        _with_retries(
+            lambda columns=columns: linker.training.estimate_parameters_using_expectation_maximisation(
+                block_on(*columns), estimate_without_term_frequencies=True, max_pairs=training.em_max_pairs
+            ),
+            what=f"EM on {columns}",
+        )

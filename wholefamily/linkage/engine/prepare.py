@@ -1,0 +1,251 @@
+"""Records of every input dataset gathered into one table, cleaned, and collapsed into profiles for Splink.
+
+A *profile* is one distinct way an agency holds one of its persons: rows of one kind with the same
+source_person_id and the same identifying values. Splink compares profiles, not rows: an attendance file
+with twenty terms for a pupil gives one or two profiles, not twenty.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from wholefamily.domain.addresses import clean_address, clean_uprn, house_number, parse_postcode
+from wholefamily.domain.names import NicknameTable, clean_forename, clean_surname, surname_parts
+
+IDENTIFIER_COLUMNS = ("nhs_number", "ni_number", "pupil_number", "social_care_id", "police_id")
+PERSON_COLUMNS = ("source_record_id", "source_person_id", "forename", "surname", "date_of_birth", "sex")
+ADDRESS_COLUMNS = ("address", "postcode", "uprn")
+# The first of these a kind carries dates its records (school attendance: the term's start).
+EVENT_DATE_COLUMNS = (
+    "start_on", "incident_on", "offence_on", "intervention_on", "recorded_on", "event_on", "attachment_on",
+)  # fmt: skip
+DEFAULT_MEMORY_LIMIT = os.environ.get("WHOLEFAMILY_LINKAGE_MEMORY", "2GB")
+
+
+@dataclass(frozen=True)
+class InputDataset:
+    """One dataset version's Parquet (or a CSV in the persons layout) to link."""
+
+    dataset_version_id: str
+    kind: str
+    path: Path
+
+
+def connect(*, memory_limit: str = DEFAULT_MEMORY_LIMIT, threads: int | None = None) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection with a memory limit (DuckDB would otherwise take 80% of RAM)."""
+    connection = duckdb.connect(":memory:")
+    connection.execute(f"SET memory_limit = '{memory_limit}'")
+    connection.execute("SET preserve_insertion_order = false")
+    if threads:
+        connection.execute(f"SET threads = {int(threads)}")
+    return connection
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _reader(path: Path) -> str:
+    if path.suffix.lower() == ".csv":
+        return f"read_csv({_quote(str(path))}, header = true, all_varchar = true)"
+    return f"read_parquet({_quote(str(path))})"
+
+
+def _record_on_sql(columns: set[str]) -> str:
+    if {"academic_year", "term"} <= columns:
+        return (
+            "make_date(CAST(academic_year AS INTEGER) + CASE WHEN term = 'autumn' THEN 0 ELSE 1 END, "
+            "CASE term WHEN 'autumn' THEN 9 WHEN 'spring' THEN 1 ELSE 4 END, 1)"
+        )
+    for column in EVENT_DATE_COLUMNS:
+        if column in columns:
+            return f"TRY_CAST({column} AS DATE)"
+    return "CAST(NULL AS DATE)"
+
+
+def _select_sql(connection: duckdb.DuckDBPyConnection, dataset: InputDataset) -> str:
+    reader = _reader(dataset.path)
+    columns = {row[0] for row in connection.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()}
+    missing = {"source_record_id"} - columns
+    if missing:
+        raise ValueError(f"{dataset.path.name}: no {', '.join(sorted(missing))} column")
+
+    def text(column: str) -> str:
+        return f"NULLIF(TRIM(CAST({column} AS VARCHAR)), '')" if column in columns else "CAST(NULL AS VARCHAR)"
+
+    line = "CAST(source_line AS BIGINT)" if "source_line" in columns else "CAST(row_number() OVER () + 1 AS BIGINT)"
+    dob = "TRY_CAST(date_of_birth AS DATE)" if "date_of_birth" in columns else "CAST(NULL AS DATE)"
+    parts = [
+        f"{_quote(dataset.dataset_version_id)} AS dataset_version_id",
+        f"{_quote(dataset.kind)} AS kind",
+        f"{text('source_record_id')} AS source_record_id",
+        f"{line} AS line_number",
+        f"{text('source_person_id')} AS source_person_id",
+        f"{text('forename')} AS raw_forename",
+        f"{text('surname')} AS raw_surname",
+        f"{dob} AS dob",
+        f"LOWER({text('sex')}) AS sex",
+        f"{text('address')} AS raw_address",
+        f"{text('postcode')} AS raw_postcode",
+        f"{text('uprn')} AS raw_uprn",
+        *(f"UPPER(REPLACE({text(column)}, ' ', '')) AS {column}" for column in IDENTIFIER_COLUMNS),
+        f"{_record_on_sql(columns)} AS record_on",
+    ]
+    return f"SELECT {', '.join(parts)} FROM {reader}"
+
+
+def load_records(connection: duckdb.DuckDBPyConnection, datasets: Sequence[InputDataset]) -> int:
+    """Create table `records` (one row per source record of every dataset); returns its row count."""
+    if not datasets:
+        raise ValueError("nothing to link: no datasets given")
+    union = " UNION ALL ".join(_select_sql(connection, dataset) for dataset in datasets)
+    connection.execute(f"CREATE OR REPLACE TABLE records AS {union}")
+    return int(connection.execute("SELECT count(*) FROM records").fetchall()[0][0])
+
+
+def _distinct(connection: duckdb.DuckDBPyConnection, column: str) -> list[str]:
+    rows = connection.execute(f"SELECT DISTINCT {column} FROM records WHERE {column} IS NOT NULL").fetchall()
+    return [row[0] for row in rows]
+
+
+def _register(connection: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
+    connection.register(f"{name}_arrow", table)
+    connection.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM {name}_arrow")
+    connection.unregister(f"{name}_arrow")
+
+
+def _clean_lookups(connection: duckdb.DuckDBPyConnection, nicknames: NicknameTable) -> None:
+    """Clean each distinct raw value once in Python (a few thousand names, not a million rows)."""
+    forenames = _distinct(connection, "raw_forename")
+    _register(
+        connection,
+        "clean_forenames",
+        pa.table(
+            {
+                "raw_forename": forenames,
+                "forename": [clean_forename(value) for value in forenames],
+                "forename_keys": [nicknames.keys(value) or None for value in forenames],
+            }
+        ),
+    )
+    surnames = _distinct(connection, "raw_surname")
+    _register(
+        connection,
+        "clean_surnames",
+        pa.table(
+            {
+                "raw_surname": surnames,
+                "surname": [clean_surname(value) for value in surnames],
+                "surname_parts": [surname_parts(value) or None for value in surnames],
+            }
+        ),
+    )
+    postcodes = _distinct(connection, "raw_postcode")
+    parsed = [parse_postcode(value) for value in postcodes]
+    _register(
+        connection,
+        "clean_postcodes",
+        pa.table(
+            {
+                "raw_postcode": postcodes,
+                "postcode": [p.unit if p else None for p in parsed],
+                "postcode_sector": [p.sector if p else None for p in parsed],
+                "postcode_district": [p.district if p else None for p in parsed],
+            }
+        ),
+    )
+    addresses = _distinct(connection, "raw_address")
+    _register(
+        connection,
+        "clean_addresses",
+        pa.table(
+            {
+                "raw_address": addresses,
+                "address": [clean_address(value) for value in addresses],
+                "house_number": [house_number(value) for value in addresses],
+            }
+        ),
+    )
+    uprns = _distinct(connection, "raw_uprn")
+    _register(connection, "clean_uprns", pa.table({"raw_uprn": uprns, "uprn": [clean_uprn(value) for value in uprns]}))
+
+
+_PROFILE_FIELDS = (
+    "forename", "forename_keys", "surname", "surname_parts", "dob", "sex", "address", "house_number", "postcode",
+    "postcode_sector", "postcode_district", "uprn", *IDENTIFIER_COLUMNS,
+)  # fmt: skip
+
+
+def build_profiles(connection: duckdb.DuckDBPyConnection, nicknames: NicknameTable) -> int:
+    """Create `record_profile` (record -> profile_id) and `profiles` (Splink's input); returns the profile count."""
+    _clean_lookups(connection, nicknames)
+    key_fields = ", ".join(
+        f"COALESCE(CAST({field} AS VARCHAR), '')"
+        for field in ("forename", "surname", "dob", "sex", "address", "postcode", "uprn", *IDENTIFIER_COLUMNS)
+    )
+    connection.execute(
+        f"""
+        CREATE OR REPLACE TABLE cleaned AS
+        SELECT r.dataset_version_id, r.kind, r.source_record_id, r.line_number, r.source_person_id, r.record_on,
+               f.forename, f.forename_keys, s.surname, s.surname_parts, r.dob, r.sex,
+               a.address, a.house_number, p.postcode, p.postcode_sector, p.postcode_district, u.uprn,
+               {", ".join(f"r.{column}" for column in IDENTIFIER_COLUMNS)}
+        FROM records r
+        LEFT JOIN clean_forenames f USING (raw_forename)
+        LEFT JOIN clean_surnames s USING (raw_surname)
+        LEFT JOIN clean_addresses a USING (raw_address)
+        LEFT JOIN clean_postcodes p USING (raw_postcode)
+        LEFT JOIN clean_uprns u USING (raw_uprn)
+        """
+    )
+    connection.execute(
+        f"""
+        CREATE OR REPLACE TABLE record_profile AS
+        SELECT *, substr(md5(concat_ws('|', kind,
+                   COALESCE(source_person_id, 'record:' || dataset_version_id || ':' || source_record_id),
+                   {key_fields})), 1, 20) AS profile_id
+        FROM cleaned
+        """
+    )
+    fields = ", ".join(f"any_value({field}) AS {field}" for field in _PROFILE_FIELDS)
+    connection.execute(
+        f"""
+        CREATE OR REPLACE TABLE profiles AS
+        SELECT profile_id AS unique_id, any_value(kind) AS kind, any_value(source_person_id) AS source_person_id,
+               {fields}, count(*) AS record_count
+        FROM record_profile GROUP BY profile_id
+        """
+    )
+    connection.execute(
+        """
+        CREATE OR REPLACE TABLE profiles AS
+        SELECT *, CAST(dob AS VARCHAR) AS dob_text, year(dob) AS dob_year, month(dob) AS dob_month,
+               day(dob) AS dob_day
+        FROM profiles
+        """
+    )
+    connection.execute("ALTER TABLE profiles DROP COLUMN dob")
+    connection.execute("ALTER TABLE profiles RENAME COLUMN dob_text TO dob")
+    return int(connection.execute("SELECT count(*) FROM profiles").fetchall()[0][0])
+
+
+def deterministic_pairs(connection: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    """Profiles of one kind with one source_person_id: the agency says they are one person (a chain per person)."""
+    rows = connection.execute(
+        """
+        SELECT unique_id, lead(unique_id) OVER (PARTITION BY kind, source_person_id ORDER BY unique_id) AS next_id
+        FROM profiles WHERE source_person_id IS NOT NULL
+        """
+    ).fetchall()
+    return [(left, right) for left, right in rows if right is not None]
+
+
+def iter_chunks(values: Sequence[str], size: int) -> Iterable[Sequence[str]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]

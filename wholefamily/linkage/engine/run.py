@@ -1,0 +1,394 @@
+"""One linkage run end to end: records -> profiles -> Splink pairs -> clusters -> stable ids -> households ->
+the linked snapshot on disk (ADR 0004). No Django: inputs, previous snapshot and decisions are passed in."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from wholefamily.domain.progress import NullProgress, ProgressReporter
+from wholefamily.linkage.engine import prepare
+from wholefamily.linkage.engine.cluster import cluster
+from wholefamily.linkage.engine.definition import LinkageDefinition
+from wholefamily.linkage.engine.households import build_households
+from wholefamily.linkage.engine.ids import IdChange, assign_ids
+from wholefamily.linkage.engine.model import splink_settings, train
+
+Engine = Literal["duckdb", "spark"]
+STEPS = 9
+SNAPSHOT_FILES = (
+    "record_person.parquet", "persons.parquet", "households.parquet", "memberships.parquet",
+    "review_pairs.parquet", "id_changes.parquet", "model.json", "manifest.json",
+)  # fmt: skip
+CURRENT_FILE = "CURRENT"
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A reviewer's decision on a pair of profiles: same person (must-link) or different people (cannot-link)."""
+
+    profile_id_l: str
+    profile_id_r: str
+    is_same_person: bool
+
+
+@dataclass(frozen=True)
+class PreviousRun:
+    """What a new run needs from the current snapshot to keep ids stable."""
+
+    profile_person: dict[str, str]  # profile_id -> person_id
+    member_household: dict[str, str]  # person_id@dwelling -> household_id
+    taken_ids: set[str] = field(default_factory=set)
+
+    @classmethod
+    def empty(cls) -> PreviousRun:
+        return cls(profile_person={}, member_household={})
+
+    @classmethod
+    def read(cls, snapshot_dir: Path) -> PreviousRun:
+        records = pq.read_table(snapshot_dir / "record_person.parquet", columns=["profile_id", "person_id"])
+        profile_person = dict(
+            zip(records.column("profile_id").to_pylist(), records.column("person_id").to_pylist(), strict=True)
+        )
+        households = pq.read_table(snapshot_dir / "households.parquet", columns=["household_id", "dwelling"])
+        dwelling_of = dict(
+            zip(households.column("household_id").to_pylist(), households.column("dwelling").to_pylist(), strict=True)
+        )
+        members = pq.read_table(snapshot_dir / "memberships.parquet", columns=["person_id", "household_id"])
+        member_household = {
+            f"{person}@{dwelling_of[household]}": household
+            for person, household in zip(
+                members.column("person_id").to_pylist(), members.column("household_id").to_pylist(), strict=True
+            )
+        }
+        taken = set(profile_person.values()) | set(dwelling_of)
+        changes_path = snapshot_dir / "id_changes.parquet"
+        if changes_path.exists():
+            taken |= {value for value in pq.read_table(changes_path).column("previous_id").to_pylist() if value}
+        return cls(profile_person=profile_person, member_household=member_household, taken_ids=taken)
+
+
+@dataclass
+class RunResult:
+    out_dir: Path
+    figures: dict[str, Any]
+    person_changes: list[IdChange]
+    household_changes: list[IdChange]
+
+
+def _spark_session() -> Any:
+    from pyspark.sql import SparkSession
+
+    return (
+        SparkSession.builder.master("local[2]")
+        .appName("wholefamily-linkage")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.default.parallelism", "4")
+        .config("spark.ui.enabled", "false")
+        .config("spark.driver.memory", os.environ.get("WHOLEFAMILY_SPARK_MEMORY", "2g"))
+        .getOrCreate()
+    )
+
+
+def _predict(
+    connection: duckdb.DuckDBPyConnection,
+    definition: LinkageDefinition,
+    *,
+    engine: Engine,
+    progress: ProgressReporter,
+    model_path: Path,
+) -> pa.Table:
+    """Train and predict with Splink; returns the scored pairs at or above the review threshold."""
+    from splink import DuckDBAPI, Linker
+
+    if engine == "spark":
+        from splink import SparkAPI
+
+        spark = _spark_session()
+        spark.sparkContext.setCheckpointDir(str(model_path.parent / ".spark-checkpoints"))
+        profiles = connection.execute("SELECT * FROM profiles ORDER BY unique_id").to_arrow_table()
+        db_api: Any = SparkAPI(spark_session=spark, break_lineage_method="parquet")
+        frame = db_api.register(spark.createDataFrame(profiles.to_pandas()), dataset_display_name="profiles")
+    else:
+        db_api = DuckDBAPI(connection)
+        frame = db_api.register("profiles", dataset_display_name="profiles")
+    linker = Linker(frame, splink_settings(definition), log_level=None)
+    train(linker, definition, progress=progress.set_message)
+    progress.advance()
+    linker.misc.save_model_to_json(str(model_path), overwrite=True)
+    progress.set_message("Scoring pairs")
+    predictions = linker.inference.predict(threshold_match_probability=definition.review_threshold)
+    if engine == "spark":
+        table = pa.Table.from_pandas(predictions.as_pandas_dataframe(), preserve_index=False)
+    else:
+        table = connection.execute(f"SELECT * FROM {predictions.physical_name}").to_arrow_table()
+    progress.advance()
+    return table
+
+
+def _edges(
+    pairs: pa.Table,
+    deterministic: Sequence[tuple[str, str]],
+    decisions: Sequence[Decision],
+    index: dict[str, int],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[tuple[int, int]]]:
+    must = [(d.profile_id_l, d.profile_id_r) for d in decisions if d.is_same_person]
+    cannot = [
+        (index[d.profile_id_l], index[d.profile_id_r])
+        for d in decisions
+        if not d.is_same_person and d.profile_id_l in index and d.profile_id_r in index
+    ]
+    forced = [(index[a], index[b]) for a, b in [*deterministic, *must] if a in index and b in index]
+    left = [index[value] for value in pairs.column("unique_id_l").to_pylist()]
+    right = [index[value] for value in pairs.column("unique_id_r").to_pylist()]
+    probability = pairs.column("match_probability").to_numpy(zero_copy_only=False).astype(float)
+    all_left = np.array(left + [a for a, _ in forced], dtype=np.int64)
+    all_right = np.array(right + [b for _, b in forced], dtype=np.int64)
+    all_probability = np.concatenate([probability, np.ones(len(forced))])
+    return all_left, all_right, all_probability, cannot
+
+
+def link_datasets(
+    datasets: Sequence[prepare.InputDataset],
+    *,
+    definition: LinkageDefinition,
+    out_dir: Path,
+    run_id: str,
+    previous: PreviousRun | None = None,
+    decisions: Sequence[Decision] = (),
+    engine: Engine = "duckdb",
+    progress: ProgressReporter | None = None,
+    memory_limit: str = prepare.DEFAULT_MEMORY_LIMIT,
+) -> RunResult:
+    """Link every record of `datasets` and write the linked snapshot into `out_dir`."""
+    progress = progress or NullProgress()
+    previous = previous or PreviousRun.empty()
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    connection = prepare.connect(memory_limit=memory_limit)
+    try:
+        progress.start(STEPS, "Reading records")
+        records = prepare.load_records(connection, datasets)
+        profiles = prepare.build_profiles(connection, definition.nicknames)
+        progress.advance()
+        timings["prepare_s"] = time.perf_counter() - started
+
+        mark = time.perf_counter()
+        pairs = _predict(connection, definition, engine=engine, progress=progress, model_path=out_dir / "model.json")
+        timings["splink_s"] = time.perf_counter() - mark
+
+        mark = time.perf_counter()
+        progress.set_message("Clustering")
+        profile_ids = [
+            row[0] for row in connection.execute("SELECT unique_id FROM profiles ORDER BY unique_id").fetchall()
+        ]
+        index = {profile_id: i for i, profile_id in enumerate(profile_ids)}
+        left, right, probability, cannot = _edges(pairs, prepare.deterministic_pairs(connection), decisions, index)
+        clusters = cluster(
+            len(profile_ids), left=left, right=right, probability=probability,
+            threshold=definition.link_threshold, cannot=cannot,
+        )  # fmt: skip
+        progress.advance()
+
+        progress.set_message("Keeping person ids stable")
+        weights = dict(connection.execute("SELECT unique_id, record_count FROM profiles").fetchall())
+        members: dict[str, list[tuple[str, int]]] = {}
+        for i, label in enumerate(clusters.labels.tolist()):
+            members.setdefault(profile_ids[label], []).append((profile_ids[i], int(weights[profile_ids[i]])))
+        people = assign_ids(prefix="P", members=members, previous=previous.profile_person, taken=previous.taken_ids)
+        profile_person = pa.table(
+            {
+                "profile_id": profile_ids,
+                "person_id": [people.ids[profile_ids[label]] for label in clusters.labels.tolist()],
+                "match_probability": pa.array(
+                    [None if np.isnan(value) else float(value) for value in clusters.best], type=pa.float64()
+                ),
+            }
+        )
+        connection.register("profile_person_arrow", profile_person)
+        connection.execute("CREATE OR REPLACE TABLE profile_person AS SELECT * FROM profile_person_arrow")
+        progress.advance()
+
+        progress.set_message("Building persons and households")
+        _linked_tables(connection)
+        build_households(connection, definition.households)
+        household_members: dict[str, list[tuple[str, int]]] = {}
+        for household_key, person_id, dwelling in connection.execute(
+            "SELECT household_key, person_id, dwelling FROM spells"
+        ).fetchall():
+            household_members.setdefault(household_key, []).append((f"{person_id}@{dwelling}", 1))
+        households = assign_ids(
+            prefix="H", members=household_members, previous=previous.member_household, taken=previous.taken_ids
+        )
+        connection.register(
+            "household_ids_arrow",
+            pa.table({"household_key": list(households.ids), "household_id": list(households.ids.values())}),
+        )
+        connection.execute("CREATE OR REPLACE TABLE household_ids AS SELECT * FROM household_ids_arrow")
+        progress.advance()
+        timings["cluster_and_households_s"] = time.perf_counter() - mark
+
+        progress.set_message("Writing the snapshot")
+        figures = _write_snapshot(
+            connection, out_dir, pairs=pairs, definition=definition, people_changes=people.changes,
+            household_changes=households.changes,
+        )  # fmt: skip
+        progress.advance()
+        previous_records = sum(1 for _ in previous.profile_person)
+        figures.update(
+            {
+                "run_id": run_id,
+                "engine": engine,
+                "settings_version": definition.settings_version,
+                "records": records,
+                "profiles": profiles,
+                "pairs_scored_above_review": pairs.num_rows,
+                "person_ids_kept_share": _kept_share(connection, previous.profile_person) if previous_records else None,
+                **{key: round(value, 2) for key, value in timings.items()},
+                "wall_s": round(time.perf_counter() - started, 2),
+            }
+        )
+        manifest = {
+            "run_id": run_id,
+            "settings_version": definition.settings_version,
+            "datasets": [
+                {"dataset_version_id": d.dataset_version_id, "kind": d.kind, "path": str(d.path)} for d in datasets
+            ],
+            "decisions_applied": len(decisions),
+            "figures": figures,
+        }
+        (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True, default=str))
+        progress.advance()
+        return RunResult(
+            out_dir=out_dir, figures=figures, person_changes=people.changes, household_changes=households.changes
+        )
+    finally:
+        connection.close()
+
+
+def _kept_share(connection: duckdb.DuckDBPyConnection, previous: dict[str, str]) -> float:
+    """Share of records carried over from the previous run (same profile) whose person id is unchanged."""
+    rows = connection.execute(
+        "SELECT profile_id, person_id, record_count FROM profile_person JOIN profiles "
+        "ON profiles.unique_id = profile_person.profile_id"
+    ).fetchall()
+    total = kept = 0
+    for profile_id, person_id, count in rows:
+        if profile_id in previous:
+            total += count
+            kept += count if previous[profile_id] == person_id else 0
+    return round(kept / total, 6) if total else 1.0
+
+
+def _linked_tables(connection: duckdb.DuckDBPyConnection) -> None:
+    connection.execute(
+        """
+        CREATE OR REPLACE TABLE linked AS
+        SELECT r.*, p.person_id, p.match_probability,
+               CASE WHEN r.uprn IS NOT NULL THEN 'U:' || r.uprn
+                    WHEN r.address IS NOT NULL AND r.postcode IS NOT NULL THEN 'A:' || r.address || '|' || r.postcode
+               END AS dwelling
+        FROM record_profile r JOIN profile_person p USING (profile_id);
+        CREATE OR REPLACE TABLE persons AS
+        SELECT person_id,
+               arg_max(forename, n_forename) AS forename, arg_max(surname, n_surname) AS surname,
+               arg_max(dob, n_dob) AS date_of_birth, arg_max(sex, n_sex) AS sex
+        FROM (
+            SELECT person_id, forename, surname, dob, sex,
+                   count(forename) OVER (PARTITION BY person_id, forename) * 100000
+                     + COALESCE(date_diff('day', DATE '1900-01-01', record_on), 0) / 1000.0 AS n_forename,
+                   count(surname) OVER (PARTITION BY person_id, surname) AS n_surname,
+                   count(dob) OVER (PARTITION BY person_id, dob) AS n_dob,
+                   count(sex) OVER (PARTITION BY person_id, sex) AS n_sex
+            FROM linked)
+        GROUP BY person_id;
+        """
+    )
+
+
+def _changes_table(changes: Sequence[IdChange], entity: str) -> pa.Table:
+    return pa.table(
+        {
+            "entity": [entity] * len(changes),
+            "change": [c.change for c in changes],
+            "previous_id": [c.previous_id for c in changes],
+            "new_id": [c.new_id for c in changes],
+            "records": pa.array([c.records for c in changes], type=pa.int64()),
+        }
+    )
+
+
+def _write_snapshot(
+    connection: duckdb.DuckDBPyConnection,
+    out_dir: Path,
+    *,
+    pairs: pa.Table,
+    definition: LinkageDefinition,
+    people_changes: Sequence[IdChange],
+    household_changes: Sequence[IdChange],
+) -> dict[str, Any]:
+    def copy(sql: str, name: str) -> None:
+        connection.execute(f"COPY ({sql}) TO '{out_dir / name}' (FORMAT parquet, COMPRESSION zstd)")
+
+    copy(
+        """SELECT dataset_version_id, kind, source_record_id, line_number, person_id, match_probability, profile_id
+           FROM linked ORDER BY dataset_version_id, line_number""",
+        "record_person.parquet",
+    )
+    copy("SELECT person_id, forename, surname, date_of_birth, sex FROM persons ORDER BY person_id", "persons.parquet")
+    copy(
+        """SELECT i.household_id, h.uprn, h.postcode, h.address, h.postcode_district, h.first_seen_on,
+                  h.last_seen_on, h.dwelling
+           FROM household_rows h JOIN household_ids i USING (household_key) ORDER BY i.household_id""",
+        "households.parquet",
+    )
+    copy(
+        """SELECT s.person_id, i.household_id, s.role, s.start_on, s.end_on
+           FROM spells s JOIN household_ids i USING (household_key) ORDER BY s.person_id, s.start_on""",
+        "memberships.parquet",
+    )
+    connection.register("pairs_arrow", pairs)
+    copy(
+        f"""SELECT p.unique_id_l AS profile_id_l, p.unique_id_r AS profile_id_r, p.match_probability, p.match_weight
+            FROM pairs_arrow p
+            JOIN profile_person a ON a.profile_id = p.unique_id_l
+            JOIN profile_person b ON b.profile_id = p.unique_id_r
+            WHERE p.match_probability < {definition.link_threshold} AND a.person_id <> b.person_id
+            ORDER BY p.match_probability DESC""",
+        "review_pairs.parquet",
+    )
+    pq.write_table(
+        pa.concat_tables([_changes_table(people_changes, "person"), _changes_table(household_changes, "household")]),
+        out_dir / "id_changes.parquet",
+    )
+
+    def scalar(sql: str) -> Any:
+        rows = connection.execute(sql).fetchall()  # fetch to the end: DuckDB 2 refuses work while a result is unread
+        return rows[0][0] if rows else None
+
+    return {
+        "persons": scalar("SELECT count(*) FROM persons"),
+        "households": scalar("SELECT count(*) FROM household_rows"),
+        "memberships": scalar("SELECT count(*) FROM spells"),
+        "review_pairs": scalar(f"SELECT count(*) FROM read_parquet('{out_dir / 'review_pairs.parquet'}')"),
+        "person_merges": sum(1 for c in people_changes if c.change == "merge"),
+        "person_splits": sum(1 for c in people_changes if c.change == "split"),
+    }
+
+
+def write_current(linkage_root: Path, run_id: str) -> None:
+    """Mark `run_id` current for readers outside Django (written atomically, last)."""
+    tmp = linkage_root / f".{CURRENT_FILE}.tmp"
+    tmp.write_text(run_id + "\n")
+    os.replace(tmp, linkage_root / CURRENT_FILE)
