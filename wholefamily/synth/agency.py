@@ -16,11 +16,23 @@ from wholefamily.synth.geography import Dwellings
 from wholefamily.synth.noise import Register, exact_pick
 
 KIND_PREFIX = {
-    "school_attendance": "SAT", "exclusions": "EXC", "alternative_provision": "APV", "children_missing_education": "CME",
-    "offences": "OFF", "asb_interventions": "ASB", "custody_and_supervision": "CUS", "domestic_abuse": "DAB",
-    "benefits": "BEN", "employment": "EMP", "work_programme_esf": "WPE", "neet": "NEE", "health": "HLT",
-    "social_care": "CSC", "missing_episodes": "MIS", "housing": "HSG",
-}  # fmt: skip
+    "school_attendance": "SAT",
+    "exclusions": "EXC",
+    "alternative_provision": "APV",
+    "children_missing_education": "CME",
+    "offences": "OFF",
+    "asb_interventions": "ASB",
+    "custody_and_supervision": "CUS",
+    "domestic_abuse": "DAB",
+    "benefits": "BEN",
+    "employment": "EMP",
+    "work_programme_esf": "WPE",
+    "neet": "NEE",
+    "health": "HLT",
+    "social_care": "CSC",
+    "missing_episodes": "MIS",
+    "housing": "HSG",
+}
 
 
 @dataclass(frozen=True)
@@ -45,9 +57,10 @@ class AddressBook:
         return self.dwelling[position], np.where(has_previous, self.dwelling[np.maximum(previous, 0)], -1)
 
 
-def _date_array(days: np.ndarray) -> pa.Array:
+def _date_array(days: np.ndarray, mask: np.ndarray | None = None) -> pa.Array:
+    """Day numbers as dates; -1 (or `mask`, for dates that may be before 1970) marks an empty cell."""
     days = np.asarray(days, dtype=np.int32)
-    return pa.array(days, type=pa.date32(), mask=days < 0)
+    return pa.array(days, type=pa.date32(), mask=days < 0 if mask is None else mask)
 
 
 def _column_array(values: np.ndarray, column_type: str) -> pa.Array:
@@ -69,6 +82,7 @@ class KindFile:
     rows: int
     source_record_id: np.ndarray
     person: np.ndarray
+    recorded_on: np.ndarray  # the day the record's address refers to
     source_person_id: pa.Array
     noise: pa.Array
 
@@ -128,7 +142,7 @@ def write_kind(
         "source_person_id": pa.array(spid, type=pa.string()),
         "forename": pa.array(register.forename, type=pa.string()).take(pa.array(rows)),
         "surname": pa.array(register.surname, type=pa.string()).take(pa.array(rows)),
-        "date_of_birth": _date_array(np.where(no_dob, -1, register.dob[rows])),
+        "date_of_birth": _date_array(register.dob[rows], mask=no_dob),
         "sex": pa.array(np.array(["F", "M"], dtype=object)[sex[people]], type=pa.string()),
         "address": null
         if not agency.has_address_lines
@@ -137,7 +151,10 @@ def write_kind(
         "uprn": pa.array(np.where(has_uprn, uprn.to_numpy(zero_copy_only=False), None), type=pa.string()),
     }
     if agency.identifier and register.identifier is not None:
-        identifier = np.where(use_alternate, register.alternate_identifier[rows], register.identifier[rows])
+        alternate_identifier = register.alternate_identifier
+        assert alternate_identifier is not None
+        identifier = np.where(use_alternate, alternate_identifier[rows], register.identifier[rows])
+        identifier = np.asarray(identifier, dtype=object)
         missing_id = exact_pick(rng, np.ones(n, dtype=bool), rates["missing_identifier"])
         identifier[missing_id] = None
         mark(missing_id, "missing_identifier")
@@ -170,6 +187,7 @@ def write_kind(
         rows=n,
         source_record_id=columns["source_record_id"].to_numpy(zero_copy_only=False),
         person=people,
+        recorded_on=table["on"].astype(np.int32),
         source_person_id=columns["source_person_id"],
         noise=pa.array(joined, type=pa.string()),
     )

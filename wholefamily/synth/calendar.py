@@ -1,3 +1,4 @@
+# mypy: disable-error-code="no-any-return"
 """The generator's clock: four-month periods that are also the three school terms of the academic year.
 
 Autumn runs 1 September to 31 December, spring 1 January to 30 April, summer 1 May to 31 August, so three

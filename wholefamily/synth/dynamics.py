@@ -6,7 +6,9 @@ when (memberships, end inclusive, -1 while open) and which dwelling a household 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -94,7 +96,7 @@ def start_history(
 
 
 def _move_people(
-    population: Population, history: History, people: np.ndarray, households: np.ndarray, on: np.ndarray, role
+    population: Population, history: History, people: np.ndarray, households: np.ndarray, on: np.ndarray, role: int
 ) -> None:
     history.memberships.end[history.person_segment[people]] = on - 1
     population.household[people] = households
@@ -103,7 +105,7 @@ def _move_people(
 
 
 def _new_households(
-    rng,
+    rng: np.random.Generator,
     population: Population,
     history: History,
     vacancies: Vacancies,
@@ -132,13 +134,13 @@ def _end_households(
     population.household_dwelling[households] = -1
 
 
-def _pick(rng, mask: np.ndarray, probability: float) -> np.ndarray:
+def _pick(rng: np.random.Generator, mask: np.ndarray, probability: float) -> np.ndarray:
     candidates = np.flatnonzero(mask)
     return candidates[rng.random(len(candidates)) < probability]
 
 
 def step_period(
-    rng,
+    rng: np.random.Generator,
     population: Population,
     history: History,
     vacancies: Vacancies,
@@ -146,8 +148,8 @@ def step_period(
     *,
     first: int,
     last: int,
-    rates: dict,
-    spec: dict,
+    rates: dict[str, Any],
+    spec: dict[str, Any],
     inheritance: float,
 ) -> None:
     """One period of life events, each person and household changing at most once."""
@@ -178,10 +180,16 @@ def step_period(
         & (age <= 44)
         & np.isin(population.role[:n], (PARENT, ADULT, STEP_PARENT))
     )
-    mothers = np.concatenate([
-        _pick(rng, mothers_mask & partnered, rates["birth_to_partnered_woman_18_44"] / 3),
-        _pick(rng, mothers_mask & ~partnered & (population.role[:n] == PARENT), rates["birth_to_lone_mother_18_44"] / 3),
-    ])  # fmt: skip
+    mothers = np.concatenate(
+        [
+            _pick(rng, mothers_mask & partnered, rates["birth_to_partnered_woman_18_44"] / 3),
+            _pick(
+                rng,
+                mothers_mask & ~partnered & (population.role[:n] == PARENT),
+                rates["birth_to_lone_mother_18_44"] / 3,
+            ),
+        ]
+    )
     if len(mothers):
         twins = rng.random(len(mothers)) < spec["children"]["twin_share"]
         mothers = np.sort(np.concatenate([mothers, mothers[twins]]))
@@ -192,9 +200,13 @@ def step_period(
         surname = np.where(with_father, population.surname[np.maximum(fathers, 0)], population.surname[mothers])
         sex = rng.integers(0, 2, len(mothers)).astype(np.int8)
         babies = population.add_people(
-            sex=sex, dob=born, forename=names.draw_forenames(rng, sex), surname=surname,
-            household=population.household[mothers], role=CHILD,
-        )  # fmt: skip
+            sex=sex,
+            dob=born,
+            forename=names.draw_forenames(rng, sex),
+            surname=surname,
+            household=population.household[mothers],
+            role=CHILD,
+        )
         population.role[mothers[population.role[mothers] == ADULT]] = PARENT
         history.person_segment[babies] = history.memberships.open(babies, population.household[babies], born, CHILD)
 
@@ -232,9 +244,9 @@ def step_period(
     single = (
         (sizes[population.household[:n]] == 1) & (population.role[:n] == ADULT) & (age >= 22) & (age <= 55) & ~changed
     )
-    for sex in (0, 1):
-        parents = lone[population.sex[lone] == sex]
-        candidates = rng.permutation(people[single & (population.sex[:n] == 1 - sex)])
+    for sex_of_parent in (0, 1):
+        parents = lone[population.sex[lone] == sex_of_parent]
+        candidates = rng.permutation(people[single & (population.sex[:n] == 1 - sex_of_parent)])
         pairs = min(len(parents), len(candidates))
         if pairs == 0:
             continue
@@ -255,21 +267,28 @@ def simulate(
     names: NameBook,
     calendar: Calendar,
     *,
-    spec: dict,
+    spec: dict[str, Any],
     dwelling_count: int,
     inheritance: float,
-    progress=None,
+    progress: Callable[[int], None] | None = None,
 ) -> History:
     """Run the life events through every period of the calendar."""
     history, vacancies = start_history(rng, population, dwelling_count=dwelling_count, start_on=int(calendar.starts[0]))
     rates = spec["events_per_year"]
     for period in range(calendar.periods):
         step_period(
-            rng, population, history, vacancies, names,
+            rng,
+            population,
+            history,
+            vacancies,
+            names,
             # Nothing changes on the first day: the start population's segments begin then.
-            first=int(calendar.starts[period]) + (period == 0), last=int(calendar.ends[period]),
-            rates=rates, spec=spec, inheritance=inheritance,
-        )  # fmt: skip
+            first=int(calendar.starts[period]) + (period == 0),
+            last=int(calendar.ends[period]),
+            rates=rates,
+            spec=spec,
+            inheritance=inheritance,
+        )
         if progress:
             progress(1)
     return history

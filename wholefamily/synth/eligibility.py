@@ -22,6 +22,7 @@ A family is a household with a member under 18 on the date. Windows: the 12 mont
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import numpy as np
 
@@ -74,12 +75,12 @@ def household_on(memberships: dict[str, np.ndarray], people: int, day: int) -> n
 
 
 def evaluate(
-    events: dict,
-    memberships: dict,
+    events: dict[str, Any],
+    memberships: dict[str, Any],
     dob: np.ndarray,
     households: int,
     day: int,
-    codes: dict,
+    codes: dict[str, Any],
     *,
     absence_share: float = 0.15,
     fixed_exclusions: int = 3,
@@ -161,9 +162,13 @@ def evaluate(
     )
 
     problems_2015 = {
-        "crime": crime_2015, "education": education_2015, "need_help": need_help,
-        "work": work_2015, "domestic_abuse": domestic_abuse, "health": health,
-    }  # fmt: skip
+        "crime": crime_2015,
+        "education": education_2015,
+        "need_help": need_help,
+        "work": work_2015,
+        "domestic_abuse": domestic_abuse,
+        "health": health,
+    }
     assert tuple(problems_2015) == PROBLEMS
     count_2015 = sum(flag.astype(np.int8) for flag in problems_2015.values())
     return {

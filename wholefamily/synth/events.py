@@ -1,3 +1,4 @@
+# mypy: disable-error-code="no-any-return"
 """True event histories of every agency kind, made from the households' problem states.
 
 Indicator events (those the programmes' criteria look for) happen only in periods when the person's household has
@@ -74,19 +75,19 @@ class Context:
         """
         window = self.world.calendar.window
         mask = mask.copy()
-        mask[:, window.start : window.stop] = mask[:, window.start : window.stop].all(axis=1)[:, None]
+        throughout = np.asarray(mask[:, window.start : window.stop].all(axis=1))
+        mask[:, window.start : window.stop] = throughout[:, None]
         out = np.zeros_like(mask)
         for period in range(mask.shape[1]):
             people = np.flatnonzero(mask[:, period])
+            if not len(people):
+                continue
             households = self.at[people, period]
             order = np.lexsort((-priority[people], households))
             people, households = people[order], households[order]
             first = np.r_[True, households[1:] != households[:-1]]
             out[people[first], period] = True
         return out
-
-    def cells(self, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return np.nonzero(mask)
 
     def days(self, periods: np.ndarray, people: np.ndarray | None = None) -> np.ndarray:
         cal = self.world.calendar
@@ -99,7 +100,7 @@ class Context:
         return mask & (self.rng.random(mask.shape) < probability)
 
 
-def _choice(rng, options: list[str], weights: list[float], size: int) -> np.ndarray:
+def _choice(rng: np.random.Generator, options: list[str], weights: list[float], size: int) -> np.ndarray:
     p = np.array(weights, dtype=float)
     return np.array(options, dtype=object)[rng.choice(len(options), size=size, p=p / p.sum())]
 
@@ -263,10 +264,20 @@ def crime(ctx: Context) -> dict[str, Table]:
     people = np.concatenate([c_people, a_people]).astype(np.int32)
     periods = np.concatenate([c_periods, a_periods])
     proven = np.concatenate([c_proven, a_proven])
-    disposal = np.concatenate([
-        np.where(c_proven, _choice(rng, youth, [4, 2, 3, 1, 0.3], len(c_people)), _choice(rng, unproven, [5, 1, 1], len(c_people))),
-        np.where(a_proven, _choice(rng, adult, [3, 3, 1, 2, 1, 1], len(a_people)), _choice(rng, unproven, [5, 1, 1], len(a_people))),
-    ])  # fmt: skip
+    disposal = np.concatenate(
+        [
+            np.where(
+                c_proven,
+                _choice(rng, youth, [4, 2, 3, 1, 0.3], len(c_people)),
+                _choice(rng, unproven, [5, 1, 1], len(c_people)),
+            ),
+            np.where(
+                a_proven,
+                _choice(rng, adult, [3, 3, 1, 2, 1, 1], len(a_people)),
+                _choice(rng, unproven, [5, 1, 1], len(a_people)),
+            ),
+        ]
+    )
     on = ctx.days(periods, people)
     offences = {
         "person": people,
@@ -407,7 +418,7 @@ def work(ctx: Context) -> dict[str, Table]:
             ]
         ).astype(object),
         "uc_conditionality_regime": np.concatenate(
-            [np.where(is_uc, regime, None), np.full(len(housing_benefit) + len(pip), None)]
+            [np.where(is_uc, regime, np.full(n, None)), np.full(len(housing_benefit) + len(pip), None)]
         ).astype(object),
         "start_on": np.concatenate([spells["start_on"], spells["start_on"][housing_benefit], pip_start]).astype(
             np.int32
@@ -420,19 +431,25 @@ def work(ctx: Context) -> dict[str, Table]:
     employed = adult & ~out_of_work & (ctx.u["employ"][:, None] < 0.78)
     jobs = _spells(ctx, employed, is_current=True)
     employment = {
-        "person": jobs["person"], "on": jobs["start_on"], "start_on": jobs["start_on"], "end_on": jobs["end_on"],
+        "person": jobs["person"],
+        "on": jobs["start_on"],
+        "start_on": jobs["start_on"],
+        "end_on": jobs["end_on"],
         "hours_band": _choice(rng, ["30_plus", "16_to_29", "under_16"], [65, 25, 10], len(jobs["person"])),
-    }  # fmt: skip
+    }
     attached = np.flatnonzero(rng.random(n) < 0.2)
     attach_on = spells["start_on"][attached] + rng.integers(30, 120, len(attached)).astype(np.int32)
     keep = attach_on <= cal.ends[-1]
     attached, attach_on = attached[keep], attach_on[keep]
     esf = {
-        "person": spells["person"][attached], "on": attach_on,
+        "person": spells["person"][attached],
+        "on": attach_on,
         "programme": _choice(rng, ["work_programme", "esf_troubled_families"], [60, 40], len(attached)),
         "attachment_on": attach_on,
-        "end_on": np.where(rng.random(len(attached)) < 0.85, attach_on + rng.integers(180, 730, len(attached)), -1).astype(np.int32),
-    }  # fmt: skip
+        "end_on": np.where(
+            rng.random(len(attached)) < 0.85, attach_on + rng.integers(180, 730, len(attached)), -1
+        ).astype(np.int32),
+    }
     neet_mask = youth & active & (focal | (ctx.u["neet"][:, None] < 0.5))
     y_people, y_periods = np.nonzero(youth)
     is_neet = neet_mask[y_people, y_periods]
@@ -468,9 +485,13 @@ def need_help(ctx: Context) -> dict[str, Table]:
     people, periods = np.nonzero(missing_mask)
     start = ctx.days(periods, people)
     missing = {
-        "person": people.astype(np.int32), "on": start, "start_on": start,
-        "end_on": np.minimum(start + rng.integers(0, 4, len(people)), ctx.world.calendar.ends[periods]).astype(np.int32),
-    }  # fmt: skip
+        "person": people.astype(np.int32),
+        "on": start,
+        "start_on": start,
+        "end_on": np.minimum(start + rng.integers(0, 4, len(people)), ctx.world.calendar.ends[periods]).astype(
+            np.int32
+        ),
+    }
     return {"social_care": episodes, "missing_episodes": missing}
 
 
@@ -495,11 +516,12 @@ def health(ctx: Context) -> dict[str, Table]:
     periods = np.concatenate([q_periods, b_periods])
     recorded = ctx.days(periods, people)
     table = {
-        "person": people, "on": recorded,
+        "person": people,
+        "on": recorded,
         "flag_type": np.concatenate([q_type, b_type]).astype(object),
         "recorded_on": recorded,
         "source_service": np.concatenate([q_service, b_service]).astype(object),
-    }  # fmt: skip
+    }
     return {"health": table}
 
 

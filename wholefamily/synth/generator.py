@@ -12,13 +12,13 @@ import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from wholefamily.domain.contract import load_contract_set
+from wholefamily.domain.contract import ContractSet, load_contract_set
 from wholefamily.synth import GENERATOR_VERSION
 from wholefamily.synth.agency import AddressBook, KindFile, write_kind
 from wholefamily.synth.calendar import Calendar, build_calendar, from_day, to_day
@@ -48,7 +48,10 @@ class Reporter(Protocol):
 
 class SilentReporter:
     def stage(self, name: str, total: int) -> Callable[[int], None]:
-        return lambda step=1: None
+        def ignore(step: int = 1) -> None:
+            return None
+
+        return ignore
 
 
 @dataclass(frozen=True)
@@ -113,7 +116,7 @@ def _at_period_ends(
     return out
 
 
-def _codes(contracts) -> dict[str, dict[str, frozenset[str]]]:
+def _codes(contracts: ContractSet) -> dict[str, dict[str, frozenset[str]]]:
     wanted = {
         "benefit_type": "is_out_of_work",
         "uc_conditionality_regime": "has_work_related_conditions",
@@ -131,7 +134,9 @@ def _evaluation_days(calendar: Calendar) -> list[int]:
     return sorted(days)
 
 
-def generate(params: Parameters, out: Path, *, definitions_dir: Path, reporter: Reporter | None = None) -> dict:
+def generate(
+    params: Parameters, out: Path, *, definitions_dir: Path, reporter: Reporter | None = None
+) -> dict[str, Any]:
     """Generate the county into `out` (agency/, truth/, manifest.json); returns the manifest."""
     reporter = reporter or SilentReporter()
     definitions = load_definitions(definitions_dir / "synth", noise_scale=params.noise_scale)
@@ -167,20 +172,34 @@ def generate(params: Parameters, out: Path, *, definitions_dir: Path, reporter: 
     memberships = history.memberships.columns()
     dwelling_segments = history.dwellings.columns()
     timeline = build_timeline(
-        rng, prevalence, calendar, dob=population.dob[:n], memberships=memberships,
-        risk=population.household_risk[: population.household_count], worked_share=worked_share, effect_size=effect_size,
-    )  # fmt: skip
+        rng,
+        prevalence,
+        calendar,
+        dob=population.dob[:n],
+        memberships=memberships,
+        risk=population.household_risk[: population.household_count],
+        worked_share=worked_share,
+        effect_size=effect_size,
+    )
     tick(1)
     role_at = _at_period_ends(memberships, n, calendar, field="role")
     dwelling_at = _at_period_ends(dwelling_segments, population.household_count, calendar)
     ward_at = np.where(dwelling_at >= 0, dwellings.ward[np.maximum(dwelling_at, 0)], -1)
     codes = _codes(contracts)
     world = World(
-        rng=rng, calendar=calendar, timeline=timeline, dob=population.dob[:n], sex=population.sex[:n], role_at=role_at,
-        partner=population.partner[:n], dwelling_ward=ward_at, ward_district=dwellings.ward_districts,
-        effect_size=effect_size, universal_credit_from=to_day(dt.date.fromisoformat(prevalence["universal_credit_from"])),
+        rng=rng,
+        calendar=calendar,
+        timeline=timeline,
+        dob=population.dob[:n],
+        sex=population.sex[:n],
+        role_at=role_at,
+        partner=population.partner[:n],
+        dwelling_ward=ward_at,
+        ward_district=dwellings.ward_districts,
+        effect_size=effect_size,
+        universal_credit_from=to_day(dt.date.fromisoformat(prevalence["universal_credit_from"])),
         codes=codes,
-    )  # fmt: skip
+    )
     events = make_events(world)
     tick(1)
     eligibility = _eligibility(events, memberships, population, calendar, codes, prevalence)
@@ -191,7 +210,7 @@ def generate(params: Parameters, out: Path, *, definitions_dir: Path, reporter: 
     kind_files = _write_agencies(
         rng, definitions, contracts, events, population, names, addresses, dwellings, agency_dir, reporter
     )
-    tick = reporter.stage("truth", 8)
+    tick = reporter.stage("truth", 9)
     row_counts = _write_truth(
         truth_dir,
         population,
@@ -239,14 +258,27 @@ def generate(params: Parameters, out: Path, *, definitions_dir: Path, reporter: 
     return manifest
 
 
-def _eligibility(events, memberships, population: Population, calendar: Calendar, codes, prevalence) -> list[tuple]:
+def _eligibility(
+    events: dict[str, dict[str, np.ndarray]],
+    memberships: dict[str, np.ndarray],
+    population: Population,
+    calendar: Calendar,
+    codes: dict[str, dict[str, frozenset[str]]],
+    prevalence: dict[str, Any],
+) -> list[tuple[int, str, int, bool, str]]:
     evaluator = prevalence["evaluator"]
     rows = []
     for day in _evaluation_days(calendar):
         result = evaluate(
-            events, memberships, population.dob[: population.count], population.household_count, day, codes,
-            absence_share=evaluator["persistent_absence_share"], fixed_exclusions=evaluator["fixed_term_exclusions"],
-        )  # fmt: skip
+            events,
+            memberships,
+            population.dob[: population.count],
+            population.household_count,
+            day,
+            codes,
+            absence_share=evaluator["persistent_absence_share"],
+            fixed_exclusions=evaluator["fixed_term_exclusions"],
+        )
         for programme, names in (("tf2012", ("crime_2012", "education_2012", "work_2012")), ("tf2015", PROBLEMS)):
             flags = np.stack([result[f"has_{name}"] for name in names], axis=1)
             households = np.flatnonzero(flags.any(axis=1))
@@ -259,7 +291,7 @@ def _eligibility(events, memberships, population: Population, calendar: Calendar
 
 
 def _identifiers(
-    rng, agency_name: str, identifier: str | None, count: int
+    rng: np.random.Generator, agency_name: str, identifier: str | None, count: int
 ) -> tuple[np.ndarray | None, np.ndarray | None]:
     """Identifier numbers of an agency's persons, and spares for duplicate registrations (None: same number)."""
     if identifier is None:
@@ -280,13 +312,13 @@ def _identifiers(
 
 
 def _write_agencies(
-    rng,
+    rng: np.random.Generator,
     definitions: SynthDefinitions,
-    contracts,
-    events,
-    population,
+    contracts: ContractSet,
+    events: dict[str, dict[str, np.ndarray]],
+    population: Population,
     names: NameBook,
-    addresses,
+    addresses: AddressBook,
     dwellings: Dwellings,
     out: Path,
     reporter: Reporter,
@@ -304,10 +336,18 @@ def _write_agencies(
         ids = local_references(rng, len(people) * 2, prefix=AGENCY_ID_PREFIX[agency.name], digits=9)
         identifiers, spares = _identifiers(rng, agency.name, agency.identifier, len(people))
         register = build_register(
-            rng, agency, people, forenames=forenames, surnames=surnames, dob=population.dob[:n],
-            nicknames=names.nicknames, ids=ids[: len(people)], alternate_ids=ids[len(people) :],
-            identifiers=identifiers, alternate_identifiers=spares,
-        )  # fmt: skip
+            rng,
+            agency,
+            people,
+            forenames=forenames,
+            surnames=surnames,
+            dob=population.dob[:n],
+            nicknames=names.nicknames,
+            ids=ids[: len(people)],
+            alternate_ids=ids[len(people) :],
+            identifiers=identifiers,
+            alternate_identifiers=spares,
+        )
         for kind in kinds:
             files.append(
                 write_kind(
@@ -321,7 +361,7 @@ def _write_agencies(
                     dwellings=dwellings,
                     sex=population.sex[:n],
                     out_dir=out,
-                )  # fmt: skip
+                )
             )
             tick(1)
     return files
@@ -331,80 +371,104 @@ def _write_truth(
     out: Path,
     population: Population,
     names: NameBook,
-    memberships,
-    dwelling_segments,
+    memberships: dict[str, np.ndarray],
+    dwelling_segments: dict[str, np.ndarray],
     addresses: AddressBook,
     dwellings: Dwellings,
     kind_files: list[KindFile],
-    eligibility,
+    eligibility: list[tuple[int, str, int, bool, str]],
     timeline: Timeline,
     effect_size: float,
-    tick,
+    tick: Callable[[int], None],
 ) -> dict[str, int]:
     out.mkdir(parents=True, exist_ok=True)
     n = population.count
     tables: dict[str, pa.Table] = {}
-    tables["persons"] = pa.table({
-        "true_person_id": pa.array(np.arange(n, dtype=np.int32)),
-        "forename": pa.array(names.forenames[population.forename[:n]], type=pa.string()),
-        "surname": pa.array(np.array(names.surnames, dtype=object)[population.surname[:n]], type=pa.string()),
-        "date_of_birth": pa.array(population.dob[:n], type=pa.date32()),
-        "sex": pa.array(np.array(["F", "M"], dtype=object)[population.sex[:n]], type=pa.string()),
-    })  # fmt: skip
-    tables["source_records"] = pa.concat_tables([
-        pa.table({
-            "source_kind": pa.array([kind_file.kind] * kind_file.rows, type=pa.string()),
-            "source_record_id": pa.array(kind_file.source_record_id, type=pa.string()),
-            "true_person_id": pa.array(kind_file.person, type=pa.int32()),
-            "source_person_id": kind_file.source_person_id,
-            "noise": kind_file.noise,
-        })
-        for kind_file in kind_files
-    ])  # fmt: skip
+    tables["persons"] = pa.table(
+        {
+            "true_person_id": pa.array(np.arange(n, dtype=np.int32)),
+            "forename": pa.array(names.forenames[population.forename[:n]], type=pa.string()),
+            "surname": pa.array(np.array(names.surnames, dtype=object)[population.surname[:n]], type=pa.string()),
+            "date_of_birth": pa.array(population.dob[:n], type=pa.date32()),
+            "sex": pa.array(np.array(["F", "M"], dtype=object)[population.sex[:n]], type=pa.string()),
+        }
+    )
+    tables["source_records"] = pa.concat_tables(
+        [
+            pa.table(
+                {
+                    "source_kind": pa.array([kind_file.kind] * kind_file.rows, type=pa.string()),
+                    "source_record_id": pa.array(kind_file.source_record_id, type=pa.string()),
+                    "true_person_id": pa.array(kind_file.person, type=pa.int32()),
+                    "source_person_id": kind_file.source_person_id,
+                    "recorded_on": pa.array(kind_file.recorded_on, type=pa.date32()),
+                    "noise": kind_file.noise,
+                }
+            )
+            for kind_file in kind_files
+        ]
+    )
     h = population.household_count
-    tables["households"] = pa.table({
-        "household_id": pa.array(np.arange(h, dtype=np.int32)),
-        "formed_on": pa.array(population.household_formed_on[:h], type=pa.date32()),
-        "ended_on": pa.array(population.household_ended_on[:h], type=pa.date32(), mask=population.household_ended_on[:h] < 0),
-        "latent_risk": pa.array(population.household_risk[:h]),
-    })  # fmt: skip
+    tables["households"] = pa.table(
+        {
+            "household_id": pa.array(np.arange(h, dtype=np.int32)),
+            "formed_on": pa.array(population.household_formed_on[:h], type=pa.date32()),
+            "ended_on": pa.array(
+                population.household_ended_on[:h], type=pa.date32(), mask=population.household_ended_on[:h] < 0
+            ),
+            "latent_risk": pa.array(population.household_risk[:h]),
+        }
+    )
     m = _segments_table(memberships, ("true_person_id", "household_id", "role"))
     tables["memberships"] = m.set_column(1, "household_id", m.column("household_id").cast(pa.int32()))
-    tables["addresses"] = pa.table({
-        "true_person_id": pa.array(addresses.person, type=pa.int32()),
-        "uprn": pa.array(dwellings.uprn[addresses.dwelling].astype(str), type=pa.string()),
-        "start_on": pa.array(addresses.start, type=pa.date32()),
-        "end_on": pa.array(addresses.end, type=pa.date32(), mask=addresses.end < 0),
-    })  # fmt: skip
+    tables["addresses"] = pa.table(
+        {
+            "true_person_id": pa.array(addresses.person, type=pa.int32()),
+            "uprn": pa.array(dwellings.uprn[addresses.dwelling].astype(str), type=pa.string()),
+            "start_on": pa.array(addresses.start, type=pa.date32()),
+            "end_on": pa.array(addresses.end, type=pa.date32(), mask=addresses.end < 0),
+        }
+    )
     d = dwelling_segments
-    tables["household_addresses"] = pa.table({
-        "household_id": pa.array(d["owner"], type=pa.int32()),
-        "uprn": pa.array(dwellings.uprn[d["value"]].astype(str), type=pa.string()),
-        "start_on": pa.array(d["start"], type=pa.date32()),
-        "end_on": pa.array(d["end"], type=pa.date32(), mask=d["end"] < 0),
-    })  # fmt: skip
-    tables["dwellings"] = pa.table({
-        "uprn": pa.array(dwellings.uprn.astype(str), type=pa.string()),
-        "address": dwellings.address,
-        "postcode": dwellings.postcode,
-        "ward": pa.array(np.array(dwellings.ward_names, dtype=object)[dwellings.ward], type=pa.string()),
-        "district": pa.array(np.array(dwellings.district_names, dtype=object)[dwellings.ward_districts[dwellings.ward]], type=pa.string()),
-    })  # fmt: skip
-    columns = list(zip(*eligibility, strict=True)) if eligibility else [[], [], [], [], []]
-    tables["eligibility"] = pa.table({
-        "household_id": pa.array(columns[0], type=pa.int32()),
-        "programme": pa.array(columns[1], type=pa.string()),
-        "evaluated_on": pa.array(columns[2], type=pa.int32()).cast(pa.date32()),
-        "is_eligible": pa.array(columns[3], type=pa.bool_()),
-        "problems": pa.array(columns[4], type=pa.string()),
-    })  # fmt: skip
+    tables["household_addresses"] = pa.table(
+        {
+            "household_id": pa.array(d["owner"], type=pa.int32()),
+            "uprn": pa.array(dwellings.uprn[d["value"]].astype(str), type=pa.string()),
+            "start_on": pa.array(d["start"], type=pa.date32()),
+            "end_on": pa.array(d["end"], type=pa.date32(), mask=d["end"] < 0),
+        }
+    )
+    tables["dwellings"] = pa.table(
+        {
+            "uprn": pa.array(dwellings.uprn.astype(str), type=pa.string()),
+            "address": dwellings.address,
+            "postcode": dwellings.postcode,
+            "ward": pa.array(np.array(dwellings.ward_names, dtype=object)[dwellings.ward], type=pa.string()),
+            "district": pa.array(
+                np.array(dwellings.district_names, dtype=object)[dwellings.ward_districts[dwellings.ward]],
+                type=pa.string(),
+            ),
+        }
+    )
+    columns: list[Any] = [list(column) for column in zip(*eligibility, strict=True)] if eligibility else [[]] * 5
+    tables["eligibility"] = pa.table(
+        {
+            "household_id": pa.array(columns[0], type=pa.int32()),
+            "programme": pa.array(columns[1], type=pa.string()),
+            "evaluated_on": pa.array(columns[2], type=pa.int32()).cast(pa.date32()),
+            "is_eligible": pa.array(columns[3], type=pa.bool_()),
+            "problems": pa.array(columns[4], type=pa.string()),
+        }
+    )
     worked = timeline.worked_with
-    tables["worked_with"] = pa.table({
-        "household_id": pa.array(worked["household"], type=pa.int32()),
-        "programme": pa.array(["tf2015"] * len(worked["household"]), type=pa.string()),
-        "start_on": pa.array(worked["start_on"], type=pa.date32()),
-        "effect_size": pa.array(np.full(len(worked["household"]), effect_size)),
-    })  # fmt: skip
+    tables["worked_with"] = pa.table(
+        {
+            "household_id": pa.array(worked["household"], type=pa.int32()),
+            "programme": pa.array(["tf2015"] * len(worked["household"]), type=pa.string()),
+            "start_on": pa.array(worked["start_on"], type=pa.date32()),
+            "effect_size": pa.array(np.full(len(worked["household"]), effect_size)),
+        }
+    )
     counts = {}
     for name, table in tables.items():
         pq.write_table(table, out / f"{name}.parquet", compression="zstd")

@@ -1,8 +1,9 @@
-"""The fictional county's dwellings: districts, wards, streets, postcodes and UPRNs (definitions/synth/geography.yaml)."""
+"""The fictional county's dwellings: districts, wards, streets, postcodes, UPRNs (definitions/synth/geography.yaml)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -25,7 +26,7 @@ class Dwellings:
         return len(self.uprn)
 
 
-def _wards(geography: dict) -> tuple[list[str], list[int], list[str], np.ndarray]:
+def _wards(geography: dict[str, Any]) -> tuple[list[str], list[int], list[str], np.ndarray]:
     ward_names: list[str] = []
     ward_districts: list[int] = []
     district_names: list[str] = []
@@ -41,7 +42,7 @@ def _wards(geography: dict) -> tuple[list[str], list[int], list[str], np.ndarray
     return ward_names, ward_districts, district_names, np.array(weights) / sum(weights)
 
 
-def build_dwellings(rng: np.random.Generator, geography: dict, *, count: int) -> Dwellings:
+def build_dwellings(rng: np.random.Generator, geography: dict[str, Any], *, count: int) -> Dwellings:
     """`count` dwellings spread over the wards by district share, each with a street address and a postcode."""
     ward_names, ward_districts, district_names, weights = _wards(geography)
     per_ward = rng.multinomial(count, weights)
@@ -50,7 +51,7 @@ def build_dwellings(rng: np.random.Generator, geography: dict, *, count: int) ->
     stems = geography["street_stems"]
     kinds = geography["street_kinds"]
     # Street names: distinct stem-kind pairs within each ward.
-    street_names = []
+    street_names: list[str] = []
     for _ in ward_names:
         combos = rng.choice(len(stems) * len(kinds), size=streets_per_ward, replace=False)
         street_names.extend(f"{stems[c // len(kinds)]} {kinds[c % len(kinds)]}" for c in combos)
@@ -86,7 +87,7 @@ def build_dwellings(rng: np.random.Generator, geography: dict, *, count: int) ->
     locality = np.array(
         [f"{w}, {district_names[d]}" for w, d in zip(ward_names, ward_districts, strict=True)], dtype=object
     )
-    street_text = pa.array(np.array(street_names, dtype=object)[street], type=pa.string())
+    street_text = pa.array(np.asarray(street_names, dtype=object)[street], type=pa.string())
     address = pc.binary_join_element_wise(
         pc.binary_join_element_wise(pa.array(number.astype(str), type=pa.string()), street_text, " "),
         pa.array(locality[ward], type=pa.string()),

@@ -90,7 +90,7 @@ def build_register(
     forename = forenames[people].copy()
     surname = surnames[people].copy()
     born = dob[people].copy()
-    noise = [[] for _ in range(n)]
+    noise: list[list[str]] = [[] for _ in range(n)]
     taken = np.zeros(n, dtype=bool)
 
     def mark(rows: np.ndarray, name: str) -> None:

@@ -1,3 +1,4 @@
+# mypy: disable-error-code="no-any-return"
 """Residents and households of the synthetic county at the start date (definitions/synth/households.yaml, names.yaml).
 
 `Population` holds the current state in preallocated arrays; `dynamics` moves it through time and records the
@@ -7,6 +8,7 @@ history (memberships and addresses) as segments.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -20,7 +22,7 @@ FEMALE, MALE = 0, 1
 class NameBook:
     """Forenames (female then male) and surnames as string tables; people hold indexes into them."""
 
-    def __init__(self, names: dict) -> None:
+    def __init__(self, names: dict[str, Any]) -> None:
         female = list(names["forenames"]["female"])
         male = list(names["forenames"]["male"])
         self.forenames = np.array(female + male, dtype=object)
@@ -101,7 +103,16 @@ class Population:
         self.household_formed_on = np.zeros(h, dtype=np.int32)
         self.household_ended_on = np.full(h, -1, dtype=np.int32)
 
-    def add_people(self, *, sex, dob, forename, surname, household, role) -> np.ndarray:
+    def add_people(
+        self,
+        *,
+        sex: np.ndarray,
+        dob: np.ndarray,
+        forename: np.ndarray,
+        surname: np.ndarray,
+        household: np.ndarray | int,
+        role: np.ndarray | int,
+    ) -> np.ndarray:
         """Append people; returns their indexes."""
         count = len(sex)
         if self.count + count > self.capacity:
@@ -134,7 +145,17 @@ class _Members:
     partner_slot: list[np.ndarray] = field(default_factory=list)  # row offset of the partner within the same call
     twin_of_previous: list[np.ndarray] = field(default_factory=list)
 
-    def add(self, household, sex, age, role, surname, *, partner=None, twin=None) -> None:
+    def add(
+        self,
+        household: np.ndarray,
+        sex: np.ndarray | int,
+        age: np.ndarray,
+        role: int,
+        surname: np.ndarray,
+        *,
+        partner: np.ndarray | None = None,
+        twin: np.ndarray | None = None,
+    ) -> None:
         n = len(household)
         self.household.append(np.asarray(household, dtype=np.int64))
         self.sex.append(np.broadcast_to(np.asarray(sex, dtype=np.int8), (n,)).copy())
@@ -145,7 +166,14 @@ class _Members:
         self.twin_of_previous.append(np.zeros(n, dtype=bool) if twin is None else twin)
 
 
-def _children(rng, members: _Members, hh: np.ndarray, mother_age: np.ndarray, surname: np.ndarray, spec: dict):
+def _children(
+    rng: np.random.Generator,
+    members: _Members,
+    hh: np.ndarray,
+    mother_age: np.ndarray,
+    surname: np.ndarray,
+    spec: dict[str, Any],
+) -> None:
     weights = np.array(spec["count_weights"], dtype=float)
     counts = rng.choice(len(weights), size=len(hh), p=weights / weights.sum()) + 1
     rows = np.repeat(np.arange(len(hh)), counts)
@@ -158,7 +186,9 @@ def _children(rng, members: _Members, hh: np.ndarray, mother_age: np.ndarray, su
     members.add(hh[rows], rng.integers(0, 2, size=len(rows)), age, CHILD, surname[rows], twin=twin)
 
 
-def build_households(rng: np.random.Generator, spec: dict, names: NameBook, *, residents: int) -> dict[str, np.ndarray]:
+def build_households(
+    rng: np.random.Generator, spec: dict[str, Any], names: NameBook, *, residents: int
+) -> dict[str, np.ndarray]:
     """Member rows (household number, sex, age, role, surname, partner row, twin flag) of the start population."""
     shares = spec["composition"]
     children_spec = spec["children"]
@@ -166,10 +196,16 @@ def build_households(rng: np.random.Generator, spec: dict, names: NameBook, *, r
         np.dot(np.arange(1, 6), np.array(children_spec["count_weights"]) / sum(children_spec["count_weights"]))
     )
     sizes = {
-        "single_adult": 1, "single_pensioner": 1, "pensioner_couple": 2, "couple_no_children": 2,
-        "couple_with_children": 2 + mean_children, "step_family": 2.5 + mean_children, "lone_parent": 1 + mean_children,
-        "multi_generation": 3 + mean_children, "sharers": 2.4,
-    }  # fmt: skip
+        "single_adult": 1,
+        "single_pensioner": 1,
+        "pensioner_couple": 2,
+        "couple_no_children": 2,
+        "couple_with_children": 2 + mean_children,
+        "step_family": 2.5 + mean_children,
+        "lone_parent": 1 + mean_children,
+        "multi_generation": 3 + mean_children,
+        "sharers": 2.4,
+    }
     total_share = sum(shares.values())
     mean_size = sum(shares[t] / total_share * sizes[t] for t in shares)
     household_total = max(1, round(residents / mean_size))
@@ -210,9 +246,12 @@ def build_households(rng: np.random.Generator, spec: dict, names: NameBook, *, r
     )
     hh = take("single_pensioner")
     members.add(
-        hh, (rng.random(len(hh)) > 0.65).astype(np.int8), 66 + rng.gamma(2.0, 5.0, len(hh)).astype(np.int32).clip(0, 33),
-        ADULT, names.draw_surnames(rng, len(hh)),
-    )  # fmt: skip
+        hh,
+        (rng.random(len(hh)) > 0.65).astype(np.int8),
+        66 + rng.gamma(2.0, 5.0, len(hh)).astype(np.int32).clip(0, 33),
+        ADULT,
+        names.draw_surnames(rng, len(hh)),
+    )
     hh = take("pensioner_couple")
     couple(hh, 66 + rng.gamma(2.0, 4.0, len(hh)).astype(np.int32).clip(0, 25), ADULT)
     hh = take("couple_no_children")
@@ -265,7 +304,9 @@ def build_households(rng: np.random.Generator, spec: dict, names: NameBook, *, r
     return out
 
 
-def populate(rng: np.random.Generator, spec: dict, names: NameBook, *, residents: int, start_on: int) -> Population:
+def populate(
+    rng: np.random.Generator, spec: dict[str, Any], names: NameBook, *, residents: int, start_on: int
+) -> Population:
     """The start population: households of every type, people with dates of birth, names and partners."""
     rows = build_households(rng, spec, names, residents=residents)
     household_total = int(rows["household_total"][0])

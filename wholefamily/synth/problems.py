@@ -1,3 +1,4 @@
+# mypy: disable-error-code="no-any-return"
 """Families' headline problems through time: a latent family risk, a Markov chain per problem, exact calibration at
 the reference date, and the worked-with families whose chances of problems fall by the effect size.
 
@@ -9,6 +10,7 @@ configured number of eligible families (definitions/synth/prevalence.yaml).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -51,14 +53,16 @@ def school_age(dob: np.ndarray, calendar: Calendar) -> np.ndarray:
     return out
 
 
-def _gumbel_top(rng, candidates: np.ndarray, weights: np.ndarray, count: int) -> np.ndarray:
+def _gumbel_top(rng: np.random.Generator, candidates: np.ndarray, weights: np.ndarray, count: int) -> np.ndarray:
     if count > len(candidates):
         raise ValueError(f"only {len(candidates)} families can carry the problems asked of {count}")
     keys = np.log(weights) - np.log(-np.log(rng.random(len(candidates))))
     return candidates[np.argsort(-keys, kind="stable")[:count]]
 
 
-def _feasible(dob, at_reference, is_school_age, calendar: Calendar, households: int) -> tuple[np.ndarray, np.ndarray]:
+def _feasible(
+    dob: np.ndarray, at_reference: np.ndarray, is_school_age: np.ndarray, calendar: Calendar, households: int
+) -> tuple[np.ndarray, np.ndarray]:
     """(households, problems): which problems a family could show through the whole window; and (households,):
     whether it has an adult of working age throughout (the 2012 work criterion needs an adult on benefits)."""
     window = calendar.window
@@ -73,7 +77,7 @@ def _feasible(dob, at_reference, is_school_age, calendar: Calendar, households: 
         return np.bincount(at_reference[present & mask], minlength=households) > 0
 
     feasible[:, CRIME] = any_member(age_first >= 10)
-    feasible[:, EDUCATION] = any_member(is_school_age[:, window.start : window.stop].all(axis=1))
+    feasible[:, EDUCATION] = any_member(np.asarray(is_school_age[:, window.start : window.stop].all(axis=1)))
     feasible[:, NEED_HELP] = any_member(age_ref < 18)
     feasible[:, WORK] = any_member(((age_first >= 18) & (age_ref <= 64)) | ((age_first >= 16) & (age_ref <= 18)))
     feasible[:, DOMESTIC_ABUSE] = any_member(age_first >= 16)
@@ -81,15 +85,15 @@ def _feasible(dob, at_reference, is_school_age, calendar: Calendar, households: 
     return feasible, any_member((age_first >= 18) & (age_ref <= 64))
 
 
-def _stationary(spec: dict, risk: np.ndarray) -> np.ndarray:
+def _stationary(spec: dict[str, Any], risk: np.ndarray) -> np.ndarray:
     shares = np.array([spec["stationary_share"][name] for name in PROBLEMS])
     logit = np.log(shares / (1 - shares))
     return 1 / (1 + np.exp(-(logit[None, :] + spec["risk_loading"] * risk[:, None] - spec["risk_loading"] ** 2 / 2)))
 
 
 def _assign_reference(
-    rng,
-    spec: dict,
+    rng: np.random.Generator,
+    spec: dict[str, Any],
     families: np.ndarray,
     feasible: tuple[np.ndarray, np.ndarray],
     risk: np.ndarray,
@@ -132,19 +136,21 @@ def _assign_reference(
     return states
 
 
-def _chain_step(rng, previous: np.ndarray, pi: np.ndarray, persistence: float, factor: np.ndarray) -> np.ndarray:
+def _chain_step(
+    rng: np.random.Generator, previous: np.ndarray, pi: np.ndarray, persistence: float, factor: np.ndarray
+) -> np.ndarray:
     turn_on = np.clip(pi * (1 - persistence) / np.clip(1 - pi, 1e-6, None), 0, 1)
     p = np.where(previous, persistence, turn_on) * factor[:, None]
     return rng.random(previous.shape) < p
 
 
 def build_timeline(
-    rng,
-    spec: dict,
+    rng: np.random.Generator,
+    spec: dict[str, Any],
     calendar: Calendar,
     *,
     dob: np.ndarray,
-    memberships: dict,
+    memberships: dict[str, Any],
     risk: np.ndarray,
     worked_share: float,
     effect_size: float,

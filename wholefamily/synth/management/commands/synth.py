@@ -20,7 +20,11 @@ class _RichReporter:
 
     def stage(self, name: str, total: int) -> Callable[[int], None]:
         task = self.progress.add_task(name, total=total)
-        return lambda step=1: self.progress.advance(task, step)
+
+        def advance(step: int = 1) -> None:
+            self.progress.advance(task, step)
+
+        return advance
 
 
 def _date(value: str) -> str:
@@ -64,7 +68,7 @@ class Command(BaseCommand):
             noise_scale=float(options["noise_scale"]),  # type: ignore[arg-type]
         )
         out = Path(options["out"])  # type: ignore[arg-type]
-        console = Console(file=self.stdout._out, stderr=False)  # type: ignore[attr-defined]
+        console = Console(file=self.stdout, stderr=False)  # type: ignore[arg-type]
         columns = (TextColumn("{task.description:<22}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress(*columns, console=console, transient=False) as progress:
             manifest = generate(
