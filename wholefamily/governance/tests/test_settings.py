@@ -21,7 +21,8 @@ def test_check_deploy_in_production_mode_reports_no_warnings(tmp_path):
         "ALLOWED_HOSTS": "wholefamily.example.org",
         "WHOLEFAMILY_VAR_DIR": str(tmp_path),
     }
-    env.pop("DATABASE_URL", None)
+    for inherited in ("DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", "DEBUG"):
+        env.pop(inherited, None)  # a production process would not have them; check --deploy flags the last two
     result = subprocess.run(
         [sys.executable, "-m", "wholefamily.cli", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
