@@ -52,6 +52,7 @@ class LinkageDefinition:
     households: HouseholdRules
     nicknames: NicknameTable
     path: Path
+    conflicts: tuple[str, ...] = ()
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
 
     @property
@@ -113,5 +114,6 @@ def load_definition(path: Path | None = None, *, definitions_dir: Path | None = 
         households=HouseholdRules(**raw.get("households", {})),
         nicknames=load_nicknames(path.parent / raw.get("nicknames", "nicknames.yaml")),
         path=path,
+        conflicts=tuple(str(name) for name in raw.get("conflicts", [])),
         raw=raw,
     )

@@ -22,6 +22,19 @@ logger = logging.getLogger(__name__)
 EM_ATTEMPTS = 3  # intermittent DuckDB internal errors in EM training (splink #3151): retry
 
 
+def _decisive_else(options: dict[str, Any]) -> Any:
+    """The 'all other' level, with its m fixed when the definition says the field is decisive.
+
+    Twins and siblings share surname, address and (twins) date of birth, so EM trained on blocks that admit them
+    learns that true matches often differ in forename; fixing m keeps a different forename (or date of birth)
+    strong evidence against a match, as it is in truth.
+    """
+    m_probability = options.get("else_m")
+    if m_probability is None:
+        return cll.ElseLevel()
+    return cll.ElseLevel().configure(m_probability=float(m_probability), fix_m_probability=True)
+
+
 def _forename(options: dict[str, Any]) -> CustomComparison:
     high, low = options.get("jaro_winkler", [0.92, 0.8])
     return CustomComparison(
@@ -33,7 +46,7 @@ def _forename(options: dict[str, Any]) -> CustomComparison:
             cll.CustomLevel("forename_l = surname_r", "Forename is the other's surname (swapped)"),
             cll.JaroWinklerLevel("forename", high),
             cll.JaroWinklerLevel("forename", low),
-            cll.ElseLevel(),
+            _decisive_else(options),
         ],
         comparison_description="Forename with short forms and nicknames",
     )
@@ -68,7 +81,7 @@ def _dob(options: dict[str, Any]) -> CustomComparison:
             ),
             cll.DamerauLevenshteinLevel("dob", 1),
             cll.CustomLevel("abs(dob_year_l - dob_year_r) <= 1", "Within a year"),
-            cll.ElseLevel(),
+            _decisive_else(options),
         ],
         comparison_description="Date of birth",
     )
@@ -111,6 +124,30 @@ def _household(options: dict[str, Any]) -> CustomComparison:
     )
 
 
+def _household_mates(options: dict[str, Any]) -> list[Any]:
+    """Same dwelling but a different forename: another member of the household, so the address is no evidence.
+
+    Weight fixed at zero (m = u): without it, a shared address and surname outweigh a different forename.
+    """
+    if not options.get("neutral_when_forename_differs"):
+        return []
+    forename_agrees = cll.Or(
+        cll.ExactMatchLevel("forename"),
+        cll.JaroWinklerLevel("forename", 0.8),
+        cll.ArrayIntersectLevel("forename_keys", 1),
+    )
+    same_dwelling = cll.Or(cll.CustomLevel("uprn_l = uprn_r"), cll.CustomLevel("postcode_l = postcode_r"))
+    return [
+        cll.And(same_dwelling, cll.Not(forename_agrees)).configure(
+            label_for_charts="Same address, different forename (another household member)",
+            m_probability=0.05,
+            u_probability=0.05,
+            fix_m_probability=True,
+            fix_u_probability=True,
+        )
+    ]
+
+
 def _identifiers(options: dict[str, Any]) -> CustomComparison:
     columns = list(options.get("columns", []))
     both = " OR ".join(f"({c}_l IS NOT NULL AND {c}_r IS NOT NULL)" for c in columns)
@@ -120,7 +157,7 @@ def _identifiers(options: dict[str, Any]) -> CustomComparison:
         comparison_levels=[
             {"sql_condition": f"NOT ({both})", "label_for_charts": "No identifier on both", "is_null_level": True},
             cll.CustomLevel(same, "Same agency identifier (NHS, NI, pupil, social care or police)"),
-            cll.ElseLevel(),
+            _decisive_else(options),
         ],
         comparison_description="Each agency's own identifier, where both records carry one",
     )

@@ -199,6 +199,13 @@ def link_datasets(
             len(profile_ids), left=left, right=right, probability=probability,
             threshold=definition.link_threshold, cannot=cannot,
         )  # fmt: skip
+        conflicts = _conflicts(connection, profile_ids, clusters.labels, definition) if definition.conflicts else []
+        if conflicts:
+            clusters = cluster(
+                len(profile_ids), left=left, right=right, probability=probability,
+                threshold=definition.link_threshold, cannot=[*cannot, *((index[a], index[b]) for a, b in conflicts)],
+            )  # fmt: skip
+        timings["conflicts"] = len(conflicts)
         progress.advance()
 
         progress.set_message("Keeping person ids stable")
@@ -275,6 +282,44 @@ def link_datasets(
         )
     finally:
         connection.close()
+
+
+_CONFLICT_SQL = {
+    # both forenames present and neither equal, similar, a short form of the other, nor swapped with the surname
+    "forename": """(a.forename IS NOT NULL AND b.forename IS NOT NULL AND a.forename <> b.forename
+        AND jaro_winkler_similarity(a.forename, b.forename) < 0.8
+        AND NOT list_has_any(a.forename_keys, b.forename_keys)
+        AND NOT (a.forename = b.surname AND b.forename = a.surname))""",
+    # similar but different forenames of people of different sex (Oliver and Olivia)
+    "sex": """(a.sex IS NOT NULL AND b.sex IS NOT NULL AND a.sex <> b.sex AND a.forename <> b.forename
+        AND NOT list_has_any(a.forename_keys, b.forename_keys))""",
+    # both dates present and neither equal, day/month swapped, nor one character apart
+    "dob": """(a.dob IS NOT NULL AND b.dob IS NOT NULL AND a.dob <> b.dob
+        AND damerau_levenshtein(a.dob, b.dob) > 1
+        AND NOT (a.dob_year = b.dob_year AND a.dob_month = b.dob_day AND a.dob_day = b.dob_month))""",
+}
+
+
+def _conflicts(
+    connection: duckdb.DuckDBPyConnection, profile_ids: list[str], labels: np.ndarray, definition: LinkageDefinition
+) -> list[tuple[str, str]]:
+    """Profile pairs inside one cluster that disagree on a decisive field (twins and siblings joined through a
+    third record that lacks the field): they become cannot-link constraints. Profiles an agency holds under one
+    person id are never in conflict."""
+    conditions = " OR ".join(_CONFLICT_SQL[name] for name in definition.conflicts)
+    connection.register(
+        "cluster_of_arrow", pa.table({"unique_id": profile_ids, "cluster": [profile_ids[i] for i in labels.tolist()]})
+    )
+    rows = connection.execute(
+        f"""
+        WITH c AS (SELECT p.*, k.cluster FROM profiles p JOIN cluster_of_arrow k USING (unique_id)
+                   WHERE k.cluster IN (SELECT cluster FROM cluster_of_arrow GROUP BY cluster HAVING count(*) > 1))
+        SELECT a.unique_id, b.unique_id FROM c a JOIN c b ON a.cluster = b.cluster AND a.unique_id < b.unique_id
+        WHERE NOT (a.kind = b.kind AND a.source_person_id = b.source_person_id) AND ({conditions})
+        """  # noqa: S608 - conditions are ours
+    ).fetchall()
+    connection.unregister("cluster_of_arrow")
+    return [(left, right) for left, right in rows]
 
 
 def _kept_share(connection: duckdb.DuckDBPyConnection, previous: dict[str, str]) -> float:
