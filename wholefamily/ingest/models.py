@@ -73,6 +73,7 @@ class ImportRun(models.Model):
         REJECTED = "rejected", "Rejected"
         DUPLICATE = "duplicate", "Already imported"
         FAILED = "failed", "Failed"
+        INTERRUPTED = "interrupted", "Interrupted"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(max_length=40)
@@ -88,7 +89,7 @@ class ImportRun(models.Model):
     file_name = models.CharField(max_length=255)
     file_size = models.PositiveBigIntegerField(default=0)
     sha256 = models.CharField(max_length=64, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED, db_index=True)
     message = models.TextField(blank=True)
     rows_read = models.PositiveIntegerField(default=0)
     rows_accepted = models.PositiveIntegerField(default=0)
@@ -101,6 +102,7 @@ class ImportRun(models.Model):
         DatasetVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="import_runs"
     )
     job_id = models.CharField(max_length=36, blank=True)
+    version_id = models.CharField(max_length=64, blank=True, help_text="The version folder this run writes.")
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

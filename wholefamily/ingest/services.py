@@ -196,10 +196,10 @@ def run_import(
     if existing is not None:
         return _finish_duplicate(run, existing, by=by)
 
-    clean_abandoned(
-        run.kind, is_recorded=lambda version_id: DatasetVersion.objects.filter(version_id=version_id).exists()
-    )
+    _mark_interrupted(clean_abandoned(run.kind, is_recorded=_is_recorded))
     version_id = f"{timezone.now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+    run.version_id = version_id
+    run.save(update_fields=["version_id"])
     report = _Report()
     tally = _Tally()
     writer: VersionWriter | None = None
@@ -241,6 +241,16 @@ def run_import(
         if writer is not None:
             writer.discard()
         raise
+
+
+def _mark_interrupted(version_ids: list[str]) -> None:
+    """Runs whose process died mid-way (their leftovers were just cleaned) are recorded as interrupted."""
+    if version_ids:
+        ImportRun.objects.filter(version_id__in=version_ids, status=ImportRun.Status.RUNNING).update(
+            status=ImportRun.Status.INTERRUPTED,
+            message="The import stopped part-way (its process ended); nothing was stored. Import the file again.",
+            finished_at=timezone.now(),
+        )
 
 
 def _is_recorded(version_id: str) -> bool:

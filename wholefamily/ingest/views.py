@@ -39,6 +39,7 @@ STATUS_TAGS = {
     ImportRun.Status.REJECTED: "govuk-tag--red",
     ImportRun.Status.DUPLICATE: "govuk-tag--yellow",
     ImportRun.Status.FAILED: "govuk-tag--red",
+    ImportRun.Status.INTERRUPTED: "govuk-tag--red",
 }
 
 

@@ -38,7 +38,7 @@ def test_import_prints_a_summary_and_lists_the_version(
     version = DatasetVersion.objects.get()
     assert version.version_id in run("datasets")
     report = run("import_report", str(ImportRun.objects.get().pk))
-    assert "5,event_type,error,\"not in code list housing_event_type" in report and ",'@eviction" in report
+    assert '5,event_type,error,"not in code list housing_event_type' in report and ",'@eviction" in report
     again = run("import", "--kind", KIND, "--profile", "synthetic-county", str(path), "--policy", "quarantine")
     assert "Already imported" in again and "Nothing new was created" in again
 

@@ -134,6 +134,12 @@ def _write_big_attendance(path: Path) -> None:
             )
 
 
+SHOW_RUNS = (
+    "from collections import Counter; from wholefamily.ingest.models import ImportRun; "
+    "print(Counter(r.get_status_display() for r in ImportRun.objects.all()))"
+)
+
+
 def _wholefamily(*args: str, env: dict[str, str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "wholefamily.cli", *args], env=env, capture_output=True, text=True, check=False, **kwargs
@@ -171,6 +177,7 @@ def test_sigkill_mid_import_leaves_no_version_and_a_clean_retry_succeeds(tmp_pat
     retry = _wholefamily(*command, env=env, timeout=300)
     assert retry.returncode == 0, retry.stdout + retry.stderr
     assert "Accepted" in retry.stdout and f"rows read {BIG_ROWS:,}" in retry.stdout
+    assert "'Interrupted': 1" in _wholefamily("shell", "-c", SHOW_RUNS, env=env).stdout
     names = sorted(p.name for p in datasets.iterdir())
     assert len(names) == 1 and not names[0].startswith("."), names  # leftovers of the killed run cleaned
     assert pq.ParquetFile(datasets / names[0] / "data.parquet").metadata.num_rows == BIG_ROWS
