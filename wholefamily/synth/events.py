@@ -54,19 +54,10 @@ class Context:
             name: world.rng.random(people)
             for name in ("edu", "ap", "order", "benefit", "employ", "neet", "csc", "priority", "school")
         }
-        self.effect = np.zeros_like(self.present)
-        effect_from = world.timeline.effect_from
-        household = np.maximum(self.at, 0)
-        for period in range(cal.periods):
-            self.effect[:, period] = self.present[:, period] & (effect_from[household[:, period]] <= period)
 
     def state(self, problem: int) -> np.ndarray:
         states = self.world.timeline.states[:, problem, :]
         return states[np.maximum(self.at, 0), np.arange(self.at.shape[1])[None, :]] & self.present
-
-    def scale(self, probability: float | np.ndarray) -> np.ndarray:
-        """A probability matrix reduced by the effect size where the worked-with effect applies."""
-        return np.where(self.effect, probability * (1 - self.world.effect_size), probability)
 
     def focal(self, mask: np.ndarray, priority: np.ndarray) -> np.ndarray:
         """For each household and period, the one member with `mask` and the highest priority.
@@ -145,7 +136,7 @@ def _urn(ctx: Context, people: np.ndarray, periods: np.ndarray) -> np.ndarray:
 
 
 def education(ctx: Context) -> dict[str, Table]:
-    world, rng, cal = ctx.world, ctx.rng, ctx.world.calendar
+    rng, cal = ctx.rng, ctx.world.calendar
     active = ctx.state(EDUCATION)
     focal = ctx.focal(ctx.school_age & active, ctx.u["priority"])
     elevated = active & ctx.school_age & (focal | (ctx.u["edu"][:, None] < 0.5))
@@ -155,7 +146,6 @@ def education(ctx: Context) -> dict[str, Table]:
     is_elevated = elevated[people, periods]
     share = np.minimum(rng.beta(1.3, 30, len(people)), 0.13)
     share = np.where(is_elevated, 0.16 + 0.5 * rng.beta(2, 5, len(people)), share)
-    share = np.where(ctx.effect[people, periods], share * (1 - world.effect_size), share)
     possible = np.array(POSSIBLE_SESSIONS)[cal.terms[periods]]
     absent = np.round(share * possible).astype(np.int32)
     unauthorised = np.round(absent * np.where(is_elevated, 0.6, 0.3)).astype(np.int32)
@@ -176,9 +166,7 @@ def education(ctx: Context) -> dict[str, Table]:
     window = cal.window
     background_ok = np.ones(cal.periods, dtype=bool)
     background_ok[window.start : window.stop - 1] = False
-    fixed = ctx.draw(ctx.scale(0.25), elevated & enrolled) | ctx.draw(
-        0.01, enrolled & ~elevated & background_ok[None, :]
-    )
+    fixed = ctx.draw(0.25, elevated & enrolled) | ctx.draw(0.01, enrolled & ~elevated & background_ok[None, :])
     second = ctx.draw(0.3, fixed & elevated)
     permanent = ctx.draw(0.01, elevated & enrolled)
     ex_people = np.concatenate([np.nonzero(fixed)[0], np.nonzero(second)[0], np.nonzero(permanent)[0]])
@@ -237,8 +225,8 @@ def crime(ctx: Context) -> dict[str, Table]:
         )
         has_child[:, period] = with_child[household[:, period]]
     focal_asb = ctx.focal(active & ~has_child & ctx.present & (ctx.age_start >= 10), ctx.u["priority"])
-    child_offence = focal_child | ctx.draw(ctx.scale(0.25), child_ok & active & ~focal_child)
-    adult_offence = ctx.draw(np.where(active, ctx.scale(0.08), 0.006), adult_ok)
+    child_offence = focal_child | ctx.draw(0.25, child_ok & active & ~focal_child)
+    adult_offence = ctx.draw(np.where(active, 0.08, 0.006), adult_ok)
     c_people, c_periods = np.nonzero(child_offence)
     a_people, a_periods = np.nonzero(adult_offence)
     c_proven = focal_child[c_people, c_periods] | (rng.random(len(c_people)) < 0.7)
@@ -306,7 +294,7 @@ def crime(ctx: Context) -> dict[str, Table]:
             len(people),
         ),
     }
-    asb_mask = focal_asb | ctx.draw(ctx.scale(0.08), active & ctx.present & (ctx.age_start >= 10))
+    asb_mask = focal_asb | ctx.draw(0.08, active & ctx.present & (ctx.age_start >= 10))
     s_people, s_periods = np.nonzero(asb_mask)
     s_on = ctx.days(s_periods, s_people)
     asb = {
@@ -481,7 +469,7 @@ def need_help(ctx: Context) -> dict[str, Table]:
         [40, 30, 15, 10, 5],
         len(episodes["person"]),
     )
-    missing_mask = ctx.draw(ctx.scale(0.1), child & active & (ctx.age_start >= 10))
+    missing_mask = ctx.draw(0.1, child & active & (ctx.age_start >= 10))
     people, periods = np.nonzero(missing_mask)
     start = ctx.days(periods, people)
     missing = {
@@ -499,7 +487,7 @@ def health(ctx: Context) -> dict[str, Table]:
     rng = ctx.rng
     active = ctx.state(HEALTH)
     focal = ctx.focal(active & ctx.present, ctx.u["priority"])
-    flagged = focal | ctx.draw(ctx.scale(0.1), active & ctx.present & ~focal)
+    flagged = focal | ctx.draw(0.1, active & ctx.present & ~focal)
     background = ctx.draw(0.01, ctx.present)
     q_people, q_periods = np.nonzero(flagged)
     b_people, b_periods = np.nonzero(background)

@@ -26,6 +26,7 @@ class Timeline:
 
     household_at: np.ndarray  # (people, periods) household at the period's end (-1: not born); window: at reference
     states: np.ndarray  # (households, problems, periods) bool
+    counterfactual: np.ndarray  # the states worked-with families would have had without the work
     effect_from: np.ndarray  # (households,) first period the worked-with effect applies, or a large number
     worked_with: dict[str, np.ndarray]  # household, start_on
     families_at_reference: np.ndarray  # household ids
@@ -61,34 +62,37 @@ def _gumbel_top(rng: np.random.Generator, candidates: np.ndarray, weights: np.nd
 
 
 def _feasible(
-    dob: np.ndarray, at_reference: np.ndarray, is_school_age: np.ndarray, calendar: Calendar, households: int
+    dob: np.ndarray, at: np.ndarray, is_school_age: np.ndarray, calendar: Calendar, households: int, period: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(households, problems): which problems a family could show through the whole window; and (households,):
-    whether it has an adult of working age throughout (the 2012 work criterion needs an adult on benefits)."""
-    window = calendar.window
-    first = int(calendar.starts[window.start])
-    ref = calendar.reference_on
+    """(households, problems): which problems a family could show through the 12 months ending with `period`; and
+    (households,): whether it has an adult of working age throughout (2012 work needs an adult on benefits)."""
+    first_period = max(0, period - 2)
+    first = int(calendar.starts[first_period])
+    last = int(calendar.ends[period])
     age_first = age_on(dob, first)
-    present = (at_reference >= 0) & (age_first >= 0)  # there through the whole window
-    age_ref = age_on(dob, ref)
+    at_end = at[:, period]
+    present = (at_end >= 0) & (age_first >= 0)  # there through the whole window
+    age_last = age_on(dob, last)
     feasible = np.zeros((households, len(PROBLEMS)), dtype=bool)
 
     def any_member(mask: np.ndarray) -> np.ndarray:
-        return np.bincount(at_reference[present & mask], minlength=households) > 0
+        return np.bincount(at_end[present & mask], minlength=households) > 0
 
     feasible[:, CRIME] = any_member(age_first >= 10)
-    feasible[:, EDUCATION] = any_member(np.asarray(is_school_age[:, window.start : window.stop].all(axis=1)))
-    feasible[:, NEED_HELP] = any_member(age_ref < 18)
-    feasible[:, WORK] = any_member(((age_first >= 18) & (age_ref <= 64)) | ((age_first >= 16) & (age_ref <= 18)))
+    feasible[:, EDUCATION] = any_member(np.asarray(is_school_age[:, first_period : period + 1].all(axis=1)))
+    feasible[:, NEED_HELP] = any_member(age_last < 18)
+    feasible[:, WORK] = any_member(((age_first >= 18) & (age_last <= 64)) | ((age_first >= 16) & (age_last <= 18)))
     feasible[:, DOMESTIC_ABUSE] = any_member(age_first >= 16)
     feasible[:, HEALTH] = any_member(np.ones_like(present))
-    return feasible, any_member((age_first >= 18) & (age_ref <= 64))
+    return feasible, any_member((age_first >= 18) & (age_last <= 64))
 
 
 def _stationary(spec: dict[str, Any], risk: np.ndarray) -> np.ndarray:
     shares = np.array([spec["stationary_share"][name] for name in PROBLEMS])
     logit = np.log(shares / (1 - shares))
-    return 1 / (1 + np.exp(-(logit[None, :] + spec["risk_loading"] * risk[:, None] - spec["risk_loading"] ** 2 / 2)))
+    loading = spec["risk_loading"]
+    b = np.array([loading[name] for name in PROBLEMS]) if isinstance(loading, dict) else np.full(len(PROBLEMS), loading)
+    return 1 / (1 + np.exp(-(logit[None, :] + b[None, :] * risk[:, None] - b[None, :] ** 2 / 2)))
 
 
 def _assign_reference(
@@ -114,7 +118,7 @@ def _assign_reference(
     rest = np.ones(len(families), dtype=bool)
     rest[group_a] = False
     capable = rest & (f.sum(axis=1) >= 2)
-    group_b = _gumbel_top(rng, np.flatnonzero(capable), weights[capable], n2015 - n2012)
+    group_b = _gumbel_top(rng, np.flatnonzero(capable), weights[capable], max(0, n2015 - n2012))
     count_weights = np.array(spec["other_2015_problem_count_weights"], dtype=float)
     wanted = np.minimum(
         rng.choice(len(count_weights), size=len(group_b), p=count_weights / count_weights.sum()) + 2,
@@ -136,12 +140,37 @@ def _assign_reference(
     return states
 
 
-def _chain_step(
-    rng: np.random.Generator, previous: np.ndarray, pi: np.ndarray, persistence: float, factor: np.ndarray
-) -> np.ndarray:
-    turn_on = np.clip(pi * (1 - persistence) / np.clip(1 - pi, 1e-6, None), 0, 1)
-    p = np.where(previous, persistence, turn_on) * factor[:, None]
-    return rng.random(previous.shape) < p
+def _profiles(
+    rng: np.random.Generator,
+    spec: dict[str, Any],
+    calendar: Calendar,
+    period: int,
+    *,
+    dob: np.ndarray,
+    at: np.ndarray,
+    is_school_age: np.ndarray,
+    risk: np.ndarray,
+    pi: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, dict[str, int], int]:
+    """Fresh problem profiles of every household for one period, with the calibrated number of eligible families."""
+    households = len(risk)
+    at_end = at[:, period]
+    residents = int((at_end >= 0).sum())
+    # Away from the reference window a family's profile may change inside a 12-month window, which the evaluator sees
+    # as a union of problems: the correction factors offset that (measured, see prevalence.yaml).
+    correction = spec.get("off_reference_correction", {}) if period != calendar.reference_period else {}
+    targets = {
+        name: round(spec["targets"][name]["families_per_1000_residents"] * correction.get(name, 1.0) * residents / 1000)
+        for name in ("tf2012", "tf2015")
+    }
+    age_end = age_on(dob, int(calendar.ends[period]))
+    families = np.unique(at_end[(at_end >= 0) & (age_end < 18)])
+    feasible = _feasible(dob, at, is_school_age, calendar, households, period)
+    profiles = rng.random((households, len(PROBLEMS))) < pi
+    profiles[families] = _assign_reference(
+        rng, spec, families, feasible, risk, pi, targets["tf2012"], targets["tf2015"]
+    )
+    return profiles, families, targets, residents
 
 
 def build_timeline(
@@ -150,37 +179,37 @@ def build_timeline(
     calendar: Calendar,
     *,
     dob: np.ndarray,
-    memberships: dict[str, Any],
+    memberships: dict[str, np.ndarray],
     risk: np.ndarray,
     worked_share: float,
     effect_size: float,
 ) -> Timeline:
+    """Problem states: each term a household keeps its profile (chance `persistence`) or takes a fresh one drawn with
+    the calibrated prevalence, so every term carries about the target numbers; the reference window is exact.
+
+    Worked-with families: from the first full term after their start, each problem they would have had (the chain
+    runs on underneath, unchanged) is absent with probability `effect_size`.
+    """
     people = len(dob)
     households = len(risk)
     at = households_at_period_ends(memberships, people, calendar)
-    ref_period = calendar.reference_period
-    at_reference = at[:, ref_period]
-    age_ref = age_on(dob, calendar.reference_on)
-    residents = int((at_reference >= 0).sum())
-    families = np.unique(at_reference[(at_reference >= 0) & (age_ref < 18)])
-    targets = {
-        name: round(spec["targets"][name]["families_per_1000_residents"] * residents / 1000)
-        for name in ("tf2012", "tf2015")
-    }
     is_school_age = school_age(dob, calendar)
-    feasible = _feasible(dob, at_reference, is_school_age, calendar, households)
     pi = _stationary(spec, risk)
-    states = np.zeros((households, len(PROBLEMS), calendar.periods), dtype=bool)
-    reference = rng.random((households, len(PROBLEMS))) < pi
-    reference[families] = _assign_reference(
-        rng, spec, families, feasible, risk, pi, targets["tf2012"], targets["tf2015"]
-    )
-    window = calendar.window
-    states[:, :, window.start : window.stop] = reference[:, :, None]
     persistence = float(spec["persistence"])
-    ones = np.ones(households)
-    for period in range(window.start - 1, -1, -1):  # a two-state stationary chain is reversible: run it backwards
-        states[:, :, period] = _chain_step(rng, states[:, :, period + 1], pi, persistence, ones)
+    window = calendar.window
+    reference, families, targets, residents = _profiles(
+        rng, spec, calendar, calendar.reference_period, dob=dob, at=at, is_school_age=is_school_age, risk=risk, pi=pi
+    )
+    states = np.zeros((households, len(PROBLEMS), calendar.periods), dtype=bool)
+    states[:, :, window.start : window.stop] = reference[:, :, None]
+    # Keep-or-redraw with fresh profiles of the same distribution is reversible: run it backwards, then forwards.
+    for period in [*range(window.start - 1, -1, -1), *range(window.stop, calendar.periods)]:
+        neighbour = period + 1 if period < window.start else period - 1
+        fresh, *_ = _profiles(
+            rng, spec, calendar, period, dob=dob, at=at, is_school_age=is_school_age, risk=risk, pi=pi
+        )
+        keep = rng.random(households) < persistence
+        states[:, :, period] = np.where(keep[:, None], states[:, :, neighbour], fresh)
     # Worked-with families and their start dates.
     eligible = families[reference[families].sum(axis=1) >= 2]
     chosen = np.sort(rng.choice(eligible, size=round(worked_share * len(eligible)), replace=False))
@@ -191,12 +220,15 @@ def build_timeline(
     )
     effect_from = np.full(households, 10**6, dtype=np.int32)
     effect_from[chosen] = np.searchsorted(calendar.starts, start_on, side="left")
+    counterfactual = states.copy()
     for period in range(window.stop, calendar.periods):
-        factor = np.where(effect_from <= period, 1 - effect_size, 1.0)
-        states[:, :, period] = _chain_step(rng, states[:, :, period - 1], pi, persistence, factor)
+        treated = np.flatnonzero(effect_from <= period)
+        dropped = rng.random((len(treated), len(PROBLEMS))) < effect_size
+        states[treated, :, period] &= ~dropped
     return Timeline(
         household_at=at,
         states=states,
+        counterfactual=counterfactual,
         effect_from=effect_from,
         worked_with={"household": chosen.astype(np.int32), "start_on": start_on},
         families_at_reference=families,
