@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "wholefamily.governance",
     "wholefamily.jobs",
     "wholefamily.ingest",
+    "wholefamily.identification",
     "wholefamily.web",
     "wholefamily.synth",
 ]
