@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "wholefamily.jobs",
     "wholefamily.ingest",
     "wholefamily.identification",
+    "wholefamily.linkage",
+    "wholefamily.cases",
     "wholefamily.web",
     "wholefamily.synth",
 ]

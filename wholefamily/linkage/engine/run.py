@@ -200,6 +200,9 @@ def link_datasets(
             threshold=definition.link_threshold, cannot=cannot,
         )  # fmt: skip
         conflicts = _conflicts(connection, profile_ids, clusters.labels, definition) if definition.conflicts else []
+        # a reviewer's "same person" outranks a conflict the rules found
+        must = {tuple(sorted((d.profile_id_l, d.profile_id_r))) for d in decisions if d.is_same_person}
+        conflicts = [pair for pair in conflicts if tuple(sorted(pair)) not in must]
         if conflicts:
             clusters = cluster(
                 len(profile_ids), left=left, right=right, probability=probability,
