@@ -472,10 +472,10 @@ class _DateFormatUse:
     lines: dict[str, list[int]] = field(default_factory=dict)
 
     def note(self, date_format: str, line: int) -> None:
-        self.counts[date_format] = self.counts.get(date_format, 0) + 1
-        lines = self.lines.setdefault(date_format, [])
-        if len(lines) < LINES_NAMED + 1:
-            lines.append(line)
+        count = self.counts.get(date_format, 0)
+        self.counts[date_format] = count + 1
+        if count <= LINES_NAMED:
+            self.lines.setdefault(date_format, []).append(line)
 
 
 class DuplicateTracker:
@@ -591,6 +591,9 @@ class RowValidator:
 
     def _number_parser(self, column: Column, convert: Callable[[Cell], int | Decimal]) -> Callable[[Cell, int], Value]:
         minimum, maximum = column.minimum, column.maximum
+        if column.type is ColumnType.INTEGER:  # compare ints with ints: much faster than with Decimal
+            minimum = int(minimum) if isinstance(minimum, Decimal) else minimum  # type: ignore[assignment]
+            maximum = int(maximum) if isinstance(maximum, Decimal) else maximum  # type: ignore[assignment]
 
         def parse(value: Cell, line: int) -> Value:
             number = convert(value)
@@ -632,13 +635,14 @@ class RowValidator:
         return parse
 
     def _parse_date_text(self, text: str, column_name: str, line: int, shown_formats: str) -> dt.date:
-        if _TIME_SUFFIX.search(text):
-            text = _TIME_SUFFIX.sub("", text)
+        use = self.date_use[column_name]
         for date_format, parse in self.date_formats:
             parsed = parse(text)
             if parsed is not None:
-                self.date_use[column_name].note(date_format, line)
+                use.note(date_format, line)
                 return parsed
+        if _TIME_SUFFIX.search(text):  # "2014-03-03 00:00:00", as some exports write dates
+            return self._parse_date_text(_TIME_SUFFIX.sub("", text), column_name, line, shown_formats)
         guessed = guess_date_format(text)
         if guessed is not None:
             self.date_use[column_name].note(guessed, line)
