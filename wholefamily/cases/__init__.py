@@ -1,0 +1,1 @@
+"""Cases: a family on the programme, from identification or referral to closure (the "Do" of issue 7)."""
