@@ -120,6 +120,18 @@ class _LineState:
     last_line_ended: bool = True
 
 
+def _first_undecodable(path: Path, encoding: str) -> tuple[int, int]:
+    """(physical line, byte) of the first byte that does not decode (0, 0 if it cannot be pinned down)."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            try:
+                decoder.decode(raw)
+            except UnicodeDecodeError as error:
+                return number, raw[error.start] if error.start < len(raw) else 0
+    return 0, 0
+
+
 class CsvSource:
     """Delimited text in any common encoding, read line by line with a cap on line length."""
 
@@ -172,10 +184,15 @@ class CsvSource:
             try:
                 line = readline(limit + 1)
             except UnicodeDecodeError as error:
+                line_number, byte = _first_undecodable(self.path, self.encoding)
+                where = (
+                    f"byte 0x{byte:02x} on line {line_number}"
+                    if line_number
+                    else f"byte 0x{error.object[error.start]:02x}"
+                )
                 raise DeliveryRefused(
-                    f"The file is not valid {self.encoding} text (byte 0x{error.object[error.start]:02x} near line "
-                    f"{state.physical_lines + 1}). Set the right encoding in the profile, or ask the supplier to "
-                    "export as UTF-8."
+                    f"The file is not valid {self.encoding} text ({where}). Set the right encoding in the profile, "
+                    "or ask the supplier to export as UTF-8."
                 ) from None
             if not line:
                 return

@@ -69,7 +69,7 @@ def test_wrong_encoding(tmp_path: Path, data_dir: Path, contract_set: ContractSe
     canonical_csv(path, rows, contract_set.contract(KIND))
     path.write_bytes(path.read_text(encoding="utf-8").encode("cp1252"))  # "Zoë" as one byte 0xeb
     run = run_import(path)
-    assert_refused(run, data_dir, "not valid utf-8", "0xeb", "encoding")
+    assert_refused(run, data_dir, "not valid utf-8", "byte 0xeb on line 2", "encoding")
 
 
 def test_encoding_is_detected_when_the_profile_says_auto(
@@ -358,3 +358,16 @@ def test_damaged_parquet(tmp_path: Path, data_dir: Path, contract_set: ContractS
     path = write_delivery(tmp_path / "n.parquet", canonical_rows(contract, contract_set), contract, profile)
     path.write_bytes(path.read_bytes()[:-40])
     assert_refused(run_import(path, kind="neet", profile="careers-service-extract"), data_dir, "Parquet", kind="neet")
+
+
+def test_wrong_encoding_far_into_the_file_names_the_line(
+    tmp_path: Path, data_dir: Path, contract_set: ContractSet
+) -> None:
+    contract = contract_set.contract(KIND)
+    rows = canonical_rows(contract, contract_set, count=3000)
+    for row in rows:
+        row["forename"], row["surname"] = "Ann", "Testperson"
+    rows[-1]["surname"] = "Brontë"
+    path = canonical_csv(tmp_path / "late.csv", rows, contract)
+    path.write_bytes(path.read_text(encoding="utf-8").encode("cp1252"))
+    assert_refused(run_import(path), data_dir, "byte 0xeb on line 3001")
