@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 _NOT_NAME = re.compile(r"[^A-Z \-]")
-_APOSTROPHES = re.compile(r"['’`‘]")
+_APOSTROPHES = re.compile("['`\u2018\u2019]")
 _SPACES = re.compile(r"\s+")
 _SEPARATORS = re.compile(r"[ \-]+")
 

@@ -70,9 +70,7 @@ class Household(models.Model):
     first_seen_on = models.DateField(null=True, blank=True)
     last_seen_on = models.DateField(null=True, blank=True)
     last_run = models.ForeignKey(LinkageRun, on_delete=models.PROTECT, related_name="+")
-    retired_by_run = models.ForeignKey(
-        LinkageRun, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    retired_by_run = models.ForeignKey(LinkageRun, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         ordering = ["household_id"]
@@ -136,7 +134,9 @@ class ReviewDecision(models.Model):
         ordering = ["-decided_at"]
         constraints = [
             models.UniqueConstraint(fields=["profile_id_l", "profile_id_r"], name="linkage_one_decision_per_pair"),
-            models.CheckConstraint(condition=models.Q(profile_id_l__lt=models.F("profile_id_r")), name="linkage_pair_ordered"),
+            models.CheckConstraint(
+                condition=models.Q(profile_id_l__lt=models.F("profile_id_r")), name="linkage_pair_ordered"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -52,8 +52,8 @@ def _new_run_id() -> str:
 
 def _decisions() -> list[Decision]:
     return [
-        Decision(profile_id_l=l, profile_id_r=r, is_same_person=same)
-        for l, r, same in ReviewDecision.objects.values_list("profile_id_l", "profile_id_r", "is_same_person")
+        Decision(profile_id_l=left, profile_id_r=right, is_same_person=same)
+        for left, right, same in ReviewDecision.objects.values_list("profile_id_l", "profile_id_r", "is_same_person")
     ]
 
 
@@ -77,9 +77,7 @@ def run_linkage(
         raise LinkageError("There are no dataset versions to link: import some deliveries first.")
     definition = definition or load_definition(definitions_dir=Path(settings.DEFINITIONS_DIR))
     datasets = [
-        InputDataset(
-            dataset_version_id=v.version_id, kind=v.kind, path=version_dir(v.kind, v.version_id) / DATA_FILE
-        )
+        InputDataset(dataset_version_id=v.version_id, kind=v.kind, path=version_dir(v.kind, v.version_id) / DATA_FILE)
         for v in versions
     ]
     with transaction.atomic():
@@ -88,7 +86,7 @@ def run_linkage(
             engine=engine,
             settings_version=definition.settings_version,
             dataset_versions=[{"version_id": v.version_id, "kind": v.kind} for v in versions],
-            started_by=by,
+            started_by=by,  # type: ignore[misc]
             started_at=timezone.now(),
         )
         record(by=by, action="linkage.run.start", obj=run, detail={"engine": engine, "datasets": len(versions)})
@@ -134,9 +132,12 @@ def publish_run(*, run: LinkageRun, figures: dict[str, Any], by: AbstractBaseUse
     for row in _rows(folder / "memberships.parquet", ["person_id", "household_id", "role", "start_on", "end_on"]):
         batch.append(
             Membership(
-                person_id=people[row["person_id"]], household_id=households[row["household_id"]], role=row["role"],
-                start_on=row["start_on"], end_on=row["end_on"],
-            )  # fmt: skip
+                person_id=people[row["person_id"]],
+                household_id=households[row["household_id"]],
+                role=row["role"],
+                start_on=row["start_on"],
+                end_on=row["end_on"],
+            )
         )
         if len(batch) >= PUBLISH_BATCH:
             Membership.objects.bulk_create(batch)
@@ -183,9 +184,7 @@ def _publish_persons(run: LinkageRun, folder: Path) -> set[str]:
         pks = dict(Person.objects.filter(person_id__in=[p.person_id for p in chunk]).values_list("person_id", "pk"))
         for person in chunk:
             person.pk = pks[person.person_id]
-        Person.objects.bulk_update(
-            chunk, ["forename", "surname", "date_of_birth", "sex", "last_run", "retired_by_run"]
-        )
+        Person.objects.bulk_update(chunk, ["forename", "surname", "date_of_birth", "sex", "last_run", "retired_by_run"])
     Person.objects.filter(retired_by_run__isnull=True).exclude(person_id__in=seen).update(retired_by_run=run)
     return seen
 
@@ -208,9 +207,7 @@ def _publish_households(run: LinkageRun, folder: Path) -> set[str]:
     for start in range(0, len(updates), PUBLISH_BATCH):
         chunk = updates[start : start + PUBLISH_BATCH]
         pks = dict(
-            Household.objects.filter(household_id__in=[h.household_id for h in chunk]).values_list(
-                "household_id", "pk"
-            )
+            Household.objects.filter(household_id__in=[h.household_id for h in chunk]).values_list("household_id", "pk")
         )
         for household in chunk:
             household.pk = pks[household.household_id]
@@ -242,9 +239,12 @@ def decide_pair(
         profile_id_l=left,
         profile_id_r=right,
         defaults={
-            "is_same_person": is_same_person, "reason": reason.strip(), "run": run, "decided_by": by,
+            "is_same_person": is_same_person,
+            "reason": reason.strip(),
+            "run": run,
+            "decided_by": by,
             "match_probability": match_probability,
-        },  # fmt: skip
+        },
     )
     record(
         by=by,

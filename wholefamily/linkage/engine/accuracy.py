@@ -1,6 +1,8 @@
 """Accuracy of a linked snapshot against a ground truth: pairwise precision, recall and F1 over source records,
 cluster measures, and same-household false merges (two true people of one household given one person id)."""
 
+# ruff: noqa: S608  (SQL here is built from our own table and column names and paths, never from user input)
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
@@ -47,7 +49,7 @@ def pairwise_from_table(connection: duckdb.DuckDBPyConnection, table: str) -> di
              t AS (SELECT truth, sum(n) AS n FROM cells GROUP BY truth)
         SELECT (SELECT sum(n) FROM cells), (SELECT sum(n * (n - 1) / 2) FROM cells),
                (SELECT sum(n * (n - 1) / 2) FROM p), (SELECT sum(n * (n - 1) / 2) FROM t)
-        """  # noqa: S608 - table names are ours
+        """
     ).fetchall()
     records, true_positive, predicted, truth = (int(value or 0) for value in rows[0])
     return {"records": records, "tp": true_positive, "predicted": predicted, "truth": truth}
@@ -81,7 +83,7 @@ def _measure(connection: duckdb.DuckDBPyConnection, memberships: str | None) -> 
                             SELECT household_id FROM {memberships} WHERE role = 'child'))
             SELECT (SELECT count(*) FROM (SELECT a FROM shared UNION SELECT b FROM shared)),
                    (SELECT count(*) FROM with_children)
-            """  # noqa: S608 - table names are ours
+            """
         ).fetchall()[0]
         merges, persons_with_children = int(household[0]), int(household[1])
         rate = _ratio(merges, persons_with_children) if persons_with_children else 0.0
@@ -116,11 +118,11 @@ def snapshot_accuracy(snapshot_dir: Path, truth_dir: Path) -> Accuracy:
             FROM read_parquet('{snapshot_dir / "record_person.parquet"}') r
             JOIN read_parquet('{truth_dir / "source_records.parquet"}') t
               ON t.source_kind = r.kind AND t.source_record_id = r.source_record_id
-            """  # noqa: S608 - paths are ours
+            """
         )
         memberships = truth_dir / "memberships.parquet"
         if memberships.exists():
-            connection.execute(f"CREATE TABLE truth_memberships AS SELECT * FROM read_parquet('{memberships}')")  # noqa: S608
+            connection.execute(f"CREATE TABLE truth_memberships AS SELECT * FROM read_parquet('{memberships}')")
         return _measure(connection, "truth_memberships" if memberships.exists() else None)
     finally:
         connection.close()
@@ -131,9 +133,7 @@ def clusters_accuracy(predicted: dict[str, str], truth: dict[str, str]) -> Accur
     import pyarrow as pa
 
     keys = [key for key in predicted if key in truth]
-    table = pa.table(
-        {"record": keys, "predicted": [predicted[k] for k in keys], "truth": [truth[k] for k in keys]}
-    )
+    table = pa.table({"record": keys, "predicted": [predicted[k] for k in keys], "truth": [truth[k] for k in keys]})
     connection = connect()
     try:
         connection.register("joined_arrow", table)

@@ -6,6 +6,8 @@ dwelling overlap (a family moving in after the last one left is a new household)
 spell's start. Runs in DuckDB over the `linked` table (record, person_id, dwelling, record_on).
 """
 
+# ruff: noqa: S608  (SQL here is built from our own table and column names and paths, never from user input)
+
 from __future__ import annotations
 
 import duckdb

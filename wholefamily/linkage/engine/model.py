@@ -211,9 +211,11 @@ def train(linker: Linker, definition: LinkageDefinition, *, progress: Callable[[
     linker.training.estimate_u_using_random_sampling(max_pairs=training.u_max_pairs, seed=training.seed)
     for columns in training.em_blocking_rules:
         note(f"Estimating m by EM on {', '.join(columns)}")
-        _with_retries(
-            lambda columns=columns: linker.training.estimate_parameters_using_expectation_maximisation(
-                block_on(*columns), estimate_without_term_frequencies=True, max_pairs=training.em_max_pairs
-            ),
-            what=f"EM on {columns}",
-        )
+        rule = block_on(*columns)
+
+        def estimate(rule: Any = rule) -> Any:
+            return linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, estimate_without_term_frequencies=True, max_pairs=training.em_max_pairs
+            )
+
+        _with_retries(estimate, what=f"EM on {columns}")

@@ -5,6 +5,8 @@ source_person_id and the same identifying values. Splink compares profiles, not 
 with twenty terms for a pupil gives one or two profiles, not twenty.
 """
 
+# ruff: noqa: S608  (SQL here is built from our own table and column names and paths, never from user input)
+
 from __future__ import annotations
 
 import os

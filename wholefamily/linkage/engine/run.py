@@ -1,6 +1,8 @@
 """One linkage run end to end: records -> profiles -> Splink pairs -> clusters -> stable ids -> households ->
 the linked snapshot on disk (ADR 0004). No Django: inputs, previous snapshot and decisions are passed in."""
 
+# ruff: noqa: S608  (SQL here is built from our own table and column names and paths, never from user input)
+
 from __future__ import annotations
 
 import json
@@ -116,8 +118,8 @@ def _predict(
 
         spark = _spark_session()
         spark.sparkContext.setCheckpointDir(str(model_path.parent / ".spark-checkpoints"))
-        profiles = connection.execute("SELECT * FROM profiles ORDER BY unique_id").to_arrow_table()
-        db_api: Any = SparkAPI(spark_session=spark, break_lineage_method="parquet")
+        profiles: Any = connection.sql("SELECT * FROM profiles ORDER BY unique_id").to_arrow_table()
+        db_api: Any = SparkAPI(spark_session=spark, break_lineage_method="parquet")  # type: ignore[no-untyped-call]
         frame = db_api.register(spark.createDataFrame(profiles.to_pandas()), dataset_display_name="profiles")
     else:
         db_api = DuckDBAPI(connection)
@@ -129,9 +131,9 @@ def _predict(
     progress.set_message("Scoring pairs")
     predictions = linker.inference.predict(threshold_match_probability=definition.review_threshold)
     if engine == "spark":
-        table = pa.Table.from_pandas(predictions.as_pandas_dataframe(), preserve_index=False)
+        table = pa.Table.from_pandas(predictions.as_pandas_dataframe(), preserve_index=False)  # type: ignore[no-untyped-call]
     else:
-        table = connection.execute(f"SELECT * FROM {predictions.physical_name}").to_arrow_table()
+        table = connection.sql(f"SELECT * FROM {predictions.physical_name}").to_arrow_table()
     progress.advance()
     return table
 
@@ -319,7 +321,7 @@ def _conflicts(
                    WHERE k.cluster IN (SELECT cluster FROM cluster_of_arrow GROUP BY cluster HAVING count(*) > 1))
         SELECT a.unique_id, b.unique_id FROM c a JOIN c b ON a.cluster = b.cluster AND a.unique_id < b.unique_id
         WHERE NOT (a.kind = b.kind AND a.source_person_id = b.source_person_id) AND ({conditions})
-        """  # noqa: S608 - conditions are ours
+        """
     ).fetchall()
     connection.unregister("cluster_of_arrow")
     return [(left, right) for left, right in rows]

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,119 +14,213 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='LinkageRun',
+            name="LinkageRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('run_id', models.CharField(help_text='Folder name under DATA_DIR/linkage/.', max_length=40, unique=True)),
-                ('status', models.CharField(choices=[('running', 'Running'), ('succeeded', 'Succeeded'), ('failed', 'Failed')], db_index=True, default='running', max_length=10)),
-                ('engine', models.CharField(default='duckdb', max_length=10)),
-                ('settings_version', models.CharField(max_length=60)),
-                ('dataset_versions', models.JSONField(default=list, help_text='version_id and kind of every dataset linked.')),
-                ('figures', models.JSONField(blank=True, default=dict)),
-                ('message', models.TextField(blank=True)),
-                ('is_current', models.BooleanField(default=False)),
-                ('started_at', models.DateTimeField()),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('started_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "run_id",
+                    models.CharField(help_text="Folder name under DATA_DIR/linkage/.", max_length=40, unique=True),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("running", "Running"), ("succeeded", "Succeeded"), ("failed", "Failed")],
+                        db_index=True,
+                        default="running",
+                        max_length=10,
+                    ),
+                ),
+                ("engine", models.CharField(default="duckdb", max_length=10)),
+                ("settings_version", models.CharField(max_length=60)),
+                (
+                    "dataset_versions",
+                    models.JSONField(default=list, help_text="version_id and kind of every dataset linked."),
+                ),
+                ("figures", models.JSONField(blank=True, default=dict)),
+                ("message", models.TextField(blank=True)),
+                ("is_current", models.BooleanField(default=False)),
+                ("started_at", models.DateTimeField()),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "started_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-started_at', '-id'],
+                "ordering": ["-started_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Household',
+            name="Household",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('household_id', models.CharField(max_length=16, unique=True)),
-                ('uprn', models.CharField(blank=True, max_length=12)),
-                ('postcode', models.CharField(blank=True, max_length=10)),
-                ('address', models.CharField(blank=True, max_length=300)),
-                ('first_seen_on', models.DateField(blank=True, null=True)),
-                ('last_seen_on', models.DateField(blank=True, null=True)),
-                ('last_run', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='linkage.linkagerun')),
-                ('retired_by_run', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='linkage.linkagerun')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("household_id", models.CharField(max_length=16, unique=True)),
+                ("uprn", models.CharField(blank=True, max_length=12)),
+                ("postcode", models.CharField(blank=True, max_length=10)),
+                ("address", models.CharField(blank=True, max_length=300)),
+                ("first_seen_on", models.DateField(blank=True, null=True)),
+                ("last_seen_on", models.DateField(blank=True, null=True)),
+                (
+                    "last_run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="linkage.linkagerun"
+                    ),
+                ),
+                (
+                    "retired_by_run",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="linkage.linkagerun",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['household_id'],
+                "ordering": ["household_id"],
             },
         ),
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('person_id', models.CharField(max_length=16, unique=True)),
-                ('forename', models.CharField(blank=True, max_length=100)),
-                ('surname', models.CharField(blank=True, max_length=100)),
-                ('date_of_birth', models.DateField(blank=True, null=True)),
-                ('sex', models.CharField(blank=True, max_length=10)),
-                ('last_run', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='linkage.linkagerun')),
-                ('retired_by_run', models.ForeignKey(blank=True, help_text='Merged or gone.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='linkage.linkagerun')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("person_id", models.CharField(max_length=16, unique=True)),
+                ("forename", models.CharField(blank=True, max_length=100)),
+                ("surname", models.CharField(blank=True, max_length=100)),
+                ("date_of_birth", models.DateField(blank=True, null=True)),
+                ("sex", models.CharField(blank=True, max_length=10)),
+                (
+                    "last_run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="linkage.linkagerun"
+                    ),
+                ),
+                (
+                    "retired_by_run",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Merged or gone.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="linkage.linkagerun",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['surname', 'forename', 'person_id'],
+                "ordering": ["surname", "forename", "person_id"],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('child', 'Child'), ('young_person', 'Young person'), ('adult_parent', 'Adult with parenting responsibility'), ('other_adult', 'Other adult')], max_length=14)),
-                ('start_on', models.DateField(blank=True, null=True)),
-                ('end_on', models.DateField(blank=True, null=True)),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='linkage.household')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='linkage.person')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("child", "Child"),
+                            ("young_person", "Young person"),
+                            ("adult_parent", "Adult with parenting responsibility"),
+                            ("other_adult", "Other adult"),
+                        ],
+                        max_length=14,
+                    ),
+                ),
+                ("start_on", models.DateField(blank=True, null=True)),
+                ("end_on", models.DateField(blank=True, null=True)),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="memberships", to="linkage.household"
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="memberships", to="linkage.person"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['person', 'start_on'],
+                "ordering": ["person", "start_on"],
             },
         ),
         migrations.CreateModel(
-            name='PersonRecord',
+            name="PersonRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('dataset_version_id', models.CharField(max_length=64)),
-                ('kind', models.CharField(max_length=40)),
-                ('source_record_id', models.CharField(max_length=64)),
-                ('line_number', models.PositiveBigIntegerField()),
-                ('profile_id', models.CharField(db_index=True, max_length=20)),
-                ('match_probability', models.FloatField(blank=True, null=True)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='records', to='linkage.person')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("dataset_version_id", models.CharField(max_length=64)),
+                ("kind", models.CharField(max_length=40)),
+                ("source_record_id", models.CharField(max_length=64)),
+                ("line_number", models.PositiveBigIntegerField()),
+                ("profile_id", models.CharField(db_index=True, max_length=20)),
+                ("match_probability", models.FloatField(blank=True, null=True)),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="records", to="linkage.person"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['kind', 'dataset_version_id', 'line_number'],
+                "ordering": ["kind", "dataset_version_id", "line_number"],
             },
         ),
         migrations.CreateModel(
-            name='ReviewDecision',
+            name="ReviewDecision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('profile_id_l', models.CharField(max_length=20)),
-                ('profile_id_r', models.CharField(max_length=20)),
-                ('is_same_person', models.BooleanField()),
-                ('reason', models.TextField()),
-                ('match_probability', models.FloatField(blank=True, help_text='As scored when decided.', null=True)),
-                ('decided_at', models.DateTimeField(auto_now_add=True)),
-                ('decided_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='decisions', to='linkage.linkagerun')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("profile_id_l", models.CharField(max_length=20)),
+                ("profile_id_r", models.CharField(max_length=20)),
+                ("is_same_person", models.BooleanField()),
+                ("reason", models.TextField()),
+                ("match_probability", models.FloatField(blank=True, help_text="As scored when decided.", null=True)),
+                ("decided_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="decisions", to="linkage.linkagerun"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-decided_at'],
+                "ordering": ["-decided_at"],
             },
         ),
         migrations.AddConstraint(
-            model_name='linkagerun',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_current', True)), fields=('is_current',), name='linkage_one_current_run'),
+            model_name="linkagerun",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_current", True)), fields=("is_current",), name="linkage_one_current_run"
+            ),
         ),
         migrations.AddIndex(
-            model_name='personrecord',
-            index=models.Index(fields=['dataset_version_id', 'source_record_id'], name='linkage_record_source'),
+            model_name="personrecord",
+            index=models.Index(fields=["dataset_version_id", "source_record_id"], name="linkage_record_source"),
         ),
         migrations.AddConstraint(
-            model_name='reviewdecision',
-            constraint=models.UniqueConstraint(fields=('profile_id_l', 'profile_id_r'), name='linkage_one_decision_per_pair'),
+            model_name="reviewdecision",
+            constraint=models.UniqueConstraint(
+                fields=("profile_id_l", "profile_id_r"), name="linkage_one_decision_per_pair"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reviewdecision',
-            constraint=models.CheckConstraint(condition=models.Q(('profile_id_l__lt', models.F('profile_id_r'))), name='linkage_pair_ordered'),
+            model_name="reviewdecision",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("profile_id_l__lt", models.F("profile_id_r"))), name="linkage_pair_ordered"
+            ),
         ),
     ]

@@ -54,7 +54,10 @@ def _clusters_of(run: RunResult) -> dict[str, set[str]]:
 
 @pytest.mark.slow
 def test_new_delivery_keeps_ids_and_review_decisions_hold(
-    first_run: RunResult, linkage_county: County, definition: LinkageDefinition, tmp_path_factory: pytest.TempPathFactory
+    first_run: RunResult,
+    linkage_county: County,
+    definition: LinkageDefinition,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
     clusters = _clusters_of(first_run)
     person_of = {profile: person for person, profiles in clusters.items() for profile in profiles}

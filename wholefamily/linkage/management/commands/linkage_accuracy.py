@@ -35,10 +35,13 @@ class Command(BaseCommand):
             return
         a = accuracy
         self.stdout.write(f"Linkage accuracy of {folder.name} against {truth}")
-        self.stdout.write(f"  records {a.records:,}; true pairs {a.true_pairs:,}; predicted pairs {a.predicted_pairs:,}")
+        self.stdout.write(
+            f"  records {a.records:,}; true pairs {a.true_pairs:,}; predicted pairs {a.predicted_pairs:,}"
+        )
         self.stdout.write(f"  pairwise precision {a.precision:.4f}  recall {a.recall:.4f}  F1 {a.f1:.4f}")
         self.stdout.write(
-            f"  persons: true {a.true_persons:,}, predicted {a.predicted_persons:,}, exactly right {a.exact_clusters:,} "
+            f"  persons: true {a.true_persons:,}, predicted {a.predicted_persons:,}, "
+            f"exactly right {a.exact_clusters:,} "
             f"(cluster precision {a.cluster_precision:.4f}, recall {a.cluster_recall:.4f})"
         )
         if a.same_household_false_merges is not None:
