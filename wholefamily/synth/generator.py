@@ -210,7 +210,7 @@ def generate(
     kind_files = _write_agencies(
         rng, definitions, contracts, events, population, names, addresses, dwellings, agency_dir, reporter
     )
-    tick = reporter.stage("truth", 9)
+    tick = reporter.stage("truth", 10)
     row_counts = _write_truth(
         truth_dir,
         population,
@@ -222,6 +222,7 @@ def generate(
         kind_files,
         eligibility,
         timeline,
+        calendar,
         effect_size,
         tick,
     )
@@ -367,6 +368,32 @@ def _write_agencies(
     return files
 
 
+def _family_terms(timeline: Timeline, calendar: Calendar) -> pa.Table:
+    """Each term's problems of the families meeting the 2015 criteria at the reference date (worked with or not),
+    with the problems they would have had without the work: the known answer for impact estimates."""
+    at_reference = timeline.states[:, :, calendar.reference_period]
+    cohort = timeline.families_at_reference[at_reference[timeline.families_at_reference].sum(axis=1) >= 2]
+    households = np.repeat(cohort, calendar.periods)
+    periods = np.tile(np.arange(calendar.periods), len(cohort))
+    names = np.array(PROBLEMS, dtype=object)
+
+    def joined(states: np.ndarray) -> list[str]:
+        flags = states[households, :, periods]
+        return [";".join(names[row]) for row in flags]
+
+    return pa.table(
+        {
+            "household_id": pa.array(households, type=pa.int32()),
+            "term_start_on": pa.array(calendar.starts[periods], type=pa.date32()),
+            "term_end_on": pa.array(calendar.ends[periods], type=pa.date32()),
+            "is_worked_with": pa.array(timeline.effect_from[households] < 10**6),
+            "is_effect_applied": pa.array(timeline.effect_from[households] <= periods),
+            "problems": pa.array(joined(timeline.states), type=pa.string()),
+            "problems_without_work": pa.array(joined(timeline.counterfactual), type=pa.string()),
+        }
+    )
+
+
 def _write_truth(
     out: Path,
     population: Population,
@@ -378,6 +405,7 @@ def _write_truth(
     kind_files: list[KindFile],
     eligibility: list[tuple[int, str, int, bool, str]],
     timeline: Timeline,
+    calendar: Calendar,
     effect_size: float,
     tick: Callable[[int], None],
 ) -> dict[str, int]:
@@ -469,6 +497,7 @@ def _write_truth(
             "effect_size": pa.array(np.full(len(worked["household"]), effect_size)),
         }
     )
+    tables["family_terms"] = _family_terms(timeline, calendar)
     counts = {}
     for name, table in tables.items():
         pq.write_table(table, out / f"{name}.parquet", compression="zstd")

@@ -206,3 +206,25 @@ def test_worked_with_families_improve(county_20k: Path) -> None:
     comparison = cohort - worked
     assert worked and comparison
     assert len(still & worked) / len(worked) < len(still & comparison) / len(comparison)
+
+
+def test_effect_size_is_the_share_of_problems_removed(county_20k: Path) -> None:
+    """Worked-with families lose each would-be problem with probability effect_size once the effect applies."""
+    manifest = json.loads((county_20k / "manifest.json").read_text())
+    terms = pq.read_table(county_20k / "truth" / "family_terms.parquet").to_pylist()
+    would = kept = 0
+    for term in terms:
+        assert term["is_worked_with"] or not term["is_effect_applied"]
+        without = set(filter(None, term["problems_without_work"].split(";")))
+        actual = set(filter(None, term["problems"].split(";")))
+        assert actual <= without
+        if term["is_effect_applied"]:
+            would += len(without)
+            kept += len(actual)
+        else:
+            assert actual == without
+    effect = manifest["parameters"]["effect_size"]
+    removed = 1 - kept / would
+    standard_error = (effect * (1 - effect) / would) ** 0.5
+    assert would > 100
+    assert abs(removed - effect) <= 4 * standard_error, f"removed {removed:.3f} of would-be problems, effect {effect}"
