@@ -63,6 +63,7 @@ class Parameters:
     worked_share: float | None = None
     effect_size: float | None = None
     noise_scale: float = 1.0
+    evaluate_on: tuple[str, ...] = ()  # extra ISO dates at which to judge eligibility
 
 
 def _segments_table(columns: dict[str, np.ndarray], names: tuple[str, str, str]) -> pa.Table:
@@ -126,11 +127,11 @@ def _codes(contracts: ContractSet) -> dict[str, dict[str, frozenset[str]]]:
     return {name: {attribute: contracts.codelists[name].codes_where(attribute)} for name, attribute in wanted.items()}
 
 
-def _evaluation_days(calendar: Calendar) -> list[int]:
-    periods = range(
-        calendar.reference_period % 3 + (3 if calendar.reference_period % 3 < 2 else 0), calendar.periods, 3
-    )
+def _evaluation_days(calendar: Calendar, extra: tuple[str, ...] = ()) -> list[int]:
+    """The reference date, the end of every academic year with 12 months of history before it, and any extra dates."""
+    periods = range(calendar.reference_period % 3, calendar.periods, 3)
     days = {int(calendar.ends[p]) for p in periods if p >= 2} | {calendar.reference_on}
+    days |= {to_day(dt.date.fromisoformat(day)) for day in extra}
     return sorted(days)
 
 
@@ -202,12 +203,12 @@ def generate(
     )
     events = make_events(world)
     tick(1)
-    eligibility = _eligibility(events, memberships, population, calendar, codes, prevalence)
+    eligibility = _eligibility(events, memberships, population, calendar, codes, prevalence, params.evaluate_on)
     tick(1)
 
     agency_dir, truth_dir = out / "agency", out / "truth"
     addresses = person_addresses(memberships, dwelling_segments)
-    kind_files = _write_agencies(
+    kind_files, held_identifiers = _write_agencies(
         rng, definitions, contracts, events, population, names, addresses, dwellings, agency_dir, reporter
     )
     tick = reporter.stage("truth", 10)
@@ -220,6 +221,7 @@ def generate(
         addresses,
         dwellings,
         kind_files,
+        held_identifiers,
         eligibility,
         timeline,
         calendar,
@@ -238,7 +240,7 @@ def generate(
             "last_day": from_day(int(calendar.ends[-1])).isoformat(),
         },
         "reference_on": from_day(reference).isoformat(),
-        "evaluated_on": [from_day(day).isoformat() for day in _evaluation_days(calendar)],
+        "evaluated_on": [from_day(day).isoformat() for day in _evaluation_days(calendar, params.evaluate_on)],
         "residents_at_reference": timeline.residents_at_reference,
         "residents_ever": int(n),
         "households_ever": int(population.household_count),
@@ -266,10 +268,11 @@ def _eligibility(
     calendar: Calendar,
     codes: dict[str, dict[str, frozenset[str]]],
     prevalence: dict[str, Any],
+    extra_days: tuple[str, ...],
 ) -> list[tuple[int, str, int, bool, str]]:
     evaluator = prevalence["evaluator"]
     rows = []
-    for day in _evaluation_days(calendar):
+    for day in _evaluation_days(calendar, extra_days):
         result = evaluate(
             events,
             memberships,
@@ -323,11 +326,13 @@ def _write_agencies(
     dwellings: Dwellings,
     out: Path,
     reporter: Reporter,
-) -> list[KindFile]:
+) -> tuple[list[KindFile], dict[str, np.ndarray]]:
+    """Each agency's register and files; returns the files' source maps and each person's true identifier numbers."""
     n = population.count
     forenames = names.forenames[population.forename[:n]]
     surnames = np.array(names.surnames, dtype=object)[population.surname[:n]]
     files: list[KindFile] = []
+    held_identifiers: dict[str, np.ndarray] = {}
     tick = reporter.stage("agency files", len(events))
     for agency in definitions.agencies:
         kinds = [kind for kind in agency.kinds if kind in events]
@@ -349,6 +354,10 @@ def _write_agencies(
             identifiers=identifiers,
             alternate_identifiers=spares,
         )
+        if agency.identifier and identifiers is not None:
+            column = np.full(n, None, dtype=object)
+            column[people] = identifiers
+            held_identifiers[agency.identifier] = column
         for kind in kinds:
             files.append(
                 write_kind(
@@ -365,7 +374,7 @@ def _write_agencies(
                 )
             )
             tick(1)
-    return files
+    return files, held_identifiers
 
 
 def _family_terms(timeline: Timeline, calendar: Calendar) -> pa.Table:
@@ -403,6 +412,7 @@ def _write_truth(
     addresses: AddressBook,
     dwellings: Dwellings,
     kind_files: list[KindFile],
+    held_identifiers: dict[str, np.ndarray],
     eligibility: list[tuple[int, str, int, bool, str]],
     timeline: Timeline,
     calendar: Calendar,
@@ -419,6 +429,11 @@ def _write_truth(
             "surname": pa.array(np.array(names.surnames, dtype=object)[population.surname[:n]], type=pa.string()),
             "date_of_birth": pa.array(population.dob[:n], type=pa.date32()),
             "sex": pa.array(np.array(["F", "M"], dtype=object)[population.sex[:n]], type=pa.string()),
+            # The identifier each agency gave the person first (empty when the agency never held them).
+            **{
+                name: pa.array(held_identifiers.get(name, np.full(n, None, dtype=object)), type=pa.string())
+                for name in ("pupil_number", "nhs_number", "ni_number", "police_id", "social_care_id")
+            },
         }
     )
     tables["source_records"] = pa.concat_tables(

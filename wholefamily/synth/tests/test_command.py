@@ -30,12 +30,15 @@ def test_synth_command_writes_agency_files_truth_and_manifest(tmp_path: Path) ->
         "0.5",
         "--noise-scale",
         "2",
+        "--evaluate-on",
+        "2015-03-15",
         stdout=out,
     )
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     assert manifest["parameters"]["effect_size"] == 0.5
     assert manifest["parameters"]["noise_scale"] == 2
     assert manifest["history"]["first_day"] == "2014-01-01"
+    assert "2015-03-15" in manifest["evaluated_on"]
     assert (tmp_path / "agency" / "school_attendance.csv").is_file()
     assert (tmp_path / "truth" / "source_records.parquet").is_file()
     assert "families meet the 2012 criteria" in out.getvalue()

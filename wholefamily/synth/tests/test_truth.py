@@ -76,3 +76,28 @@ def test_worked_with_families_were_eligible_at_the_reference_date(small_county: 
     worked = _truth(small_county, "worked_with").to_pylist()
     assert worked and {row["household_id"] for row in worked} <= eligible
     assert all(row["start_on"].isoformat() > manifest["reference_on"] for row in worked)
+
+
+def test_true_identifiers_match_the_clean_agency_records(small_county: Path) -> None:
+    persons = _truth(small_county, "persons").to_pydict()
+    source = _truth(small_county, "source_records").to_pydict()
+    noise_of = {
+        (kind, record): (person, noise)
+        for kind, record, person, noise in zip(
+            source["source_kind"], source["source_record_id"], source["true_person_id"], source["noise"], strict=True
+        )
+    }
+    checked = 0
+    for kind, identifier in (
+        ("health", "nhs_number"),
+        ("benefits", "ni_number"),
+        ("school_attendance", "pupil_number"),
+    ):
+        with (small_county / "agency" / f"{kind}.csv").open(encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                person, noise = noise_of[(kind, row["source_record_id"])]
+                if "missing_identifier" in noise or "alternate_person_id" in noise:
+                    continue
+                assert row[identifier] == persons[identifier][person]
+                checked += 1
+    assert checked > 1000

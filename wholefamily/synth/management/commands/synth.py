@@ -50,6 +50,13 @@ class Command(BaseCommand):
             "--effect-size", type=float, default=None, help="relative fall in problems once worked with"
         )
         parser.add_argument("--noise-scale", type=float, default=1.0, help="multiplies every noise rate")
+        parser.add_argument(
+            "--evaluate-on",
+            type=_date,
+            action="append",
+            default=[],
+            help="extra date (YYYY-MM-DD) at which to judge eligibility in the truth; repeatable",
+        )
 
     def handle(self, *args: object, **options: object) -> None:
         population = int(options["population"])  # type: ignore[call-overload]
@@ -66,6 +73,7 @@ class Command(BaseCommand):
             worked_share=options["worked_share"],  # type: ignore[arg-type]
             effect_size=options["effect_size"],  # type: ignore[arg-type]
             noise_scale=float(options["noise_scale"]),  # type: ignore[arg-type]
+            evaluate_on=tuple(options["evaluate_on"]),  # type: ignore[arg-type]
         )
         out = Path(options["out"])  # type: ignore[arg-type]
         console = Console(file=self.stdout, stderr=False)  # type: ignore[arg-type]
