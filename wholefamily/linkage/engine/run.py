@@ -368,12 +368,13 @@ def _linked_tables(connection: duckdb.DuckDBPyConnection) -> None:
 
 
 def _changes_table(changes: Sequence[IdChange], entity: str) -> pa.Table:
+    text = pa.string()
     return pa.table(
         {
-            "entity": [entity] * len(changes),
-            "change": [c.change for c in changes],
-            "previous_id": [c.previous_id for c in changes],
-            "new_id": [c.new_id for c in changes],
+            "entity": pa.array([entity] * len(changes), type=text),
+            "change": pa.array([c.change for c in changes], type=text),
+            "previous_id": pa.array([c.previous_id for c in changes], type=text),
+            "new_id": pa.array([c.new_id for c in changes], type=text),
             "records": pa.array([c.records for c in changes], type=pa.int64()),
         }
     )
