@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("wholefamily.web.auth_urls")),
     path("", include("wholefamily.governance.urls")),
     path("jobs/", include("wholefamily.jobs.urls")),
+    path("linkage/", include("wholefamily.linkage.urls")),
     path("data/", include("wholefamily.ingest.urls")),
     path("admin/", admin.site.urls),
 ]
