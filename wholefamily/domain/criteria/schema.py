@@ -151,6 +151,8 @@ class Programme:
     routes: tuple[Route, ...]
     choices: tuple[Choice, ...] = ()
     term_calendar: TermCalendar = field(default_factory=TermCalendar)
+    estimate_per_1000: Decimal | None = None  # the estimated rate of qualifying families, for need by area
+    estimate_source: str = ""
 
     @property
     def label(self) -> str:
@@ -382,6 +384,18 @@ def _term_calendar(raw: Any) -> TermCalendar:
     return TermCalendar(autumn=parts["autumn"], spring=parts["spring"], summer=parts["summer"])
 
 
+def _estimate(raw: Any) -> dict[str, Any]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping) or not raw.get("source"):
+        raise DefinitionError("estimate: families_per_1000_residents and its source")
+    try:
+        rate = Decimal(str(raw["families_per_1000_residents"]))
+    except (KeyError, InvalidOperation) as error:
+        raise DefinitionError("estimate: families_per_1000_residents is a number") from error
+    return {"estimate_per_1000": rate, "estimate_source": str(raw["source"])}
+
+
 def parse_programme(raw: Mapping[str, Any]) -> Programme:
     """Parse and check one definition: every reference resolves, every criterion has a source."""
     where = "programme"
@@ -428,6 +442,7 @@ def parse_programme(raw: Mapping[str, Any]) -> Programme:
         routes=tuple(_route(item, f"routes[{index}]") for index, item in enumerate(_require(raw, "routes", where))),
         choices=choices,
         term_calendar=_term_calendar(raw.get("school_terms")),
+        **_estimate(raw.get("estimate")),
     )
     _check_references(programme)
     return programme

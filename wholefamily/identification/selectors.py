@@ -1,0 +1,86 @@
+"""Identification reads, always scoped to the user asking (governance.access)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+from django.db.models import Q, QuerySet
+
+from wholefamily.domain.criteria.need import AreaNeed, need_by_area
+from wholefamily.domain.roles import Role
+from wholefamily.governance import access
+from wholefamily.identification.models import CohortFamily, IdentificationRun
+from wholefamily.identification.services import load_programme_definition
+
+RUN_READERS = (
+    Role.PROGRAMME_MANAGER,
+    Role.DATA_ANALYST,
+    Role.ADMINISTRATOR,
+    Role.AUDITOR,
+    Role.TEAM_MANAGER,
+    Role.KEY_WORKER,
+    Role.COMMISSIONER,
+)
+NEED_READERS = (Role.PROGRAMME_MANAGER, Role.DATA_ANALYST, Role.ADMINISTRATOR, Role.AUDITOR, Role.COMMISSIONER)
+
+
+def runs(*, for_user: Any) -> QuerySet[IdentificationRun]:
+    """Runs (aggregate figures only) for staff who work with cohorts or commission from them."""
+    if not (getattr(for_user, "is_superuser", False) or access.has_role(for_user, *RUN_READERS)):
+        return IdentificationRun.objects.none()
+    return IdentificationRun.objects.select_related("started_by")
+
+
+def cohort(
+    *,
+    for_user: Any,
+    run: IdentificationRun,
+    district: str = "",
+    ward: str = "",
+    problem: str = "",
+    route: str = "",
+    change: str = "",
+    search: str = "",
+) -> QuerySet[CohortFamily]:
+    """The run's families this user may see (county-wide roles: all; key workers and team managers: their
+    team's), filtered."""
+    families = access.scope(for_user, run.families.all(), team_field="team")
+    if district:
+        families = families.filter(district=district)
+    if ward:
+        families = families.filter(ward=ward)
+    if problem:
+        families = families.filter(
+            Q(problems_met=problem)
+            | Q(problems_met__startswith=f"{problem};")
+            | Q(problems_met__endswith=f";{problem}")
+            | Q(problems_met__contains=f";{problem};")
+        )
+    if route:
+        families = families.filter(qualifying_route=route)
+    families = families.filter(change=change) if change else families.filter(is_qualifying=True)
+    if search:
+        families = families.filter(Q(family_id__icontains=search) | Q(household_id__icontains=search))
+    return families.order_by("district", "ward", "family_id")
+
+
+def family(*, for_user: Any, run: IdentificationRun, family_id: str) -> CohortFamily:
+    """One family of a run, or 404/403 (audited); a permitted view is audited too (personal record)."""
+    return access.get_object_for(for_user, run.families.all(), team_field="team", family_id=family_id)
+
+
+def area_need(*, for_user: Any, run: IdentificationRun, by_ward: bool = True) -> list[AreaNeed] | None:
+    """Need by district and ward from the run's evaluated families (aggregates, no personal data); None when the
+    user's roles do not include need by area."""
+    if not (getattr(for_user, "is_superuser", False) or access.has_role(for_user, *NEED_READERS)):
+        return None
+    output = Path(run.output_dir)
+    programme = load_programme_definition(run.programme)
+    return need_by_area(
+        programme,
+        families=pq.read_table(output / "families.parquet").to_pylist(),
+        residents=pq.read_table(output / "residents.parquet").to_pylist(),
+        by_ward=by_ward,
+    )

@@ -1,0 +1,96 @@
+"""Identification pages: who sees which cohort families, evidence views audited, XLSX export, need by area."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from wholefamily.domain.roles import Role
+from wholefamily.governance.models import AuditEvent
+from wholefamily.identification.services import identify_families
+from wholefamily.identification.tests.conftest import REFERENCE_ON
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def run(settings, tmp_path, perfect_snapshot, make_team):
+    settings.DATA_DIR = tmp_path / "data"
+    import pyarrow.parquet as pq
+
+    districts = sorted({row["district"] for row in pq.read_table(perfect_snapshot / "households.parquet").to_pylist()})
+    for district in districts:
+        make_team(f"Team {district}", district=district)
+    return identify_families(programme="tf-2015", as_of_on=REFERENCE_ON, snapshot_dir=perfect_snapshot, by=None)
+
+
+def _signed_in(client, user):
+    client.force_login(user)
+    return client
+
+
+def test_programme_manager_sees_every_family(client, run, make_staff):
+    manager = make_staff("pat", Role.PROGRAMME_MANAGER)
+    response = _signed_in(client, manager).get(reverse("identification:cohort", args=[run.pk]))
+    assert response.status_code == 200
+    assert response.context["total"] == run.families_qualifying
+    assert response.context["total"] > 1
+
+
+def test_key_worker_sees_only_their_teams_families(client, run, make_staff):
+    family = run.families.filter(is_qualifying=True).first()
+    worker = make_staff("kim", Role.KEY_WORKER, team=family.team)
+    response = _signed_in(client, worker).get(reverse("identification:cohort", args=[run.pk]))
+    shown = {f.family_id for f in response.context["page"].object_list}
+    expected = set(run.families.filter(is_qualifying=True, team=family.team).values_list("family_id", flat=True))
+    assert shown == expected and len(expected) < run.families_qualifying
+    other = run.families.filter(is_qualifying=True).exclude(team=family.team).first()
+    assert client.get(reverse("identification:family", args=[run.pk, other.family_id])).status_code == 404
+    assert AuditEvent.objects.filter(outcome=AuditEvent.Outcome.DENIED).exists()
+
+
+def test_commissioner_sees_need_by_area_but_no_families(client, run, make_staff):
+    commissioner = make_staff("cam", Role.COMMISSIONER)
+    client = _signed_in(client, commissioner)
+    assert client.get(reverse("identification:cohort", args=[run.pk])).context["total"] == 0
+    response = client.get(reverse("identification:need", args=[run.pk]) + "?by=ward")
+    assert response.status_code == 200
+    county = next(area for area in response.context["areas"] if area.district == "All districts")
+    assert county.qualifying == run.families_qualifying
+    assert county.residents == run.residents
+    assert county.estimated == round(run.residents * 4.31 / 1000)
+
+
+def test_every_view_of_a_familys_evidence_is_audited(client, run, make_staff):
+    analyst = make_staff("ana", Role.DATA_ANALYST)
+    family = run.families.filter(is_qualifying=True).first()
+    response = _signed_in(client, analyst).get(reverse("identification:family", args=[run.pk, family.family_id]))
+    assert response.status_code == 200
+    assert len(response.context["rows"]) == family.evidence.count() > 0
+    assert b"Dataset version" in response.content
+    assert AuditEvent.objects.filter(action="view", object_id=str(family.pk)).count() == 1
+
+
+def test_filters_search_and_xlsx_export(client, run, make_staff):
+    analyst = make_staff("ana", Role.DATA_ANALYST)
+    client = _signed_in(client, analyst)
+    family = run.families.filter(is_qualifying=True).first()
+    found = client.get(reverse("identification:cohort", args=[run.pk]), {"search": family.family_id})
+    assert [f.family_id for f in found.context["page"].object_list] == [family.family_id]
+    problem = family.problems[0]
+    filtered = client.get(reverse("identification:cohort", args=[run.pk]), {"problem": problem})
+    assert all(problem in f.problems for f in filtered.context["page"].object_list)
+    response = client.get(reverse("identification:cohort_export", args=[run.pk]), {"district": family.district})
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    rows = list(load_workbook(io.BytesIO(response.content)).worksheets[0].values)
+    assert rows[0][:3] == ("family_id", "household_id", "district")
+    assert len(rows) - 1 == run.families.filter(is_qualifying=True, district=family.district).count()
+    assert AuditEvent.objects.filter(action="identification.cohort.export").count() == 1
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(client, run):
+    response = client.get(reverse("identification:cohort", args=[run.pk]))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
