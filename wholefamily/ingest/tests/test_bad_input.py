@@ -371,3 +371,36 @@ def test_wrong_encoding_far_into_the_file_names_the_line(
     path = canonical_csv(tmp_path / "late.csv", rows, contract)
     path.write_bytes(path.read_text(encoding="utf-8").encode("cp1252"))
     assert_refused(run_import(path), data_dir, "byte 0xeb on line 3001")
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
+def test_delimiter_is_sniffed_when_the_profile_says_auto(tmp_path: Path, delimiter: str) -> None:
+    from wholefamily.ingest.readers import CsvSource
+
+    path = tmp_path / "a.csv"
+    lines = [
+        ["source_record_id", "surname", "address"],
+        ["R1", "O'Sample", "1 Nowhere Lane, Testville"],
+        ["R2", "Nobody", "2 Example Road"],
+    ]
+    path.write_text(
+        "\n".join(delimiter.join(f'"{cell}"' if "," in cell else cell for cell in line) for line in lines) + "\n"
+    )
+    source = CsvSource(path, encoding="auto", delimiter="auto")
+    assert source.delimiter == delimiter
+    assert [cells for _, cells in source.rows()] == lines[1:]
+    source.close()
+
+
+def test_xlsx_line_numbers_count_blank_rows(tmp_path: Path, data_dir: Path, contract_set: ContractSet) -> None:
+    from openpyxl import load_workbook
+
+    path = _workbook(tmp_path / "gaps.xlsx", contract_set)
+    workbook = load_workbook(path)
+    sheet = workbook["Cases"]
+    sheet.insert_rows(3, amount=2)  # two empty rows between the first and second data rows
+    sheet.cell(row=5, column=11).value = "Not a sentence type"
+    workbook.save(path)
+    run = run_import(path, kind=CUSTODY, profile="probation-case-export")
+    assert run.status == ImportRun.Status.REJECTED and run.rows_read == 2
+    assert list(run.problems.values_list("line", "column")) == [(5, "order_type")]
