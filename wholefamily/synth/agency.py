@@ -117,13 +117,13 @@ def write_kind(
     use_alternate = (register.alternate_id[rows] != None) & (rng.random(n) < 0.5)  # noqa: E711
     spid = np.where(use_alternate, register.alternate_id[rows], register.source_person_id[rows])
     mark(np.flatnonzero(use_alternate), "alternate_person_id")
-    dwelling, previous = addresses.at(people, table["on"])
-    stale = exact_pick(rng, previous >= 0, rates["stale_address"])
-    dwelling[stale] = previous[stale]
-    mark(stale, "stale_address")
     no_address = np.zeros(n, dtype=bool)
     no_address[exact_pick(rng, np.ones(n, dtype=bool), rates["missing_address"])] = True
     mark(np.flatnonzero(no_address), "missing_address")
+    dwelling, previous = addresses.at(people, table["on"])
+    stale = exact_pick(rng, (previous >= 0) & ~no_address, rates["stale_address"])
+    dwelling[stale] = previous[stale]
+    mark(stale, "stale_address")
     no_dob = np.zeros(n, dtype=bool)
     no_dob[exact_pick(rng, np.ones(n, dtype=bool), rates["missing_dob"])] = True
     mark(np.flatnonzero(no_dob), "missing_dob")

@@ -241,8 +241,15 @@ def step_period(
     lone_mask = (population.role[:n] == PARENT) & ~partnered & ~changed & has_children[hh] & (age < 50)
     lone = _pick(rng, lone_mask, rates["repartnering_of_lone_parent"] / 3)
     sizes = np.bincount(hh, minlength=population.household_count)
+    moved = np.zeros(population.household_count, dtype=bool)
+    moved[movers] = True  # a household that moved this period does not also end in it
     single = (
-        (sizes[population.household[:n]] == 1) & (population.role[:n] == ADULT) & (age >= 22) & (age <= 55) & ~changed
+        (sizes[population.household[:n]] == 1)
+        & (population.role[:n] == ADULT)
+        & (age >= 22)
+        & (age <= 55)
+        & ~changed
+        & ~moved[population.household[:n]]
     )
     for sex_of_parent in (0, 1):
         parents = lone[population.sex[lone] == sex_of_parent]

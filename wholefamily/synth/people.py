@@ -304,6 +304,19 @@ def build_households(
     return out
 
 
+def _double_barrel_adults(
+    rng: np.random.Generator, spec: dict[str, Any], names: NameBook, surname: np.ndarray, age: np.ndarray
+) -> np.ndarray:
+    """A share of adults carry a double-barrelled surname of their own (couples_double_barrelled_adult_share)."""
+    adults = np.flatnonzero(age >= 18)
+    chosen = rng.choice(
+        adults, size=round(spec["couples"]["double_barrelled_adult_share"] * len(adults)), replace=False
+    )
+    out = surname.copy()
+    out[chosen] = names.double_barrelled(surname[chosen], names.draw_surnames(rng, len(chosen)))
+    return out
+
+
 def populate(
     rng: np.random.Generator, spec: dict[str, Any], names: NameBook, *, residents: int, start_on: int
 ) -> Population:
@@ -326,7 +339,7 @@ def populate(
         sex=sex,
         dob=dob,
         forename=names.draw_forenames(rng, sex),
-        surname=rows["surname"][order],
+        surname=_double_barrel_adults(rng, spec, names, rows["surname"][order], age),
         household=rows["household"][order].astype(np.int32),
         role=rows["role"][order],
     )
