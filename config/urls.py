@@ -8,6 +8,7 @@ urlpatterns = [
     path("jobs/", include("wholefamily.jobs.urls")),
     path("linkage/", include("wholefamily.linkage.urls")),
     path("data/", include("wholefamily.ingest.urls")),
+    path("families/", include("wholefamily.cases.urls")),
     path("identification/", include("wholefamily.identification.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -14,6 +14,7 @@ from wholefamily.governance.selectors import AUDIT_READERS
 
 ALL_ROLES = tuple(Role)
 JOB_WATCHERS = (Role.DATA_ANALYST, Role.PROGRAMME_MANAGER, Role.ADMINISTRATOR)
+CASE_WORKERS = (Role.KEY_WORKER, Role.TEAM_MANAGER, Role.PROGRAMME_MANAGER)
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,8 @@ class NavigationItem:
 # In the order shown. Only what exists: add an entry when its pages are built.
 NAVIGATION: tuple[NavigationEntry, ...] = (
     NavigationEntry("Home", "web:dashboard", ALL_ROLES),
+    NavigationEntry("Families", "cases:caseload", CASE_WORKERS),
+    NavigationEntry("Data sets", "ingest:version_list", (Role.DATA_ANALYST, Role.ADMINISTRATOR)),
     NavigationEntry("Teams", "governance:team_list", ALL_ROLES),
     NavigationEntry("Background jobs", "jobs:job_list", JOB_WATCHERS),
     NavigationEntry("Audit log", "governance:audit_log", AUDIT_READERS),

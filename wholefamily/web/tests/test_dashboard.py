@@ -95,10 +95,10 @@ def _navigation(page: str) -> list[str]:
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        (Role.KEY_WORKER, ["Home", "Teams"]),
-        (Role.DATA_ANALYST, ["Home", "Teams", "Background jobs"]),
+        (Role.KEY_WORKER, ["Home", "Families", "Teams"]),
+        (Role.DATA_ANALYST, ["Home", "Data sets", "Teams", "Background jobs"]),
         (Role.AUDITOR, ["Home", "Teams", "Audit log"]),
-        (Role.ADMINISTRATOR, ["Home", "Teams", "Background jobs", "Audit log", "Administration"]),
+        (Role.ADMINISTRATOR, ["Home", "Data sets", "Teams", "Background jobs", "Audit log", "Administration"]),
     ],
 )
 def test_navigation_depends_on_role(client, make_staff, role, expected):

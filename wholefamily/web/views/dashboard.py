@@ -78,11 +78,8 @@ def _key_worker(facts: _Facts) -> RoleSection:
     return RoleSection(
         role=Role.KEY_WORKER,
         purpose="Work with the families allocated to you.",
-        rows=_own_team_rows(facts),
-        notes=[
-            *_no_team_notes(facts),
-            "Your caseload, whole-family assessments, plans and reviews will appear here when case work is added.",
-        ],
+        rows=[*_own_team_rows(facts), *_case_rows(("caseload", "waiting", "reviews_due", "referrals"))],
+        notes=_no_team_notes(facts),
     )
 
 
@@ -90,11 +87,8 @@ def _team_manager(facts: _Facts) -> RoleSection:
     return RoleSection(
         role=Role.TEAM_MANAGER,
         purpose="Lead your team: who works with which family, and how full each caseload is.",
-        rows=_own_team_rows(facts),
-        notes=[
-            *_no_team_notes(facts),
-            "Allocating families to key workers and reviewing caseloads will appear here when case work is added.",
-        ],
+        rows=[*_own_team_rows(facts), *_case_rows(("team", "waiting", "reviews_due", "referrals", "progress"))],
+        notes=_no_team_notes(facts),
     )
 
 
@@ -102,7 +96,7 @@ def _programme_manager(facts: _Facts) -> RoleSection:
     return RoleSection(
         role=Role.PROGRAMME_MANAGER,
         purpose="Run the programme across the county.",
-        rows=[_teams_row(facts), _jobs_row(), _audit_row()],
+        rows=[_teams_row(facts), *_case_rows(("progress", "team", "referrals")), _jobs_row(), _audit_row()],
         notes=[
             "Progress against the programme's outcomes, payment-by-results claims and reports for the board "
             "will appear here when they are added."
@@ -114,7 +108,7 @@ def _data_analyst(facts: _Facts) -> RoleSection:
     return RoleSection(
         role=Role.DATA_ANALYST,
         purpose="Bring in agency data and find the families who meet the programme's criteria.",
-        rows=[_jobs_row()],
+        rows=[_jobs_row(), *_case_rows(("progress",))],
         notes=[
             "Uploading agency data, linking records into people and households, and identification runs "
             "will appear here when they are added."
@@ -126,7 +120,7 @@ def _commissioner(facts: _Facts) -> RoleSection:
     return RoleSection(
         role=Role.COMMISSIONER,
         purpose="Commission services from figures for the whole area. You do not see records about individuals.",
-        rows=[_teams_row(facts)],
+        rows=[_teams_row(facts), *_case_rows(("progress",))],
         notes=["The catalogue of services, need by area and report cards will appear here when they are added."],
     )
 
@@ -135,7 +129,7 @@ def _auditor(facts: _Facts) -> RoleSection:
     return RoleSection(
         role=Role.AUDITOR,
         purpose="Check who did what, and who looked at whose records. You can read everything and change nothing.",
-        rows=[_audit_row(), _teams_row(facts)],
+        rows=[_audit_row(), _teams_row(facts), *_case_rows(("progress",))],
     )
 
 
@@ -174,6 +168,26 @@ def _own_team_rows(facts: _Facts) -> list[SummaryRow]:
             href=reverse("governance:team_detail", args=[facts.team.pk]),
             action_text="View",
         )
+    ]
+
+
+# The case pages (wholefamily.cases): key, description.
+_CASE_PAGES = {
+    "caseload": ("My caseload", "The families allocated to you, with their stage and next review."),
+    "team": ("Team caseload", "Each key worker's caseload against the limit; allocate waiting families."),
+    "waiting": ("Waiting list", "Families waiting for a key worker, by priority and waiting time."),
+    "reviews_due": ("Reviews due", "Reviews overdue or due in the next two weeks."),
+    "referrals": ("Referrals", "Record a referral and make the gatekeeping decision."),
+    "progress": ("Progress by district", "Families with a plan, awaiting allocation and in information gathering."),
+}
+
+
+def _case_rows(names: tuple[str, ...]) -> list[SummaryRow]:
+    return [
+        SummaryRow(
+            key=_CASE_PAGES[name][0], value=_CASE_PAGES[name][1], href=reverse(f"cases:{name}"), action_text="Open"
+        )
+        for name in names
     ]
 
 
