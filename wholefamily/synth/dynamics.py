@@ -207,7 +207,15 @@ def step_period(
             household=population.household[mothers],
             role=CHILD,
         )
-        population.role[mothers[population.role[mothers] == ADULT]] = PARENT
+        # First-time parents: their membership goes on in a new segment with the role of parent from the birth.
+        parents = np.concatenate([mothers, fathers[with_father]])
+        on = np.concatenate([born, born[with_father]])
+        _, first_seen = np.unique(parents, return_index=True)
+        parents, on = parents[first_seen], on[first_seen]
+        new_parents = population.role[parents] == ADULT
+        parents, on = parents[new_parents], on[new_parents]
+        _move_people(population, history, parents, population.household[parents], on, PARENT)
+        changed[parents] = True
         history.person_segment[babies] = history.memberships.open(babies, population.household[babies], born, CHILD)
 
     # Adult children leave home to live alone.
