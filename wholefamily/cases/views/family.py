@@ -72,6 +72,7 @@ def family(request: HttpRequest, pk: int) -> HttpResponse:
     )
     allowed = pathway.allowed_transitions(case.stage_enum, roles)
     targets = {t.target for t in allowed}
+    scores = {s.domain: s.score for s in latest_assessment.scores.all()} if latest_assessment else {}
     transitions = [t for t in allowed if t.name not in pathway.SPECIAL_TRANSITIONS]
     context = {
         "case": case,
@@ -90,8 +91,9 @@ def family(request: HttpRequest, pk: int) -> HttpResponse:
         "reviews": case.reviews.select_related("recorded_by"),
         "assessment": latest_assessment,
         "assessment_scores": [
-            (definition.domain_label(s.domain), s.score, definition.score_label(s.score))
-            for s in (latest_assessment.scores.all() if latest_assessment else [])
+            (domain.label, scores[domain.code], definition.score_label(scores[domain.code]))
+            for domain in definition.domains
+            if domain.code in scores
         ],
         "assessment_count": case.assessments.count(),
         "meetings": TafMeeting.objects.filter(case=case).prefetch_related("attendees"),
