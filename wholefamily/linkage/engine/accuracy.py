@@ -5,7 +5,7 @@ cluster measures, and same-household false merges (two true people of one househ
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,12 @@ class Accuracy:
     same_household_false_merges: int | None
     persons_in_households_with_children: int | None
     same_household_false_merge_rate: float | None
+    households_compared: int | None = None
+    households_exact: int | None = None
+    household_match_rate: float | None = None
+    families_compared: int | None = None
+    families_exact: int | None = None
+    family_match_rate: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -106,6 +112,46 @@ def _measure(connection: duckdb.DuckDBPyConnection, memberships: str | None) -> 
     )
 
 
+def _household_measures(connection: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """Current households compared with the truth's current households.
+
+    Only true persons who have a current predicted membership are compared (a person known to no agency with an
+    address cannot be placed). A true household is right when all those members are in one predicted household
+    and that household holds no other true person. Families are households with a child.
+    """
+    rows = connection.execute(
+        """
+        WITH person_truth AS (  -- each predicted person is the true person most of its records belong to
+            SELECT predicted, arg_max(truth, n) AS truth FROM (
+                SELECT predicted, truth, count(*) AS n FROM joined GROUP BY ALL) GROUP BY predicted),
+        predicted AS (
+            SELECT pt.truth, m.household_id FROM predicted_memberships m
+            JOIN person_truth pt ON pt.predicted = m.person_id WHERE m.end_on IS NULL),
+        truth AS (
+            SELECT true_person_id::VARCHAR AS truth, household_id, role FROM truth_memberships WHERE end_on IS NULL),
+        compared AS (SELECT t.* FROM truth t WHERE t.truth IN (SELECT truth FROM predicted)),
+        true_sets AS (
+            SELECT household_id, list_sort(list(DISTINCT truth)) AS members, bool_or(role = 'child') AS has_child
+            FROM compared GROUP BY household_id),
+        predicted_sets AS (
+            SELECT household_id, list_sort(list(DISTINCT truth)) AS members FROM predicted GROUP BY household_id)
+        SELECT count(*), count(*) FILTER (WHERE members IN (SELECT members FROM predicted_sets)),
+               count(*) FILTER (WHERE has_child),
+               count(*) FILTER (WHERE has_child AND members IN (SELECT members FROM predicted_sets))
+        FROM true_sets
+        """
+    ).fetchall()[0]
+    compared, exact, families, families_exact = (int(value or 0) for value in rows)
+    return {
+        "households_compared": compared,
+        "households_exact": exact,
+        "household_match_rate": round(_ratio(exact, compared), 6),
+        "families_compared": families,
+        "families_exact": families_exact,
+        "family_match_rate": round(_ratio(families_exact, families), 6),
+    }
+
+
 def snapshot_accuracy(snapshot_dir: Path, truth_dir: Path) -> Accuracy:
     """Compare `record_person.parquet` with the synthetic county's truth (source_records, memberships)."""
     connection = connect()
@@ -123,7 +169,14 @@ def snapshot_accuracy(snapshot_dir: Path, truth_dir: Path) -> Accuracy:
         memberships = truth_dir / "memberships.parquet"
         if memberships.exists():
             connection.execute(f"CREATE TABLE truth_memberships AS SELECT * FROM read_parquet('{memberships}')")
-        return _measure(connection, "truth_memberships" if memberships.exists() else None)
+        accuracy = _measure(connection, "truth_memberships" if memberships.exists() else None)
+        predicted_memberships = snapshot_dir / "memberships.parquet"
+        if memberships.exists() and predicted_memberships.exists():
+            connection.execute(
+                f"CREATE TABLE predicted_memberships AS SELECT * FROM read_parquet('{predicted_memberships}')"
+            )
+            accuracy = replace(accuracy, **_household_measures(connection))
+        return accuracy
     finally:
         connection.close()
 

@@ -90,9 +90,11 @@ class RunResult:
 
 def _spark_session() -> Any:
     from pyspark.sql import SparkSession
+    from splink.backends.spark import similarity_jar_location
 
     return (
         SparkSession.builder.master("local[2]")
+        .config("spark.jars", similarity_jar_location())
         .appName("wholefamily-linkage")
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.default.parallelism", "4")
@@ -344,12 +346,18 @@ def _kept_share(connection: duckdb.DuckDBPyConnection, previous: dict[str, str])
 def _linked_tables(connection: duckdb.DuckDBPyConnection) -> None:
     connection.execute(
         """
+        -- an address without a UPRN takes the UPRN other records give the same address and postcode
+        CREATE OR REPLACE TABLE address_uprn AS
+        SELECT address, postcode, mode(uprn) AS uprn FROM record_profile
+        WHERE uprn IS NOT NULL AND address IS NOT NULL AND postcode IS NOT NULL GROUP BY address, postcode;
         CREATE OR REPLACE TABLE linked AS
         SELECT r.*, p.person_id, p.match_probability,
                CASE WHEN r.uprn IS NOT NULL THEN 'U:' || r.uprn
+                    WHEN a.uprn IS NOT NULL THEN 'U:' || a.uprn
                     WHEN r.address IS NOT NULL AND r.postcode IS NOT NULL THEN 'A:' || r.address || '|' || r.postcode
                END AS dwelling
-        FROM record_profile r JOIN profile_person p USING (profile_id);
+        FROM record_profile r JOIN profile_person p USING (profile_id)
+        LEFT JOIN address_uprn a ON a.address = r.address AND a.postcode = r.postcode;
         CREATE OR REPLACE TABLE persons AS
         SELECT person_id,
                arg_max(forename, n_forename) AS forename, arg_max(surname, n_surname) AS surname,
