@@ -1,8 +1,9 @@
 """Households and dated memberships from linked persons' addresses over time (ADR 0004).
 
 A *dwelling* is a UPRN, or failing that a cleaned address and postcode. A person's spell at a dwelling is a run
-of their records there with gaps no longer than `spell_gap_days`; a household is the people whose spells at one
-dwelling overlap (a family moving in after the last one left is a new household). Roles come from ages at the
+of their records there with gaps no longer than `spell_gap_days`; a person is taken to live there until their
+records show them elsewhere, and a household is the people living at one dwelling at overlapping times (a family
+moving in after the last one moved away is a new household). Roles come from ages at the
 spell's start. Runs in DuckDB over the `linked` table (record, person_id, dwelling, record_on).
 """
 
@@ -46,12 +47,17 @@ def build_households(connection: duckdb.DuckDBPyConnection, rules: HouseholdRule
             SELECT person_id, dwelling, count(*) AS n FROM linked
             WHERE dwelling IS NOT NULL AND person_id NOT IN (SELECT person_id FROM dated)
             GROUP BY person_id, dwelling) GROUP BY person_id;
+        -- a person is taken to live at a dwelling until their records show them somewhere else
         CREATE OR REPLACE TABLE grouped_spells AS
-        WITH ordered AS (
-            SELECT *, CASE WHEN start_on > max(last_on + {gap}) OVER (
+        WITH ended AS (
+            SELECT *, COALESCE(lead(start_on) OVER (PARTITION BY person_id ORDER BY start_on), DATE '9999-12-31')
+                      AS moved_on
+            FROM kept_spells
+        ), ordered AS (
+            SELECT *, CASE WHEN start_on > max(moved_on) OVER (
                         PARTITION BY dwelling ORDER BY start_on NULLS FIRST, person_id
                         ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) THEN 1 ELSE 0 END AS is_new
-            FROM kept_spells
+            FROM ended
         )
         SELECT *, dwelling || '#' || CAST(sum(is_new) OVER (PARTITION BY dwelling ORDER BY start_on NULLS FIRST,
                person_id ROWS UNBOUNDED PRECEDING) AS VARCHAR) AS household_key

@@ -199,8 +199,11 @@ def _with_retries(step: Callable[[], Any], *, what: str) -> Any:
     raise AssertionError("unreachable")
 
 
-def train(linker: Linker, definition: LinkageDefinition, *, progress: Callable[[str], None] | None = None) -> None:
-    """Prior from deterministic rules, u by seeded random sampling, m by EM on each training rule."""
+def train(linker: Linker, definition: LinkageDefinition, *, progress: Callable[[str], None] | None = None) -> list[str]:
+    """Prior from deterministic rules, u by seeded random sampling, m by EM on each training rule.
+
+    Returns the EM training rules that had to be skipped (empty when every session trained)."""
+    skipped: list[str] = []
     training = definition.training
     note = progress or (lambda _message: None)
     note("Estimating the prior")
@@ -218,4 +221,13 @@ def train(linker: Linker, definition: LinkageDefinition, *, progress: Callable[[
                 rule, estimate_without_term_frequencies=True, max_pairs=training.em_max_pairs
             )
 
-        _with_retries(estimate, what=f"EM on {columns}")
+        try:
+            _with_retries(estimate, what=f"EM on {columns}")
+        except ValueError as error:
+            # On small inputs EM can drive a level's m to exactly 0, which Splink 5 refuses; the other
+            # sessions (and the fixed levels) still estimate the model, so carry on without this one.
+            if "below the minimum allowed value" not in str(error):
+                raise
+            logger.warning("EM on %s skipped: %s", columns, error)
+            skipped.append(",".join(columns))
+    return skipped

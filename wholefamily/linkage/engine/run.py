@@ -111,8 +111,9 @@ def _predict(
     engine: Engine,
     progress: ProgressReporter,
     model_path: Path,
-) -> pa.Table:
-    """Train and predict with Splink; returns the scored pairs at or above the review threshold."""
+    trained_model: Path | None = None,
+) -> tuple[pa.Table, list[str]]:
+    """Train and predict with Splink: the scored pairs at or above the review threshold, and EM rules skipped."""
     from splink import DuckDBAPI, Linker
 
     if engine == "spark":
@@ -126,8 +127,13 @@ def _predict(
     else:
         db_api = DuckDBAPI(connection)
         frame = db_api.register("profiles", dataset_display_name="profiles")
-    linker = Linker(frame, splink_settings(definition), log_level=None)
-    train(linker, definition, progress=progress.set_message)
+    if trained_model is not None:
+        # a model trained before (saved with an earlier run): predict with it, no training
+        linker = Linker(frame, json.loads(trained_model.read_text()), log_level=None)
+        skipped: list[str] = []
+    else:
+        linker = Linker(frame, splink_settings(definition), log_level=None)
+        skipped = train(linker, definition, progress=progress.set_message)
     progress.advance()
     linker.misc.save_model_to_json(str(model_path), overwrite=True)
     progress.set_message("Scoring pairs")
@@ -137,7 +143,7 @@ def _predict(
     else:
         table = connection.sql(f"SELECT * FROM {predictions.physical_name}").to_arrow_table()
     progress.advance()
-    return table
+    return table, skipped
 
 
 def _edges(
@@ -173,8 +179,12 @@ def link_datasets(
     engine: Engine = "duckdb",
     progress: ProgressReporter | None = None,
     memory_limit: str = prepare.DEFAULT_MEMORY_LIMIT,
+    trained_model: Path | None = None,
 ) -> RunResult:
-    """Link every record of `datasets` and write the linked snapshot into `out_dir`."""
+    """Link every record of `datasets` and write the linked snapshot into `out_dir`.
+
+    `trained_model`: a `model.json` from an earlier run to predict with instead of training again.
+    """
     progress = progress or NullProgress()
     previous = previous or PreviousRun.empty()
     timings: dict[str, float] = {}
@@ -189,7 +199,10 @@ def link_datasets(
         timings["prepare_s"] = time.perf_counter() - started
 
         mark = time.perf_counter()
-        pairs = _predict(connection, definition, engine=engine, progress=progress, model_path=out_dir / "model.json")
+        pairs, em_skipped = _predict(
+            connection, definition, engine=engine, progress=progress, model_path=out_dir / "model.json",
+            trained_model=trained_model,
+        )  # fmt: skip
         timings["splink_s"] = time.perf_counter() - mark
 
         mark = time.perf_counter()
@@ -268,6 +281,7 @@ def link_datasets(
                 "records": records,
                 "profiles": profiles,
                 "pairs_scored_above_review": pairs.num_rows,
+                "em_sessions_skipped": em_skipped,
                 "person_ids_kept_share": _kept_share(connection, previous.profile_person) if previous_records else None,
                 **{key: round(value, 2) for key, value in timings.items()},
                 "wall_s": round(time.perf_counter() - started, 2),
