@@ -235,6 +235,7 @@ def open_case_from_cohort(
     members: Sequence[MemberDetails],
     evidence_summary: str,
     programme: str = "supporting_families",
+    priority: int = 2,
     by: User,
 ) -> Case:
     """Put an identified cohort family on the programme (stage: identified), linked to any earlier closed case."""
@@ -249,7 +250,7 @@ def open_case_from_cohort(
         household_id=household_id,
         evidence_summary=evidence_summary,
         programme=programme,
-        priority=2,
+        priority=priority,
         members=members,
         by=by,
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from wholefamily.cases.views import family, lists, referrals
+from wholefamily.cases.views import cohort, family, lists, referrals
 
 app_name = "cases"
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("referrals/", referrals.referral_list, name="referrals"),
     path("referrals/new/", referrals.new_referral, name="new_referral"),
     path("referrals/<int:pk>/", referrals.referral, name="referral"),
+    path("identified/<int:run_id>/<str:family_id>/", cohort.take_on, name="take_on"),
     path("<int:pk>/", family.family, name="family"),
     path("<int:pk>/move/", family.move, name="move"),
     path("<int:pk>/allocate/", family.allocate, name="allocate"),

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from wholefamily.cases import selectors
+from wholefamily.cases import from_cohort, selectors
 from wholefamily.cases.views.common import audit_list
 from wholefamily.domain.pathway import Stage
 from wholefamily.domain.roles import Role
@@ -46,6 +46,7 @@ def team_caseload(request: HttpRequest) -> HttpResponse:
     team = team or teams.first()
     assert team is not None
     loads = selectors.worker_loads(team=team)
+    run, identified = from_cohort.families_to_take_on(team=team)
     open_cases = (
         selectors.cases_for(for_user=request.user)
         .filter(team=team)
@@ -61,6 +62,8 @@ def team_caseload(request: HttpRequest) -> HttpResponse:
         "page": page,
         "waiting": selectors.waiting_list_for(for_user=request.user, team=team)[:100],
         "page_query": f"team={team.pk}",
+        "run": run,
+        "identified": identified,
         "today": timezone.localdate(),
     }
     return render(request, "cases/team.html", context)

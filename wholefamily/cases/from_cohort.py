@@ -1,0 +1,83 @@
+"""The adapter from identification's cohort and linkage's households to a new case.
+
+The only module of `cases` that reads those apps' models, so a change there is mended here. The case keeps the
+linkage's stable person ids with a display copy of name and date of birth, never a foreign key.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from django.db.models import QuerySet
+
+from wholefamily.cases.models import Case
+from wholefamily.cases.services import MemberDetails
+from wholefamily.domain.pathway import MemberRole, Stage
+from wholefamily.governance.models import Team
+from wholefamily.identification.models import CohortFamily, IdentificationRun
+from wholefamily.linkage.models import Membership
+
+LINKAGE_ROLES = {
+    Membership.Role.CHILD: MemberRole.CHILD,
+    Membership.Role.YOUNG_PERSON: MemberRole.YOUNG_PERSON,
+    Membership.Role.ADULT_PARENT: MemberRole.PARENTING_ADULT,
+    Membership.Role.OTHER_ADULT: MemberRole.OTHER_ADULT,
+}
+
+
+def household_members(household_id: str) -> list[MemberDetails]:
+    """The household's current members from the published linkage, oldest first."""
+    spells = (
+        Membership.objects.filter(household__household_id=household_id, end_on__isnull=True)
+        .select_related("person")
+        .order_by("person__date_of_birth", "person__person_id")
+    )
+    return [
+        MemberDetails(
+            display_name=" ".join(part for part in (spell.person.forename, spell.person.surname) if part)
+            or spell.person.person_id,
+            role=LINKAGE_ROLES.get(spell.role, MemberRole.OTHER_ADULT),  # type: ignore[call-overload]
+            person_id=spell.person.person_id,
+            born_on=spell.person.date_of_birth,
+        )
+        for spell in spells
+    ]
+
+
+def family_name_for(members: list[MemberDetails], household_id: str) -> str:
+    """'the Smith family' after the adults' commonest surname; the household id when nobody is known."""
+    adults = [m for m in members if m.role in {MemberRole.PARENTING_ADULT, MemberRole.OTHER_ADULT}] or members
+    surnames = Counter(m.display_name.split()[-1] for m in adults if " " in m.display_name)
+    return f"the {surnames.most_common(1)[0][0]} family" if surnames else f"Household {household_id}"
+
+
+def evidence_summary(family: CohortFamily, run: IdentificationRun, problem_labels: dict[str, str]) -> str:
+    problems = ", ".join(problem_labels.get(code, code) for code in family.problems) or "none recorded"
+    route = f" by the route '{family.qualifying_route}'" if family.qualifying_route else ""
+    return (
+        f"Identified by {run.programme_title} (version {run.programme_version}) as of {run.as_of_on:%d %B %Y}{route}: "
+        f"{family.problem_count} headline problem{'s' if family.problem_count != 1 else ''} ({problems}); "
+        f"{len(family.indicators_met)} indicator{'s' if len(family.indicators_met) != 1 else ''} met."
+    )
+
+
+def latest_run() -> IdentificationRun | None:
+    return IdentificationRun.objects.filter(status=IdentificationRun.Status.SUCCEEDED).order_by("-started_at").first()
+
+
+def families_to_take_on(*, team: Team, limit: int = 50) -> tuple[IdentificationRun | None, QuerySet[CohortFamily]]:
+    """The latest run's qualifying families served by `team` that are not on the programme now."""
+    run = latest_run()
+    if run is None:
+        return None, CohortFamily.objects.none()
+    on_programme = Case.objects.exclude(stage=Stage.CLOSED).exclude(household_id="").values("household_id")
+    families = (
+        run.families.filter(team=team, is_qualifying=True)
+        .exclude(household_id__in=on_programme)
+        .order_by("-problem_count", "family_id")[:limit]
+    )
+    return run, families
+
+
+def open_case_for(family: CohortFamily) -> Case | None:
+    return Case.objects.filter(household_id=family.household_id).exclude(stage=Stage.CLOSED).first()
