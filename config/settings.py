@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "wholefamily.identification",
     "wholefamily.linkage",
     "wholefamily.cases",
+    "wholefamily.outcomes",
     "wholefamily.web",
     "wholefamily.synth",
 ]

@@ -10,6 +10,7 @@ urlpatterns = [
     path("data/", include("wholefamily.ingest.urls")),
     path("families/", include("wholefamily.cases.urls")),
     path("identification/", include("wholefamily.identification.urls")),
+    path("outcomes/", include("wholefamily.outcomes.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,0 +1,1 @@
+"""Pure rules of the outcomes app: distance travelled, outcomes frameworks and their evaluation."""

@@ -1,0 +1,174 @@
+"""Reads of distance travelled, scoped at the source to the families the user may see (ADR 0002)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import QuerySet
+
+from wholefamily.cases.models import Case, Member
+from wholefamily.domain.outcomes import distance, radar
+from wholefamily.governance import access
+from wholefamily.outcomes.definitions import distance_definition
+from wholefamily.outcomes.models import DistanceAssessment, DistanceScore
+
+AnyUser = AbstractBaseUser | AnonymousUser
+
+
+def distance_assessments_for(*, for_user: AnyUser) -> QuerySet[DistanceAssessment]:
+    return access.scope(
+        for_user,
+        DistanceAssessment.objects.select_related("case", "recorded_by", "family_member"),
+        team_field="case__team",
+        worker_field="case__key_worker",
+    )
+
+
+@dataclass(frozen=True)
+class TimePoint:
+    index: int
+    assessed_on: date
+    recorded_by: str
+
+    @property
+    def code(self) -> str:
+        return distance.time_point_code(self.index)
+
+    @property
+    def label(self) -> str:
+        return distance.time_point_label(self.index)
+
+
+@dataclass(frozen=True)
+class Cell:
+    score: int | None
+    level: str  # "Moderate", or "Not scored"
+    movement: distance.Movement
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    item: distance.Item
+    cells: tuple[Cell, ...]
+    travelled: int | None  # baseline minus latest scored: positive is less need
+
+    @property
+    def latest(self) -> Cell:
+        return self.cells[-1]
+
+
+@dataclass(frozen=True)
+class SubjectDistance:
+    subject: distance.Subject
+    profile_label: str
+    note: str
+    rows: tuple[ItemRow, ...]
+    means: tuple[float | None, ...]
+    chart: radar.Radar | None
+
+    @property
+    def slug(self) -> str:
+        return f"subject-{self.subject.key}"
+
+    @property
+    def has_early_rise(self) -> bool:
+        return any(cell.movement is distance.Movement.MORE_NEED_FOUND for row in self.rows for cell in row.cells)
+
+
+@dataclass(frozen=True)
+class FamilyDistance:
+    definition: distance.DistanceDefinition
+    assessor: str
+    assessors_recorded: tuple[str, ...]
+    time_points: tuple[TimePoint, ...]
+    subjects: tuple[SubjectDistance, ...]
+
+    @property
+    def assessor_label(self) -> str:
+        return self.definition.assessor_label(self.assessor)
+
+
+def _subject_note(member: Member | None) -> str:
+    if member is None or member.end_on is None:
+        return ""
+    return f"Left the family on {member.end_on:%d %B %Y}: {member.end_reason}".rstrip(": ")
+
+
+def _subject_distance(
+    definition: distance.DistanceDefinition,
+    subject: distance.Subject,
+    member: Member | None,
+    points: tuple[TimePoint, ...],
+    scores: dict[tuple[int, str, str], int],
+) -> SubjectDistance | None:
+    items = distance.items_for(definition, subject)
+    if not items:
+        return None
+    rows = []
+    for item in items:
+        values = [scores.get((point.index, subject.key, item.code)) for point in points]
+        baseline = values[0] if values else None
+        cells = tuple(
+            Cell(
+                score=value,
+                level="Not scored" if value is None else definition.level(value).level,
+                movement=distance.movement(baseline, value, time_point=point.index),
+            )
+            for point, value in zip(points, values, strict=True)
+        )
+        latest = next((v for v in reversed(values[1:]) if v is not None), None)
+        rows.append(ItemRow(item, cells, distance.distance_travelled(baseline, latest)))
+    if (
+        member is not None
+        and member.end_on is not None
+        and not any(r.cells and any(c.score for c in r.cells) for r in rows)
+    ):
+        return None  # a member who left before ever being scored
+    means = tuple(distance.mean_score(row.cells[i].score for row in rows) for i in range(len(points)))
+    has_scores = any(cell.score is not None for row in rows for cell in row.cells)
+    chart = (
+        radar.radar(
+            [row.item.label for row in rows],
+            [(point.label, [row.cells[i].score for row in rows]) for i, point in enumerate(points)],
+        )
+        if has_scores and len(rows) >= 3
+        else None
+    )
+    profile = definition.family_profile if subject.role == distance.FAMILY else definition.profile_for(subject.role)
+    assert profile is not None
+    return SubjectDistance(subject, profile.label, _subject_note(member), tuple(rows), means, chart)
+
+
+def family_distance(*, for_user: AnyUser, case: Case, assessor: str = "") -> FamilyDistance:
+    """The family's scores by one assessor at every time point, per subject, with change from the baseline."""
+    definition = distance_definition()
+    assessments = list(distance_assessments_for(for_user=for_user).filter(case=case).order_by("time_point"))
+    present = {a.assessor for a in assessments}
+    recorded = tuple(a.code for a in definition.assessors if a.code in present)
+    chosen = assessor if assessor in recorded else (recorded[0] if recorded else DistanceAssessment.Assessor.KEY_WORKER)
+    mine = [a for a in assessments if a.assessor == chosen]
+    points = tuple(
+        TimePoint(a.time_point, a.assessed_on, a.recorded_by.get_full_name() or a.recorded_by.get_username())
+        for a in mine
+    )
+    scores: dict[tuple[int, str, str], int] = {}
+    by_assessment = {a.pk: a.time_point for a in mine}
+    for row in DistanceScore.objects.filter(assessment__in=mine).values("assessment_id", "member_id", "item", "score"):
+        key = distance.FAMILY if row["member_id"] is None else str(row["member_id"])
+        scores[(by_assessment[row["assessment_id"]], key, row["item"])] = row["score"]
+    members = list(Member.objects.filter(case=case).order_by("born_on", "display_name", "pk"))
+    subjects: list[SubjectDistance] = []
+    family = _subject_distance(
+        definition, distance.Subject(distance.FAMILY, "The whole family", distance.FAMILY), None, points, scores
+    )
+    if family is not None:
+        subjects.append(family)
+    for member in members:
+        built = _subject_distance(
+            definition, distance.Subject(str(member.pk), member.display_name, member.role), member, points, scores
+        )
+        if built is not None:
+            subjects.append(built)
+    return FamilyDistance(definition, chosen, recorded, points, tuple(subjects))

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from wholefamily.outcomes import views
+
+app_name = "outcomes"
+
+urlpatterns = [
+    path("families/<int:pk>/distance-travelled/", views.distance_travelled, name="distance"),
+    path("families/<int:pk>/distance-travelled/new/", views.record_distance, name="record_distance"),
+]
