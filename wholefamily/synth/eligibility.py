@@ -1,22 +1,32 @@
 """Truth-side evaluator of the 2012 and 2015 Troubled Families criteria over the noise-free events.
 
-Small on purpose, so that it can be read against the sources; the real identification engine is checked against it.
-A family is a household with a member under 18 on the date. Windows: the 12 months up to and including the date;
-"the last 3 terms" are the three terms ending in that window.
+Small on purpose, written apart from the identification engine so that each checks the other. It follows the shipped
+definitions programmes/tf-2012.yaml (the "all_three" route: crime, education and work; the local discretion route is
+not evaluated) and programmes/tf-2015.yaml (two or more of six problems), version 1, leaving out the indicators
+that staff enter (professional referrals), which the generator never makes.
 
-- crime (2012): a member under 18 at the offence with a proven offence, or any member with an anti-social behaviour
-  intervention, in the window (seed 003 criterion 1; seed 002 Appendix 1). 2015 adds an adult member in custody, on
-  licence, or serving a community order or suspended sentence on the date.
-- education (2012): a member whose absence over the last 3 terms is at least 15% of possible sessions (seed 003:
-  attendance below 85%), or with 3+ fixed-term exclusions or a permanent exclusion in the window (seed 004 s3.3).
-  2015 adds alternative provision or missing education overlapping the window (seed 002 Appendix 1).
-- work (2012): an adult member on an out-of-work benefit (code list benefit_type is_out_of_work) or on Universal
-  Credit with work-related conditions (uc_conditionality_regime has_work_related_conditions) on the date. 2015 adds
-  a member whose latest NEET status in the window is NEET.
-- need_help (2015): a social care episode overlapping the window or a missing episode in it.
-- domestic_abuse (2015): a member recorded as victim or perpetrator of an incident in the window.
-- health (2015): a member with a mental health, substance or alcohol misuse flag recorded in the window.
-2012: all three of crime, education, work. 2015: two or more of the six.
+Conventions (the definitions' `choices`): a family is a household with a member aged 17 or under on the date; the
+members are those living in it on the date; a child is 17 or under and an adult 18 or over on the date; "the last 12
+months" runs from the day after the same date a year earlier to the date; "the last 3 terms" are the three most
+recent terms that ended on or before the date; a spell with no window must be open on the date.
+
+- crime: a child with a proven offence in 12 months; a member with an anti-social behaviour intervention in 12 months
+  (2012: only orders, injunctions, contracts and housing interventions; 2015: every type). 2015 adds an adult with
+  parenting responsibility in custody (release within 12 months), on licence, or serving a community order or
+  suspended sentence on the date.
+- education: a child permanently excluded, or with 3+ fixed-term exclusions, in the last 3 terms; a child missing
+  education on the date. 2012: unauthorised absence of 15%+ of possible sessions over the last 3 terms, or in
+  alternative provision because of exclusion. 2015: absence of 10%+ (authorised and unauthorised), or in alternative
+  provision for behaviour (code list alternative_provision_reason is_behavioural).
+- work: an adult on an out-of-work benefit on the date (2012: JSA, ESA, IB, IS, SDA, CA; 2015: code list benefit_type
+  is_out_of_work, or Universal Credit with work-related conditions). 2015 adds a NEET record in 12 months of a member
+  aged 16 to 24.
+- need_help (2015): a child missing from home in 12 months, or with an early help assessment, child in need episode,
+  section 47 enquiry or child protection plan open at any time in 12 months.
+- domestic_abuse (2015): a member aged 16+ recorded as victim or perpetrator, or any member in an incident with a
+  police call-out, in 12 months.
+- health (2015): a member with a mental health, substance or alcohol misuse or Universal Partnership Plus flag in
+  12 months.
 """
 
 from __future__ import annotations
@@ -26,13 +36,19 @@ from typing import Any
 
 import numpy as np
 
-from wholefamily.synth.calendar import age_on, from_day, to_day
+from wholefamily.synth.calendar import age_on, from_day, term_start_on_or_before, to_day
 from wholefamily.synth.problems import PROBLEMS
 
-QUALIFYING_HEALTH_FLAGS = frozenset({"mental_health", "substance_misuse", "alcohol_misuse"})
+ASB_2012 = ("asbo", "crasbo", "asb_injunction", "acceptable_behaviour_contract", "housing_asb_intervention")
+OUT_OF_WORK_2012 = ("JSA", "ESA", "IB", "IS", "SDA", "CA")
+AP_FOR_EXCLUSION = ("permanent_exclusion", "fixed_term_exclusion")
+CHILD_EPISODES = ("early_help_assessment", "child_in_need", "section_47", "child_protection_plan")
+HEALTH_FLAGS = ("mental_health", "substance_misuse", "alcohol_misuse", "universal_partnership_plus")
+CHILD_MAX_AGE = 17
 
 
 def _year_before(day: int) -> int:
+    """The first day of the 12 months ending on `day`."""
     value = from_day(day)
     try:
         earlier = value.replace(year=value.year - 1)
@@ -41,17 +57,31 @@ def _year_before(day: int) -> int:
     return to_day(earlier) + 1
 
 
-def _term_end(academic_year: np.ndarray, term: np.ndarray) -> np.ndarray:
+def last_terms(day: int, count: int = 3) -> tuple[int, int]:
+    """First and last day of the `count` most recent terms that ended on or before `day`."""
+    value = from_day(day)
+    is_term_end = value == _term_end(value)
+    last_end = value if is_term_end else term_start_on_or_before(value)[0] - dt.timedelta(days=1)
+    first = term_start_on_or_before(last_end)[0]
+    for _ in range(count - 1):
+        first = term_start_on_or_before(first - dt.timedelta(days=1))[0]
+    return to_day(first), to_day(last_end)
+
+
+def _term_end(value: dt.date) -> dt.date:
+    start, _ = term_start_on_or_before(value)
+    following = {9: dt.date(start.year + 1, 1, 1), 1: dt.date(start.year, 5, 1), 5: dt.date(start.year, 9, 1)}
+    return following[start.month] - dt.timedelta(days=1)
+
+
+def _term_ends(academic_year: np.ndarray, term: np.ndarray) -> np.ndarray:
     ends = {"autumn": (0, "12-31"), "spring": (1, "04-30"), "summer": (1, "08-31")}
     out = np.zeros(len(academic_year), dtype=np.int32)
     for name, (offset, month_day) in ends.items():
         mask = term == name
-        years = academic_year[mask] + offset
-        out[mask] = (
-            np.array([to_day(dt.date.fromisoformat(f"{y}-{month_day}")) for y in years.tolist()], dtype=np.int32)
-            if mask.any()
-            else []
-        )
+        years = np.unique(academic_year[mask])
+        lookup = {int(y): to_day(dt.date.fromisoformat(f"{int(y) + offset}-{month_day}")) for y in years}
+        out[mask] = [lookup[int(y)] for y in academic_year[mask]] if mask.any() else []
     return out
 
 
@@ -65,6 +95,10 @@ def _overlaps(start: np.ndarray, end: np.ndarray, first: int, last: int) -> np.n
 
 def _open_on(start: np.ndarray, end: np.ndarray, day: int) -> np.ndarray:
     return (start <= day) & ((end < 0) | (end >= day))
+
+
+def _isin(values: np.ndarray, codes: tuple[str, ...] | frozenset[str]) -> np.ndarray:
+    return np.isin(values.astype(str), np.array(sorted(codes)))
 
 
 def household_on(memberships: dict[str, np.ndarray], people: int, day: int) -> np.ndarray:
@@ -81,85 +115,100 @@ def evaluate(
     households: int,
     day: int,
     codes: dict[str, Any],
-    *,
-    absence_share: float = 0.15,
-    fixed_exclusions: int = 3,
 ) -> dict[str, np.ndarray]:
     """Per household on `day`: is_family, each problem (2012 and 2015 forms) and eligibility for tf2012 / tf2015."""
     first = _year_before(day)
+    terms_first, terms_last = last_terms(day)
     at = household_on(memberships, len(dob), day)
     age = age_on(dob, day)
-    is_family = np.bincount(at[(at >= 0) & (age < 18)], minlength=households) > 0
+    is_child = age <= CHILD_MAX_AGE
+    is_adult = ~is_child
+    is_family = np.bincount(at[(at >= 0) & is_child], minlength=households) > 0
 
     def households_of(people: np.ndarray) -> np.ndarray:
         h = at[people]
         return np.bincount(h[h >= 0], minlength=households) > 0
 
+    # Crime and anti-social behaviour.
     off = events["offences"]
-    child_offence = (
-        off["is_proven"] & _in(off["offence_on"], first, day) & (age_on(dob[off["person"]], off["offence_on"]) < 18)
-    )
+    child_offence = off["is_proven"] & _in(off["offence_on"], first, day) & is_child[off["person"]]
     asb = events["asb_interventions"]
-    crime_2012 = households_of(off["person"][child_offence]) | households_of(
-        asb["person"][_in(asb["intervention_on"], first, day)]
-    )
+    asb_recent = _in(asb["intervention_on"], first, day)
+    offenders = households_of(off["person"][child_offence])
+    crime_2012 = offenders | households_of(asb["person"][asb_recent & _isin(asb["intervention_type"], ASB_2012)])
     cus = events["custody_and_supervision"]
-    under_order = _open_on(cus["start_on"], cus["end_on"], day) & (age[cus["person"]] >= 18)
-    crime_2015 = crime_2012 | households_of(cus["person"][under_order])
+    order_type = cus["order_type"].astype(str)
+    open_order = _open_on(cus["start_on"], cus["end_on"], day) & cus["has_parenting_responsibility"]
+    open_order &= is_adult[cus["person"]]
+    near_release = (order_type == "custody") & (cus["release_on"] >= 0) & (cus["release_on"] < _year_after(day))
+    in_community = np.isin(order_type, ["licence", "community_order", "suspended_sentence"])
+    crime_2015 = (
+        offenders
+        | households_of(asb["person"][asb_recent])
+        | households_of(cus["person"][open_order & (near_release | in_community)])
+    )
 
+    # Education.
     att = events["school_attendance"]
-    term_end = _term_end(att["academic_year"], att["term"])
-    last_terms = _in(term_end, first, day)
-    pupils = att["person"][last_terms]
-    absent = np.bincount(
-        pupils,
-        weights=(att["authorised_absence_sessions"] + att["unauthorised_absence_sessions"])[last_terms],
-        minlength=len(dob),
-    )
-    possible = np.bincount(pupils, weights=att["possible_sessions"][last_terms], minlength=len(dob))
-    persistent = (possible > 0) & (absent >= absence_share * np.maximum(possible, 1))
+    counted = _in(_term_ends(att["academic_year"], att["term"]), terms_first, terms_last) & is_child[att["person"]]
+    pupils = att["person"][counted]
+    possible = np.bincount(pupils, weights=att["possible_sessions"][counted], minlength=len(dob))
+    unauthorised = np.bincount(pupils, weights=att["unauthorised_absence_sessions"][counted], minlength=len(dob))
+    total = unauthorised + np.bincount(pupils, weights=att["authorised_absence_sessions"][counted], minlength=len(dob))
     exc = events["exclusions"]
-    in_window = _in(exc["start_on"], first, day)
-    fixed = np.bincount(exc["person"][in_window & (exc["exclusion_type"] == "fixed_term")], minlength=len(dob))
-    permanent = np.bincount(exc["person"][in_window & (exc["exclusion_type"] == "permanent")], minlength=len(dob))
-    education_2012 = households_of(np.flatnonzero(persistent | (fixed >= fixed_exclusions) | (permanent > 0)))
-    ap, cme = events["alternative_provision"], events["children_missing_education"]
+    recent = _in(exc["start_on"], terms_first, terms_last) & is_child[exc["person"]]
+    kind = exc["exclusion_type"].astype(str)
+    fixed = np.bincount(exc["person"][recent & (kind == "fixed_term")], minlength=len(dob))
+    permanent = np.bincount(exc["person"][recent & (kind == "permanent")], minlength=len(dob))
+    cme = events["children_missing_education"]
+    missing_education = _open_on(cme["start_on"], cme["end_on"], day) & is_child[cme["person"]]
+    ap = events["alternative_provision"]
+    in_ap = _open_on(ap["start_on"], ap["end_on"], day) & is_child[ap["person"]]
+    both = households_of(np.flatnonzero((fixed >= 3) | (permanent > 0))) | households_of(
+        cme["person"][missing_education]
+    )
+    education_2012 = (
+        both
+        | households_of(np.flatnonzero((possible > 0) & (unauthorised >= 0.15 * possible)))
+        | households_of(ap["person"][in_ap & _isin(ap["reason"], AP_FOR_EXCLUSION)])
+    )
+    behavioural = codes["alternative_provision_reason"]["is_behavioural"]
     education_2015 = (
-        education_2012
-        | households_of(ap["person"][_overlaps(ap["start_on"], ap["end_on"], first, day)])
-        | households_of(cme["person"][_overlaps(cme["start_on"], cme["end_on"], first, day)])
+        both
+        | households_of(np.flatnonzero((possible > 0) & (total >= 0.10 * possible)))
+        | households_of(ap["person"][in_ap & _isin(ap["reason"], behavioural)])
     )
 
+    # Work.
     ben = events["benefits"]
-    out_of_work_types = np.array(sorted(codes["benefit_type"]["is_out_of_work"]), dtype=object)
-    work_regimes = np.array(sorted(codes["uc_conditionality_regime"]["has_work_related_conditions"]), dtype=object)
-    counts = np.isin(ben["benefit_type"], out_of_work_types) | (
-        (ben["benefit_type"] == "UC") & np.isin(ben["uc_conditionality_regime"].astype(str), work_regimes)
+    on_benefit = _open_on(ben["start_on"], ben["end_on"], day) & is_adult[ben["person"]]
+    benefit_type = ben["benefit_type"].astype(str)
+    work_2012 = households_of(ben["person"][on_benefit & _isin(benefit_type, OUT_OF_WORK_2012)])
+    universal_credit = (benefit_type == "UC") & _isin(
+        ben["uc_conditionality_regime"], codes["uc_conditionality_regime"]["has_work_related_conditions"]
     )
-    on_benefit = counts & _open_on(ben["start_on"], ben["end_on"], day) & (age[ben["person"]] >= 18)
-    work_2012 = households_of(ben["person"][on_benefit])
+    out_of_work = _isin(benefit_type, codes["benefit_type"]["is_out_of_work"]) | universal_credit
     neet = events["neet"]
-    recent = _in(neet["recorded_on"], first, day)
-    order = np.lexsort((neet["recorded_on"][recent], neet["person"][recent]))
-    people = neet["person"][recent][order]
-    statuses = neet["status"][recent][order]
-    latest = np.r_[people[1:] != people[:-1], True] if len(people) else np.zeros(0, dtype=bool)
-    neet_codes = np.array(sorted(codes["neet_status"]["is_neet"]), dtype=object)
-    work_2015 = work_2012 | households_of(people[latest][np.isin(statuses[latest], neet_codes)])
+    neet_recent = _in(neet["recorded_on"], first, day) & _isin(neet["status"], codes["neet_status"]["is_neet"])
+    neet_recent &= (age[neet["person"]] >= 16) & (age[neet["person"]] <= 24)
+    work_2015 = households_of(ben["person"][on_benefit & out_of_work]) | households_of(neet["person"][neet_recent])
 
+    # Children who need help.
     csc, missing = events["social_care"], events["missing_episodes"]
-    need_help = households_of(csc["person"][_overlaps(csc["start_on"], csc["end_on"], first, day)]) | households_of(
-        missing["person"][_in(missing["start_on"], first, day)]
+    episode = _overlaps(csc["start_on"], csc["end_on"], first, day) & _isin(csc["episode_type"], CHILD_EPISODES)
+    need_help = households_of(csc["person"][episode & is_child[csc["person"]]]) | households_of(
+        missing["person"][_in(missing["start_on"], first, day) & is_child[missing["person"]]]
     )
+
+    # Domestic abuse.
     da = events["domestic_abuse"]
-    domestic_abuse = households_of(da["person"][_in(da["incident_on"], first, day)])
+    incident = _in(da["incident_on"], first, day)
+    named = incident & (age[da["person"]] >= 16) & _isin(da["role"], ("victim", "perpetrator"))
+    domestic_abuse = households_of(da["person"][named | (incident & da["is_police_callout"])])
+
+    # Health.
     hf = events["health"]
-    health = households_of(
-        hf["person"][
-            _in(hf["recorded_on"], first, day)
-            & np.isin(hf["flag_type"], np.array(sorted(QUALIFYING_HEALTH_FLAGS), dtype=object))
-        ]
-    )
+    health = households_of(hf["person"][_in(hf["recorded_on"], first, day) & _isin(hf["flag_type"], HEALTH_FLAGS)])
 
     problems_2015 = {
         "crime": crime_2015,
@@ -180,3 +229,12 @@ def evaluate(
         "tf2012": is_family & crime_2012 & education_2012 & work_2012,
         "tf2015": is_family & (count_2015 >= 2),
     }
+
+
+def _year_after(day: int) -> int:
+    """The day 12 months after `day` (release "less than 12 months" away is before it)."""
+    value = from_day(day)
+    try:
+        return to_day(value.replace(year=value.year + 1))
+    except ValueError:  # 29 February
+        return to_day(dt.date(value.year + 1, 3, 1))

@@ -144,11 +144,14 @@ def education(ctx: Context) -> dict[str, Table]:
     enrolled = ctx.school_age & ~cme_status
     people, periods = np.nonzero(enrolled)
     is_elevated = elevated[people, periods]
-    share = np.minimum(rng.beta(1.3, 30, len(people)), 0.13)
-    share = np.where(is_elevated, 0.16 + 0.5 * rng.beta(2, 5, len(people)), share)
+    # Background absence stays under 9% a term (below the 10% persistent-absence line); a pupil with the problem
+    # misses 26% or more, at least 60% of it unauthorised (so 15%+ unauthorised: the 2012 line).
+    share = np.minimum(rng.beta(1.3, 30, len(people)), 0.09)
+    share = np.where(is_elevated, 0.26 + 0.45 * rng.beta(2, 5, len(people)), share)
     possible = np.array(POSSIBLE_SESSIONS)[cal.terms[periods]]
     absent = np.round(share * possible).astype(np.int32)
-    unauthorised = np.round(absent * np.where(is_elevated, 0.6, 0.3)).astype(np.int32)
+    unauthorised_share = np.where(is_elevated, rng.uniform(0.6, 0.9, len(people)), 0.3)
+    unauthorised = np.ceil(absent * unauthorised_share).astype(np.int32)
     urn = _urn(ctx, people, periods)
     attendance = {
         "person": people.astype(np.int32),
@@ -184,7 +187,7 @@ def education(ctx: Context) -> dict[str, Table]:
         "start_on": start,
         "days": np.where(is_permanent, np.nan, days),
     }
-    ap = _spells(ctx, elevated & (ctx.u["ap"][:, None] < 0.08), is_current=False)
+    ap = _spells(ctx, elevated & (ctx.u["ap"][:, None] < 0.08), is_current=True)
     n = len(ap["person"])
     ap["reason"] = _choice(
         rng, ["behaviour", "fixed_term_exclusion", "permanent_exclusion", "managed_move", "other"], [5, 2, 2, 1, 0.5], n
@@ -294,27 +297,42 @@ def crime(ctx: Context) -> dict[str, Table]:
             len(people),
         ),
     }
-    asb_mask = focal_asb | ctx.draw(0.08, active & ctx.present & (ctx.age_start >= 10))
-    s_people, s_periods = np.nonzero(asb_mask)
+    other_asb = ctx.draw(0.08, active & ctx.present & (ctx.age_start >= 10) & ~focal_asb)
+    f_people, f_periods = np.nonzero(focal_asb)
+    o_people, o_periods = np.nonzero(other_asb)
+    s_people = np.concatenate([f_people, o_people])
+    s_periods = np.concatenate([f_periods, o_periods])
     s_on = ctx.days(s_periods, s_people)
+    # The one intervention a problem term guarantees is of a kind the 2012 criteria count as well.
+    orders_2012 = _choice(
+        rng,
+        ["acceptable_behaviour_contract", "housing_asb_intervention", "asb_injunction", "asbo"],
+        [6, 3, 1, 1],
+        len(f_people),
+    )
     asb = {
         "person": s_people.astype(np.int32),
         "on": s_on,
-        "intervention_type": _choice(
-            rng,
+        "intervention_type": np.concatenate(
             [
-                "warning",
-                "acceptable_behaviour_contract",
-                "community_protection_notice",
-                "civil_injunction",
-                "criminal_behaviour_order",
-                "housing_asb_intervention",
-                "dispersal",
-                "parenting_order",
-                "other_local",
-            ],
-            [10, 6, 3, 2, 1, 3, 3, 1, 2],
-            len(s_people),
+                orders_2012,
+                _choice(
+                    rng,
+                    [
+                        "warning",
+                        "acceptable_behaviour_contract",
+                        "community_protection_notice",
+                        "civil_injunction",
+                        "criminal_behaviour_order",
+                        "housing_asb_intervention",
+                        "dispersal",
+                        "parenting_order",
+                        "other_local",
+                    ],
+                    [10, 6, 3, 2, 1, 3, 3, 1, 2],
+                    len(o_people),
+                ),
+            ]
         ),
         "intervention_on": s_on,
         "agency": _choice(
@@ -388,7 +406,15 @@ def work(ctx: Context) -> dict[str, Table]:
     out_of_work = adult & active & (focal | (ctx.u["benefit"][:, None] < 0.5))
     spells = _spells(ctx, out_of_work, is_current=True)
     n = len(spells["person"])
-    is_uc = spells["start_on"] >= world.universal_credit_from
+    # Claims that cover the reference date in a family with all three 2012 problems stay on a legacy out-of-work
+    # benefit (the 2012 list has no Universal Credit), whenever they started.
+    reference = world.calendar.reference_period
+    states = world.timeline.states[:, :, reference]
+    core = states[:, CRIME] & states[:, EDUCATION] & states[:, WORK]
+    home = ctx.at[spells["person"], reference]
+    covers_reference = (spells["first"] <= reference) & (spells["last"] >= reference)
+    is_core = covers_reference & (home >= 0) & core[np.maximum(home, 0)]
+    is_uc = (spells["start_on"] >= world.universal_credit_from) & ~is_core
     legacy = _choice(rng, ["JSA", "ESA", "IS", "CA"], [35, 35, 25, 5], n)
     regime = _choice(rng, ["searching_for_work", "planning_for_work", "preparing_for_work"], [60, 15, 25], n)
     housing_benefit = np.flatnonzero(~is_uc & (rng.random(n) < 0.5))
@@ -465,10 +491,14 @@ def need_help(ctx: Context) -> dict[str, Table]:
     episodes = _spells(ctx, status, is_current=False)
     episodes["episode_type"] = _choice(
         rng,
-        ["early_help_assessment", "child_in_need", "section_47", "child_protection_plan", "looked_after"],
-        [40, 30, 15, 10, 5],
+        ["early_help_assessment", "child_in_need", "section_47", "child_protection_plan"],
+        [40, 30, 15, 10],
         len(episodes["person"]),
     )
+    # Some children are also looked after for part of a problem term (no criterion counts it on its own).
+    looked_after = _spells(ctx, ctx.draw(0.03, status), is_current=False)
+    looked_after["episode_type"] = np.full(len(looked_after["person"]), "looked_after", dtype=object)
+    episodes = {key: np.concatenate([episodes[key], looked_after[key]]) for key in episodes}
     missing_mask = ctx.draw(0.1, child & active & (ctx.age_start >= 10))
     people, periods = np.nonzero(missing_mask)
     start = ctx.days(periods, people)

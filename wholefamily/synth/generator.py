@@ -123,6 +123,7 @@ def _codes(contracts: ContractSet) -> dict[str, dict[str, frozenset[str]]]:
         "uc_conditionality_regime": "has_work_related_conditions",
         "neet_status": "is_neet",
         "disposal": "is_proven_outcome",
+        "alternative_provision_reason": "is_behavioural",
     }
     return {name: {attribute: contracts.codelists[name].codes_where(attribute)} for name, attribute in wanted.items()}
 
@@ -270,7 +271,6 @@ def _eligibility(
     prevalence: dict[str, Any],
     extra_days: tuple[str, ...],
 ) -> list[tuple[int, str, int, bool, str]]:
-    evaluator = prevalence["evaluator"]
     rows = []
     for day in _evaluation_days(calendar, extra_days):
         result = evaluate(
@@ -280,8 +280,6 @@ def _eligibility(
             population.household_count,
             day,
             codes,
-            absence_share=evaluator["persistent_absence_share"],
-            fixed_exclusions=evaluator["fixed_term_exclusions"],
         )
         for programme, names in (("tf2012", ("crime_2012", "education_2012", "work_2012")), ("tf2015", PROBLEMS)):
             flags = np.stack([result[f"has_{name}"] for name in names], axis=1)
