@@ -8,6 +8,15 @@ from django.db import models
 from wholefamily.cases.models._choices import choices_of
 from wholefamily.domain.pathway import Destination, EventCode, MemberRole, Origin, Stage
 
+STAGE_TAG_CLASSES: dict[str, str] = {
+    Stage.CLOSED: "govuk-tag--grey",
+    Stage.AWAITING_ALLOCATION: "govuk-tag--yellow",
+    Stage.INFORMATION_GATHERING: "govuk-tag--light-blue",
+    Stage.IDENTIFIED: "govuk-tag--light-blue",
+    Stage.REVIEW: "govuk-tag--purple",
+    Stage.PLAN_ACTIVE: "govuk-tag--green",
+}
+
 
 class Case(models.Model):
     """One family on the programme. Members refer to linked people by the linkage's stable person id."""
@@ -63,6 +72,11 @@ class Case(models.Model):
     @property
     def is_open(self) -> bool:
         return self.stage != Stage.CLOSED
+
+    @property
+    def stage_tag_class(self) -> str:
+        """The GOV.UK tag colour for the stage (computed here: an include per table row is slow)."""
+        return STAGE_TAG_CLASSES.get(self.stage, "govuk-tag--blue")
 
 
 class Member(models.Model):

@@ -67,9 +67,8 @@ def family(request: HttpRequest, pk: int) -> HttpResponse:
         LedgerLine(LedgerKind(line.kind), LedgerStatus(line.status), line.amount_pence) for line in lines
     )
     definition = assessment_definition.load()
-    latest_assessment = (
-        Assessment.objects.filter(case=case).prefetch_related("scores").select_related("recorded_by").first()
-    )
+    assessments = list(Assessment.objects.filter(case=case).select_related("recorded_by"))
+    latest_assessment = assessments[0] if assessments else None
     allowed = pathway.allowed_transitions(case.stage_enum, roles)
     targets = {t.target for t in allowed}
     scores = {s.domain: s.score for s in latest_assessment.scores.all()} if latest_assessment else {}
@@ -95,15 +94,15 @@ def family(request: HttpRequest, pk: int) -> HttpResponse:
             for domain in definition.domains
             if domain.code in scores
         ],
-        "assessment_count": case.assessments.count(),
+        "assessment_count": len(assessments),
         "meetings": TafMeeting.objects.filter(case=case).prefetch_related("attendees"),
         "notices": case.fair_processing_notices.select_related("issued_by"),
         "consents": case.consents.select_related("member"),
         "ledger": [LedgerRow(line, balance) for line, balance in zip(lines, balances, strict=True)],
         "balance": pathway.format_pence(balances[-1] if balances else 0),
-        "events": selectors.chronology(case=case)[:200],
+        "events": selectors.chronology(case=case)[:100],
         "allocations": case.allocations.select_related("worker", "allocated_by"),
-        "re_referrals": case.re_referrals.all(),
+        "re_referrals": [] if case.is_open else case.re_referrals.all(),  # only a closed case is re-referred
         "today": timezone.localdate(),
         "is_review_overdue": pathway.is_review_overdue(case.next_review_due_on, timezone.localdate()),
     }
