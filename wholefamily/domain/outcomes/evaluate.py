@@ -294,3 +294,19 @@ def measurement_points(
         return MeasurementPoints(before, start_on, None, False)
     full = months_after(end_on, after_months)
     return MeasurementPoints(before, start_on, min(full, as_of), full <= as_of)
+
+
+def point_value(measure: OutcomeMeasure, member: MemberData, on: dt.date, calendar: TermCalendar) -> str:
+    """The measure's value over its period ending on `on` (one of the measurement points of seed 002 s4.2):
+    the absence share, the number of records, or the spells open; "missing" when the data cannot say."""
+    if measure.rule is MeasureRule.DISTANCE_TRAVELLED:
+        return "" if member.baseline_score is None else f"baseline score {member.baseline_score}"
+    if measure.rule is MeasureRule.ATTENDANCE_BELOW:
+        row = _attendance(measure, member, on, calendar)
+        return "missing" if row.status is Status.MISSING else row.value
+    low, high = period_bounds(measure, on, calendar)
+    assert low is not None and high is not None
+    if measure.rule is MeasureRule.NO_SPELL:
+        return _spells(member, low, high).value
+    count = sum(1 for record in member.records if low <= record.on <= high)
+    return f"{count} in the {measure.period_label} to {on:%d %b %Y}"
