@@ -1,13 +1,18 @@
-"""Linkage web pages: the runs with their figures."""
+"""Linkage web pages: runs with their figures, the clerical review queue, a person's linked records."""
 
 from __future__ import annotations
 
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
 
-from wholefamily.linkage.selectors import linkage_runs
+from wholefamily.governance.audit import record
+from wholefamily.linkage.selectors import linkage_runs, person_detail, review_pair, review_queue
+from wholefamily.linkage.services import decide_pair
 
 FIGURES = (
     ("records", "Records"), ("profiles", "Profiles"), ("persons", "Persons"), ("households", "Households"),
@@ -21,3 +26,46 @@ def run_list(request: HttpRequest) -> HttpResponse:
     runs = list(linkage_runs(for_user=request.user)[:50])
     rows = [(run, [run.figures.get(key, "") for key, _ in FIGURES]) for run in runs]
     return render(request, "linkage/run_list.html", {"rows": rows, "headings": [label for _, label in FIGURES]})
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("same", "Same person"), ("different", "Different people")], widget=forms.RadioSelect
+    )
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+@login_required
+@require_GET
+def review_list(request: HttpRequest) -> HttpResponse:
+    run, pairs = review_queue(for_user=request.user)
+    return render(request, "linkage/review_list.html", {"run": run, "pairs": pairs})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_detail(request: HttpRequest, profile_id_l: str, profile_id_r: str) -> HttpResponse:
+    context = review_pair(for_user=request.user, profile_id_l=profile_id_l, profile_id_r=profile_id_r)
+    form = DecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        decide_pair(
+            run=context["run"],
+            profile_id_l=profile_id_l,
+            profile_id_r=profile_id_r,
+            is_same_person=form.cleaned_data["decision"] == "same",
+            reason=form.cleaned_data["reason"],
+            by=request.user,  # type: ignore[arg-type]
+            match_probability=context["pair"]["match_probability"],
+        )
+        messages.success(request, "Decision recorded. It applies from the next linkage run.")
+        return redirect("linkage:review_list")
+    return render(request, "linkage/review_detail.html", {**context, "form": form})
+
+
+@login_required
+@require_GET
+def person_view(request: HttpRequest, person_id: str) -> HttpResponse:
+    context = person_detail(for_user=request.user, person_id=person_id)
+    with transaction.atomic():
+        record(by=request.user, action="linkage.person.view", obj=context["person"])
+    return render(request, "linkage/person_detail.html", context)

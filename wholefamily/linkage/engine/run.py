@@ -96,8 +96,8 @@ def _spark_session() -> Any:
         SparkSession.builder.master("local[2]")
         .config("spark.jars", similarity_jar_location())
         .appName("wholefamily-linkage")
-        .config("spark.sql.shuffle.partitions", "4")
-        .config("spark.default.parallelism", "4")
+        .config("spark.sql.shuffle.partitions", os.environ.get("WHOLEFAMILY_SPARK_PARTITIONS", "2"))
+        .config("spark.default.parallelism", os.environ.get("WHOLEFAMILY_SPARK_PARTITIONS", "2"))
         .config("spark.ui.enabled", "false")
         .config("spark.driver.memory", os.environ.get("WHOLEFAMILY_SPARK_MEMORY", "2g"))
         .getOrCreate()
@@ -122,7 +122,7 @@ def _predict(
         spark = _spark_session()
         spark.sparkContext.setCheckpointDir(str(model_path.parent / ".spark-checkpoints"))
         profiles: Any = connection.sql("SELECT * FROM profiles ORDER BY unique_id").to_arrow_table()
-        db_api: Any = SparkAPI(spark_session=spark, break_lineage_method="parquet")  # type: ignore[no-untyped-call]
+        db_api: Any = SparkAPI(spark_session=spark, break_lineage_method="persist")  # type: ignore[no-untyped-call]
         frame = db_api.register(spark.createDataFrame(profiles.to_pandas()), dataset_display_name="profiles")
     else:
         db_api = DuckDBAPI(connection)
@@ -433,7 +433,10 @@ def _write_snapshot(
     )
     connection.register("pairs_arrow", pairs)
     copy(
-        f"""SELECT p.unique_id_l AS profile_id_l, p.unique_id_r AS profile_id_r, p.match_probability, p.match_weight
+        f"""SELECT p.unique_id_l AS profile_id_l, p.unique_id_r AS profile_id_r, p.match_probability, p.match_weight,
+                   COLUMNS('^(mw_|gamma_|bf_)'),
+                   COLUMNS('^(forename|surname|dob|sex|address|postcode|uprn|kind)_[lr]$'),
+                   COLUMNS('^(nhs_number|ni_number|pupil_number|social_care_id|police_id)_[lr]$')
             FROM pairs_arrow p
             JOIN profile_person a ON a.profile_id = p.unique_id_l
             JOIN profile_person b ON b.profile_id = p.unique_id_r

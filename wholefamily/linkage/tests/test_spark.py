@@ -1,7 +1,7 @@
 """The same linkage on Splink's Spark backend (local mode) gives the same clusters as on DuckDB.
 
-The model is trained once on DuckDB and saved with the run (model.json); Spark predicts with that same model,
-so the comparison is of the engines, not of two trainings. Spark here takes a while to start (JVM).
+Both engines train with the same settings and seed, then predict and cluster. Spark here takes a while to start
+(JVM) and trains 5 to 10 times slower than DuckDB, so the county is tiny.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def _partition(snapshot: Path) -> set[frozenset[str]]:
 def test_spark_gives_the_same_clusters_as_duckdb(tmp_path: Path) -> None:
     pytest.importorskip("pyspark")
     generate(
-        Parameters(population=300, seed=5, start="2013-09-01", years=3), tmp_path / "county",
+        Parameters(population=250, seed=5, start="2013-09-01", years=3), tmp_path / "county",
         definitions_dir=DEFAULT_DEFINITIONS_DIR,
     )  # fmt: skip
     datasets = [
@@ -42,8 +42,7 @@ def test_spark_gives_the_same_clusters_as_duckdb(tmp_path: Path) -> None:
     definition = load_definition()
     duckdb_run = link_datasets(datasets, definition=definition, out_dir=tmp_path / "duckdb", run_id="duckdb")
     spark_run = link_datasets(
-        datasets, definition=definition, out_dir=tmp_path / "spark", run_id="spark", engine="spark",
-        trained_model=duckdb_run.out_dir / "model.json",
-    )  # fmt: skip
+        datasets, definition=definition, out_dir=tmp_path / "spark", run_id="spark", engine="spark"
+    )
     assert spark_run.figures["records"] == duckdb_run.figures["records"] > 0
     assert _partition(spark_run.out_dir) == _partition(duckdb_run.out_dir)
