@@ -340,8 +340,12 @@ def drive(port: int, users: list[dict[str, Any]], seconds: float, think: float, 
     timings: dict[str, list[float]] = {"caseload": [], "family": []}
     errors: list[str] = []
     lock = threading.Lock()
-    ready = threading.Barrier(len(users) + 1)
     deadline: list[float] = [0.0]
+
+    def start_clock() -> None:  # run once, before any thread is released: every user then sees the deadline
+        deadline[0] = time.perf_counter() + seconds
+
+    ready = threading.Barrier(len(users) + 1, action=start_clock)
 
     def user_loop(user: dict[str, Any]) -> None:
         rng = random.Random(user["username"])
@@ -367,7 +371,6 @@ def drive(port: int, users: list[dict[str, Any]], seconds: float, think: float, 
     for thread in threads:
         thread.start()
     ready.wait()
-    deadline[0] = time.perf_counter() + seconds
     for thread in threads:
         thread.join(seconds + 120)
     results.put({"timings": timings, "errors": errors[:20], "error_count": len(errors)})
