@@ -6,6 +6,7 @@ the linked snapshot on disk (ADR 0004). No Django: inputs, previous snapshot and
 from __future__ import annotations
 
 import json
+import logging
 import os
 import time
 from collections.abc import Sequence
@@ -122,7 +123,7 @@ def _predict(
         spark = _spark_session()
         spark.sparkContext.setCheckpointDir(str(model_path.parent / ".spark-checkpoints"))
         profiles: Any = connection.sql("SELECT * FROM profiles ORDER BY unique_id").to_arrow_table()
-        db_api: Any = SparkAPI(spark_session=spark, break_lineage_method="persist")  # type: ignore[no-untyped-call]
+        db_api: Any = SparkAPI(spark_session=spark, break_lineage_method="parquet")  # type: ignore[no-untyped-call]
         frame = db_api.register(spark.createDataFrame(profiles.to_pandas()), dataset_display_name="profiles")
     else:
         db_api = DuckDBAPI(connection)
@@ -187,6 +188,8 @@ def link_datasets(
     """
     progress = progress or NullProgress()
     previous = previous or PreviousRun.empty()
+    # Splink logs every untrained level at WARNING; the run's own figures say what matters
+    logging.getLogger("splink").setLevel(logging.ERROR)
     timings: dict[str, float] = {}
     started = time.perf_counter()
     out_dir.mkdir(parents=True, exist_ok=True)

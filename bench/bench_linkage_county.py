@@ -1,0 +1,123 @@
+"""Benchmark: link every source record of a synthetic county; prints time, peak memory and accuracy, and the
+same Splink training and prediction alone on the same profiles with the same settings (the pipeline's overhead).
+
+    .venv/bin/python bench/bench_linkage_county.py [--population 1000000] [--seed 1] [--county DIR]
+
+Issue 5 asks for a 1,000,000-resident county within 10% of Splink alone. Each step runs in its own child process
+so that peak memory (maximum resident set size of the child) is measured separately.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+_PIPELINE = """
+import json, sys, time
+from pathlib import Path
+sys.path.insert(0, {root!r})
+from wholefamily.linkage.engine.prepare import InputDataset
+from wholefamily.linkage.engine.definition import load_definition
+from wholefamily.linkage.engine.run import link_datasets
+from wholefamily.linkage.engine.accuracy import snapshot_accuracy
+county = Path({county!r})
+files = sorted((county / 'agency').glob('*.csv'))
+datasets = [InputDataset(dataset_version_id=p.stem, kind=p.stem, path=p) for p in files]
+result = link_datasets(
+    datasets, definition=load_definition(), out_dir=Path({out!r}), run_id='bench', memory_limit={memory!r}
+)
+accuracy = snapshot_accuracy(Path({out!r}), county / 'truth')
+print(json.dumps({{'figures': result.figures, 'accuracy': accuracy.as_dict()}}, default=str))
+"""
+
+_SPLINK_ALONE = """
+import json, sys, time, logging
+from pathlib import Path
+sys.path.insert(0, {root!r})
+from splink import DuckDBAPI, Linker
+from wholefamily.linkage.engine import prepare
+from wholefamily.linkage.engine.definition import load_definition
+from wholefamily.linkage.engine.model import splink_settings, train
+county = Path({county!r})
+definition = load_definition()
+connection = prepare.connect(memory_limit={memory!r})
+files = sorted((county / 'agency').glob('*.csv'))
+datasets = [prepare.InputDataset(dataset_version_id=p.stem, kind=p.stem, path=p) for p in files]
+prepare.load_records(connection, datasets)
+prepare.build_profiles(connection, definition.nicknames)
+logging.getLogger('splink').setLevel(logging.ERROR)
+started = time.perf_counter()
+frame = DuckDBAPI(connection).register('profiles', dataset_display_name='profiles')
+linker = Linker(frame, splink_settings(definition), log_level=None)
+train(linker, definition)
+predictions = linker.inference.predict(threshold_match_probability=definition.review_threshold)
+clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(predictions, definition.link_threshold)
+print(json.dumps({{'splink_s': round(time.perf_counter() - started, 2)}}))
+"""
+
+
+def _child(code: str) -> tuple[dict, float, float]:
+    started = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - started
+    if completed.returncode != 0:
+        sys.stderr.write(completed.stderr[-3000:])
+        raise SystemExit(completed.returncode)
+    peak = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before) / 1024
+    return json.loads(completed.stdout.strip().splitlines()[-1]), wall, peak
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--population", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--county", type=Path, default=None, help="an existing county (skips generation)")
+    parser.add_argument("--memory", default="4GB", help="DuckDB memory limit")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-linkage-") as scratch:
+        county = args.county or Path(scratch) / "county"
+        if args.county is None:
+            subprocess.run(
+                [sys.executable, "-m", "wholefamily.cli", "synth", "--population", str(args.population), "--seed",
+                 str(args.seed), "--out", str(county)],
+                check=True, cwd=ROOT, capture_output=True,
+            )  # fmt: skip
+        values = {
+            "root": str(ROOT),
+            "county": str(county),
+            "out": str(Path(scratch) / "snapshot"),
+            "memory": args.memory,
+        }
+        pipeline, pipeline_wall, pipeline_peak = _child(_PIPELINE.format(**values))
+        alone, _, _ = _child(_SPLINK_ALONE.format(**values))
+    figures, accuracy = pipeline["figures"], pipeline["accuracy"]
+    print(
+        f"County: {figures['records']:,} source records, {figures['profiles']:,} profiles, "
+        f"{accuracy['true_persons']:,} true persons"
+    )
+    print(
+        f"Linkage (whole pipeline): wall {pipeline_wall:.1f} s (in-run {figures['wall_s']} s: prepare "
+        f"{figures['prepare_s']} s, Splink {figures['splink_s']} s, clusters and households "
+        f"{figures['cluster_and_households_s']} s), peak memory {pipeline_peak:,.0f} MiB"
+    )
+    print(f"Splink alone (train, predict, cluster on the same profiles): {alone['splink_s']} s")
+    print(f"  pipeline / Splink alone: {figures['wall_s'] / alone['splink_s']:.2f}")
+    print(
+        f"Accuracy: precision {accuracy['precision']:.4f}, recall {accuracy['recall']:.4f}, F1 {accuracy['f1']:.4f}; "
+        f"same-household false merges {accuracy['same_household_false_merge_rate']}; "
+        f"families matching {accuracy['family_match_rate']}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
