@@ -69,3 +69,53 @@ class DistanceScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item}: {self.score}"
+
+
+class OutcomeRun(models.Model):
+    """One evaluation of an outcomes framework as of a date over a linked snapshot (`wholefamily outcomes`)."""
+
+    framework = models.CharField(max_length=80)
+    framework_version = models.PositiveIntegerField()
+    as_of_on = models.DateField()
+    engine = models.CharField(max_length=20)
+    snapshot = models.CharField(max_length=500)
+    dataset_versions = models.JSONField(default=dict, blank=True)
+    families = models.PositiveIntegerField(default=0)
+    seconds = models.FloatField(default=0)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    started_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.framework} v{self.framework_version} as of {self.as_of_on}"
+
+
+class OutcomeResult(models.Model):
+    """A family's result on one outcome measure in a run, with each member's value, evidence and measurement points."""
+
+    run = models.ForeignKey(OutcomeRun, on_delete=models.CASCADE, related_name="results")
+    case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    family_id = models.CharField(max_length=64, db_index=True)
+    household_id = models.CharField(max_length=64, blank=True)
+    start_on = models.DateField()
+    end_on = models.DateField(null=True, blank=True)
+    problem = models.CharField(max_length=63)
+    measure = models.CharField(max_length=63)
+    status = models.CharField(max_length=20, db_index=True)
+    reason = models.CharField(max_length=300, blank=True)
+    period_from = models.DateField(null=True, blank=True)
+    period_to = models.DateField(null=True, blank=True)
+    members = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["run", "family_id", "problem", "measure"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "family_id", "measure"], name="outcome_result_once_per_measure")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.family_id} {self.measure}: {self.status}"

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 
 from wholefamily.cases.models import Case, Member
+from wholefamily.domain.criteria.schema import load_programme
 from wholefamily.domain.outcomes import distance, radar
+from wholefamily.domain.outcomes import evaluate as ev
 from wholefamily.governance import access
+from wholefamily.outcomes import measuring
 from wholefamily.outcomes.definitions import distance_definition
-from wholefamily.outcomes.models import DistanceAssessment, DistanceScore
+from wholefamily.outcomes.models import DistanceAssessment, DistanceScore, OutcomeResult, OutcomeRun
 
 AnyUser = AbstractBaseUser | AnonymousUser
 
@@ -172,3 +177,98 @@ def family_distance(*, for_user: AnyUser, case: Case, assessor: str = "") -> Fam
         if built is not None:
             subjects.append(built)
     return FamilyDistance(definition, chosen, recorded, points, tuple(subjects))
+
+
+# --- outcomes measured from the linked data --------------------------------------------------------------------------
+
+
+def outcome_results_for(*, for_user: AnyUser) -> QuerySet[OutcomeResult]:
+    return access.scope(
+        for_user,
+        OutcomeResult.objects.select_related("run", "case"),
+        team_field="case__team",
+        worker_field="case__key_worker",
+    )
+
+
+@dataclass(frozen=True)
+class MeasureRow:
+    result: OutcomeResult
+    label: str
+    period_label: str
+
+    @property
+    def status_label(self) -> str:
+        return ev.Status(self.result.status).label
+
+    @property
+    def members(self) -> list[dict[str, object]]:
+        return [{**member, "status_label": ev.Status(member["status"]).label} for member in self.result.members]
+
+    @property
+    def tag_colour(self) -> str:
+        return {
+            "achieved": "govuk-tag--green",
+            "not_achieved": "govuk-tag--red",
+            "missing": "govuk-tag--yellow",
+            "not_yet": "govuk-tag--blue",
+        }.get(self.result.status, "govuk-tag--grey")
+
+
+@dataclass(frozen=True)
+class ProblemOutcome:
+    problem: str
+    label: str
+    status: ev.Status
+    measures: tuple[MeasureRow, ...]
+
+
+@dataclass(frozen=True)
+class FamilyOutcomes:
+    run: OutcomeRun | None
+    problems: tuple[ProblemOutcome, ...]
+
+    @property
+    def measured(self) -> tuple[ProblemOutcome, ...]:
+        return tuple(p for p in self.problems if p.status is not ev.Status.NOT_APPLICABLE)
+
+    @property
+    def not_measured(self) -> tuple[ProblemOutcome, ...]:
+        return tuple(p for p in self.problems if p.status is ev.Status.NOT_APPLICABLE)
+
+    @property
+    def start_on(self) -> date | None:
+        return self.problems[0].measures[0].result.start_on if self.problems else None
+
+
+def family_outcomes(*, for_user: AnyUser, case: Case) -> FamilyOutcomes:
+    """The family's results in the latest outcomes run that measured it, by headline problem."""
+    results = outcome_results_for(for_user=for_user).filter(case=case)
+    latest = results.order_by("-run__started_at", "-run_id").values_list("run_id", flat=True).first()
+    if latest is None:
+        return FamilyOutcomes(None, ())
+    rows = list(results.filter(run_id=latest).order_by("problem", "measure"))
+    run = rows[0].run
+    try:
+        framework = measuring.load_framework_for(run.framework)
+        programme = load_programme(Path(settings.PROGRAMMES_DIR) / f"{framework.programme}.yaml")
+        measures = {m.code: m for m in framework.measures}
+        problem_labels = {p.code: p.label for p in programme.problems}
+    except measuring.OutcomesRunError:
+        measures, problem_labels = {}, {}
+    by_problem: dict[str, list[MeasureRow]] = {}
+    for row in rows:
+        measure = measures.get(row.measure)
+        by_problem.setdefault(row.problem, []).append(
+            MeasureRow(row, measure.label if measure else row.measure, measure.period_label if measure else "")
+        )
+    problems = tuple(
+        ProblemOutcome(
+            problem,
+            problem_labels.get(problem, problem),
+            ev.combine([ev.Status(item.result.status) for item in items]),
+            tuple(items),
+        )
+        for problem, items in by_problem.items()
+    )
+    return FamilyOutcomes(run, problems)

@@ -7,4 +7,5 @@ app_name = "outcomes"
 urlpatterns = [
     path("families/<int:pk>/distance-travelled/", views.distance_travelled, name="distance"),
     path("families/<int:pk>/distance-travelled/new/", views.record_distance, name="record_distance"),
+    path("families/<int:pk>/", views.family_outcomes, name="family"),
 ]

@@ -99,3 +99,15 @@ def record_distance(request: HttpRequest, pk: int) -> HttpResponse:
             "back_url": distance_url(case.pk),
         },
     )
+
+
+@login_required
+def family_outcomes(request: HttpRequest, pk: int) -> HttpResponse:
+    case = case_for(request, pk)
+    user = signed_in_user(request)
+    outcomes = selectors.family_outcomes(for_user=user, case=case)
+    return render(
+        request,
+        "outcomes/family_outcomes.html",
+        {"case": case, "outcomes": outcomes, "family_url": family_url(case), "distance_url": distance_url(case.pk)},
+    )

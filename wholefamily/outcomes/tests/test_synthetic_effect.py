@@ -124,3 +124,98 @@ def test_the_engine_output_has_a_row_per_family_and_measure_with_evidence(measur
             assert row["evidence"], row  # a failure always shows the records behind it
         if row["family_status"] == "achieved":
             assert row["period_from"] >= row["start_on"]
+
+
+# --- the same county through the cases, the command and the family's page ---------------------------------------------
+
+
+def _household_members(county, household_id: str, on: dt.date):
+    memberships = pq.read_table(county / "snapshot" / "memberships.parquet").to_pylist()
+    births = {
+        r["person_id"]: r["date_of_birth"] for r in pq.read_table(county / "snapshot" / "persons.parquet").to_pylist()
+    }
+    return [
+        (row["person_id"], births[row["person_id"]])
+        for row in memberships
+        if row["household_id"] == household_id
+        and (row["start_on"] is None or row["start_on"] <= on)
+        and (row["end_on"] is None or row["end_on"] >= on)
+    ]
+
+
+@pytest.mark.django_db
+def test_cases_command_and_family_page(county, measured, make_staff, make_team, client, tmp_path):
+    from django.core.management import call_command
+
+    from wholefamily.cases import services as case_services
+    from wholefamily.cases.models import Case
+    from wholefamily.domain.pathway import MemberRole
+    from wholefamily.domain.roles import Role
+    from wholefamily.governance.models import AuditEvent
+    from wholefamily.outcomes.measuring import measure_outcomes
+    from wholefamily.outcomes.models import OutcomeResult
+
+    measurement, worked = measured
+    # A worked-with family with at least one measure achieved and one not: put it on the programme as a case.
+    by_family: dict[str, set[str]] = {}
+    for item in measurement.results:
+        by_family.setdefault(item.family.family_id, set()).add(item.result.status.value)
+    family_id = next(f for f, statuses in sorted(by_family.items()) if {"achieved", "not_achieved"} <= statuses)
+    start_on = next(r["start_on"] for r in worked if f"H{r['household_id']}" == family_id)
+    team = make_team("Northmoor Family Support")
+    manager = make_staff("maria.manager", Role.TEAM_MANAGER, team=team)
+    analyst = make_staff("dana.analyst", Role.DATA_ANALYST)
+    members = [
+        case_services.MemberDetails(
+            person,
+            MemberRole.CHILD if born and born > dt.date(1997, 1, 1) else MemberRole.PARENTING_ADULT,
+            person,
+            born,
+        )
+        for person, born in _household_members(county, family_id, start_on)
+    ]
+    case = case_services.open_case_from_cohort(
+        team=team, household_id=family_id, family_name="the Synthetic family", members=members,
+        evidence_summary="Worked with in the synthetic county.", programme="tf-2015", by=manager,
+    )  # fmt: skip
+    # The case's history is the synthetic county's: it came onto the programme on the worked-with start date.
+    Case.objects.filter(pk=case.pk).update(opened_on=start_on)
+    case.members.update(start_on=start_on)
+
+    run, _ = measure_outcomes(programme="tf-2015", as_of_on=AS_OF, snapshot_dir=county / "snapshot", by=analyst)
+    from_case = {r.measure: r.status for r in OutcomeResult.objects.filter(run=run, case=case)}
+    assert len(from_case) == len(measurement.framework.measures)
+    # Measured from the case's members or from the household's memberships, the family's results agree.
+    again = measure_families_for_one(county, family_id, start_on)
+    assert from_case == again
+    assert AuditEvent.objects.filter(action="outcomes.measure", object_id=str(run.pk)).exists()
+
+    client.force_login(manager)
+    page = client.get(f"/outcomes/families/{case.pk}/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Significant and sustained progress" in html and "Not achieved" in html
+    assert "12 months before" in html and "synth-" in html  # measurement points and the records behind them
+
+    families_csv = tmp_path / "families.csv"
+    families_csv.write_text(f"household_id,start_on\n{family_id},{start_on.isoformat()}\n", encoding="utf-8")
+    out = tmp_path / "outcomes.csv"
+    call_command(
+        "outcomes", "--programme", "tf-2015", "--as-of", AS_OF.isoformat(), "--snapshot", str(county / "snapshot"),
+        "--families", str(families_csv), "--out", str(out),
+    )  # fmt: skip
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith('"framework","framework_version","as_of","family_id"')
+    assert {line.split(",")[8].strip('"') for line in lines[1:]} == set(from_case)
+
+
+def measure_families_for_one(county, family_id: str, start_on: dt.date) -> dict[str, str]:
+    framework = load_framework(Path(settings.PROGRAMMES_DIR) / "outcomes" / "tf-2015.yaml")
+    measurement = measure_families(
+        framework,
+        families=[FamilyStart(family_id, family_id, start_on)],
+        as_of=AS_OF,
+        snapshot=Snapshot.open(county / "snapshot"),
+        contracts=load_contract_set(Path(settings.DEFINITIONS_DIR)),
+    )
+    return {item.measure.code: item.result.status.value for item in measurement.results}
