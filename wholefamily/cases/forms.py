@@ -317,3 +317,22 @@ class ReferralForm(GovukForm):
 class GatekeepingForm(GovukForm):
     decision = radio_field("Decision", _choices(GatekeepingDecision))
     reason = long_text_field("Reason for the decision")
+
+
+class EstimateForm(GovukForm):
+    families_estimated = forms.IntegerField(
+        label="Families the district expects to work with",
+        min_value=0,
+        max_value=1_000_000,
+        error_messages={
+            "required": "Enter the estimate",
+            "invalid": "Enter the estimate as a whole number, like 250",
+            "min_value": "Enter an estimate of 0 or more",
+            "max_value": "Enter an estimate of 1,000,000 or less",
+        },
+    )
+
+    def __init__(self, *args: Any, districts: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["district"] = radio_field("District", [(d, d) for d in districts])
+        self.order_fields(["district"])

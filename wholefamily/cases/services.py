@@ -26,6 +26,7 @@ from wholefamily.cases.models import (
     Case,
     CaseEvent,
     Consent,
+    DistrictEstimate,
     FairProcessingNotice,
     Goal,
     Member,
@@ -778,3 +779,19 @@ def decide_budget_spend(*, line: BudgetLine, is_approved: bool, by: User) -> Bud
     _event(case, code, by, f"Spend of {pathway.format_pence(line.amount_pence)} {verb}: {line.description}")
     _audit(by, f"{verb}_budget_spend", line)
     return line
+
+
+@case_service
+def set_district_estimate(*, district: str, families_estimated: int, by: User) -> DistrictEstimate:
+    """How many families a district expects to work with: 'remaining (of estimate)' in the progress table."""
+    if not pathway_roles(by) & {Role.PROGRAMME_MANAGER}:
+        raise PermissionDenied("Only a programme manager may set a district's estimate.")
+    if not Team.objects.filter(district=district).exists():
+        raise CaseError("No team serves that district.")
+    if families_estimated < 0:
+        raise CaseError("Enter an estimate of 0 or more.")
+    estimate, _ = DistrictEstimate.objects.update_or_create(
+        district=district, defaults={"families_estimated": families_estimated}
+    )
+    _audit(by, "set_district_estimate", estimate, families_estimated=families_estimated)
+    return estimate

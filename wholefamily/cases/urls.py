@@ -10,6 +10,7 @@ urlpatterns = [
     path("waiting/", lists.waiting_list, name="waiting"),
     path("reviews/", lists.reviews_due, name="reviews_due"),
     path("progress/", lists.progress, name="progress"),
+    path("progress/estimate/", lists.set_estimate, name="set_estimate"),
     path("referrals/", referrals.referral_list, name="referrals"),
     path("referrals/new/", referrals.new_referral, name="new_referral"),
     path("referrals/<int:pk>/", referrals.referral, name="referral"),

@@ -181,3 +181,19 @@ def test_commissioner_sees_progress_but_no_family(client, make_staff, new_family
     assert client.get(reverse("cases:progress")).status_code == 200
     assert client.get(reverse("cases:family", args=[case.pk])).status_code == 404
     assert client.get(reverse("cases:caseload")).status_code == 403
+
+
+def test_programme_manager_sets_a_district_estimate(client, make_staff, manager, north, new_family):
+    new_family(Stage.AWAITING_ALLOCATION)
+    url = reverse("cases:set_estimate")
+    client.force_login(manager)
+    assert client.get(url).status_code == 403
+    client.force_login(make_staff("pm", Role.PROGRAMME_MANAGER))
+    assert "Set a district" in client.get(reverse("cases:progress")).content.decode()
+    assert client.post(url, {"district": "Nowhere", "families_estimated": "10"}).status_code == 200  # not a choice
+    assert client.post(url, {"district": "Northmoor", "families_estimated": "-3"}).status_code == 200
+    response = client.post(url, {"district": "Northmoor", "families_estimated": "250"})
+    assert response.status_code == 302
+    rows = {row.district: row for row in client.get(reverse("cases:progress")).context["rows"]}
+    assert rows["Northmoor"].remaining == 249
+    assert AuditEvent.objects.filter(action="cases.set_district_estimate").exists()

@@ -7,13 +7,17 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_http_methods
 
-from wholefamily.cases import from_cohort, selectors
-from wholefamily.cases.views.common import audit_list
+from wholefamily.cases import from_cohort, selectors, services
+from wholefamily.cases.forms import EstimateForm
+from wholefamily.cases.views.common import audit_list, form_page, posted, signed_in_user
 from wholefamily.domain.pathway import Stage
 from wholefamily.domain.roles import Role
 from wholefamily.governance import access
+from wholefamily.governance.models import Team
 
 PAGE_SIZE = 50
 
@@ -103,4 +107,40 @@ def progress(request: HttpRequest) -> HttpResponse:
         "information_gathering": sum(r.information_gathering for r in rows),
         "remaining": sum(r.remaining or 0 for r in rows),
     }
-    return render(request, "cases/progress.html", {"rows": rows, "totals": totals, "today": timezone.localdate()})
+    context = {
+        "rows": rows,
+        "totals": totals,
+        "today": timezone.localdate(),
+        "may_set_estimates": access.has_role(request.user, Role.PROGRAMME_MANAGER),
+    }
+    return render(request, "cases/progress.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def set_estimate(request: HttpRequest) -> HttpResponse:
+    """A programme manager sets a district's estimate of families (the progress table's 'remaining')."""
+    user = signed_in_user(request)
+    if not access.has_role(user, Role.PROGRAMME_MANAGER):
+        raise PermissionDenied
+    districts = sorted(set(Team.objects.values_list("district", flat=True)))
+    form = EstimateForm(posted(request), districts=districts)
+
+    def save() -> str:
+        services.set_district_estimate(
+            district=form.cleaned_data["district"],
+            families_estimated=form.cleaned_data["families_estimated"],
+            by=user,
+        )
+        return reverse("cases:progress")
+
+    return form_page(
+        request,
+        form=form,
+        title="Set a district's estimate",
+        submit_text="Save the estimate",
+        back_url=reverse("cases:progress"),
+        save=save,
+        success="The estimate has been saved.",
+        intro="The progress table shows the estimate less the families past identification.",
+    )
