@@ -142,3 +142,25 @@ class ReviewDecision(models.Model):
     def __str__(self) -> str:
         verdict = "same person" if self.is_same_person else "different people"
         return f"{self.profile_id_l} / {self.profile_id_r}: {verdict}"
+
+
+class HouseholdCorrection(models.Model):
+    """A data analyst's correction of where a person lives now; applied on every later linkage run."""
+
+    person_id = models.CharField(max_length=16, help_text="Stable person id.")
+    household_id = models.CharField(max_length=16, help_text="Stable household id the person belongs to.")
+    reason = models.TextField()
+    corrected_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    corrected_at = models.DateTimeField(auto_now_add=True)
+    is_active = models.BooleanField(default=True, help_text="Superseded corrections are kept, inactive.")
+
+    class Meta:
+        ordering = ["-corrected_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person_id"], condition=models.Q(is_active=True), name="linkage_one_active_correction"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} lives in {self.household_id}"

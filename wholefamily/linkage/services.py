@@ -20,8 +20,25 @@ from wholefamily.ingest.models import DatasetVersion
 from wholefamily.ingest.store import DATA_FILE, version_dir
 from wholefamily.linkage.engine.definition import LinkageDefinition, load_definition
 from wholefamily.linkage.engine.prepare import InputDataset
-from wholefamily.linkage.engine.run import Decision, Engine, PreviousRun, link_datasets, write_current
-from wholefamily.linkage.models import Household, LinkageRun, Membership, Person, PersonRecord, ReviewDecision
+from wholefamily.linkage.engine.run import (
+    Decision,
+    Engine,
+    PreviousRun,
+    link_datasets,
+    write_current,
+)
+from wholefamily.linkage.engine.run import (
+    HouseholdCorrection as EngineCorrection,
+)
+from wholefamily.linkage.models import (
+    Household,
+    HouseholdCorrection,
+    LinkageRun,
+    Membership,
+    Person,
+    PersonRecord,
+    ReviewDecision,
+)
 
 PUBLISH_BATCH = 5_000
 
@@ -54,6 +71,15 @@ def _decisions() -> list[Decision]:
     return [
         Decision(profile_id_l=left, profile_id_r=right, is_same_person=same)
         for left, right, same in ReviewDecision.objects.values_list("profile_id_l", "profile_id_r", "is_same_person")
+    ]
+
+
+def _corrections() -> list[EngineCorrection]:
+    return [
+        EngineCorrection(person_id=person, household_id=household)
+        for person, household in HouseholdCorrection.objects.filter(is_active=True).values_list(
+            "person_id", "household_id"
+        )
     ]
 
 
@@ -94,7 +120,7 @@ def run_linkage(
     try:
         result = link_datasets(
             datasets, definition=definition, out_dir=out, run_id=run.run_id, previous=_previous(),
-            decisions=_decisions(), engine=engine, progress=progress,
+            decisions=_decisions(), engine=engine, progress=progress, corrections=_corrections(),
         )  # fmt: skip
     except Exception as error:
         shutil.rmtree(out, ignore_errors=True)
@@ -253,3 +279,27 @@ def decide_pair(
         detail={"is_same_person": is_same_person, "run": run.run_id, "pair": [left, right]},
     )
     return decision
+
+
+@transaction.atomic
+def correct_household(
+    *, person: Person, household: Household, reason: str, by: AbstractBaseUser
+) -> HouseholdCorrection:
+    """Record that `person` lives in `household` now; it holds on every later run (ids are stable)."""
+    if not reason.strip():
+        raise LinkageError("Give a reason for the correction.")
+    HouseholdCorrection.objects.filter(person_id=person.person_id, is_active=True).update(is_active=False)
+    correction = HouseholdCorrection.objects.create(
+        person_id=person.person_id,
+        household_id=household.household_id,
+        reason=reason.strip(),
+        corrected_by=by,  # type: ignore[misc]
+    )
+    Membership.objects.filter(person=person, end_on__isnull=True).update(household=household)
+    if not Membership.objects.filter(person=person, end_on__isnull=True).exists():
+        Membership.objects.create(person=person, household=household, role=Membership.Role.OTHER_ADULT)
+    record(
+        by=by, action="linkage.household.correct", obj=correction,
+        detail={"person_id": person.person_id, "household_id": household.household_id},
+    )  # fmt: skip
+    return correction

@@ -46,6 +46,14 @@ class Decision:
 
 
 @dataclass(frozen=True)
+class HouseholdCorrection:
+    """An analyst's correction: this person lives (now) in this household. Applied on every later run."""
+
+    person_id: str
+    household_id: str
+
+
+@dataclass(frozen=True)
 class PreviousRun:
     """What a new run needs from the current snapshot to keep ids stable."""
 
@@ -181,6 +189,7 @@ def link_datasets(
     progress: ProgressReporter | None = None,
     memory_limit: str = prepare.DEFAULT_MEMORY_LIMIT,
     trained_model: Path | None = None,
+    corrections: Sequence[HouseholdCorrection] = (),
 ) -> RunResult:
     """Link every record of `datasets` and write the linked snapshot into `out_dir`.
 
@@ -266,6 +275,7 @@ def link_datasets(
             pa.table({"household_key": list(households.ids), "household_id": list(households.ids.values())}),
         )
         connection.execute("CREATE OR REPLACE TABLE household_ids AS SELECT * FROM household_ids_arrow")
+        timings["household_corrections_applied"] = _apply_corrections(connection, corrections, definition)
         progress.advance()
         timings["cluster_and_households_s"] = time.perf_counter() - mark
 
@@ -344,6 +354,40 @@ def _conflicts(
     ).fetchall()
     connection.unregister("cluster_of_arrow")
     return [(left, right) for left, right in rows]
+
+
+def _apply_corrections(
+    connection: duckdb.DuckDBPyConnection, corrections: Sequence[HouseholdCorrection], definition: LinkageDefinition
+) -> int:
+    """Move each corrected person's current membership into the household the analyst chose (when both exist)."""
+    applied = 0
+    for correction in corrections:
+        target = connection.execute(
+            "SELECT household_key FROM household_ids WHERE household_id = ?", [correction.household_id]
+        ).fetchall()
+        known = connection.execute("SELECT 1 FROM persons WHERE person_id = ?", [correction.person_id]).fetchall()
+        if not target or not known:
+            continue
+        key = target[0][0]
+        current = connection.execute(
+            "SELECT count(*) FROM spells WHERE person_id = ? AND end_on IS NULL", [correction.person_id]
+        ).fetchall()[0][0]
+        if current:
+            connection.execute(
+                "UPDATE spells SET household_key = ? WHERE person_id = ? AND end_on IS NULL",
+                [key, correction.person_id],
+            )
+        else:
+            connection.execute(
+                f"""INSERT INTO spells (person_id, household_key, dwelling, start_on, end_on, last_on, role)
+                    SELECT p.person_id, ?, NULL, NULL, NULL, NULL,
+                           CASE WHEN date_diff('year', p.date_of_birth, current_date)
+                                     < {definition.households.child_under} THEN 'child' ELSE 'other_adult' END
+                    FROM persons p WHERE p.person_id = ?""",
+                [key, correction.person_id],
+            )
+        applied += 1
+    return applied
 
 
 def _kept_share(connection: duckdb.DuckDBPyConnection, previous: dict[str, str]) -> float:

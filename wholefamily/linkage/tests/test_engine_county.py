@@ -7,7 +7,7 @@ import pytest
 
 from wholefamily.linkage.engine.accuracy import snapshot_accuracy
 from wholefamily.linkage.engine.definition import LinkageDefinition
-from wholefamily.linkage.engine.run import Decision, PreviousRun, RunResult, link_datasets
+from wholefamily.linkage.engine.run import Decision, HouseholdCorrection, PreviousRun, RunResult, link_datasets
 from wholefamily.linkage.tests.conftest import County
 
 
@@ -69,6 +69,12 @@ def test_new_delivery_keeps_ids_and_review_decisions_hold(
         Decision(profile_id_l=linked[0], profile_id_r=linked[1], is_same_person=False),
         Decision(profile_id_l=join_l, profile_id_r=join_r, is_same_person=True),
     ]
+    # an analyst moves one person (with a current membership) into another current household
+    memberships = pq.read_table(first_run.out_dir / "memberships.parquet").to_pylist()
+    current = [row for row in memberships if row["end_on"] is None]
+    mover = current[0]
+    target = next(row["household_id"] for row in current if row["household_id"] != mover["household_id"])
+    correction = HouseholdCorrection(person_id=mover["person_id"], household_id=target)
     second = link_datasets(
         linkage_county.datasets(),
         definition=definition,
@@ -76,6 +82,7 @@ def test_new_delivery_keeps_ids_and_review_decisions_hold(
         run_id="run-2",
         previous=PreviousRun.read(first_run.out_dir),
         decisions=decisions,
+        corrections=[correction],
     )
     assert second.figures["records"] > first_run.figures["records"]  # housing arrived
     assert second.figures["person_ids_kept_share"] >= 0.99
@@ -84,3 +91,8 @@ def test_new_delivery_keeps_ids_and_review_decisions_hold(
     assert after[join_l] == after[join_r]
     kept = sum(1 for profile, person in person_of.items() if after.get(profile) == person)
     assert kept / len(person_of) >= 0.99
+    assert second.figures["household_corrections_applied"] == 1
+    later = pq.read_table(second.out_dir / "memberships.parquet").to_pylist()
+    assert {
+        row["household_id"] for row in later if row["person_id"] == mover["person_id"] and row["end_on"] is None
+    } == {target}
