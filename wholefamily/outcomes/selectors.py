@@ -8,15 +8,19 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
-from wholefamily.cases.models import Case, Member
+from wholefamily.cases.models import Case, Goal, Member
 from wholefamily.domain.criteria.schema import load_programme
-from wholefamily.domain.outcomes import distance, radar
+from wholefamily.domain.outcomes import bars, distance, radar, report
 from wholefamily.domain.outcomes import evaluate as ev
+from wholefamily.domain.pathway import Destination
+from wholefamily.domain.roles import Role
 from wholefamily.governance import access
+from wholefamily.governance.models import StaffProfile
 from wholefamily.outcomes import measuring
-from wholefamily.outcomes.definitions import distance_definition
+from wholefamily.outcomes.definitions import distance_definition, report_card_definition
 from wholefamily.outcomes.models import DistanceAssessment, DistanceScore, OutcomeResult, OutcomeRun
 
 AnyUser = AbstractBaseUser | AnonymousUser
@@ -272,3 +276,105 @@ def family_outcomes(*, for_user: AnyUser, case: Case) -> FamilyOutcomes:
         for problem, items in by_problem.items()
     )
     return FamilyOutcomes(run, problems)
+
+
+# --- the report card (seed 001 Appendix E) ----------------------------------------------------------------------------
+
+REPORT_READERS = (
+    Role.TEAM_MANAGER,
+    Role.PROGRAMME_MANAGER,
+    Role.DATA_ANALYST,
+    Role.COMMISSIONER,
+    Role.AUDITOR,
+)
+
+
+@dataclass(frozen=True)
+class Dimension:
+    code: str
+    label: str
+    rows: tuple[report.GroupRow, ...]
+    chart: bars.BarChart | None
+
+
+@dataclass(frozen=True)
+class ReportCard:
+    families: int
+    reviewed: int
+    mean_distance: float | None
+    dimensions: tuple[Dimension, ...]
+    plan_results: tuple[report.PlanResult, ...]
+    smallest_group: int
+
+
+def _scores_by_case(case_ids: list[int]) -> dict[int, dict[int, dict[tuple[str, str], int]]]:
+    out: dict[int, dict[int, dict[tuple[str, str], int]]] = {}
+    rows = DistanceScore.objects.filter(
+        assessment__case_id__in=case_ids, assessment__assessor=DistanceAssessment.Assessor.KEY_WORKER
+    ).values_list("assessment__case_id", "assessment__time_point", "member_id", "item", "score")
+    for case_id, time_point, member_id, item, score in rows:
+        out.setdefault(case_id, {}).setdefault(time_point, {})[(str(member_id), item)] = score
+    return out
+
+
+def _facts(cases: list[Case], definition: report.ReportCardDefinition) -> list[report.FamilyFacts]:
+    ids = [case.pk for case in cases]
+    scores = _scores_by_case(ids)
+    youngest: dict[int, date] = {}
+    for case_id, born_on in Member.objects.filter(
+        case_id__in=ids, role__in=("child", "young_person"), born_on__isnull=False
+    ).values_list("case_id", "born_on"):
+        if born_on is not None:
+            youngest[case_id] = max(born_on, youngest.get(case_id, born_on))
+    goals: dict[int, list[bool]] = {}
+    for case_id, is_achieved in Goal.objects.filter(plan__case_id__in=ids).values_list("plan__case_id", "is_achieved"):
+        goals.setdefault(case_id, []).append(is_achieved)
+    titles = dict(StaffProfile.objects.values_list("user_id", "job_title"))
+    facts = []
+    for case in cases:
+        points = scores.get(case.pk, {})
+        baseline = points.get(0, {})
+        latest_point = max((p for p in points if p > 0), default=None)
+        travelled = None if latest_point is None else report.family_distance(baseline, points[latest_point])
+        facts.append(
+            report.FamilyFacts(
+                tier=definition.tier(distance.mean_score(baseline.values()) if baseline else None),
+                age_group=definition.age_group(youngest.get(case.pk), case.opened_on),
+                district=case.team.district or "Not recorded",
+                key_worker_type=(titles.get(case.key_worker_id) or "Not recorded")
+                if case.key_worker_id
+                else "Not allocated",
+                distance=travelled,
+                plan=report.plan_result(
+                    is_closed=not case.is_open,
+                    is_disengaged=case.closure_destination == Destination.DISENGAGED,
+                    goals_achieved=goals.get(case.pk, []),
+                ),
+            )
+        )
+    return facts
+
+
+def report_card(*, for_user: AnyUser) -> ReportCard:
+    """Distance travelled and plan results over the families the user may count, by tier of need, age group,
+    district and type of key worker (seed 001 Appendix E; groups: report-card.yaml)."""
+    if not access.has_role(for_user, *REPORT_READERS) and not getattr(for_user, "is_superuser", False):
+        raise PermissionDenied
+    definition = report_card_definition()
+    cases = list(access.scope(for_user, Case.objects.select_related("team"), team_field="team", is_personal=False))
+    facts = _facts(cases, definition)
+    dimensions = []
+    for code, label in report.DIMENSIONS:
+        rows = tuple(report.aggregate(facts, code, smallest_group=definition.smallest_group))
+        shown = [(row.group, row.mean_distance) for row in rows if row.mean_distance is not None]
+        chart = bars.bar_chart(shown) if shown else None
+        dimensions.append(Dimension(code, label, rows, chart))
+    reviewed = [f.distance for f in facts if f.distance is not None]
+    return ReportCard(
+        families=len(facts),
+        reviewed=len(reviewed),
+        mean_distance=sum(reviewed) / len(reviewed) if len(reviewed) >= definition.smallest_group else None,
+        dimensions=tuple(dimensions),
+        plan_results=tuple(report.PlanResult),
+        smallest_group=definition.smallest_group,
+    )

@@ -15,6 +15,7 @@ from wholefamily.cases.views.common import case_for, family_url, posted, signed_
 from wholefamily.domain.outcomes import distance
 from wholefamily.domain.roles import Action
 from wholefamily.governance import access
+from wholefamily.governance.audit import record
 from wholefamily.outcomes import selectors, services
 from wholefamily.outcomes.definitions import distance_definition
 from wholefamily.outcomes.forms import DistanceForm
@@ -111,3 +112,10 @@ def family_outcomes(request: HttpRequest, pk: int) -> HttpResponse:
         "outcomes/family_outcomes.html",
         {"case": case, "outcomes": outcomes, "family_url": family_url(case), "distance_url": distance_url(case.pk)},
     )
+
+
+@login_required
+def report_card(request: HttpRequest) -> HttpResponse:
+    card = selectors.report_card(for_user=request.user)
+    record(by=request.user, action="view", object_type="outcomes.report_card", object_id="better_off")
+    return render(request, "outcomes/report_card.html", {"card": card})
