@@ -50,6 +50,12 @@ class Command(BaseCommand):
                 f"{a.persons_in_households_with_children:,} in households with children "
                 f"({(a.same_household_false_merge_rate or 0):.3%})"
             )
+        if a.households_compared is not None:
+            self.stdout.write(
+                f"  current households matching the truth: {a.households_exact:,} of {a.households_compared:,} "
+                f"({(a.household_match_rate or 0):.2%}); families (with a child): {a.families_exact:,} of "
+                f"{a.families_compared:,} ({(a.family_match_rate or 0):.2%})"
+            )
 
     def _folder(self, run_id: str) -> Path:
         if run_id and Path(run_id).is_dir():
