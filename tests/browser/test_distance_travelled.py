@@ -65,6 +65,7 @@ def _make_family() -> Any:
     for step in (Stage.INFORMATION_GATHERING, Stage.AWAITING_ALLOCATION):
         case = services.move_case(case=case, to=step, by=manager)
     services.allocate_case(case=case, worker=worker, by=manager)
+    case.refresh_from_db()
     return case
 
 
@@ -121,3 +122,40 @@ def test_key_worker_records_baseline_and_two_reviews_and_sees_the_radar_chart(li
     _assert_accessible(page)
     screenshot("distance-travelled")
     assert [text for text in console_errors if not text.startswith("Failed to load resource")] == []
+
+
+def test_manager_reads_the_report_card_and_a_familys_outcomes_page(live_server, page, screenshot):
+    """The 'Is anyone better off?' report card (bar chart and tables) and a family's outcomes page before any
+    measurement are accessible."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from wholefamily.domain.outcomes.distance import FAMILY
+    from wholefamily.outcomes import services
+
+    case = _make_family()
+    worker = case.key_worker
+    today = timezone.localdate()
+    for number in range(2):
+        services.record_distance_travelled(
+            case=case,
+            assessed_on=today + timedelta(days=number),
+            assessor="key_worker",
+            scores={(FAMILY, "housing"): 4 - number},
+            by=worker,
+        )
+    page.goto(f"{live_server.url}/sign-in/")
+    page.get_by_label("Username").fill("maria.manager")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{live_server.url}/")
+    page.get_by_role("link", name="Outcomes").click()
+    expect(page.get_by_role("heading", name="Is anyone better off?")).to_be_visible()
+    expect(page.get_by_role("table", name="Distance travelled by district")).to_contain_text("Northmoor")
+    _assert_accessible(page)
+    screenshot("report-card")
+
+    page.goto(f"{live_server.url}/outcomes/families/{case.pk}/")
+    expect(page.get_by_text("This family has not been measured yet.")).to_be_visible()
+    _assert_accessible(page)
