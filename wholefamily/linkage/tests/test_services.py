@@ -3,11 +3,13 @@ after a new delivery keeps ids; review decisions are audited; the runs page is f
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -46,7 +48,11 @@ def test_run_publish_rerun_and_decide(linkage_county: County, data_dir: Path, ma
     before = dict(PersonRecord.objects.values_list("source_record_id", "person__person_id"))
 
     _import(linkage_county, "social_care", analyst)  # a new delivery
-    second = run_linkage(by=analyst)
+    stdout = io.StringIO()
+    call_command("link", "--user", "dana", "--no-progress", stdout=stdout)
+    assert "person ids kept from the previous run" in stdout.getvalue()
+    second = LinkageRun.objects.get(is_current=True)
+    assert second.started_by == analyst
     first.refresh_from_db()
     assert second.is_current and not first.is_current
     after = dict(PersonRecord.objects.values_list("source_record_id", "person__person_id"))
