@@ -73,6 +73,8 @@ def _column_array(values: np.ndarray, column_type: str) -> pa.Array:
     if column_type == "decimal":
         values = np.asarray(values, dtype=np.float64)
         return pa.array(values, mask=np.isnan(values))
+    if values.dtype.kind in "iu":
+        return pa.array(values).cast(pa.string())
     return pa.array(values, type=pa.string(), from_pandas=True)
 
 
@@ -80,7 +82,7 @@ def _column_array(values: np.ndarray, column_type: str) -> pa.Array:
 class KindFile:
     kind: str
     rows: int
-    source_record_id: np.ndarray
+    source_record_id: pa.Array
     person: np.ndarray
     recorded_on: np.ndarray  # the day the record's address refers to
     source_person_id: pa.Array
@@ -107,58 +109,56 @@ def write_kind(
     n = len(people)
     rows = register.rows_of(people)
     rates = agency.rates
-    noise: list[list[str]] = [[] for _ in range(n)]
+    flags: dict[str, np.ndarray] = {}
+    take = pa.array(rows)
 
-    def mark(picked: np.ndarray, name: str) -> None:
-        for index in picked.tolist():
-            noise[index].append(name)
+    def held(values: np.ndarray) -> pa.Array:
+        return pa.array(values, type=pa.string(), from_pandas=True).take(take)
 
     # Duplicate registrations: about half of such a person's records carry the second id.
-    use_alternate = (register.alternate_id[rows] != None) & (rng.random(n) < 0.5)  # noqa: E711
-    spid = np.where(use_alternate, register.alternate_id[rows], register.source_person_id[rows])
-    mark(np.flatnonzero(use_alternate), "alternate_person_id")
+    has_alternate = pc.is_valid(held(register.alternate_id)).to_numpy(zero_copy_only=False)
+    use_alternate = has_alternate & (rng.random(n) < 0.5)
+    flags["alternate_person_id"] = use_alternate
+    alternate = pa.array(use_alternate)
     no_address = np.zeros(n, dtype=bool)
     no_address[exact_pick(rng, np.ones(n, dtype=bool), rates["missing_address"])] = True
-    mark(np.flatnonzero(no_address), "missing_address")
+    flags["missing_address"] = no_address
     dwelling, previous = addresses.at(people, table["on"])
-    stale = exact_pick(rng, (previous >= 0) & ~no_address, rates["stale_address"])
-    dwelling[stale] = previous[stale]
-    mark(stale, "stale_address")
+    stale = np.zeros(n, dtype=bool)
+    stale[exact_pick(rng, (previous >= 0) & ~no_address, rates["stale_address"])] = True
+    dwelling = np.where(stale, previous, dwelling)
+    flags["stale_address"] = stale
     no_dob = np.zeros(n, dtype=bool)
     no_dob[exact_pick(rng, np.ones(n, dtype=bool), rates["missing_dob"])] = True
-    mark(np.flatnonzero(no_dob), "missing_dob")
+    flags["missing_dob"] = no_dob
     has_uprn = np.zeros(n, dtype=bool)
     has_uprn[exact_pick(rng, ~no_address, agency.uprn_known)] = True
 
     dwelling_index = pa.array(dwelling)
-    address = dwellings.address.take(dwelling_index)
-    postcode = dwellings.postcode.take(dwelling_index)
-    uprn = pa.array(dwellings.uprn[dwelling].astype(str), type=pa.string())
-    null = pa.nulls(n, type=pa.string())
+    blank = pa.scalar(None, pa.string())
+    hidden = pa.array(no_address)
     columns: dict[str, pa.Array] = {
         "source_record_id": pc.binary_join_element_wise(
             KIND_PREFIX[kind], pc.utf8_lpad(pa.array(np.arange(1, n + 1)).cast(pa.string()), 9, "0"), ""
         ),
-        "source_person_id": pa.array(spid, type=pa.string()),
-        "forename": pa.array(register.forename, type=pa.string()).take(pa.array(rows)),
-        "surname": pa.array(register.surname, type=pa.string()).take(pa.array(rows)),
+        "source_person_id": pc.if_else(alternate, held(register.alternate_id), held(register.source_person_id)),
+        "forename": held(register.forename),
+        "surname": held(register.surname),
         "date_of_birth": _date_array(register.dob[rows], mask=no_dob),
-        "sex": pa.array(np.array(["F", "M"], dtype=object)[sex[people]], type=pa.string()),
-        "address": null
-        if not agency.has_address_lines
-        else pa.array(np.where(no_address, None, address.to_numpy(zero_copy_only=False)), type=pa.string()),
-        "postcode": pa.array(np.where(no_address, None, postcode.to_numpy(zero_copy_only=False)), type=pa.string()),
-        "uprn": pa.array(np.where(has_uprn, uprn.to_numpy(zero_copy_only=False), None), type=pa.string()),
+        "sex": pa.array(["F", "M"], type=pa.string()).take(pa.array(sex[people])),
+        "address": pc.if_else(hidden, blank, dwellings.address.take(dwelling_index))
+        if agency.has_address_lines
+        else pa.nulls(n, type=pa.string()),
+        "postcode": pc.if_else(hidden, blank, dwellings.postcode.take(dwelling_index)),
+        "uprn": pc.if_else(pa.array(has_uprn), dwellings.uprn_text.take(dwelling_index), blank),
     }
     if agency.identifier and register.identifier is not None:
-        alternate_identifier = register.alternate_identifier
-        assert alternate_identifier is not None
-        identifier = np.where(use_alternate, alternate_identifier[rows], register.identifier[rows])
-        identifier = np.asarray(identifier, dtype=object)
-        missing_id = exact_pick(rng, np.ones(n, dtype=bool), rates["missing_identifier"])
-        identifier[missing_id] = None
-        mark(missing_id, "missing_identifier")
-        columns[agency.identifier] = pa.array(identifier, type=pa.string())
+        assert register.alternate_identifier is not None
+        identifier = pc.if_else(alternate, held(register.alternate_identifier), held(register.identifier))
+        missing_id = np.zeros(n, dtype=bool)
+        missing_id[exact_pick(rng, np.ones(n, dtype=bool), rates["missing_identifier"])] = True
+        flags["missing_identifier"] = missing_id
+        columns[agency.identifier] = pc.if_else(pa.array(missing_id), blank, identifier)
     arrays, names = [], []
     for column in contract.columns:
         if column.name in columns:
@@ -177,17 +177,14 @@ def write_kind(
         out_dir / f"{kind}.csv",
         write_options=pacsv.WriteOptions(quoting_style="needed"),
     )
-    person_noise = register.noise[rows]
-    joined = np.array(
-        [";".join(filter(None, [p, *extra])) for p, extra in zip(person_noise.tolist(), noise, strict=True)],
-        dtype=object,
-    )
+    parts = [held(register.noise)] + [pc.if_else(pa.array(flag), name, "") for name, flag in flags.items()]
+    noise = pc.utf8_trim(pc.replace_substring_regex(pc.binary_join_element_wise(*parts, ";"), ";;+", ";"), ";")
     return KindFile(
         kind=kind,
         rows=n,
-        source_record_id=columns["source_record_id"].to_numpy(zero_copy_only=False),
+        source_record_id=columns["source_record_id"],
         person=people,
         recorded_on=table["on"].astype(np.int32),
         source_person_id=columns["source_person_id"],
-        noise=pa.array(joined, type=pa.string()),
+        noise=noise,
     )

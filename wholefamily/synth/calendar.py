@@ -91,13 +91,16 @@ def build_calendar(*, start: dt.date, years: int) -> Calendar:
 
 
 def civil_parts(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Year, month and day of int32 day numbers."""
-    as_dates = days.astype("datetime64[D]")
-    years = as_dates.astype("datetime64[Y]")
-    months = as_dates.astype("datetime64[M]")
-    year = years.astype(np.int64) + 1970
-    month = (months - years.astype("datetime64[M]")).astype(np.int64) + 1
-    day = (as_dates - months.astype("datetime64[D]")).astype(np.int64) + 1
+    """Year, month and day of int32 day numbers (integer arithmetic: H. Hinnant's civil_from_days)."""
+    z = np.asarray(days, dtype=np.int64) + 719468
+    era = np.floor_divide(z, 146097)
+    doe = z - era * 146097
+    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    day = doy - (153 * mp + 2) // 5 + 1
+    month = np.where(mp < 10, mp + 3, mp - 9)
+    year = yoe + era * 400 + (month <= 2)
     return year, month, day
 
 

@@ -75,13 +75,20 @@ def _term_end(value: dt.date) -> dt.date:
 
 
 def _term_ends(academic_year: np.ndarray, term: np.ndarray) -> np.ndarray:
-    ends = {"autumn": (0, "12-31"), "spring": (1, "04-30"), "summer": (1, "08-31")}
-    out = np.zeros(len(academic_year), dtype=np.int32)
-    for name, (offset, month_day) in ends.items():
-        mask = term == name
-        years = np.unique(academic_year[mask])
-        lookup = {int(y): to_day(dt.date.fromisoformat(f"{int(y) + offset}-{month_day}")) for y in years}
-        out[mask] = [lookup[int(y)] for y in academic_year[mask]] if mask.any() else []
+    """The last day of each (academic year, term) row."""
+    ends = (("autumn", 0, "12-31"), ("spring", 1, "04-30"), ("summer", 1, "08-31"))
+    keys, inverse = np.unique(academic_year.astype(np.int64) * 3 + _term_index(term), return_inverse=True)
+    lookup = np.array(
+        [to_day(dt.date.fromisoformat(f"{key // 3 + ends[key % 3][1]}-{ends[key % 3][2]}")) for key in keys.tolist()],
+        dtype=np.int32,
+    )
+    return lookup[inverse] if len(lookup) else np.zeros(0, dtype=np.int32)
+
+
+def _term_index(term: np.ndarray) -> np.ndarray:
+    out = np.zeros(len(term), dtype=np.int64)
+    out[term == "spring"] = 1
+    out[term == "summer"] = 2
     return out
 
 

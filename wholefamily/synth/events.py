@@ -132,7 +132,7 @@ def _urn(ctx: Context, people: np.ndarray, periods: np.ndarray) -> np.ndarray:
     primary = 100000 + ward * 3 + pick % 3
     secondary = 200000 + world.ward_district[ward].astype(np.int64) * 2 + pick % 2
     urn = np.where(age <= 10, primary, secondary) + 790000
-    return urn.astype(str).astype(object)
+    return urn
 
 
 def education(ctx: Context) -> dict[str, Table]:

@@ -439,7 +439,7 @@ def _write_truth(
             pa.table(
                 {
                     "source_kind": pa.array([kind_file.kind] * kind_file.rows, type=pa.string()),
-                    "source_record_id": pa.array(kind_file.source_record_id, type=pa.string()),
+                    "source_record_id": kind_file.source_record_id,
                     "true_person_id": pa.array(kind_file.person, type=pa.int32()),
                     "source_person_id": kind_file.source_person_id,
                     "recorded_on": pa.array(kind_file.recorded_on, type=pa.date32()),
@@ -465,7 +465,7 @@ def _write_truth(
     tables["addresses"] = pa.table(
         {
             "true_person_id": pa.array(addresses.person, type=pa.int32()),
-            "uprn": pa.array(dwellings.uprn[addresses.dwelling].astype(str), type=pa.string()),
+            "uprn": dwellings.uprn_text.take(pa.array(addresses.dwelling)),
             "start_on": pa.array(addresses.start, type=pa.date32()),
             "end_on": pa.array(addresses.end, type=pa.date32(), mask=addresses.end < 0),
         }
@@ -474,14 +474,14 @@ def _write_truth(
     tables["household_addresses"] = pa.table(
         {
             "household_id": pa.array(d["owner"], type=pa.int32()),
-            "uprn": pa.array(dwellings.uprn[d["value"]].astype(str), type=pa.string()),
+            "uprn": dwellings.uprn_text.take(pa.array(d["value"])),
             "start_on": pa.array(d["start"], type=pa.date32()),
             "end_on": pa.array(d["end"], type=pa.date32(), mask=d["end"] < 0),
         }
     )
     tables["dwellings"] = pa.table(
         {
-            "uprn": pa.array(dwellings.uprn.astype(str), type=pa.string()),
+            "uprn": dwellings.uprn_text,
             "address": dwellings.address,
             "postcode": dwellings.postcode,
             "ward": pa.array(np.array(dwellings.ward_names, dtype=object)[dwellings.ward], type=pa.string()),

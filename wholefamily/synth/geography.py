@@ -15,6 +15,7 @@ INWARD_LETTERS = np.array(list("ABDEFGHJLNPQRSTUWXYZ"))
 @dataclass(frozen=True)
 class Dwellings:
     uprn: np.ndarray  # int64
+    uprn_text: pa.Array  # the same as strings
     ward: np.ndarray  # int16 index into ward_names
     address: pa.Array  # string: house number, street, ward, district (no postcode)
     postcode: pa.Array  # string
@@ -96,6 +97,7 @@ def build_dwellings(rng: np.random.Generator, geography: dict[str, Any], *, coun
     uprn = int(geography["uprn_first"]) + rng.permutation(count).astype(np.int64)
     return Dwellings(
         uprn=uprn,
+        uprn_text=pa.array(uprn).cast(pa.string()),
         ward=ward,
         address=address,
         postcode=postcode,
