@@ -13,7 +13,16 @@ from typing import Any
 import numpy as np
 
 from wholefamily.synth.calendar import Calendar, age_on, random_days
-from wholefamily.synth.people import ADULT, CHILD, FEMALE, PARENT, STEP_PARENT, NameBook, Population
+from wholefamily.synth.people import (
+    ADULT,
+    CHILD,
+    FEMALE,
+    PARENT,
+    STEP_PARENT,
+    NameBook,
+    Population,
+    distinct_forenames,
+)
 
 
 class Segments:
@@ -202,7 +211,13 @@ def step_period(
         babies = population.add_people(
             sex=sex,
             dob=born,
-            forename=names.draw_forenames(rng, sex),
+            forename=distinct_forenames(
+                rng,
+                names,
+                sex,
+                population.household[mothers],
+                taken=population.household[:n].astype(np.int64) * 10_000 + population.forename[:n],
+            ),
             surname=surname,
             household=population.household[mothers],
             role=CHILD,

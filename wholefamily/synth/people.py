@@ -304,6 +304,29 @@ def build_households(
     return out
 
 
+def distinct_forenames(
+    rng: np.random.Generator,
+    names: NameBook,
+    sex: np.ndarray,
+    household: np.ndarray,
+    taken: np.ndarray | None = None,
+) -> np.ndarray:
+    """Forenames for new people such that no two members of one household share one (twins included); `taken`
+    holds household * 10,000 + forename keys already in use."""
+    forename = names.draw_forenames(rng, sex)
+    used = np.zeros(0, dtype=np.int64) if taken is None else taken
+    for _ in range(20):
+        keys = household.astype(np.int64) * 10_000 + forename
+        order = np.argsort(keys, kind="stable")
+        repeated = np.zeros(len(keys), dtype=bool)
+        repeated[order[1:]] = keys[order][1:] == keys[order][:-1]
+        repeated |= np.isin(keys, used)
+        if not repeated.any():
+            break
+        forename[repeated] = names.draw_forenames(rng, sex[repeated])
+    return forename
+
+
 def _double_barrel_adults(
     rng: np.random.Generator, spec: dict[str, Any], names: NameBook, surname: np.ndarray, age: np.ndarray
 ) -> np.ndarray:
@@ -338,7 +361,7 @@ def populate(
     index = population.add_people(
         sex=sex,
         dob=dob,
-        forename=names.draw_forenames(rng, sex),
+        forename=distinct_forenames(rng, names, sex, rows["household"][order]),
         surname=_double_barrel_adults(rng, spec, names, rows["surname"][order], age),
         household=rows["household"][order].astype(np.int32),
         role=rows["role"][order],
