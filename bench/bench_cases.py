@@ -41,7 +41,6 @@ sys.path.insert(0, str(ROOT))
 
 PASSWORD = "bench-only-password-not-secret"  # noqa: S105
 DISTRICTS = ("Northmoor", "Southvale", "Eastwick", "Westford", "Highcliffe", "Lowbridge", "Ashdale", "Brookside")
-WORKERS_PER_TEAM = 60
 SURNAMES = ("Testperson", "Exampleton", "O'Sample", "Fictional", "Madeup", "Nobody", "Placeholder", "Dummy")
 EVENT_CODES = (
     "case_opened",
@@ -131,7 +130,7 @@ def wholefamily(*args: str, env: dict[str, str]) -> None:
 # --- Data ------------------------------------------------------------------------------------------------------
 
 
-def load_data(families: int, events: int, users: int) -> dict[str, Any]:
+def load_data(families: int, events: int, users: int, workers_per_team: int) -> dict[str, Any]:
     """Teams, staff and families with members and case events, loaded with COPY. Returns the bench users."""
     import django
 
@@ -147,11 +146,11 @@ def load_data(families: int, events: int, users: int) -> dict[str, Any]:
     with transaction.atomic():
         key_worker_group, _ = Group.objects.get_or_create(name="key_worker")
         manager_group, _ = Group.objects.get_or_create(name="team_manager")
-        teams = [Team.objects.create(name=f"{d} Family Support", district=d, caseload_limit=60) for d in DISTRICTS]
+        teams = [Team.objects.create(name=f"{d} Family Support", district=d, caseload_limit=100) for d in DISTRICTS]
         password = make_password(PASSWORD)
         staff = []
         for team in teams:
-            for n in range(WORKERS_PER_TEAM + 1):
+            for n in range(workers_per_team + 1):
                 staff.append(
                     (
                         team,
@@ -409,6 +408,12 @@ def main() -> int:
     parser.add_argument("--think", type=float, default=0.0, help="seconds each user waits between pages")
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument(
+        "--workers-per-team",
+        type=int,
+        default=400,
+        help="key workers per team: 400 gives about 8 open families each (the default caseload limit); 60 about 70",
+    )
     parser.add_argument("--database-url", default="", help="an empty PostgreSQL database to use instead")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     options = parser.parse_args()
@@ -445,7 +450,7 @@ def run(options: argparse.Namespace, folder: Path, url: str) -> int:
     wholefamily("migrate", "--no-input", env=env)
     print(f"  migrated ({time.perf_counter() - started:.1f} s)")
     levels = [int(n) for n in options.levels.split(",") if n.strip()]
-    setup = load_data(options.families, options.events, max([options.users, *levels]))
+    setup = load_data(options.families, options.events, max([options.users, *levels]), options.workers_per_team)
     users = setup["users"]
     print(
         f"  bench users: {len(users)} key workers with {min(u['open'] for u in users)}-"
