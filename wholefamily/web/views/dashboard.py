@@ -96,11 +96,14 @@ def _programme_manager(facts: _Facts) -> RoleSection:
     return RoleSection(
         role=Role.PROGRAMME_MANAGER,
         purpose="Run the programme across the county.",
-        rows=[_teams_row(facts), *_case_rows(("progress", "team", "referrals")), _jobs_row(), _audit_row()],
-        notes=[
-            "Progress against the programme's outcomes, payment-by-results claims and reports for the board "
-            "will appear here when they are added."
+        rows=[
+            _teams_row(facts),
+            *_case_rows(("progress", "team", "referrals")),
+            _outcomes_row(),
+            _jobs_row(),
+            _audit_row(),
         ],
+        notes=["Payment-by-results claims and reports for the board will appear here when they are added."],
     )
 
 
@@ -120,8 +123,8 @@ def _commissioner(facts: _Facts) -> RoleSection:
     return RoleSection(
         role=Role.COMMISSIONER,
         purpose="Commission services from figures for the whole area. You do not see records about individuals.",
-        rows=[_teams_row(facts), *_case_rows(("progress",))],
-        notes=["The catalogue of services, need by area and report cards will appear here when they are added."],
+        rows=[_teams_row(facts), *_case_rows(("progress",)), _outcomes_row()],
+        notes=["The catalogue of services and need by area will appear here when they are added."],
     )
 
 
@@ -201,6 +204,15 @@ def _teams_row(facts: _Facts) -> SummaryRow:
         key="Teams",
         value=f"{count} team{'s' if count != 1 else ''} you can see, with their staff.",
         href=reverse("governance:team_list"),
+        action_text="View",
+    )
+
+
+def _outcomes_row() -> SummaryRow:
+    return SummaryRow(
+        key="Is anyone better off?",
+        value="Distance travelled and plan results by tier of need, age group, district and key worker type.",
+        href=reverse("outcomes:report"),
         action_text="View",
     )
 
