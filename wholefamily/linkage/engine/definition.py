@@ -31,6 +31,7 @@ class Training:
     prior_recall: float
     em_blocking_rules: tuple[tuple[str, ...], ...]
     em_max_pairs: float | None
+    min_labels_for_m: int = 50
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,7 @@ def load_definition(path: Path | None = None, *, definitions_dir: Path | None = 
             prior_recall=float(training["prior_recall"]),
             em_blocking_rules=tuple(tuple(str(c) for c in rule) for rule in training["em_blocking_rules"]),
             em_max_pairs=float(em_max) if em_max else None,
+            min_labels_for_m=int(training.get("min_labels_for_m", 50)),
         ),
         comparisons=dict(raw["comparisons"]),
         households=HouseholdRules(**raw.get("households", {})),

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
+import pyarrow as pa
 import splink.comparison_level_library as cll
 from splink import Linker, SettingsCreator, block_on
 from splink.comparison_library import CustomComparison
@@ -199,8 +200,15 @@ def _with_retries(step: Callable[[], Any], *, what: str) -> Any:
     raise AssertionError("unreachable")
 
 
-def train(linker: Linker, definition: LinkageDefinition, *, progress: Callable[[str], None] | None = None) -> list[str]:
-    """Prior from deterministic rules, u by seeded random sampling, m by EM on each training rule.
+def train(
+    linker: Linker,
+    definition: LinkageDefinition,
+    *,
+    progress: Callable[[str], None] | None = None,
+    labels: Sequence[tuple[str, str]] = (),
+) -> list[str]:
+    """Prior from deterministic rules, u by seeded random sampling, m by EM on each training rule, then m from
+    reviewers' "same person" pairs when there are at least `training.min_labels_for_m` of them.
 
     Returns the EM training rules that had to be skipped (empty when every session trained)."""
     skipped: list[str] = []
@@ -230,4 +238,16 @@ def train(linker: Linker, definition: LinkageDefinition, *, progress: Callable[[
                 raise
             logger.warning("EM on %s skipped: %s", columns, error)
             skipped.append(",".join(columns))
+    if labels and len(labels) >= definition.training.min_labels_for_m:
+        note(f"Estimating m from {len(labels):,} reviewed pairs")
+        table = pa.table(
+            {
+                "source_dataset_l": ["profiles"] * len(labels),
+                "unique_id_l": [left for left, _ in labels],
+                "source_dataset_r": ["profiles"] * len(labels),
+                "unique_id_r": [right for _, right in labels],
+            }
+        )
+        linker.table_management.register_table(table, "wholefamily_review_labels", overwrite=True)
+        linker.training.estimate_m_from_pairwise_labels("wholefamily_review_labels")  # type: ignore[no-untyped-call]
     return skipped

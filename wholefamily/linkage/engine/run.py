@@ -121,6 +121,7 @@ def _predict(
     progress: ProgressReporter,
     model_path: Path,
     trained_model: Path | None = None,
+    labels: Sequence[tuple[str, str]] = (),
 ) -> tuple[pa.Table, list[str]]:
     """Train and predict with Splink: the scored pairs at or above the review threshold, and EM rules skipped."""
     from splink import DuckDBAPI, Linker
@@ -142,7 +143,7 @@ def _predict(
         skipped: list[str] = []
     else:
         linker = Linker(frame, splink_settings(definition), log_level=None)
-        skipped = train(linker, definition, progress=progress.set_message)
+        skipped = train(linker, definition, progress=progress.set_message, labels=labels)
     progress.advance()
     linker.misc.save_model_to_json(str(model_path), overwrite=True)
     progress.set_message("Scoring pairs")
@@ -214,6 +215,7 @@ def link_datasets(
         pairs, em_skipped = _predict(
             connection, definition, engine=engine, progress=progress, model_path=out_dir / "model.json",
             trained_model=trained_model,
+            labels=[(d.profile_id_l, d.profile_id_r) for d in decisions if d.is_same_person],
         )  # fmt: skip
         timings["splink_s"] = time.perf_counter() - mark
 
@@ -295,6 +297,9 @@ def link_datasets(
                 "profiles": profiles,
                 "pairs_scored_above_review": pairs.num_rows,
                 "em_sessions_skipped": em_skipped,
+                "m_from_labels": sum(1 for d in decisions if d.is_same_person)
+                if sum(1 for d in decisions if d.is_same_person) >= definition.training.min_labels_for_m
+                else 0,
                 "person_ids_kept_share": _kept_share(connection, previous.profile_person) if previous_records else None,
                 **{key: round(value, 2) for key, value in timings.items()},
                 "wall_s": round(time.perf_counter() - started, 2),

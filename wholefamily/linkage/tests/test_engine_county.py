@@ -96,3 +96,34 @@ def test_new_delivery_keeps_ids_and_review_decisions_hold(
     assert {
         row["household_id"] for row in later if row["person_id"] == mover["person_id"] and row["end_on"] is None
     } == {target}
+
+
+@pytest.mark.slow
+def test_reviewers_same_person_pairs_train_m(
+    first_run: RunResult,
+    linkage_county: County,
+    definition: LinkageDefinition,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    records = pq.read_table(
+        first_run.out_dir / "record_person.parquet", columns=["kind", "source_record_id", "profile_id"]
+    )
+    truth = pq.read_table(linkage_county.truth / "source_records.parquet").to_pylist()
+    person_of = {(row["source_kind"], row["source_record_id"]): row["true_person_id"] for row in truth}
+    profiles_of: dict[int, set[str]] = {}
+    for row in records.to_pylist():
+        profiles_of.setdefault(person_of[(row["kind"], row["source_record_id"])], set()).add(row["profile_id"])
+    pairs = [tuple(sorted(profiles))[:2] for profiles in profiles_of.values() if len(profiles) > 1]
+    labels = [Decision(profile_id_l=a, profile_id_r=b, is_same_person=True) for a, b in sorted(pairs)[:60]]
+    assert len(labels) >= definition.training.min_labels_for_m
+    run = link_datasets(
+        linkage_county.datasets(without=("housing",)),
+        definition=definition,
+        out_dir=tmp_path_factory.mktemp("run-labels"),
+        run_id="run-labels",
+        decisions=labels,
+    )
+    assert run.figures["m_from_labels"] == len(labels)
+    accuracy = snapshot_accuracy(run.out_dir, linkage_county.truth)
+    assert accuracy.precision >= 0.995
+    assert accuracy.recall >= 0.98
