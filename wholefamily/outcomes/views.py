@@ -19,6 +19,7 @@ from wholefamily.governance.audit import record
 from wholefamily.outcomes import selectors, services
 from wholefamily.outcomes.definitions import distance_definition
 from wholefamily.outcomes.forms import DistanceForm
+from wholefamily.outcomes.models import DistanceAssessment
 
 
 def distance_url(pk: int, anchor: str = "") -> str:
@@ -98,6 +99,10 @@ def record_distance(request: HttpRequest, pk: int) -> HttpResponse:
             "scale": definition.scale,
             "scale_text": scale,
             "back_url": distance_url(case.pk),
+            "next_points": [
+                (label.lower(), distance.time_point_label(services.next_time_point(case, code)).lower())
+                for code, label in DistanceAssessment.Assessor.choices
+            ],
         },
     )
 

@@ -29,8 +29,14 @@ def test_record_baseline_and_review_then_see_the_table_and_radar(client, family,
     assert page.status_code == 200
     html = page.content.decode()
     assert "Aspirations (Jo Test)" in html and "Not scored" in html
+    assert (
+        "These scores will be the baseline if given by the key worker, the baseline if given by the family member"
+        in html
+    )
     response = _post(client, family, housing=3, income_employment_finance=4, family_history_relationships=2)
     assert response.status_code == 302
+    form = client.get(reverse("outcomes:record_distance", args=[family.pk])).content.decode()
+    assert "review 1 if given by the key worker" in form
     response = _post(client, family, housing=4, income_employment_finance=3, family_history_relationships=2)
     assert response.status_code == 302
     page = client.get(reverse("outcomes:distance", args=[family.pk]))
