@@ -267,6 +267,7 @@ CSV_COLUMNS = (
     "start_on",
     "end_on",
     "problem",
+    "problem_status",
     "measure",
     "family_status",
     "reason",
@@ -283,9 +284,13 @@ CSV_COLUMNS = (
 
 
 def as_table(measurement: Measurement) -> pa.Table:
-    """One row per family, measure and member measured (one row with no member when nobody was measured)."""
+    """One row per family, measure and member measured (one row with no member when nobody was measured); the
+    problem's status combines its measures (any not achieved fails it, then any missing, else achieved)."""
     rows: list[dict[str, object]] = []
     framework = measurement.framework
+    by_problem: dict[tuple[str, str], list[ev.Status]] = defaultdict(list)
+    for item in measurement.results:
+        by_problem[(item.family.family_id, item.measure.problem)].append(item.result.status)
     for item in measurement.results:
         base = {
             "framework": framework.code,
@@ -296,6 +301,7 @@ def as_table(measurement: Measurement) -> pa.Table:
             "start_on": item.family.start_on,
             "end_on": item.family.end_on,
             "problem": item.measure.problem,
+            "problem_status": ev.combine(by_problem[(item.family.family_id, item.measure.problem)]).value,
             "measure": item.measure.code,
             "family_status": item.result.status.value,
             "reason": item.result.reason,
