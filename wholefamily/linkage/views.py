@@ -11,8 +11,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from wholefamily.governance.audit import record
+from wholefamily.linkage.models import Household
 from wholefamily.linkage.selectors import linkage_runs, person_detail, review_pair, review_queue
-from wholefamily.linkage.services import decide_pair
+from wholefamily.linkage.services import correct_household, decide_pair
 
 FIGURES = (
     ("records", "Records"), ("profiles", "Profiles"), ("persons", "Persons"), ("households", "Households"),
@@ -62,10 +63,33 @@ def review_detail(request: HttpRequest, profile_id_l: str, profile_id_r: str) ->
     return render(request, "linkage/review_detail.html", {**context, "form": form})
 
 
+class HouseholdCorrectionForm(forms.Form):
+    household_id = forms.CharField(max_length=16, label="Household id the person lives in now")
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+    def clean_household_id(self) -> Household:
+        household = Household.objects.filter(household_id=self.cleaned_data["household_id"].strip()).first()
+        if household is None:
+            raise forms.ValidationError("There is no household with that id.")
+        return household
+
+
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def person_view(request: HttpRequest, person_id: str) -> HttpResponse:
     context = person_detail(for_user=request.user, person_id=person_id)
-    with transaction.atomic():
-        record(by=request.user, action="linkage.person.view", obj=context["person"])
-    return render(request, "linkage/person_detail.html", context)
+    form = HouseholdCorrectionForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            correct_household(
+                person=context["person"],
+                household=form.cleaned_data["household_id"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,  # type: ignore[arg-type]
+            )
+            messages.success(request, "Household corrected. The correction holds on later linkage runs.")
+            return redirect("linkage:person_detail", person_id=person_id)
+    else:
+        with transaction.atomic():
+            record(by=request.user, action="linkage.person.view", obj=context["person"])
+    return render(request, "linkage/person_detail.html", {**context, "form": form})

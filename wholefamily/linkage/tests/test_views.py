@@ -15,7 +15,7 @@ from django.utils import timezone
 from wholefamily.domain.roles import Role
 from wholefamily.governance.models import AuditEvent
 from wholefamily.linkage.engine.run import RunResult
-from wholefamily.linkage.models import LinkageRun, Person, ReviewDecision
+from wholefamily.linkage.models import Household, HouseholdCorrection, LinkageRun, Person, ReviewDecision
 from wholefamily.linkage.selectors import waterfall
 from wholefamily.linkage.services import publish_run
 
@@ -66,6 +66,18 @@ def test_review_queue_decision_and_person_page(published: LinkageRun, make_staff
     assert person.records.first().source_record_id in page.content.decode()  # type: ignore[union-attr]
     assert AuditEvent.objects.filter(action="linkage.person.view", object_id=str(person.pk)).exists()
     assert client.get(reverse("linkage:person_detail", args=["PNOSUCHPERS"])).status_code == 404
+
+    target = Household.objects.exclude(memberships__person=person).first()
+    assert target is not None
+    url = reverse("linkage:person_detail", args=[person.person_id])
+    assert client.post(url, {"household_id": "HNOSUCHHOUS", "reason": "x"}).status_code == 200
+    assert (
+        client.post(url, {"household_id": target.household_id, "reason": "Moved in with her sister"}).status_code == 302
+    )
+    correction = HouseholdCorrection.objects.get(person_id=person.person_id, is_active=True)
+    assert correction.household_id == target.household_id
+    assert person.memberships.filter(end_on__isnull=True, household=target).exists()
+    assert AuditEvent.objects.filter(action="linkage.household.correct").count() == 1
 
 
 def test_waterfall_adds_up_to_the_match_weight() -> None:
