@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime, time
 
+import pyarrow as pa
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from wholefamily.cases import assessment_definition, selectors, services
+from wholefamily.cases import agency_events, assessment_definition, selectors, services
 from wholefamily.cases.forms import (
     AllocateForm,
     AssessmentForm,
@@ -28,7 +30,7 @@ from wholefamily.cases.forms import (
     SpendDecisionForm,
     TafMeetingForm,
 )
-from wholefamily.cases.models import Assessment, BudgetLine, Member, Plan, Review, TafMeeting
+from wholefamily.cases.models import Assessment, BudgetLine, CaseEvent, Member, Plan, Review, TafMeeting
 from wholefamily.cases.views.common import case_for, family_url, form_page, posted, signed_in_user
 from wholefamily.domain import pathway
 from wholefamily.domain.pathway import ALLOCATED_STAGES, Destination, LedgerKind, LedgerLine, LedgerStatus, MemberRole
@@ -36,6 +38,7 @@ from wholefamily.domain.roles import Action
 from wholefamily.governance import access
 
 GET_POST = ["GET", "POST"]
+UNDATED = date(1900, 1, 1)  # agency records without a date sort last
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,39 @@ class LedgerRow:
     @property
     def balance(self) -> str:
         return pathway.format_pence(self.balance_pence)
+
+
+@dataclass(frozen=True)
+class ChronologyItem:
+    """One line of the family's timeline: a case event, or a member's agency event from the linked data."""
+
+    when: datetime
+    is_agency: bool
+    title: str
+    text: str
+
+
+def chronology_items(case_events: list[CaseEvent], members: list[Member]) -> tuple[list[ChronologyItem], bool]:
+    """Case events and agency events merged, newest first; and whether the agency events could be read."""
+    items = [
+        ChronologyItem(
+            when=event.occurred_at,
+            is_agency=False,
+            title=event.get_code_display()
+            + (f" by {event.by.get_full_name() or event.by.get_username()}" if event.by else ""),
+            text=event.summary,
+        )
+        for event in case_events
+    ]
+    try:
+        agency = agency_events.agency_events(members)
+    except (OSError, pa.ArrowException):
+        return items, False
+    zone = timezone.get_current_timezone()
+    for event in agency:
+        when = datetime.combine(event.occurred_on or UNDATED, time.min).replace(tzinfo=zone)
+        items.append(ChronologyItem(when, True, f"{event.label}: {event.member_name}", event.detail))
+    return sorted(items, key=lambda item: item.when, reverse=True), True
 
 
 @login_required
@@ -73,6 +109,8 @@ def family(request: HttpRequest, pk: int) -> HttpResponse:
     targets = {t.target for t in allowed}
     scores = {s.domain: s.score for s in latest_assessment.scores.all()} if latest_assessment else {}
     transitions = [t for t in allowed if t.name not in pathway.SPECIAL_TRANSITIONS]
+    members = list(case.members.all())
+    chronology, has_agency_events = chronology_items(list(selectors.chronology(case=case)[:200]), members)
     context = {
         "case": case,
         "may_change": may_change and case.is_open,
@@ -84,7 +122,7 @@ def family(request: HttpRequest, pk: int) -> HttpResponse:
         "may_assess": may_change and case.stage_enum in {*ALLOCATED_STAGES},
         "may_plan": may_change and case.stage_enum is pathway.Stage.ASSESSMENT and plan is None,
         "may_review": may_change and case.stage_enum in pathway.ACTIVE_PLAN_STAGES,
-        "members": case.members.all(),
+        "members": members,
         "plan": plan,
         "goals": plan.goals.select_related("member") if plan else [],
         "reviews": case.reviews.select_related("recorded_by"),
@@ -100,7 +138,8 @@ def family(request: HttpRequest, pk: int) -> HttpResponse:
         "consents": case.consents.select_related("member"),
         "ledger": [LedgerRow(line, balance) for line, balance in zip(lines, balances, strict=True)],
         "balance": pathway.format_pence(balances[-1] if balances else 0),
-        "events": selectors.chronology(case=case)[:100],
+        "chronology": chronology[:300],
+        "has_agency_events": has_agency_events,
         "allocations": case.allocations.select_related("worker", "allocated_by"),
         "re_referrals": [] if case.is_open else case.re_referrals.all(),  # only a closed case is re-referred
         "today": timezone.localdate(),
