@@ -3,7 +3,8 @@
 A *dwelling* is a UPRN, or failing that a cleaned address and postcode. A person's spell at a dwelling is a run
 of their records there with gaps no longer than `spell_gap_days`; a person is taken to live there until their
 records show them elsewhere, and a household is the people living at one dwelling at overlapping times (a family
-moving in after the last one moved away is a new household). Roles come from ages at the
+moving in after the last one moved away is a new household). A person last seen at a dwelling is taken to
+have moved with the people they lived with when all of them who were seen later moved on to one same dwelling. Roles come from ages at the
 spell's start. Runs in DuckDB over the `linked` table (record, person_id, dwelling, record_on).
 """
 
@@ -47,6 +48,27 @@ def build_households(connection: duckdb.DuckDBPyConnection, rules: HouseholdRule
             SELECT person_id, dwelling, count(*) AS n FROM linked
             WHERE dwelling IS NOT NULL AND person_id NOT IN (SELECT person_id FROM dated)
             GROUP BY person_id, dwelling) GROUP BY person_id;
+        -- a person last seen at a dwelling moves with the people they lived with there: when every co-resident
+        -- seen after the person's last record there moved on to one same dwelling, so did the person
+        CREATE OR REPLACE TABLE followed AS
+        WITH nexts AS (
+            SELECT *, lead(dwelling) OVER w AS next_dwelling, lead(start_on) OVER w AS next_on
+            FROM kept_spells WINDOW w AS (PARTITION BY person_id ORDER BY start_on)
+        ), last_spells AS (SELECT * FROM nexts WHERE next_on IS NULL AND start_on IS NOT NULL),
+        moves AS (
+            SELECT b.person_id, b.dwelling, count(DISTINCT a.person_id) AS movers,
+                   count(DISTINCT a.next_dwelling) AS destinations, any_value(a.next_dwelling) AS destination,
+                   min(a.next_on) AS moved_on,
+                   count(*) FILTER (WHERE a.next_dwelling IS NULL) AS stayers
+            FROM last_spells b JOIN nexts a
+              ON a.dwelling = b.dwelling AND a.person_id <> b.person_id
+             AND a.start_on <= b.last_on AND COALESCE(a.next_on, a.last_on) > b.last_on
+            GROUP BY b.person_id, b.dwelling
+        )
+        SELECT person_id, destination AS dwelling, -1 AS spell, moved_on AS start_on, moved_on AS last_on,
+               0 AS records
+        FROM moves WHERE movers > 0 AND destinations = 1 AND stayers = 0 AND destination IS NOT NULL;
+        INSERT INTO kept_spells SELECT * FROM followed;
         -- a person is taken to live at a dwelling until their records show them somewhere else
         CREATE OR REPLACE TABLE grouped_spells AS
         WITH ended AS (
