@@ -360,3 +360,46 @@ def test_measurement_points():
     assert partial.after_on == dt.date(2017, 2, 1) and not partial.is_after_complete  # "up to 12 months after"
     still_open = ev.measurement_points(start_on=START, end_on=None, as_of=dt.date(2017, 2, 1))
     assert still_open.after_on is None
+
+
+# --- every measure of both frameworks: one achieving and one failing family ------------------------------------------
+
+
+def _every_measure():
+    for framework in load_frameworks(FRAMEWORKS).values():
+        for item in framework.measures:
+            yield pytest.param(framework, item, id=f"{framework.code}:{item.code}")
+
+
+def _born_for(item):
+    subject = item.subject
+    if subject.max_age is not None and subject.max_age < 18:
+        return CHILD
+    return ADULT
+
+
+@pytest.mark.parametrize(("framework", "item"), list(_every_measure()))
+def test_every_measure_separates_progress_from_none(framework, item):
+    as_of = AS_OF_TERMS
+    rule = item.rule.value
+    if rule == "attendance_below":
+        good = person("M", CHILD, attendance=_attendance((0, 0, 0)))
+        bad = person("M", CHILD, attendance=_attendance((30, 30, 30), (30, 30, 30)))
+    elif rule == "distance_travelled":
+        good = person("family", None, review_scores=(item.max_score, item.max_score), baseline_score=5)
+        bad = person("family", None, review_scores=(item.max_score, item.max_score + 1), baseline_score=5)
+    elif rule == "fewer_events":
+        before = [Record(START - dt.timedelta(days=30 + i), f"b{i}") for i in range(5)]
+        good = person("M", _born_for(item), records=before)
+        bad = person(
+            "M", _born_for(item), records=[*before, *(Record(as_of - dt.timedelta(days=i), f"a{i}") for i in range(3))]
+        )
+    else:  # no_events, no_spell: one record (or spell) in the period fails it
+        good = person("M", _born_for(item))
+        bad = person("M", _born_for(item), records=[Record(as_of - dt.timedelta(days=10), "r1", end_on=as_of)])
+    assert run(framework, item.code, [good], as_of).status is Status.ACHIEVED
+    assert run(framework, item.code, [bad], as_of).status is Status.NOT_ACHIEVED
+    # A period of months or terms cannot have passed 20 days after the start; distance travelled has no period (the
+    # last two reviews), so only an evaluation before the start is too early for it.
+    too_early = START - dt.timedelta(days=1) if rule == "distance_travelled" else START + dt.timedelta(days=20)
+    assert run(framework, item.code, [good], too_early).status is Status.NOT_YET
