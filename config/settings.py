@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "wholefamily.linkage",
     "wholefamily.cases",
     "wholefamily.outcomes",
+    "wholefamily.claims",
     "wholefamily.web",
     "wholefamily.synth",
 ]
