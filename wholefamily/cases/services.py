@@ -127,7 +127,7 @@ def _require_team(by: User, team: Team) -> None:
 
 def _require_manager(by: User, case: Case, what: str) -> None:
     if not pathway_roles(by) & pathway.MANAGERS:
-        raise PermissionDenied(f"Only a team or programme manager may {what}.")
+        raise _Denied(f"Only a team or programme manager may {what}.", obj=case, detail={"role": "manager"})
 
 
 def _locked(case: Case) -> Case:
@@ -239,8 +239,14 @@ def open_case_from_cohort(
     priority: int = 2,
     by: User,
 ) -> Case:
-    """Put an identified cohort family on the programme (stage: identified), linked to any earlier closed case."""
+    """Put an identified cohort family on the programme (stage: identified), linked to any earlier closed case.
+
+    A manager's decision: taking a family on commits the team's capacity.
+    """
     _require_team(by, team)
+    if not pathway_roles(by) & pathway.MANAGERS:
+        message = "Only a team or programme manager may put a family on the programme."
+        raise _Denied(message, obj=team, detail={"role": "manager"})
     open_case = Case.objects.filter(household_id=household_id).exclude(stage=Stage.CLOSED).first()
     if household_id and open_case is not None:
         raise CaseError(f"This household is already on the programme as {open_case.reference}.")
@@ -294,7 +300,8 @@ def decide_referral(*, referral: Referral, decision: GatekeepingDecision, reason
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     _require_team(by, referral.team)
     if not pathway_roles(by) & pathway.MANAGERS:
-        raise PermissionDenied("Only a team or programme manager may decide on a referral.")
+        message = "Only a team or programme manager may decide on a referral."
+        raise _Denied(message, obj=referral, detail={"role": "manager"})
     if referral.is_decided:
         raise CaseError("This referral has already been decided.")
     if not reason.strip():
@@ -358,7 +365,8 @@ def allocate_case(
     is_reassignment = case.stage_enum in ALLOCATED_STAGES
     if is_reassignment:
         if not pathway.may_reassign(case.stage_enum, pathway_roles(by)):
-            raise PermissionDenied("Only a team or programme manager may reassign a family.")
+            message = "Only a team or programme manager may reassign a family."
+            raise _Denied(message, obj=case, detail={"role": "manager"})
         if case.key_worker_id == worker.pk:
             raise CaseError("The family is already allocated to this key worker.")
         if not reason.strip():
@@ -717,6 +725,8 @@ def add_budget_funds(*, case: Case, amount_pence: int, description: str, entered
     case = _locked(case)
     _require_change(by, case)
     _require_manager(by, case, "add funds to a family's budget")
+    if not case.is_open:
+        raise CaseError("The case is closed: its budget cannot change.")
     if amount_pence <= 0:
         raise CaseError("Enter an amount more than £0.")
     line = BudgetLine.objects.create(

@@ -90,3 +90,10 @@ def test_another_teams_manager_gets_404(client, outsider, cohort_family):
     assert client.get(url).status_code == 404
     assert client.post(url, {"priority": "2", "family_name": "x"}).status_code == 404
     assert not Case.objects.exists()
+
+
+def test_a_key_worker_cannot_put_a_family_on_the_programme(client, worker, cohort_family):
+    client.force_login(worker)
+    url = reverse("cases:take_on", args=[cohort_family.run_id, cohort_family.family_id])
+    assert client.post(url, {"priority": "2", "family_name": "x"}).status_code == 403
+    assert not Case.objects.exists()

@@ -333,3 +333,12 @@ def test_budget_ledger_approval_and_balance(new_family, manager, worker, make_st
     other_manager = make_staff("other.manager", Role.TEAM_MANAGER, team=north)
     services.decide_budget_spend(line=own, is_approved=True, by=other_manager)
     assert services.budget_balance_pence(case) == 4_900
+
+
+def test_role_refusals_are_audited_after_the_rollback(new_family, manager, worker):
+    case = new_family(Stage.PLAN_ACTIVE, worker=worker)
+    with pytest.raises(PermissionDenied):
+        services.add_budget_funds(case=case, amount_pence=100, description="x", entered_on=date.today(), by=worker)
+    denied = AuditEvent.objects.get(actor=worker, outcome="denied", object_id=str(case.pk))
+    assert denied.detail == {"role": "manager"}
+    assert not BudgetLine.objects.filter(case=case).exists()
