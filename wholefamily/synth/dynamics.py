@@ -1,3 +1,4 @@
+# mypy: disable-error-code="no-any-return"
 """Life events through time: moves, births, children leaving home, separations and new step-families.
 
 The state lives in `Population`; the history is written as segments: who lived in which household from when to
@@ -143,6 +144,13 @@ def _end_households(
     population.household_dwelling[households] = -1
 
 
+def _forename_keys(population: Population, households: np.ndarray) -> np.ndarray:
+    """household * 10,000 + forename of the people now living in `households`."""
+    n = population.count
+    living = np.isin(population.household[:n], households)
+    return population.household[:n][living].astype(np.int64) * 10_000 + population.forename[:n][living]
+
+
 def _pick(rng: np.random.Generator, mask: np.ndarray, probability: float) -> np.ndarray:
     candidates = np.flatnonzero(mask)
     return candidates[rng.random(len(candidates)) < probability]
@@ -216,7 +224,7 @@ def step_period(
                 names,
                 sex,
                 population.household[mothers],
-                taken=population.household[:n].astype(np.int64) * 10_000 + population.forename[:n],
+                taken=_forename_keys(population, population.household[mothers]),
             ),
             surname=surname,
             household=population.household[mothers],
