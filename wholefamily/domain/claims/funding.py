@@ -270,3 +270,19 @@ def forecast_table(forecast: Forecast) -> list[list[str]]:
         ]
         for row in rows
     ]
+
+
+def results_payment_pence(
+    *, funding: Funding, started_on: dt.date, results: Sequence[str], paid_before_pence: int = 0
+) -> int:
+    """What a claim for these results pays for one family: the results' amounts at the rates of the year its case
+    started, never more than what is left of that year's results payment for the family (the definition's
+    year_of_rates and family_cap choices). Outside the programme's years: nothing."""
+    year = funding.year_of(started_on)
+    if year is None:
+        return 0
+    unknown = sorted(set(results) - set(year.results_pence))
+    if unknown:
+        raise FundingError(f"{funding.code} {year.year}: no payment for the results {unknown}")
+    wanted = sum(year.results_pence[code] for code in results)
+    return max(0, min(wanted, year.results_maximum_pence - paid_before_pence))
