@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -52,7 +53,9 @@ def main() -> int:
         if completed.returncode != 0:
             print(completed.stdout, completed.stderr, file=sys.stderr)
             return completed.returncode
-        peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        peak_kib = usage.ru_maxrss
+        cpu = usage.ru_utime + usage.ru_stime
         manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
         size = sum(path.stat().st_size for path in out.rglob("*") if path.is_file())
     rows = sum(manifest["agency_rows"].values())
@@ -64,6 +67,7 @@ def main() -> int:
     print(f"eligible 2012 / 2015     {eligible['tf2012']:>7,} / {eligible['tf2015']:,}")
     print(f"wall seconds             {wall:>14.1f}   (target < 180)")
     print(f"peak RSS                 {peak_kib / 2**20:>11.2f} GiB   (target < 8)")
+    print(f"CPU seconds              {cpu:>14.1f}   (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
     return 0
 
 
