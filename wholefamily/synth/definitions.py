@@ -31,9 +31,6 @@ class SynthDefinitions:
     prevalence: dict[str, Any]
     agencies: tuple[AgencyNoise, ...]
 
-    def agency_of_kind(self) -> dict[str, AgencyNoise]:
-        return {kind: agency for agency in self.agencies for kind in agency.kinds}
-
 
 def _read(path: Path) -> dict[str, Any]:
     loaded = yaml.safe_load(path.read_text(encoding="utf-8"))

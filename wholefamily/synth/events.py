@@ -31,7 +31,6 @@ class World:
     partner: np.ndarray
     dwelling_ward: np.ndarray  # (households, periods) ward of the household's dwelling (-1)
     ward_district: np.ndarray
-    effect_size: float
     universal_credit_from: int
     codes: dict[str, dict[str, frozenset[str]]]  # codelist -> attribute -> codes where true
 

@@ -198,7 +198,6 @@ def generate(
         partner=population.partner[:n],
         dwelling_ward=ward_at,
         ward_district=dwellings.ward_districts,
-        effect_size=effect_size,
         universal_credit_from=to_day(dt.date.fromisoformat(prevalence["universal_credit_from"])),
         codes=codes,
     )

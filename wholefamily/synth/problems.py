@@ -1,6 +1,6 @@
 # mypy: disable-error-code="no-any-return"
-"""Families' headline problems through time: a latent family risk, a Markov chain per problem, exact calibration at
-the reference date, and the worked-with families whose chances of problems fall by the effect size.
+"""Families' headline problems through time: a latent family risk, profiles drawn with the calibrated prevalence,
+a keep-or-redraw chain between terms, and the worked-with families who lose problems by the effect size.
 
 States are kept per household, problem and period. In the three periods (12 months) ending on the reference date a
 family's states are constant, so that the events made from them give the truth-side evaluator exactly the
