@@ -320,6 +320,8 @@ class Person:
     left_school_on: dt.date | None = None
     records: Mapping[str, tuple[Record, ...]] = field(default_factory=dict)  # by Condition.selectors key
     attendance: tuple[TermAttendance, ...] = ()
+    review_scores: Mapping[str, tuple[int | None, ...]] = field(default_factory=dict)  # distance travelled, by item
+    baseline_scores: Mapping[str, int] = field(default_factory=dict)
 
     def in_family_on(self, on: dt.date) -> bool:
         return (self.joined_on is None or self.joined_on <= on) and (self.left_on is None or self.left_on >= on)
@@ -649,9 +651,10 @@ def evaluate_family(
                 result.code, result.label, Status.NOT_ACHIEVED, f"not with {', '.join(clashing)}", current.conditions
             )
         outcomes[result.code] = current
-    for code in family.claimed_results:
-        if code in outcomes and outcomes[code].status.is_payable:
-            current = outcomes[code]
+    for result in rules.results:
+        current = outcomes[result.code]
+        if current.status.is_payable and family.claimed_results & {result.code, *result.not_with}:
+            code = result.code
             outcomes[code] = ResultOutcome(
                 code, current.label, Status.ALREADY_CLAIMED, "claimed before for this family", current.conditions
             )

@@ -1,0 +1,153 @@
+"""The results condition `sustained_progress`: significant and sustained progress against every problem the family
+had at identification, as the council's outcomes framework defines it (tf-2015), or held for a number of months after
+the case closed (supporting-families-2022). Each measure is evaluated by the outcomes evaluator, unchanged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from wholefamily.domain.claims.rules import (
+    Condition,
+    ConditionOutcome,
+    ConditionRule,
+    Family,
+    FamilyOutcome,
+    MemberOutcome,
+    Person,
+    ResultsRules,
+    Status,
+    evaluate_family,
+)
+from wholefamily.domain.criteria.schema import DefinitionError
+from wholefamily.domain.criteria.windows import months_after
+from wholefamily.domain.outcomes import evaluate as outcomes
+from wholefamily.domain.outcomes.framework import Framework, MeasureRule, OutcomeMeasure
+
+_FROM_OUTCOMES = {
+    outcomes.Status.ACHIEVED: Status.ACHIEVED,
+    outcomes.Status.NOT_ACHIEVED: Status.NOT_ACHIEVED,
+    outcomes.Status.NOT_YET: Status.NOT_YET,
+    outcomes.Status.MISSING: Status.MISSING,
+    outcomes.Status.NOT_APPLICABLE: Status.NOT_APPLICABLE,
+    outcomes.Status.LEFT: Status.NEUTRAL,
+}
+
+
+def _member(person: Person, measure: OutcomeMeasure, family: Family, framework: Framework) -> outcomes.MemberData:
+    data = outcomes.MemberData(
+        person_id=person.person_id,
+        label=person.label,
+        born_on=person.born_on,
+        joined_on=person.joined_on,
+        left_on=person.left_on,
+        records=tuple(outcomes.Record(r.on, r.ref, r.end_on) for r in person.records.get(measure.code, ())),
+        attendance=tuple(
+            outcomes.TermAttendance(
+                row.academic_year, row.term, row.possible, row.authorised, row.unauthorised, row.ref
+            )
+            for row in person.attendance
+        ),
+        review_scores=person.review_scores.get(measure.item, ()),
+        baseline_score=person.baseline_scores.get(measure.item),
+    )
+    had = outcomes.had_problem_at_start(measure, data, family.start_on, framework.term_calendar)
+    return outcomes.MemberData(**{**data.__dict__, "had_problem": had})
+
+
+def _measure(measure: OutcomeMeasure, family: Family, framework: Framework, as_of: dt.date) -> outcomes.MeasureResult:
+    members = [_member(person, measure, family, framework) for person in family.people]
+    covered = family.covered_to.get(measure.kind) if measure.records is not None else None
+    return outcomes.evaluate_measure(
+        measure,
+        start_on=family.start_on,
+        as_of=as_of,
+        members=members,
+        calendar=framework.term_calendar,
+        covered_to=covered,
+    )
+
+
+def evaluate_sustained_progress(
+    condition: Condition,
+    *,
+    framework: Framework,
+    family: Family,
+    as_of: dt.date,
+    months_after_closure: int = 0,
+) -> ConditionOutcome:
+    """Every problem the family had at identification shows the framework's progress on every one of its measures.
+
+    With `months_after_closure`, the case must have closed that many months before the claim date and each measure's
+    period must lie wholly after the closure (the progress held after the work ended). A problem the framework has no
+    measure for, or whose every measure finds nobody with the problem at the start, cannot show progress: missing.
+    """
+
+    def outcome(status: Status, reason: str, rows: list[MemberOutcome] | None = None) -> ConditionOutcome:
+        return ConditionOutcome(condition.code, condition.label, status, reason, members=tuple(rows or ()))
+
+    if not family.problems:
+        return outcome(Status.NOT_APPLICABLE, "no problem at identification")
+    if months_after_closure:
+        if family.closed_on is None:
+            return outcome(Status.NOT_YET, "the case is open")
+        due_on = months_after(family.closed_on, months_after_closure)
+        if as_of < due_on:
+            return outcome(Status.NOT_YET, f"not {months_after_closure} months after closure until {due_on}")
+    statuses: list[Status] = []
+    rows: list[MemberOutcome] = []
+    reasons: list[str] = []
+    for problem in sorted(family.problems):
+        measures = framework.measures_of(problem)
+        if not measures:
+            statuses.append(Status.MISSING)
+            reasons.append(f"{problem}: no outcome measure in {framework.label}")
+            continue
+        results = [_measure(measure, family, framework, as_of) for measure in measures]
+        problem_status = _FROM_OUTCOMES[outcomes.combine([result.status for result in results])]
+        for measure, result in zip(measures, results, strict=True):
+            after_closure = (
+                family.closed_on is None or result.period_from is None or result.period_from >= family.closed_on
+            )
+            if months_after_closure and not after_closure and measure.rule is not MeasureRule.DISTANCE_TRAVELLED:
+                problem_status = Status.NOT_YET
+            for member in result.members:
+                rows.append(
+                    MemberOutcome(
+                        member.person_id,
+                        member.label,
+                        _FROM_OUTCOMES[member.status],
+                        f"{problem}: {measure.code}",
+                        member.value,
+                        member.evidence,
+                    )
+                )
+        if problem_status is Status.NOT_APPLICABLE:
+            problem_status = Status.MISSING  # nobody had it by the framework's measures: progress cannot be shown
+        statuses.append(problem_status)
+        reasons.append(f"{problem}: {problem_status.value.replace('_', ' ')}")
+    worst = next(
+        (s for s in (Status.NOT_ACHIEVED, Status.NOT_YET, Status.MISSING) if s in statuses),
+        Status.ACHIEVED,
+    )
+    return outcome(worst, "; ".join(reasons), rows)
+
+
+def evaluate_results(
+    rules: ResultsRules, *, family: Family, as_of: dt.date, framework: Framework | None = None
+) -> FamilyOutcome:
+    """Every result of the rules for one family as of the claim date, the framework's sustained progress included."""
+    extra = {}
+    for condition in rules.conditions:
+        if condition.rule is not ConditionRule.SUSTAINED_PROGRESS:
+            continue
+        if framework is None or framework.code != rules.framework:
+            raise DefinitionError(f"{rules.label}: needs the outcomes framework {rules.framework!r}")
+        extra[condition.code] = evaluate_sustained_progress(
+            condition,
+            framework=framework,
+            family=family,
+            as_of=as_of,
+            months_after_closure=rules.sustained_months_after_closure,
+        )
+    return evaluate_family(rules, family=family, as_of=as_of, extra=extra)
