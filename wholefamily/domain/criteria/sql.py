@@ -67,6 +67,7 @@ ABSENCE_COLUMNS = {
 class View:
     name: str
     sql: str
+    is_materialized: bool = False  # computed once and kept (read by several later views or outputs)
 
 
 @dataclass(frozen=True)
@@ -274,11 +275,14 @@ def build_plan(programme: Programme, *, as_of: dt.date, contracts: ContractSet) 
             "JOIN persons p ON p.person_id = m.person_id "
             f"WHERE (m.start_on IS NULL OR m.start_on <= {_date(as_of)}) "
             f"AND (m.end_on IS NULL OR m.end_on >= {_date(as_of)})",
+            is_materialized=True,
         )
     ]
     for indicator in programme.indicators:
-        views.extend(_indicator_views(indicator, programme, as_of, flags))
-    views.append(View(EVIDENCE_VIEW, " UNION ALL ".join(_evidence_select(i, as_of) for i in programme.indicators)))
+        *rows, final = _indicator_views(indicator, programme, as_of, flags)
+        views.extend([*rows, View(final.name, final.sql, is_materialized=True)])
+    evidence = " UNION ALL ".join(_evidence_select(indicator, as_of) for indicator in programme.indicators)
+    views.append(View(EVIDENCE_VIEW, evidence, is_materialized=True))
     views.extend(_family_views(programme, as_of))
     return Plan(programme=programme, as_of=as_of, views=tuple(views))
 
@@ -327,7 +331,7 @@ def _family_views(programme: Programme, as_of: dt.date) -> list[View]:
         View("wf_families", families),
         View("wf_family_indicators", flags),
         View("wf_family_problems", problems),
-        View(FAMILIES_VIEW, evaluated),
+        View(FAMILIES_VIEW, evaluated, is_materialized=True),
         View(COHORT_VIEW, cohort),
         View(COHORT_EVIDENCE_VIEW, cohort_evidence),
     ]

@@ -20,7 +20,7 @@ class Engine(Protocol):
 
     def register_parquet(self, name: str, paths: Sequence[Path]) -> list[str]: ...
 
-    def create_view(self, name: str, sql: str) -> None: ...
+    def create_view(self, name: str, sql: str, *, is_materialized: bool = False) -> None: ...
 
     def fetch(self, sql: str) -> pa.Table: ...
 
@@ -47,8 +47,9 @@ class DuckDbEngine:
         )
         return [row[0] for row in self.connection.execute(f"DESCRIBE {name}").fetchall()]
 
-    def create_view(self, name: str, sql: str) -> None:
-        self.connection.execute(f"CREATE OR REPLACE TEMPORARY VIEW {name} AS {sql}")
+    def create_view(self, name: str, sql: str, *, is_materialized: bool = False) -> None:
+        kind = "TABLE" if is_materialized else "VIEW"
+        self.connection.execute(f"CREATE OR REPLACE TEMPORARY {kind} {name} AS {sql}")
 
     def fetch(self, sql: str) -> pa.Table:
         table: Any = self.connection.sql(sql).to_arrow_table()
@@ -68,10 +69,13 @@ class SparkEngine:
         builder = (
             SparkSession.builder.master(master or os.environ.get("WHOLEFAMILY_SPARK_MASTER", "local[2]"))
             .appName("wholefamily-identification")
-            .config("spark.sql.shuffle.partitions", os.environ.get("WHOLEFAMILY_SPARK_PARTITIONS", "4"))
+            .config("spark.sql.shuffle.partitions", os.environ.get("WHOLEFAMILY_SPARK_PARTITIONS", "2"))
             .config("spark.sql.session.timeZone", "UTC")
             .config("spark.ui.enabled", "false")
             .config("spark.sql.ansi.enabled", "true")
+            # Broadcasting the small inputs of a deep plan of views ran the driver out of memory in local mode
+            # (each view re-planned its inputs); materialised views keep plans short, so broadcast is back on.
+            .config("spark.sql.autoBroadcastJoinThreshold", os.environ.get("WHOLEFAMILY_SPARK_BROADCAST", "10m"))
             .config("spark.driver.memory", os.environ.get("WHOLEFAMILY_SPARK_DRIVER_MEMORY", "2g"))
         )
         self.session = builder.getOrCreate()
@@ -82,13 +86,17 @@ class SparkEngine:
         frame.createOrReplaceTempView(name)
         return list(frame.columns)
 
-    def create_view(self, name: str, sql: str) -> None:
+    def create_view(self, name: str, sql: str, *, is_materialized: bool = False) -> None:
         self.session.sql(f"CREATE OR REPLACE TEMPORARY VIEW {name} AS {sql}")
+        if is_materialized:
+            # Eager: later views and every output read the cached rows instead of re-running the plan.
+            self.session.sql(f"CACHE TABLE {name}")
 
     def fetch(self, sql: str) -> pa.Table:
         return self.session.sql(sql).toArrow()
 
     def close(self) -> None:
+        self.session.catalog.clearCache()
         for name in [table.name for table in self.session.catalog.listTables() if table.isTemporary]:
             self.session.catalog.dropTempView(name)
 

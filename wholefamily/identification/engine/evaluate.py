@@ -82,7 +82,7 @@ def evaluate(
         report(0, total, "reading the snapshot")
         _register_inputs(runner, snapshot, programme, contracts)
         for index, view in enumerate(plan.views, start=1):
-            runner.create_view(view.name, view.sql)
+            runner.create_view(view.name, view.sql, is_materialized=view.is_materialized)
             report(index, total, f"view {view.name}")
         step = len(plan.views)
         outputs = {}
