@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 from wholefamily.domain.criteria.need import AreaNeed, need_by_area
 from wholefamily.domain.roles import Role
 from wholefamily.governance import access
-from wholefamily.identification.models import CohortFamily, IdentificationRun
+from wholefamily.identification.models import CohortFamily, IdentificationRun, Judgement
 from wholefamily.identification.services import load_programme_definition
 
 RUN_READERS = (
@@ -83,4 +83,15 @@ def area_need(*, for_user: Any, run: IdentificationRun, by_ward: bool = True) ->
         families=pq.read_table(output / "families.parquet").to_pylist(),
         residents=pq.read_table(output / "residents.parquet").to_pylist(),
         by_ward=by_ward,
+    )
+
+
+def judgements(*, for_user: Any, programme: str, household_id: str, person_ids: list[str]) -> QuerySet[Judgement]:
+    """Judgements on a family or its members, for a user who may see the family (checked by the caller)."""
+    if not access.user_roles(for_user) and not getattr(for_user, "is_superuser", False):
+        return Judgement.objects.none()
+    return (
+        Judgement.objects.filter(programme=programme)
+        .filter(Q(household_id=household_id) | Q(person_id__in=person_ids))
+        .select_related("entered_by", "withdrawn_by")
     )

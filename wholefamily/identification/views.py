@@ -6,19 +6,23 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
 from openpyxl import Workbook
 
+from wholefamily.domain.roles import Action
+from wholefamily.governance import access
 from wholefamily.governance.audit import record
 from wholefamily.identification import selectors
+from wholefamily.identification.forms import JudgementForm
 from wholefamily.identification.models import CohortFamily, IdentificationRun
-from wholefamily.identification.services import load_programme_definition
+from wholefamily.identification.services import IdentificationError, enter_judgement, load_programme_definition
 
 FAMILIES_PER_PAGE = 50
 FILTERS = ("district", "ward", "problem", "route", "change", "search")
@@ -108,12 +112,35 @@ def cohort_export(request: HttpRequest, run_id: int) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def family_evidence(request: HttpRequest, run_id: int, family_id: str) -> HttpResponse:
     run = _run(request, run_id)
     # Not inside a transaction: a refused view's audit event must survive the 404 / 403.
     family = selectors.family(for_user=request.user, run=run, family_id=family_id)
     programme = load_programme_definition(run.programme)
+    members = sorted({item.person_id for item in family.evidence.all() if item.person_id})
+    form = JudgementForm(request.POST or None, programme=programme, members=members)
+    if request.method == "POST":
+        family = access.get_object_for(
+            request.user, run.families.all(), action=Action.CHANGE, team_field="team", family_id=family_id
+        )
+        if form.is_valid():
+            person_id = form.cleaned_data["person_id"]
+            try:
+                enter_judgement(
+                    programme=run.programme,
+                    indicator=form.cleaned_data["indicator"],
+                    person_id=person_id,
+                    household_id="" if person_id else family.household_id,
+                    reason=form.cleaned_data["reason"],
+                    effective_on=form.cleaned_data["effective_on"],
+                    by=request.user,
+                )
+            except IdentificationError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, "The judgement is recorded. The next identification run counts it.")
+                return redirect("identification:family", run_id=run.pk, family_id=family.family_id)
     labels = {indicator.code: indicator for indicator in programme.indicators}
     problem_labels = {problem.code: problem.label for problem in programme.problems}
     rows: list[dict[str, Any]] = []
@@ -136,6 +163,14 @@ def family_evidence(request: HttpRequest, run_id: int, family_id: str) -> HttpRe
             "family": family,
             "rows": rows,
             "problems": [problem_labels.get(code, code) for code in family.problems],
+            "form": form,
+            "judgements": selectors.judgements(
+                for_user=request.user, programme=run.programme, household_id=family.household_id, person_ids=members
+            ),
+            "can_enter_judgement": access.check(
+                request.user, Action.CHANGE, family, team_field="team", is_personal=True
+            ).allowed,
+            "judgement_labels": {item.code: item.label for item in programme.indicators},
         },
     )
 

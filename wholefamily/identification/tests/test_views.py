@@ -94,3 +94,38 @@ def test_filters_search_and_xlsx_export(client, run, make_staff):
 def test_signed_out_visitors_are_sent_to_sign_in(client, run):
     response = client.get(reverse("identification:cohort", args=[run.pk]))
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_a_key_worker_records_a_judgement_with_who_when_and_why(client, run, make_staff):
+    family = run.families.filter(is_qualifying=True).first()
+    worker = make_staff("kim", Role.KEY_WORKER, team=family.team)
+    url = reverse("identification:family", args=[run.pk, family.family_id])
+    response = _signed_in(client, worker).post(
+        url,
+        {
+            "indicator": "health_referral",
+            "person_id": "",
+            "reason": "Health visitor's referral",
+            "effective_on": "2015-06-01",
+        },
+    )
+    assert response.status_code == 302
+    from wholefamily.identification.models import Judgement
+
+    judgement = Judgement.objects.get()
+    assert (judgement.household_id, judgement.entered_by, judgement.reason) == (
+        family.household_id, worker, "Health visitor's referral",
+    )  # fmt: skip
+    page = client.get(url)
+    assert b"Health visitor&#x27;s referral" in page.content
+    assert AuditEvent.objects.filter(action="identification.judgement.enter", actor=worker).exists()
+
+
+def test_an_auditor_cannot_record_a_judgement(client, run, make_staff):
+    family = run.families.filter(is_qualifying=True).first()
+    auditor = make_staff("aud", Role.AUDITOR)
+    url = reverse("identification:family", args=[run.pk, family.family_id])
+    client = _signed_in(client, auditor)
+    assert b"Record the judgement" not in client.get(url).content
+    response = client.post(url, {"indicator": "health_referral", "reason": "x", "effective_on": "2015-06-01"})
+    assert response.status_code == 403

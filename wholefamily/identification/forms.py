@@ -1,0 +1,39 @@
+"""The form for a professional's judgement indicator on a family or one of its members."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from wholefamily.domain.criteria.schema import Programme, Rule
+
+WHOLE_FAMILY = ""
+
+
+class JudgementForm(forms.Form):
+    indicator = forms.ChoiceField(label="Indicator", error_messages={"required": "Select the indicator"})
+    person_id = forms.ChoiceField(label="Who it is about", required=False)
+    reason = forms.CharField(
+        label="Why the indicator holds",
+        help_text="What you know, and from whom (for example a referral from the school nurse).",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=4000,
+        error_messages={"required": "Say why the indicator holds"},
+    )
+    effective_on = forms.DateField(
+        label="Holds from",
+        help_text="For example 2015-03-27",
+        error_messages={"required": "Enter the date it holds from", "invalid": "Enter a date like 2015-03-27"},
+    )
+
+    def __init__(self, *args: Any, programme: Programme, members: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        indicator = self.fields["indicator"]
+        assert isinstance(indicator, forms.ChoiceField)
+        indicator.choices = [("", "Select")] + [
+            (item.code, item.label) for item in programme.indicators if item.rule is Rule.JUDGEMENT
+        ]
+        person = self.fields["person_id"]
+        assert isinstance(person, forms.ChoiceField)
+        person.choices = [(WHOLE_FAMILY, "The whole family")] + [(member, member) for member in members]
