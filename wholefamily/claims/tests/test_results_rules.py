@@ -69,9 +69,9 @@ def child(pid="c1", *, born_on=dt.date(2003, 5, 1), att=(20, 5), exclusions=(0, 
 def adult(pid="a1", *, asb=(0, 0), benefits=(), work=(), provision=(), **kw):
     records = {
         "asb_down_60": dates(BEFORE_MONTHS, asb[0]) + dates(AFTER_MONTHS, asb[1]),
-        "continuous_employment:benefits": tuple(benefits),
+        "continuous_employment_benefits": tuple(benefits),
         "continuous_employment": tuple(work),
-        "continuous_employment:provision": tuple(provision),
+        "continuous_employment_provision": tuple(provision),
         "attached_to_provision": tuple(provision),
     }
     return Person(pid, pid, dt.date(1980, 1, 1), records=records, **kw)

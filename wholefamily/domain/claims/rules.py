@@ -102,11 +102,11 @@ class Condition:
 
     @property
     def selectors(self) -> dict[str, Indicator]:
-        """The record selectors this condition reads, keyed as the family's records are (code, code:benefits...)."""
+        """The record selectors this condition reads, keyed as the family's records are (code, code_benefits, code_provision)."""
         found = {
             self.code: self.records,
-            f"{self.code}:benefits": self.benefits,
-            f"{self.code}:provision": self.provision,
+            f"{self.code}_benefits": self.benefits,
+            f"{self.code}_provision": self.provision,
         }
         return {key: value for key, value in found.items() if value is not None}
 
@@ -122,6 +122,15 @@ class Result:
 
 
 @dataclass(frozen=True)
+class ClaimWindow:
+    """A date results are claimed for: the claim looks at the periods ending on `as_of`."""
+
+    code: str
+    as_of: dt.date
+    source: str = ""
+
+
+@dataclass(frozen=True)
 class ResultsRules:
     code: str
     version: int
@@ -134,12 +143,20 @@ class ResultsRules:
     results: tuple[Result, ...]
     choices: tuple[criteria.Choice, ...] = ()
     term_calendar: TermCalendar = field(default_factory=TermCalendar)
+    claim_windows: tuple[ClaimWindow, ...] = ()
     framework: str = ""  # the outcomes framework sustained_progress reads
     sustained_months_after_closure: int = 0  # supporting-families-2022: progress held this long after the case closed
 
     @property
     def label(self) -> str:
         return f"{self.code} v{self.version}"
+
+    def window(self, code: str) -> ClaimWindow:
+        for window in self.claim_windows:
+            if window.code == code:
+                return window
+        known = ", ".join(window.code for window in self.claim_windows)
+        raise DefinitionError(f"{self.label}: no claim window {code!r} (windows: {known})")
 
     def condition(self, code: str) -> Condition:
         return next(item for item in self.conditions if item.code == code)
@@ -267,6 +284,12 @@ def parse_results_rules(raw: Mapping[str, Any]) -> ResultsRules:
             criteria.Choice(str(c["topic"]), str(c["choice"]), str(c["reason"])) for c in raw.get("choices") or ()
         ),
         term_calendar=criteria._term_calendar(raw.get("school_terms")),
+        claim_windows=tuple(
+            ClaimWindow(
+                str(w["code"]), criteria._date(w.get("as_of"), f"claim window {w['code']}"), str(w.get("source", ""))
+            )
+            for w in raw.get("claim_windows") or ()
+        ),
         framework=str(raw.get("framework", "")),
         sustained_months_after_closure=int(raw.get("sustained_months_after_closure", 0)),
     )
@@ -522,11 +545,11 @@ def _employment(condition: Condition, family: Family, as_of: dt.date) -> tuple[S
     for person in family.people:
         if not (person.in_family_on(family.start_on) and person.aged(condition.subject, family.start_on)):
             continue
-        benefits = person.records.get(f"{condition.code}:benefits", ())
+        benefits = person.records.get(f"{condition.code}_benefits", ())
         claimed = _overlapping(benefits, before_low, before_high)
         if not claimed:
             continue
-        provision = _overlapping(person.records.get(f"{condition.code}:provision", ()), family.start_on, as_of)
+        provision = _overlapping(person.records.get(f"{condition.code}_provision", ()), family.start_on, as_of)
         work = [
             r for r in person.records.get(condition.code, ()) if r.on <= low and (r.end_on is None or r.end_on >= high)
         ]
