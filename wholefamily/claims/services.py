@@ -265,34 +265,34 @@ def compute_claims(
 def change_claim_state(*, claim: Claim, to: ClaimState, reason: str, by: Any) -> Claim:
     """Move a claim (draft -> validated -> submitted -> paid, or rejected), checked against the state machine and
     the user's roles; the change and the audit event in one transaction."""
+    denied: MoveError | None = None
     with transaction.atomic():
         locked = Claim.objects.select_for_update().get(pk=claim.pk)
         source = ClaimState(locked.state)
         try:
             check_move(source=source, target=to, roles=access.user_roles(by), reason=reason)
         except MoveError as error:
-            record(by=by, action="claims.change_state", obj=locked, outcome="denied",
-                   detail={"from": source.value, "to": to.value, "error": str(error)})  # fmt: skip
-            raise
-        now = timezone.now()
-        locked.state = to.value
-        locked.state_changed_at = now
-        locked.state_changed_by = by
-        locked.save(update_fields=["state", "state_changed_at", "state_changed_by"])
-        ClaimStateChange.objects.create(
-            claim=locked,
-            from_state=source.value,
-            to_state=to.value,
-            reason=reason.strip(),
-            changed_by=by,
-            changed_at=now,
-        )
-        record(
-            by=by,
-            action="claims.change_state",
-            obj=locked,
-            detail={"from": source.value, "to": to.value, "reason": reason.strip()},
-        )
+            denied = error
+        else:
+            now = timezone.now()
+            locked.state = to.value
+            locked.state_changed_at = now
+            locked.state_changed_by = by
+            locked.save(update_fields=["state", "state_changed_at", "state_changed_by"])
+            ClaimStateChange.objects.create(
+                claim=locked,
+                from_state=source.value,
+                to_state=to.value,
+                reason=reason.strip(),
+                changed_by=by,
+                changed_at=now,
+            )
+            detail = {"from": source.value, "to": to.value, "reason": reason.strip()}
+            record(by=by, action="claims.change_state", obj=locked, detail=detail)
+    if denied is not None:
+        detail = {"from": source.value, "to": to.value, "error": str(denied)}
+        record(by=by, action="claims.change_state", obj=locked, outcome="denied", detail=detail)
+        raise denied
     return locked
 
 
