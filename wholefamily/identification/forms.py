@@ -37,3 +37,19 @@ class JudgementForm(forms.Form):
         person = self.fields["person_id"]
         assert isinstance(person, forms.ChoiceField)
         person.choices = [(WHOLE_FAMILY, "The whole family")] + [(member, member) for member in members]
+
+
+class StartRunForm(forms.Form):
+    programme = forms.ChoiceField(label="Programme", error_messages={"required": "Select the programme"})
+    as_of_on = forms.DateField(
+        label="As of",
+        help_text="The date the criteria are evaluated on, for example 2015-04-01",
+        error_messages={"required": "Enter the as-of date", "invalid": "Enter a date like 2015-04-01"},
+    )
+    engine = forms.ChoiceField(label="Engine", choices=[("duckdb", "DuckDB (this server)"), ("spark", "Spark")])
+
+    def __init__(self, *args: Any, programmes: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["programme"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "Select"), *programmes]

@@ -6,9 +6,11 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow.parquet as pq
+from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from wholefamily.domain.criteria.need import AreaNeed, need_by_area
+from wholefamily.domain.criteria.schema import load_programmes
 from wholefamily.domain.roles import Role
 from wholefamily.governance import access
 from wholefamily.identification.models import CohortFamily, IdentificationRun, Judgement
@@ -95,3 +97,9 @@ def judgements(*, for_user: Any, programme: str, household_id: str, person_ids: 
         .filter(Q(household_id=household_id) | Q(person_id__in=person_ids))
         .select_related("entered_by", "withdrawn_by")
     )
+
+
+def programme_choices() -> list[tuple[str, str]]:
+    """The shipped programme definitions, as (code, "title (vN)")."""
+    programmes = load_programmes(Path(settings.PROGRAMMES_DIR))
+    return [(code, f"{p.title} (v{p.version})") for code, p in sorted(programmes.items())]

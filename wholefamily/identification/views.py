@@ -16,17 +16,23 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 from openpyxl import Workbook
 
-from wholefamily.domain.roles import Action
+from wholefamily.domain.roles import Action, Role
 from wholefamily.governance import access
 from wholefamily.governance.audit import record
 from wholefamily.identification import selectors
-from wholefamily.identification.forms import JudgementForm
+from wholefamily.identification.forms import JudgementForm, StartRunForm
 from wholefamily.identification.models import CohortFamily, IdentificationRun
-from wholefamily.identification.services import IdentificationError, enter_judgement, load_programme_definition
+from wholefamily.identification.services import (
+    IdentificationError,
+    enter_judgement,
+    load_programme_definition,
+    start_identification,
+)
 
 FAMILIES_PER_PAGE = 50
 FILTERS = ("district", "ward", "problem", "route", "change", "search")
 EXPORT_LIMIT = 100_000
+STARTERS = (Role.PROGRAMME_MANAGER, Role.DATA_ANALYST, Role.ADMINISTRATOR)
 
 
 def _run(request: HttpRequest, run_id: int) -> IdentificationRun:
@@ -41,11 +47,32 @@ def _filters(request: HttpRequest) -> dict[str, str]:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def run_list(request: HttpRequest) -> HttpResponse:
     runs = selectors.runs(for_user=request.user)
+    may_start = access.has_role(request.user, *STARTERS)
+    form = StartRunForm(request.POST or None, programmes=selectors.programme_choices())
+    if request.method == "POST":
+        if not may_start:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                job = start_identification(
+                    programme=form.cleaned_data["programme"],
+                    as_of_on=form.cleaned_data["as_of_on"],
+                    engine=form.cleaned_data["engine"],
+                    by=request.user,
+                )
+            except IdentificationError as error:
+                form.add_error(None, str(error))
+            else:
+                return redirect("jobs:job_detail", job_id=job.pk)
     page = Paginator(runs, 25).get_page(request.GET.get("page"))
-    return render(request, "identification/run_list.html", {"page": page, "runs": page.object_list})
+    return render(
+        request,
+        "identification/run_list.html",
+        {"page": page, "runs": page.object_list, "form": form, "may_start": may_start},
+    )
 
 
 @login_required

@@ -129,3 +129,53 @@ def test_an_auditor_cannot_record_a_judgement(client, run, make_staff):
     assert b"Record the judgement" not in client.get(url).content
     response = client.post(url, {"indicator": "health_referral", "reason": "x", "effective_on": "2015-06-01"})
     assert response.status_code == 403
+
+
+def test_an_analyst_starts_a_run_as_a_background_job(client, settings, tmp_path, perfect_snapshot, make_staff):
+    from wholefamily.jobs.models import Job
+
+    settings.DATA_DIR = tmp_path / "data"
+    (settings.DATA_DIR / "linkage").mkdir(parents=True)
+    (settings.DATA_DIR / "linkage" / "CURRENT").write_text("perfect")
+    (settings.DATA_DIR / "linkage" / "perfect").symlink_to(perfect_snapshot)
+    analyst = make_staff("ana", Role.DATA_ANALYST)
+    response = _signed_in(client, analyst).post(
+        reverse("identification:runs"), {"programme": "tf-2015", "as_of_on": "2015-08-31", "engine": "duckdb"}
+    )
+    job = Job.objects.get()
+    assert response.status_code == 302 and str(job.pk) in response["Location"]
+    assert job.kind == "identify" and job.task_result_id
+
+
+def test_a_key_worker_cannot_start_a_run(client, run, make_staff):
+    worker = make_staff("kim", Role.KEY_WORKER)
+    response = _signed_in(client, worker).post(
+        reverse("identification:runs"), {"programme": "tf-2015", "as_of_on": "2015-08-31", "engine": "duckdb"}
+    )
+    assert response.status_code == 403
+
+
+def test_the_job_work_records_a_run(settings, tmp_path, perfect_snapshot):
+    from wholefamily.identification.models import IdentificationRun
+    from wholefamily.identification.tasks import identify_work
+
+    settings.DATA_DIR = tmp_path / "data"
+
+    class Progress:
+        def __init__(self):
+            self.messages = []
+
+        def start(self, total, message):
+            self.messages.append(message)
+
+        def advance(self, n=1):
+            pass
+
+        def set_message(self, message):
+            self.messages.append(message)
+
+    progress = Progress()
+    result = identify_work("tf-2012", "2015-08-31", str(perfect_snapshot), "duckdb", None, progress)
+    run = IdentificationRun.objects.get()
+    assert result["report"] == f"/identification/runs/{run.pk}/"
+    assert "view wf_evidence" in progress.messages
