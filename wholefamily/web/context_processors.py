@@ -43,6 +43,7 @@ NAVIGATION: tuple[NavigationEntry, ...] = (
     NavigationEntry("Families", "cases:caseload", CASE_WORKERS),
     NavigationEntry("Data sets", "ingest:version_list", (Role.DATA_ANALYST, Role.ADMINISTRATOR)),
     NavigationEntry("Outcomes", "outcomes:report", (Role.TEAM_MANAGER, Role.PROGRAMME_MANAGER, Role.COMMISSIONER)),
+    NavigationEntry("Claims", "claims:list", (Role.PROGRAMME_MANAGER,)),
     NavigationEntry("Teams", "governance:team_list", ALL_ROLES),
     NavigationEntry("Background jobs", "jobs:job_list", JOB_WATCHERS),
     NavigationEntry("Audit log", "governance:audit_log", AUDIT_READERS),

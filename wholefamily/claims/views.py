@@ -1,0 +1,205 @@
+"""Claims pages: the list, one claim's evidence pack (page and PDF), the validation step (state changes), the
+submission file, and the funding table with actuals against forecast."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Sum
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from wholefamily.cases.models import DistrictEstimate
+from wholefamily.cases.views.common import posted, signed_in_user
+from wholefamily.claims import selectors, services
+from wholefamily.claims.definitions import available_funding
+from wholefamily.claims.forms import EstimateForm, StateChangeForm
+from wholefamily.claims.pdf import evidence_pack_pdf
+from wholefamily.domain.claims.funding import forecast_table, format_pounds
+from wholefamily.domain.claims.states import ClaimState, MoveError
+from wholefamily.domain.outcomes.bars import bar_chart
+from wholefamily.domain.roles import Role
+from wholefamily.governance import access
+from wholefamily.governance.audit import record
+from wholefamily.web.components import TableCell
+
+
+@login_required
+@require_GET
+def claim_list(request: HttpRequest) -> HttpResponse:
+    user = signed_in_user(request)
+    programme, window, state = (request.GET.get(key, "") for key in ("programme", "window", "state"))
+    claims = list(selectors.claims_for(for_user=user, programme=programme, window=window, state=state)[:500])
+    rows = [
+        [
+            TableCell(text=claim.reference, href=reverse("claims:detail", args=[claim.pk])),
+            claim.case.reference if claim.case else claim.family_id,
+            ", ".join(claim.results),
+            TableCell(text=format_pounds(claim.amount_pence), is_numeric=True),
+            ClaimState(claim.state).label,
+            "Yes" if claim.is_sampled else "",
+        ]
+        for claim in claims
+    ]
+    return render(
+        request,
+        "claims/claim_list.html",
+        {
+            "rows": rows,
+            "head_row": ["Claim", "Family", "Results", "Amount", "State", "Spot check"],
+            "numeric": [3],
+            "total": format_pounds(sum(claim.amount_pence for claim in claims)),
+            "windows": selectors.windows(for_user=user),
+            "states": list(ClaimState),
+            "selected": {"programme": programme, "window": window, "state": state},
+        },
+    )
+
+
+@login_required
+@require_GET
+def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = signed_in_user(request)
+    claim = selectors.claim_for(for_user=user, pk=pk)
+    state = ClaimState(claim.state)
+    return render(
+        request,
+        "claims/claim_detail.html",
+        {
+            "claim": claim,
+            "pack": claim.evidence,
+            "amount": format_pounds(claim.amount_pence),
+            "state": state,
+            "changes": list(claim.changes.select_related("changed_by")),
+            "form": StateChangeForm(state=state) if not state.is_final else None,
+        },
+    )
+
+
+@login_required
+@require_GET
+def claim_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    user = signed_in_user(request)
+    claim = selectors.claim_for(for_user=user, pk=pk)
+    response = HttpResponse(evidence_pack_pdf(claim), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="claim-{claim.pk}-evidence.pdf"'
+    return response
+
+
+@login_required
+@require_http_methods(["POST"])
+def change_state(request: HttpRequest, pk: int) -> HttpResponse:
+    user = signed_in_user(request)
+    claim = selectors.claim_for(for_user=user, pk=pk)
+    state = ClaimState(claim.state)
+    form = StateChangeForm(posted(request), state=state)
+    if form.is_valid():
+        try:
+            services.change_claim_state(
+                claim=claim, to=ClaimState(form.cleaned_data["to"]), reason=form.cleaned_data["reason"], by=user
+            )
+        except MoveError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request, f"Claim {claim.reference} is now {ClaimState(form.cleaned_data['to']).label.lower()}."
+            )
+            return HttpResponseRedirect(reverse("claims:detail", args=[claim.pk]))
+    return render(
+        request,
+        "claims/claim_detail.html",
+        {
+            "claim": claim,
+            "pack": claim.evidence,
+            "amount": format_pounds(claim.amount_pence),
+            "state": state,
+            "changes": list(claim.changes.select_related("changed_by")),
+            "form": form,
+        },
+        status=400,
+    )
+
+
+SUBMISSION_COLUMNS = ("reference", "family_id", "case", "results", "amount", "rules", "start_on", "as_of")
+
+
+@login_required
+@require_GET
+def submission_file(request: HttpRequest) -> HttpResponse:
+    """The window's validated claims as the CSV submitted to the department (the export is audited)."""
+    user = signed_in_user(request)
+    if not access.has_role(user, Role.PROGRAMME_MANAGER, Role.ADMINISTRATOR):
+        raise PermissionDenied
+    programme, window = request.GET.get("programme", ""), request.GET.get("window", "")
+    claims = selectors.claims_for(for_user=user, programme=programme, window=window, state=ClaimState.VALIDATED)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(SUBMISSION_COLUMNS)
+    count = 0
+    for claim in claims:
+        count += 1
+        writer.writerow(
+            [claim.reference, claim.family_id, claim.case.reference if claim.case else "", ";".join(claim.results),
+             f"{claim.amount_pence / 100:.2f}", claim.evidence.get("rules", ""), claim.evidence.get("start_on", ""),
+             claim.evidence.get("as_of", "")]
+        )  # fmt: skip
+    record(by=user, action="claims.export", object_type="claims.window", object_id=f"{programme}/{window}",
+           detail={"claims": count})  # fmt: skip
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    name = f"claims-{programme or 'all'}-{window or 'all'}.csv".replace("/", "-")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+@require_GET
+def funding(request: HttpRequest) -> HttpResponse:
+    """The funding forecast for an estimate of families, with the results paid so far against the forecast."""
+    user = signed_in_user(request)
+    programmes = available_funding()
+    programme = request.GET.get("programme", "tf-2012")
+    if programme not in programmes:
+        programme = programmes[0]
+    default = DistrictEstimate.objects.aggregate(total=Sum("families_estimated"))["total"] or 0
+    form = EstimateForm(request.GET if "estimated_families" in request.GET else None,
+                        initial={"estimated_families": default})  # fmt: skip
+    estimate = form.cleaned_data["estimated_families"] if form.is_bound and form.is_valid() else default
+    forecast, rows = selectors.funding_for(for_user=user, programme=programme, estimated_families=estimate)
+    table = forecast_table(forecast)
+    bars = []
+    for row in rows:
+        bars += [
+            (f"{row.year} forecast", row.forecast_results_pence / 100),
+            (f"{row.year} paid", row.paid_results_pence / 100),
+        ]
+    chart = bar_chart(bars, label_width=150)
+    chart_bars = [(bar, format_pounds(round(bar.value * 100))) for bar in chart.bars]
+    actuals = [
+        [row.year, format_pounds(row.forecast_results_pence), format_pounds(row.paid_results_pence),
+         format_pounds(row.forecast_results_pence - row.paid_results_pence)]
+        for row in rows
+    ]  # fmt: skip
+    return render(
+        request,
+        "claims/funding.html",
+        {
+            "programme": programme,
+            "programmes": programmes,
+            "form": form,
+            "forecast": forecast,
+            "head": table[0],
+            "body": table[1:],
+            "chart": chart,
+            "chart_bars": chart_bars,
+            "actuals": actuals,
+            "actuals_head": ["Year", "Forecast", "Paid", "Still to claim"],
+            "numeric_forecast": [1, 2, 3, 4, 5, 6],
+            "numeric_actuals": [1, 2, 3],
+        },
+    )
