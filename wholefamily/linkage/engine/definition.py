@@ -32,6 +32,7 @@ class Training:
     em_blocking_rules: tuple[tuple[str, ...], ...]
     em_max_pairs: float | None
     min_labels_for_m: int = 50
+    em_max_iterations: int = 25
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,7 @@ def load_definition(path: Path | None = None, *, definitions_dir: Path | None = 
             em_blocking_rules=tuple(tuple(str(c) for c in rule) for rule in training["em_blocking_rules"]),
             em_max_pairs=float(em_max) if em_max else None,
             min_labels_for_m=int(training.get("min_labels_for_m", 50)),
+            em_max_iterations=int(training.get("em_max_iterations", 25)),
         ),
         comparisons=dict(raw["comparisons"]),
         households=HouseholdRules(**raw.get("households", {})),

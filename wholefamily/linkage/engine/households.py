@@ -4,8 +4,9 @@ A *dwelling* is a UPRN, or failing that a cleaned address and postcode. A person
 of their records there with gaps no longer than `spell_gap_days`; a person is taken to live there until their
 records show them elsewhere, and a household is the people living at one dwelling at overlapping times (a family
 moving in after the last one moved away is a new household). A person last seen at a dwelling is taken to
-have moved with the people they lived with when all of them who were seen later moved on to one same dwelling. Roles come from ages at the
-spell's start. Runs in DuckDB over the `linked` table (record, person_id, dwelling, record_on).
+have moved with the people they lived with when all of them who were seen later moved on to one same dwelling.
+Roles come from ages at the spell's start. Runs in DuckDB over the `linked` table (record, person_id, dwelling,
+record_on).
 """
 
 # ruff: noqa: S608  (SQL here is built from our own table and column names and paths, never from user input)

@@ -185,6 +185,7 @@ def splink_settings(definition: LinkageDefinition) -> SettingsCreator:
         additional_columns_to_retain=["kind"],
         retain_intermediate_calculation_columns=True,
         retain_matching_columns=True,
+        max_iterations=definition.training.em_max_iterations,
     )
 
 
