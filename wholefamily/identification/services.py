@@ -194,10 +194,12 @@ def identify_families(
     )
     output = identification_dir() / f"run-{run.pk}"
     try:
+        lookup = Path(settings.DATA_DIR) / "geography" / "postcodes.parquet"
         snapshot = Snapshot.open(
             snapshot_dir,
             datasets_root=datasets_root or Path(settings.DATA_DIR) / "datasets",
             judgements=export_judgements(output / "judgements.parquet"),
+            geography=lookup if lookup.exists() else None,
         )
         if progress is not None:
             progress.start(None, f"Identifying families for {definition.label} as of {as_of_on}")

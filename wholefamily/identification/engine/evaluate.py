@@ -48,7 +48,12 @@ def _register_inputs(engine: Engine, snapshot: Snapshot, programme: Programme, c
         ("record_person", inputs.RECORD_PERSON),
     ):
         columns = engine.register_parquet(f"raw_{name}", [snapshot.path(name)])
-        engine.create_view(name, inputs.select_columns(f"raw_{name}", wanted, columns))
+        target = "households_own" if name == "households" and snapshot.geography is not None else name
+        engine.create_view(target, inputs.select_columns(f"raw_{name}", wanted, columns))
+    if snapshot.geography is not None:
+        columns = engine.register_parquet("raw_geography", [snapshot.geography])
+        engine.create_view("geography", inputs.select_columns("raw_geography", inputs.GEOGRAPHY, columns))
+        engine.create_view("households", inputs.households_with_areas("households_own", "geography"))
     if snapshot.judgements is not None and snapshot.judgements.exists():
         columns = engine.register_parquet("raw_judgements", [snapshot.judgements])
         engine.create_view("judgements", inputs.select_columns("raw_judgements", inputs.JUDGEMENTS, columns))

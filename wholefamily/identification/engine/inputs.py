@@ -69,3 +69,17 @@ def event_view_sql(contract: Contract, versions: Sequence[tuple[str, str, Sequen
         body = select_columns(raw, wanted, available)
         selects.append(body.replace("SELECT ", f"SELECT CAST('{version}' AS STRING) AS dataset_version_id, ", 1))
     return " UNION ALL ".join(selects)
+
+
+GEOGRAPHY = {"postcode": "STRING", "district": "STRING", "ward": "STRING"}
+
+
+def households_with_areas(households: str, geography: str) -> str:
+    """Households whose district and ward come from the postcode lookup when the snapshot has none."""
+    key = "upper(replace({}, ' ', ''))"
+    return (
+        "SELECT h.household_id, h.uprn, h.postcode, COALESCE(h.district, g.district) AS district, "  # noqa: S608
+        f"COALESCE(h.ward, g.ward) AS ward FROM {households} h LEFT JOIN (SELECT {key.format('postcode')} AS pkey, "
+        f"MIN(district) AS district, MIN(ward) AS ward FROM {geography} GROUP BY {key.format('postcode')}) g "
+        f"ON g.pkey = {key.format('h.postcode')}"
+    )

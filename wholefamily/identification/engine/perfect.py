@@ -1,6 +1,7 @@
 """A "perfect linkage" snapshot from the synthetic county's truth: every record linked to its true person.
 
-Writes the linked-snapshot layout of ADR 0004 (record_person, persons, households, memberships) and the agency
+Writes the linked-snapshot layout of ADR 0004 (record_person, persons, households, memberships), a postcode lookup
+(`geography.parquet`: postcode, district, ward, usable for a linkage run's snapshot of the same county) and the agency
 files as dataset versions (`datasets/<kind>/synth-<kind>/data.parquet`, canonical columns plus `source_line`),
 so the engine runs on it exactly as on a linkage run. Identification is then tested without waiting for linkage.
 """
@@ -110,6 +111,8 @@ def build_perfect_snapshot(county: Path, out: Path, *, contracts: ContractSet, a
         out / "memberships.parquet",
     )
     pq.write_table(_households(truth, as_of), out / "households.parquet")
+    dwellings = pq.read_table(truth / "dwellings.parquet", columns=["postcode", "district", "ward"])
+    pq.write_table(dwellings.group_by(["postcode", "district", "ward"]).aggregate([]), out / "geography.parquet")
     sources = pq.read_table(
         truth / "source_records.parquet", columns=["source_kind", "source_record_id", "true_person_id"]
     )

@@ -26,10 +26,19 @@ class Snapshot:
     directory: Path
     datasets_root: Path
     judgements: Path | None = None
+    geography: Path | None = None  # postcode -> district, ward (Parquet) for households that carry no area
 
     @classmethod
-    def open(cls, directory: Path, *, datasets_root: Path | None = None, judgements: Path | None = None) -> Snapshot:
-        """The snapshot in `directory`; its own `datasets/` when it has one, else `datasets_root`."""
+    def open(
+        cls,
+        directory: Path,
+        *,
+        datasets_root: Path | None = None,
+        judgements: Path | None = None,
+        geography: Path | None = None,
+    ) -> Snapshot:
+        """The snapshot in `directory`; its own `datasets/` when it has one, else `datasets_root`; its own
+        `geography.parquet` when it has one, else `geography`."""
         missing = [name for name in SNAPSHOT_FILES if not (directory / f"{name}.parquet").exists()]
         if missing:
             raise SnapshotError(f"{directory}: not a linked snapshot (missing {', '.join(missing)})")
@@ -37,7 +46,9 @@ class Snapshot:
         root = own if own.is_dir() else datasets_root
         if root is None:
             raise SnapshotError(f"{directory}: no datasets directory given for the agency records")
-        return cls(directory=directory, datasets_root=root, judgements=judgements)
+        own_geography = directory / "geography.parquet"
+        lookup = own_geography if own_geography.exists() else geography
+        return cls(directory=directory, datasets_root=root, judgements=judgements, geography=lookup)
 
     def path(self, name: str) -> Path:
         return self.directory / f"{name}.parquet"

@@ -59,10 +59,13 @@ def test_agreement_on_a_linkage_snapshot_with_disagreements_explained(
     ]
     linked = tmp_path / "linked"
     link_datasets(datasets, definition=load_definition(), out_dir=linked, run_id="identification-test")
-    snapshot = Snapshot.open(linked, datasets_root=perfect_snapshot / "datasets")
+    snapshot = Snapshot.open(
+        linked, datasets_root=perfect_snapshot / "datasets", geography=perfect_snapshot / "geography.parquet"
+    )
     for programme in ("tf-2015", "tf-2012"):
         definition = load_programme(Path(settings.PROGRAMMES_DIR) / f"{programme}.yaml")
         evaluation = evaluate(definition, as_of=DATES[0], snapshot=snapshot, contracts=contract_set)
+        assert all(row["district"] for row in evaluation.families.to_pylist())  # from the postcode lookup
         agreement = compare_linked_with_truth(evaluation, linked, small_county / "truth")
         print(agreement.report())
         assert agreement.share >= 0.99, agreement.report()
