@@ -50,7 +50,9 @@ def test_progress_on_every_problem_is_paid(tf2015):
     outcome = evaluate_results(rules, family=fam, as_of=AS_OF, framework=framework)
     assert outcome.payable == ("significant_progress",)
     part = next(item for item in outcome.results if item.result == "significant_progress").conditions[0]
-    assert part.members[0].refs == ()  # no offence in the period: nothing to cite after; before is the start test
+    member = part.members[0]
+    assert member.refs == ("offences:1",)  # the offence before the start; none in the period
+    assert member.before.startswith("1 in the 6 months") and member.after == "0 in the period"
 
 
 def test_an_offence_in_the_period_is_not_progress(tf2015):

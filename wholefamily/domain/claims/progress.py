@@ -20,7 +20,7 @@ from wholefamily.domain.claims.rules import (
     evaluate_family,
 )
 from wholefamily.domain.criteria.schema import DefinitionError
-from wholefamily.domain.criteria.windows import months_after
+from wholefamily.domain.criteria.windows import TermsWindow, months_after
 from wholefamily.domain.outcomes import evaluate as outcomes
 from wholefamily.domain.outcomes.framework import Framework, MeasureRule, OutcomeMeasure
 
@@ -53,6 +53,25 @@ def _member(person: Person, measure: OutcomeMeasure, family: Family, framework: 
     )
     had = outcomes.had_problem_at_start(measure, data, family.start_on, framework.term_calendar)
     return outcomes.MemberData(**{**data.__dict__, "had_problem": had})
+
+
+def _before(
+    measure: OutcomeMeasure, member: outcomes.MemberData, family: Family, framework: Framework
+) -> tuple[str, tuple[str, ...]]:
+    """The measure's value over its period ending the day before the start, and the records behind it."""
+    calendar = framework.term_calendar
+    day_before = family.start_on - dt.timedelta(days=1)
+    value = outcomes.point_value(measure, member, day_before, calendar)
+    if measure.rule is MeasureRule.DISTANCE_TRAVELLED:
+        return value, ()
+    if measure.rule is MeasureRule.ATTENDANCE_BELOW:
+        assert isinstance(measure.period, TermsWindow)
+        terms = {(t.academic_year, t.code) for t in measure.period.term_list(day_before, calendar)}
+        return value, tuple(row.ref for row in member.attendance if (row.academic_year, row.term) in terms)
+    low, high = outcomes.period_bounds(measure, day_before, calendar)
+    if low is None or high is None:
+        return value, ()
+    return value, tuple(r.ref for r in member.records if r.on <= high and (r.end_on or r.on) >= low)
 
 
 def _measure(measure: OutcomeMeasure, family: Family, framework: Framework, as_of: dt.date) -> outcomes.MeasureResult:
@@ -111,15 +130,17 @@ def evaluate_sustained_progress(
             )
             if months_after_closure and not after_closure and measure.rule is not MeasureRule.DISTANCE_TRAVELLED:
                 problem_status = Status.NOT_YET
+            data = {person.person_id: _member(person, measure, family, framework) for person in family.people}
             for member in result.members:
+                before, before_refs = _before(measure, data[member.person_id], family, framework)
                 rows.append(
                     MemberOutcome(
                         member.person_id,
-                        member.label,
+                        f"{member.label} ({problem}: {measure.code})",
                         _FROM_OUTCOMES[member.status],
-                        f"{problem}: {measure.code}",
+                        before,
                         member.value,
-                        member.evidence,
+                        tuple(dict.fromkeys((*before_refs, *member.evidence))),
                     )
                 )
         if problem_status is Status.NOT_APPLICABLE:

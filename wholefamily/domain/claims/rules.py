@@ -102,7 +102,7 @@ class Condition:
 
     @property
     def selectors(self) -> dict[str, Indicator]:
-        """The record selectors this condition reads, keyed as the family's records are (code, code_benefits, code_provision)."""
+        """The record selectors this condition reads, keyed as Person.records is (code, code_benefits...)."""
         found = {
             self.code: self.records,
             f"{self.code}_benefits": self.benefits,
