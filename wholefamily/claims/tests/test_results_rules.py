@@ -314,3 +314,13 @@ def test_a_condition_with_an_unknown_rule_is_refused(rules):
                            "period": {"months": 6}}]}  # fmt: skip
     with pytest.raises(DefinitionError, match="rule is one of"):
         parse_results_rules(raw)
+
+
+def test_attendance_unknown_before_the_start_is_missing_not_void(rules):
+    newcomer = child("c2", att=(None, 20))  # no return for the terms before the start
+    item = result(rules, family(child("c1", att=(20, 5)), newcomer, problems=("education",)))
+    part = condition(item, "unauthorised_absence_below_15")
+    assert [member.status for member in part.members] == [Status.ACHIEVED, Status.MISSING]
+    assert item.status is Status.MISSING
+    fine = child("c2", att=(None, 3))
+    assert result(rules, family(child("c1", att=(20, 5)), fine, problems=("education",))).status is Status.ACHIEVED

@@ -480,6 +480,7 @@ def _per_child(condition: Condition, family: Family, as_of: dt.date, calendar: T
         if _left_school(person, high):
             rows.append(MemberOutcome(person.person_id, person.label, Status.NEUTRAL, "", "left school"))
             continue
+        earlier = None
         if condition.rule is ConditionRule.FEWER_THAN:
             records = person.records.get(condition.code, ())
             before, after = _count(records, before_low, before_high), _count(records, low, high)
@@ -505,6 +506,8 @@ def _per_child(condition: Condition, family: Family, as_of: dt.date, calendar: T
             texts = (before_text, f"{now[0]} of {now[1]} sessions ({100 * now[0] / now[1]:.1f}%)")
             refs = (*(earlier[2] if earlier else ()), *now[2])
         status = _CHILD_STATUS[(had, has)]
+        if condition.rule is ConditionRule.ATTENDANCE_BELOW and earlier is None and has:
+            status = Status.MISSING  # above the threshold now, unknown before: not achieved or void, cannot say
         rows.append(MemberOutcome(person.person_id, person.label, status, texts[0], texts[1], refs))
     return rows
 
