@@ -13,14 +13,18 @@ import pyarrow.parquet as pq
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.utils import timezone
 
+from wholefamily.cases.models import Case, Member
 from wholefamily.claims.models import Claim, ClaimStateChange
 from wholefamily.claims.services import change_claim_state, compute_claims, draw_spot_check
 from wholefamily.domain.claims.states import ClaimState, MoveError
 from wholefamily.domain.contract import load_contract_set
+from wholefamily.domain.pathway import Stage
 from wholefamily.domain.roles import Role
 from wholefamily.governance.models import AuditEvent
 from wholefamily.identification.engine.perfect import build_perfect_snapshot
+from wholefamily.identification.models import CohortFamily, IdentificationRun
 from wholefamily.outcomes.engine import FamilyStart
 from wholefamily.synth.generator import Parameters, generate
 
@@ -162,13 +166,31 @@ def test_spot_check_sample_is_reproducible(computed):
     assert set(Claim.objects.filter(run=run, is_sampled=True).values_list("reference", flat=True)) == set(first)
 
 
-def test_claims_command_writes_csv(county, db, tmp_path, capsys, settings):
-    settings.DATA_DIR = tmp_path
-    (tmp_path / "linkage").mkdir()
+def test_claims_command_writes_csv(county, db, tmp_path, capsys, new_family, worker):
+    """A family on the programme as a case: its claim carries the case's lead professional, assessment and plan."""
+    families, problems = _truth(county)
+    target = next(family for family in families if problems[family.family_id])
+    case = new_family(Stage.PLAN_ACTIVE, worker=worker, household=target.household_id)
+    Case.objects.filter(pk=case.pk).update(programme="tf-2015", plan_agreed_on=target.start_on)
+    Member.objects.filter(case=case).delete()  # the household's members come from the linked snapshot
+    run = IdentificationRun.objects.create(
+        programme="tf-2015", programme_version=1, programme_title="t", as_of_on=target.start_on, snapshot="s",
+        started_at=timezone.now(),
+    )  # fmt: skip
+    CohortFamily.objects.create(run=run, family_id=target.family_id, household_id=target.household_id,
+                                problems_met=";".join(sorted(problems[target.family_id])), change="new")  # fmt: skip
     out = tmp_path / "claims.csv"
     snapshot = county / "snapshot"
     call_command("claims", "--programme", "tf-2015", "--window", WINDOW, "--out", str(out),
                  "--snapshot", str(snapshot), "--datasets", str(snapshot / "datasets"))  # fmt: skip
+    printed = capsys.readouterr().out
+    assert "1 families" in printed
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
-    assert rows == []  # no case on the programme in this database: nothing to claim, a header all the same
-    assert "0 claims" in capsys.readouterr().out
+    claims = list(Claim.objects.filter(case=case))
+    assert len(claims) == 1  # this family's data show continuous employment (the truth test above checks it)
+    assert [row["case"] for row in rows] == [case.reference]
+    for claim in claims:
+        pack = claim.evidence["case"]
+        assert pack["lead_professional"] == "Kim Worker"
+        assert pack["assessment"]["summary"] == "S" and pack["plan"]["aims"] == "Children in school every day"
+        assert rows[0]["evidence_records"]
