@@ -100,10 +100,11 @@ def _programme_manager(facts: _Facts) -> RoleSection:
             _teams_row(facts),
             *_case_rows(("progress", "team", "referrals")),
             _outcomes_row(),
+            _claims_row(),
             _jobs_row(),
             _audit_row(),
         ],
-        notes=["Payment-by-results claims and reports for the board will appear here when they are added."],
+        notes=["Reports for the board will appear here when they are added."],
     )
 
 
@@ -132,7 +133,7 @@ def _auditor(facts: _Facts) -> RoleSection:
     return RoleSection(
         role=Role.AUDITOR,
         purpose="Check who did what, and who looked at whose records. You can read everything and change nothing.",
-        rows=[_audit_row(), _teams_row(facts), *_case_rows(("progress",))],
+        rows=[_audit_row(), _claims_row(), _teams_row(facts), *_case_rows(("progress",))],
     )
 
 
@@ -213,6 +214,15 @@ def _outcomes_row() -> SummaryRow:
         key="Is anyone better off?",
         value="Distance travelled and plan results by tier of need, age group, district and key worker type.",
         href=reverse("outcomes:report"),
+        action_text="View",
+    )
+
+
+def _claims_row() -> SummaryRow:
+    return SummaryRow(
+        key="Results claims",
+        value="Claims computed from the linked data, their evidence packs and validation; funding against forecast.",
+        href=reverse("claims:list"),
         action_text="View",
     )
 
