@@ -34,7 +34,8 @@ from wholefamily.web.components import TableCell
 @require_GET
 def claim_list(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
-    programme, window, state = (request.GET.get(key, "") for key in ("programme", "window", "state"))
+    programme, _, window = request.GET.get("scope", "").partition("/")
+    state = request.GET.get("state", "")
     claims = list(selectors.claims_for(for_user=user, programme=programme, window=window, state=state)[:500])
     rows = [
         [
@@ -57,7 +58,7 @@ def claim_list(request: HttpRequest) -> HttpResponse:
             "total": format_pounds(sum(claim.amount_pence for claim in claims)),
             "windows": selectors.windows(for_user=user),
             "states": list(ClaimState),
-            "selected": {"programme": programme, "window": window, "state": state},
+            "selected": {"programme": programme, "window": window, "scope": f"{programme}/{window}", "state": state},
         },
     )
 

@@ -13,6 +13,8 @@ import pyarrow.parquet as pq
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from wholefamily.cases.models import Case, Member
@@ -153,6 +155,11 @@ def test_states_move_with_who_and_why_audited(computed, make_staff):
         ("validated", "submitted", "pat", ""),
         ("submitted", "paid", "pat", ""),
     ]
+    client = Client()
+    client.force_login(auditor)
+    page = client.get(reverse("claims:detail", args=[claim.pk])).content.decode()
+    assert claim.reference in page and "Source records" in page
+    assert client.get(reverse("claims:pdf", args=[claim.pk])).content.startswith(b"%PDF")
     events = AuditEvent.objects.filter(action="claims.change_state", object_id=str(claim.pk))
     assert events.filter(outcome="denied").count() == 1
     assert events.exclude(outcome="denied").count() == 3

@@ -74,6 +74,9 @@ def test_list_and_evidence_pack(client, claim, auditor):
     client.force_login(auditor)
     page = client.get(reverse("claims:list")).content.decode()
     assert "tf-2012/2014-07/F-1" in page and "£700" in page
+    page = client.get(reverse("claims:list") + "?scope=tf-2012/2014-07").content.decode()
+    assert "tf-2012/2014-07/F-1" in page and "programme=tf-2012&amp;window=2014-07" in page
+    assert "tf-2012/2014-07/F-1" not in client.get(reverse("claims:list") + "?scope=tf-2015/2014-07").content.decode()
     page = client.get(reverse("claims:detail", args=[claim.pk])).content.decode()
     assert "dv1:SAT000000001" in page and "Child &lt;One&gt;" in page and "Kim" in page and "tf-2012 v1" in page
     assert AuditEvent.objects.filter(action="claims.view", object_id=str(claim.pk)).exists()
