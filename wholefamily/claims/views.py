@@ -194,6 +194,8 @@ def funding(request: HttpRequest) -> HttpResponse:
             "programmes": programmes,
             "form": form,
             "forecast": forecast,
+            "estimated_text": f"{forecast.estimated_families:,}",
+            "funded_text": f"{forecast.funded_families:,}",
             "head": table[0],
             "body": table[1:],
             "chart": chart,
