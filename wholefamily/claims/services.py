@@ -61,13 +61,15 @@ def _problems_at_identification(programme: str, families: list[FamilyStart]) -> 
     return found
 
 
-def _claimed(programme: str) -> tuple[dict[str, frozenset[str]], dict[str, int]]:
-    """Results already claimed for each family (in any state but rejected) and the money they carry."""
+def _claimed(programme: str, window: str) -> tuple[dict[str, frozenset[str]], dict[str, int]]:
+    """Results already claimed for each family (in any state but rejected; this window's drafts, which are being
+    replaced, left out) and the money they carry."""
     results: dict[str, set[str]] = defaultdict(set)
     amounts: dict[str, int] = defaultdict(int)
     for family_id, codes, amount in (
         Claim.objects.filter(programme=programme)
         .exclude(state=ClaimState.REJECTED)
+        .exclude(window=window, state=ClaimState.DRAFT)
         .values_list("family_id", "results", "amount_pence")
     ):
         results[family_id].update(codes)
@@ -190,21 +192,22 @@ def compute_claims(
     if families is None:
         families, cases = families_from_cases(programme)
     started = time.perf_counter()
+    claimed, paid = _claimed(programme, window)
+    # The data plane runs outside the transaction: no database lock is held while the engine reads the snapshot.
+    evaluated, _ = evaluate_families(
+        rules,
+        framework=framework,
+        families=families,
+        problems=problems if problems is not None else _problems_at_identification(programme, families),
+        claimed=claimed,
+        as_of=claim_window.as_of,
+        snapshot=snapshot,
+        contracts=contracts(),
+        engine=engine,
+        distance=distance_scores(cases),
+    )
     with transaction.atomic():
         Claim.objects.filter(programme=programme, window=window, state=ClaimState.DRAFT).delete()
-        claimed, paid = _claimed(programme)
-        evaluated, _ = evaluate_families(
-            rules,
-            framework=framework,
-            families=families,
-            problems=problems if problems is not None else _problems_at_identification(programme, families),
-            claimed=claimed,
-            as_of=claim_window.as_of,
-            snapshot=snapshot,
-            contracts=contracts(),
-            engine=engine,
-            distance=distance_scores(cases),
-        )
         now = timezone.now()
         run = ClaimRun.objects.create(
             programme=programme,

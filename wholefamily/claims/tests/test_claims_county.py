@@ -201,3 +201,14 @@ def test_claims_command_writes_csv(county, db, tmp_path, capsys, new_family, wor
         assert pack["lead_professional"] == "Kim Worker"
         assert pack["assessment"]["summary"] == "S" and pack["plan"]["aims"] == "Children in school every day"
         assert rows[0]["evidence_records"]
+
+
+def test_recomputing_a_window_replaces_its_drafts(computed, county):
+    run, _, families = computed
+    first = sorted(Claim.objects.filter(run=run).values_list("reference", "amount_pence"))
+    _, problems = _truth(county)
+    snapshot = county / "snapshot"
+    again, _ = compute_claims(programme="tf-2015", window=WINDOW, snapshot_dir=snapshot,
+                              datasets_root=snapshot / "datasets", families=families, problems=problems, by=None)  # fmt: skip
+    assert sorted(Claim.objects.filter(run=again).values_list("reference", "amount_pence")) == first
+    assert not Claim.objects.filter(run=run).exists()
