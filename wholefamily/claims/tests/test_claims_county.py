@@ -208,7 +208,14 @@ def test_recomputing_a_window_replaces_its_drafts(computed, county):
     first = sorted(Claim.objects.filter(run=run).values_list("reference", "amount_pence"))
     _, problems = _truth(county)
     snapshot = county / "snapshot"
-    again, _ = compute_claims(programme="tf-2015", window=WINDOW, snapshot_dir=snapshot,
-                              datasets_root=snapshot / "datasets", families=families, problems=problems, by=None)  # fmt: skip
+    again, _ = compute_claims(
+        programme="tf-2015",
+        window=WINDOW,
+        snapshot_dir=snapshot,
+        datasets_root=snapshot / "datasets",
+        families=families,
+        problems=problems,
+        by=None,
+    )
     assert sorted(Claim.objects.filter(run=again).values_list("reference", "amount_pence")) == first
     assert not Claim.objects.filter(run=run).exists()
