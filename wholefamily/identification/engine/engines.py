@@ -64,22 +64,18 @@ class SparkEngine:
     name = "spark"
 
     def __init__(self, *, master: str | None = None) -> None:
-        from pyspark.sql import SparkSession
+        from wholefamily.dataplane.spark import spark_session
 
-        builder = (
-            SparkSession.builder.master(master or os.environ.get("WHOLEFAMILY_SPARK_MASTER", "local[2]"))
-            .appName("wholefamily-identification")
-            .config("spark.sql.shuffle.partitions", os.environ.get("WHOLEFAMILY_SPARK_PARTITIONS", "2"))
-            .config("spark.sql.session.timeZone", "UTC")
-            .config("spark.ui.enabled", "false")
-            .config("spark.sql.ansi.enabled", "true")
-            # Broadcasting the small inputs of a deep plan of views ran the driver out of memory in local mode
-            # (each view re-planned its inputs); materialised views keep plans short, so broadcast is back on.
-            .config("spark.sql.autoBroadcastJoinThreshold", os.environ.get("WHOLEFAMILY_SPARK_BROADCAST", "10m"))
-            .config("spark.driver.memory", os.environ.get("WHOLEFAMILY_SPARK_DRIVER_MEMORY", "2g"))
+        self.session = spark_session(
+            app_name="wholefamily-identification",
+            master=master,
+            conf={
+                "spark.sql.ansi.enabled": "true",
+                # Broadcasting the small inputs of a deep plan of views ran the driver out of memory in local mode
+                # (each view re-planned its inputs); materialised views keep plans short, so broadcast is back on.
+                "spark.sql.autoBroadcastJoinThreshold": os.environ.get("WHOLEFAMILY_SPARK_BROADCAST", "10m"),
+            },
         )
-        self.session = builder.getOrCreate()
-        self.session.sparkContext.setLogLevel("ERROR")
 
     def register_parquet(self, name: str, paths: Sequence[Path]) -> list[str]:
         frame = self.session.read.option("mergeSchema", "true").parquet(*[str(path) for path in paths])
