@@ -8,12 +8,17 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.http import HttpRequest
 from django.urls import reverse
 
+from wholefamily.claims.selectors import CLAIM_READERS
 from wholefamily.domain.roles import Role
 from wholefamily.governance import access
 from wholefamily.governance.selectors import AUDIT_READERS
+from wholefamily.identification.selectors import RUN_READERS
+from wholefamily.linkage.selectors import LINKAGE_ROLES
 
 ALL_ROLES = tuple(Role)
 JOB_WATCHERS = (Role.DATA_ANALYST, Role.PROGRAMME_MANAGER, Role.ADMINISTRATOR)
+# Key workers reach the families of a cohort from their caseload, so the section is for everyone else who may.
+COHORT_READERS = tuple(role for role in RUN_READERS if role is not Role.KEY_WORKER)
 CASE_WORKERS = (Role.KEY_WORKER, Role.TEAM_MANAGER, Role.PROGRAMME_MANAGER)
 
 
@@ -42,8 +47,10 @@ NAVIGATION: tuple[NavigationEntry, ...] = (
     NavigationEntry("Home", "web:dashboard", ALL_ROLES),
     NavigationEntry("Families", "cases:caseload", CASE_WORKERS),
     NavigationEntry("Data sets", "ingest:version_list", (Role.DATA_ANALYST, Role.ADMINISTRATOR)),
+    NavigationEntry("Linkage", "linkage:run_list", LINKAGE_ROLES),
+    NavigationEntry("Identification", "identification:runs", COHORT_READERS),
     NavigationEntry("Outcomes", "outcomes:report", (Role.TEAM_MANAGER, Role.PROGRAMME_MANAGER, Role.COMMISSIONER)),
-    NavigationEntry("Claims", "claims:list", (Role.PROGRAMME_MANAGER,)),
+    NavigationEntry("Claims", "claims:list", CLAIM_READERS),
     NavigationEntry("Teams", "governance:team_list", ALL_ROLES),
     NavigationEntry("Background jobs", "jobs:job_list", JOB_WATCHERS),
     NavigationEntry("Audit log", "governance:audit_log", AUDIT_READERS),

@@ -96,9 +96,22 @@ def _navigation(page: str) -> list[str]:
     ("role", "expected"),
     [
         (Role.KEY_WORKER, ["Home", "Families", "Teams"]),
-        (Role.DATA_ANALYST, ["Home", "Data sets", "Teams", "Background jobs"]),
-        (Role.AUDITOR, ["Home", "Teams", "Audit log"]),
-        (Role.ADMINISTRATOR, ["Home", "Data sets", "Teams", "Background jobs", "Audit log", "Administration"]),
+        (Role.DATA_ANALYST, ["Home", "Data sets", "Linkage", "Identification", "Teams", "Background jobs"]),
+        (Role.AUDITOR, ["Home", "Identification", "Claims", "Teams", "Audit log"]),
+        (
+            Role.ADMINISTRATOR,
+            [
+                "Home",
+                "Data sets",
+                "Linkage",
+                "Identification",
+                "Claims",
+                "Teams",
+                "Background jobs",
+                "Audit log",
+                "Administration",
+            ],
+        ),
     ],
 )
 def test_navigation_depends_on_role(client, make_staff, role, expected):
