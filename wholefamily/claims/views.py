@@ -16,7 +16,6 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from wholefamily.cases.models import DistrictEstimate
-from wholefamily.cases.views.common import posted, signed_in_user
 from wholefamily.claims import selectors, services
 from wholefamily.claims.definitions import available_funding
 from wholefamily.claims.forms import EstimateForm, StateChangeForm
@@ -28,6 +27,7 @@ from wholefamily.domain.roles import Role
 from wholefamily.governance import access
 from wholefamily.governance.audit import record
 from wholefamily.web.components import TableCell
+from wholefamily.web.http import posted, signed_in_user
 
 
 @login_required

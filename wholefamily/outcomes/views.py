@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from wholefamily.cases.lookups import case_for, family_url
 from wholefamily.cases.models import Member
-from wholefamily.cases.views.common import case_for, family_url, posted, signed_in_user
 from wholefamily.domain.outcomes import distance
 from wholefamily.domain.roles import Action
 from wholefamily.governance import access
@@ -20,6 +20,7 @@ from wholefamily.outcomes import selectors, services
 from wholefamily.outcomes.definitions import distance_definition
 from wholefamily.outcomes.forms import DistanceForm
 from wholefamily.outcomes.models import DistanceAssessment
+from wholefamily.web.http import posted, signed_in_user
 
 
 def distance_url(pk: int, anchor: str = "") -> str:

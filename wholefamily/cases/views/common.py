@@ -6,42 +6,18 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import reverse
 
+from wholefamily.cases.lookups import case_for, family_url
 from wholefamily.cases.models import Case
 from wholefamily.cases.services import CaseError, StalePlanError
-from wholefamily.domain.roles import Action
-from wholefamily.governance import access
 from wholefamily.governance.audit import record
+from wholefamily.web.http import posted, signed_in_user
 
-
-def signed_in_user(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User):  # login_required comes first; this narrows the type
-        raise PermissionDenied
-    return user
-
-
-def case_for(request: HttpRequest, pk: int, *, action: Action = Action.VIEW) -> Case:
-    """The case if the user may see (or change) it: 404 for another team's, or a colleague's for a key worker."""
-    return access.get_object_for(
-        request.user,
-        Case.objects.select_related("team", "key_worker", "previous_case"),
-        action=action,
-        team_field="team",
-        worker_field="key_worker",
-        is_personal=True,
-        pk=pk,
-    )
-
-
-def family_url(case: Case, anchor: str = "") -> str:
-    return reverse("cases:family", args=[case.pk]) + (f"#{anchor}" if anchor else "")
+__all__ = ["audit_list", "case_for", "family_url", "form_page", "posted", "signed_in_user"]
 
 
 def audit_list(user: AbstractBaseUser | AnonymousUser, page: str, count: int) -> None:
@@ -91,8 +67,3 @@ def form_page(
     }
     status = 409 if refusal_title else 200  # 409 Conflict: a lost update was refused
     return render(request, template, context, status=status)
-
-
-def posted(request: HttpRequest) -> Any:
-    """The form data of a POST (even an empty one, so it is validated), or None to show an unbound form."""
-    return request.POST if request.method == "POST" else None
