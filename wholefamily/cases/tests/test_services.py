@@ -77,8 +77,9 @@ def test_cohort_family_walks_the_whole_pathway(new_family, manager, worker):
         EventCode.STAGE_CHANGED,
         EventCode.CASE_CLOSED,
     ]
-    for action in ("open_case", "move_case", "allocate", "record_review", "close_case"):
+    for action in ("open_case", "move_case", "allocate", "close_case"):
         assert audited(action, case), action
+    assert audited("record_review", review)  # the review is the object written (ids differ on PostgreSQL)
 
 
 def test_case_events_are_append_only(new_family):
