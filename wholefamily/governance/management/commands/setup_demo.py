@@ -1,9 +1,14 @@
-"""Create demo teams and one demo user per role (never in production). Safe to run again."""
+"""Create one demo team per district of the synthetic county and one demo user per role (never in production).
+
+Safe to run again. `wholefamily load_demo_county` calls `create_demo_staff` before it loads the county's data.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import yaml
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -16,9 +21,7 @@ from wholefamily.governance.models import StaffProfile, Team
 
 DEMO_PASSWORD = "demo-wholefamily-2026"  # noqa: S105  (demo accounts only; refused in production)
 
-# Districts of the generated demo county's first teams. A later issue derives them from the county.
-DEMO_TEAMS = [("Northmoor Families Team", "Northmoor"), ("Eastvale Families Team", "Eastvale")]
-
+# (username, first name, last name, role, index of the district whose team they join, job title)
 DEMO_USERS: list[tuple[str, str, str, Role, int | None, str]] = [
     ("keyworker", "Kim", "Walker", Role.KEY_WORKER, 0, "Family key worker"),
     ("keyworker2", "Sam", "Rivers", Role.KEY_WORKER, 1, "Family key worker"),
@@ -31,37 +34,71 @@ DEMO_USERS: list[tuple[str, str, str, Role, int | None, str]] = [
 ]
 
 
+def county_districts() -> list[str]:
+    """The synthetic county's districts, in the order of its geography definition (the first is the demo's own)."""
+    path = Path(settings.DEFINITIONS_DIR) / "synth" / "geography.yaml"
+    geography = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return [str(district["name"]) for district in geography["districts"]]
+
+
+def team_name(district: str) -> str:
+    return f"{district} Families Team"
+
+
+def _ensure_team(district: str, system_actor: str) -> Team:
+    team, created = Team.objects.get_or_create(name=team_name(district), defaults={"district": district})
+    if created:
+        record(by=None, action="create_demo_team", obj=team, detail={"district": district}, system_actor=system_actor)
+    return team
+
+
+def _ensure_user(entry: tuple[str, str, str, Role, int | None, str], teams: list[Team], system_actor: str) -> None:
+    username, first, last, role, team_index, title = entry
+    team = teams[team_index] if team_index is not None else None
+    user, created = get_user_model().objects.get_or_create(
+        username=username, defaults={"first_name": first, "last_name": last, "email": f"{username}@example.org"}
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.is_staff = role is Role.ADMINISTRATOR
+        user.save()
+        # get_or_create: a flushed test database has lost the groups the roles migration made.
+        user.groups.add(Group.objects.get_or_create(name=role.value)[0])
+        StaffProfile.objects.create(user=user, team=team, job_title=title)
+        record(by=None, action="create_demo_user", obj=user, detail={"role": role.value}, system_actor=system_actor)
+        return
+    profile = StaffProfile.objects.filter(user=user).first()
+    if profile is not None and team is not None and profile.team_id != team.pk:
+        # A database made before the teams followed the county's districts: move the demo user to their district.
+        before = profile.team.name if profile.team else ""
+        profile.team = team
+        profile.save(update_fields=["team"])
+        record(
+            by=None,
+            action="move_demo_user",
+            obj=user,
+            detail={"from_team": before, "to_team": team.name},
+            system_actor=system_actor,
+        )
+
+
+def create_demo_staff(*, system_actor: str = "system:setup_demo") -> list[Team]:
+    """One team per county district and the demo users (the first district's team holds the demo key worker and
+    manager); existing users keep their password. Returns the teams in district order."""
+    with transaction.atomic():
+        teams = [_ensure_team(district, system_actor) for district in county_districts()]
+        for entry in DEMO_USERS:
+            _ensure_user(entry, teams, system_actor)
+    return teams
+
+
 class Command(BaseCommand):
-    help = "Create demo teams and one demo user per role, and print the demo sign-ins."
+    help = "Create one demo team per district of the synthetic county and one demo user per role; print sign-ins."
 
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.PRODUCTION:
             raise CommandError("Demo users are never created in production.")
-        with transaction.atomic():
-            teams = [
-                Team.objects.get_or_create(name=name, defaults={"district": district})[0]
-                for name, district in DEMO_TEAMS
-            ]
-            user_model = get_user_model()
-            for username, first, last, role, team_index, title in DEMO_USERS:
-                user, created = user_model.objects.get_or_create(
-                    username=username,
-                    defaults={"first_name": first, "last_name": last, "email": f"{username}@example.org"},
-                )
-                if created:
-                    user.set_password(DEMO_PASSWORD)
-                    user.is_staff = role is Role.ADMINISTRATOR
-                    user.save()
-                    user.groups.add(Group.objects.get(name=role.value))
-                    team = teams[team_index] if team_index is not None else None
-                    StaffProfile.objects.create(user=user, team=team, job_title=title)
-                    record(
-                        by=None,
-                        action="create_demo_user",
-                        obj=user,
-                        detail={"role": role.value},
-                        system_actor="system:setup_demo",
-                    )
+        create_demo_staff()
         self.stdout.write(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
         for username, _first, _last, role, _team, _title in DEMO_USERS:
             self.stdout.write(f"  {username:<14} {role.label}")

@@ -1,0 +1,361 @@
+"""`wholefamily load_demo_county`: the synthetic county through the whole pipeline, so every demo page shows real work.
+
+Generate the county, import every agency file, link, identify tf-2015 and tf-2012 at the generator's reference date,
+make one team per district and put a few of the first district's families on the programme. Each stage reuses what a
+previous run left (the county under DATA_DIR/demo-county/, dataset versions by checksum, the current linkage run,
+identification runs by programme, date and snapshot, open cases by household), so a second run finishes in seconds.
+Never in production.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from django.utils import timezone
+
+from wholefamily.cases import assessment_definition, from_cohort
+from wholefamily.cases import services as cases
+from wholefamily.cases.models import Case
+from wholefamily.domain.pathway import Stage
+from wholefamily.governance.audit import record
+from wholefamily.governance.management.commands.setup_demo import DEMO_PASSWORD, create_demo_staff
+from wholefamily.governance.models import Team
+from wholefamily.identification.models import IdentificationRun
+from wholefamily.identification.services import identify_families, load_programme_definition
+from wholefamily.ingest.models import DatasetVersion, ImportRun
+from wholefamily.ingest.services import file_sha256, import_file
+from wholefamily.jobs.cli_progress import RichProgress, console_for
+from wholefamily.linkage.models import LinkageRun
+from wholefamily.linkage.services import current_dataset_versions, run_linkage, snapshot_dir
+from wholefamily.synth.generator import Parameters, generate
+
+SYSTEM_ACTOR = "system:load_demo_county"
+PROFILE = "synthetic-county"
+START_ON = "2013-09-01"  # five years of history to 31 August 2018; the reference date is 31 August 2015
+YEARS = 5
+PROGRAMMES = ("tf-2015", "tf-2012")
+CASE_PROGRAMME = "tf-2015"
+AWAITING_ALLOCATION = 3  # families of the first district left on the waiting list
+WITH_PLAN = 3  # families allocated to the demo key worker, assessed, with an agreed plan
+MANAGER, KEY_WORKER = "manager", "keyworker"
+
+
+@dataclass
+class Tally:
+    """What this run created (a second run over the same county creates nothing)."""
+
+    is_generated: bool = False
+    imported: list[str] = field(default_factory=list)
+    is_linked: bool = False
+    identified: list[str] = field(default_factory=list)
+    cases_opened: int = 0
+
+    @property
+    def is_anything_new(self) -> bool:
+        return bool(self.is_generated or self.imported or self.is_linked or self.identified or self.cases_opened)
+
+
+class _StageReporter:
+    """The generator's `Reporter` drawn on one rich progress bar, a stage at a time."""
+
+    def __init__(self, progress: RichProgress) -> None:
+        self.progress = progress
+
+    def stage(self, name: str, total: int) -> Callable[[int], None]:
+        self.progress.start(total, f"Generating: {name}")
+
+        def advance(step: int = 1) -> None:
+            self.progress.advance(step)
+
+        return advance
+
+
+def county_dir(population: int, seed: int) -> Path:
+    return Path(settings.DATA_DIR) / "demo-county" / f"population-{population}-seed-{seed}"
+
+
+def _read_manifest(folder: Path, params: Parameters) -> dict[str, Any] | None:
+    """The county's manifest if a finished county with these parameters is there (the manifest is written last)."""
+    path = folder / "manifest.json"
+    if not path.exists():
+        return None
+    manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    wanted = {"population": params.population, "seed": params.seed, "start": params.start, "years": params.years}
+    return manifest if all(manifest["parameters"].get(k) == v for k, v in wanted.items()) else None
+
+
+def write_postcode_lookup(county: Path) -> Path:
+    """The county's postcode -> district, ward lookup where identification looks for it (linkage snapshots carry
+    households' postcodes only)."""
+    target = Path(settings.DATA_DIR) / "geography" / "postcodes.parquet"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    dwellings = pq.read_table(county / "truth" / "dwellings.parquet", columns=["postcode", "district", "ward"])
+    lookup = dwellings.group_by(["postcode", "district", "ward"]).aggregate([]).sort_by("postcode")
+    if target.exists() and pq.read_table(target).equals(lookup):
+        return target
+    partial = target.with_suffix(".parquet.tmp")
+    pq.write_table(lookup, partial)
+    partial.replace(target)
+    return target
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the synthetic demo county end to end (generate, import, link, identify, teams and a few cases). "
+        "Safe to run again: a second run reuses what is there."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--population", type=int, default=50_000, help="residents at the start (default 50,000)")
+        parser.add_argument("--seed", type=int, default=2026)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if settings.PRODUCTION:
+            raise CommandError("The demo county is never loaded in production.")
+        population, seed = int(options["population"]), int(options["seed"])
+        if population < 100:
+            raise CommandError("--population must be at least 100")
+        started = time.monotonic()
+        self.console = console_for(self.stdout._out)
+        self.tally = Tally()
+        self.timings: dict[str, float] = {}
+        params = Parameters(population=population, seed=seed, start=START_ON, years=YEARS)
+
+        with self._stage("teams and demo users"):
+            teams = create_demo_staff(system_actor=SYSTEM_ACTOR)
+        with self._stage("county"):
+            folder, manifest = self._county(params)
+            write_postcode_lookup(folder)
+        reference_on = dt.date.fromisoformat(manifest["reference_on"])
+        with self._stage("import"):
+            versions = self._import(folder)
+        with self._stage("linkage"):
+            linkage = self._link()
+        with self._stage("identification"):
+            runs = [self._identify(code, reference_on, linkage) for code in PROGRAMMES]
+        with self._stage("cases"):
+            opened = self._cases(runs[PROGRAMMES.index(CASE_PROGRAMME)], teams[0])
+        seconds = time.monotonic() - started
+        self._report(manifest, versions, linkage, runs, opened, teams, seconds)
+
+    # --- stages ---------------------------------------------------------------------------------------------
+
+    @contextmanager
+    def _stage(self, name: str) -> Iterator[None]:
+        started = time.monotonic()
+        yield
+        self.timings[name] = time.monotonic() - started
+
+    def _progress(self) -> RichProgress:
+        return RichProgress(console=self.console)
+
+    def _county(self, params: Parameters) -> tuple[Path, dict[str, Any]]:
+        folder = county_dir(params.population, params.seed)
+        manifest = _read_manifest(folder, params)
+        if manifest is not None:
+            self.console.print(f"County: reusing {folder}")
+            return folder, manifest
+        partial = folder.with_name(folder.name + ".partial")
+        shutil.rmtree(partial, ignore_errors=True)
+        shutil.rmtree(folder, ignore_errors=True)
+        with self._progress() as progress:
+            manifest = generate(
+                params, partial, definitions_dir=Path(settings.DEFINITIONS_DIR), reporter=_StageReporter(progress)
+            )
+        partial.rename(folder)
+        with transaction.atomic():
+            record(
+                by=None,
+                action="synth.generate_county",
+                object_type="synth.county",
+                object_id=folder.name,
+                detail={"parameters": manifest["parameters"], "reference_on": manifest["reference_on"]},
+                system_actor=SYSTEM_ACTOR,
+            )
+        self.tally.is_generated = True
+        self.console.print(
+            f"County: {manifest['residents_at_reference']:,} residents on {manifest['reference_on']}, "
+            f"{sum(manifest['agency_rows'].values()):,} agency records"
+        )
+        return folder, manifest
+
+    def _import(self, folder: Path) -> list[DatasetVersion]:
+        paths = sorted((folder / "agency").glob("*.csv"))
+        versions = []
+        with self._progress() as progress:
+            for path in paths:
+                kind = path.stem
+                existing = DatasetVersion.objects.filter(sha256=file_sha256(path), kind=kind, profile=PROFILE).first()
+                if existing is not None:
+                    versions.append(existing)
+                    continue
+                run = import_file(path=path, kind=kind, profile=PROFILE, by=None, progress=progress)
+                if run.status != ImportRun.Status.ACCEPTED or run.dataset_version is None:
+                    raise CommandError(f"{kind}: the import did not succeed ({run.status}): {run.message}")
+                versions.append(run.dataset_version)
+                self.tally.imported.append(kind)
+                self.console.print(f"  imported {kind}: {run.rows_accepted:,} of {run.rows_read:,} rows")
+        reused = len(paths) - len(self.tally.imported)
+        self.console.print(f"Import: {len(self.tally.imported)} files imported, {reused} already there")
+        return versions
+
+    def _link(self) -> LinkageRun:
+        wanted = {version.version_id for version in current_dataset_versions()}
+        current = LinkageRun.objects.filter(is_current=True, status=LinkageRun.Status.SUCCEEDED).first()
+        is_up_to_date = current is not None and {item["version_id"] for item in current.dataset_versions} == wanted
+        if current is not None and is_up_to_date and snapshot_dir(current).exists():
+            self.console.print(f"Linkage: reusing run {current.run_id}")
+            return current
+        with self._progress() as progress:
+            run = run_linkage(by=None, progress=progress)
+        self.tally.is_linked = True
+        self.console.print(f"Linkage: {run.message}")
+        return run
+
+    def _identify(self, code: str, as_of_on: dt.date, linkage: LinkageRun) -> IdentificationRun:
+        snapshot = snapshot_dir(linkage)
+        existing = (
+            IdentificationRun.objects.filter(
+                programme=code, as_of_on=as_of_on, snapshot=str(snapshot), status=IdentificationRun.Status.SUCCEEDED
+            )
+            .order_by("-pk")
+            .first()
+        )
+        if existing is not None:
+            self.console.print(f"Identification {code}: reusing run {existing.pk}")
+            return existing
+        with self._progress() as progress:
+            run = identify_families(
+                programme=code, as_of_on=as_of_on, snapshot_dir=snapshot, by=None, progress=progress
+            )
+        self.tally.identified.append(code)
+        self.console.print(f"Identification {code} as of {as_of_on}: {run.message}")
+        return run
+
+    def _cases(self, run: IdentificationRun, team: Team) -> list[Case]:
+        """A few of the first district's families on the programme: some waiting, some with the demo key worker."""
+        users = get_user_model().objects
+        manager, worker = users.get(username=MANAGER), users.get(username=KEY_WORKER)
+        assert isinstance(manager, User) and isinstance(worker, User)
+        families = run.families.filter(team=team, is_qualifying=True).order_by("-problem_count", "family_id")
+        labels = {problem.code: problem.label for problem in load_programme_definition(run.programme).problems}
+        opened = []
+        for index, family in enumerate(families[: WITH_PLAN + AWAITING_ALLOCATION]):
+            case = from_cohort.open_case_for(family)
+            if case is None:
+                members = from_cohort.household_members(family.household_id)
+                case = cases.open_case_from_cohort(
+                    team=team,
+                    household_id=family.household_id,
+                    family_name=from_cohort.family_name_for(members, family.household_id),
+                    members=members,
+                    evidence_summary=from_cohort.evidence_summary(family, run, labels),
+                    programme=run.programme,
+                    priority=1 + index % 3,
+                    by=manager,
+                )
+                case = self._to_waiting_list(case, manager)
+                if index < WITH_PLAN:
+                    case = self._to_plan(case, manager, worker, index)
+                self.tally.cases_opened += 1
+            opened.append(case)
+        self.console.print(
+            f"Cases: {self.tally.cases_opened} opened for {team.name} "
+            f"({len(opened) - self.tally.cases_opened} already on the programme)"
+        )
+        return opened
+
+    @staticmethod
+    def _to_waiting_list(case: Case, manager: User) -> Case:
+        case = cases.move_case(case=case, to=Stage.INFORMATION_GATHERING, by=manager)
+        return cases.move_case(
+            case=case, to=Stage.AWAITING_ALLOCATION, note="Information gathered from the agencies", by=manager
+        )
+
+    @staticmethod
+    def _to_plan(case: Case, manager: User, worker: User, index: int) -> Case:
+        cases.allocate_case(case=case, worker=worker, by=manager)
+        case.refresh_from_db()
+        today = timezone.localdate()
+        domains = [domain.code for domain in assessment_definition.load().domains]
+        scores = {code: 2 + (index + position) % 4 for position, code in enumerate(domains)}
+        cases.record_assessment(
+            case=case,
+            assessed_on=today,
+            summary="Baseline whole-family assessment with the family at home.",
+            scores=scores,
+            by=worker,
+        )
+        cases.agree_plan(
+            case=case,
+            aims="Children in school every day; the adults on the way to work; a calmer home.",
+            agreed_on=today,
+            by=worker,
+        )
+        case.refresh_from_db()
+        return case
+
+    # --- the summary ----------------------------------------------------------------------------------------
+
+    def _report(
+        self,
+        manifest: dict[str, Any],
+        versions: list[DatasetVersion],
+        linkage: LinkageRun,
+        runs: list[IdentificationRun],
+        opened: list[Case],
+        teams: list[Team],
+        seconds: float,
+    ) -> None:
+        figures = {
+            "residents": manifest["residents_at_reference"],
+            "records": sum(version.rows_accepted for version in versions),
+            "dataset_versions": len(versions),
+            "persons": linkage.figures.get("persons", 0),
+            "households": linkage.figures.get("households", 0),
+            "families_identified": {run.programme: run.families_qualifying for run in runs},
+            "cases": len(opened),
+            "teams": len(teams),
+        }
+        if self.tally.is_anything_new:
+            with transaction.atomic():
+                record(
+                    by=None,
+                    action="load_demo_county",
+                    object_type="synth.county",
+                    object_id=f"population-{manifest['parameters']['population']}-seed-{manifest['seed']}",
+                    detail={**figures, "seconds": round(seconds, 1), "linkage_run": linkage.run_id},
+                    system_actor=SYSTEM_ACTOR,
+                )
+        self._print(figures, manifest, teams, seconds)
+
+    def _print(self, figures: dict[str, Any], manifest: dict[str, Any], teams: list[Team], seconds: float) -> None:
+        def write(text: str) -> None:
+            self.console.print(text, markup=False, highlight=False)
+
+        identified = ", ".join(f"{count:,} for {code}" for code, count in figures["families_identified"].items())
+        write(
+            f"Loaded the demo county (seed {manifest['seed']}, reference date {manifest['reference_on']}) "
+            f"in {seconds:.1f} s{'' if self.tally.is_anything_new else ' (nothing new: all of it was there)'}:"
+        )
+        write(f"  residents {figures['residents']:,}; agency records {figures['records']:,} in "
+              f"{figures['dataset_versions']} dataset versions")  # fmt: skip
+        write(f"  persons {figures['persons']:,} in {figures['households']:,} households")
+        write(f"  families identified: {identified}")
+        write(f"  cases on the programme in {teams[0].name}: {figures['cases']}; teams: {figures['teams']}")
+        write("  stages: " + ", ".join(f"{name} {value:.1f} s" for name, value in self.timings.items()))
+        write(f"Sign in as '{KEY_WORKER}' or '{MANAGER}' (password {DEMO_PASSWORD}).")
