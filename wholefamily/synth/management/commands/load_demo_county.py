@@ -113,6 +113,14 @@ def write_postcode_lookup(county: Path) -> Path:
     return target
 
 
+def has_rows(path: Path) -> bool:
+    """Whether an agency file has a data row after its header (a small county may have no records of a kind, and
+    the ingest refuses an empty delivery)."""
+    with path.open(encoding="utf-8") as handle:
+        handle.readline()
+        return any(line.strip() for line in handle)
+
+
 class Command(BaseCommand):
     help = (
         "Load the synthetic demo county end to end (generate, import, link, identify, teams and a few cases). "
@@ -160,6 +168,10 @@ class Command(BaseCommand):
         yield
         self.timings[name] = time.monotonic() - started
 
+    def _say(self, text: str) -> None:
+        """A line on the terminal (above any progress bar), never wrapped or styled."""
+        self.console.print(text, markup=False, highlight=False, soft_wrap=True)
+
     def _progress(self) -> RichProgress:
         return RichProgress(console=self.console)
 
@@ -167,7 +179,7 @@ class Command(BaseCommand):
         folder = county_dir(params.population, params.seed)
         manifest = _read_manifest(folder, params)
         if manifest is not None:
-            self.console.print(f"County: reusing {folder}")
+            self._say(f"County: reusing {folder}")
             return folder, manifest
         partial = folder.with_name(folder.name + ".partial")
         shutil.rmtree(partial, ignore_errors=True)
@@ -187,14 +199,15 @@ class Command(BaseCommand):
                 system_actor=SYSTEM_ACTOR,
             )
         self.tally.is_generated = True
-        self.console.print(
+        self._say(
             f"County: {manifest['residents_at_reference']:,} residents on {manifest['reference_on']}, "
             f"{sum(manifest['agency_rows'].values()):,} agency records"
         )
         return folder, manifest
 
     def _import(self, folder: Path) -> list[DatasetVersion]:
-        paths = sorted((folder / "agency").glob("*.csv"))
+        every_file = sorted((folder / "agency").glob("*.csv"))
+        paths = [path for path in every_file if has_rows(path)]
         versions = []
         with self._progress() as progress:
             for path in paths:
@@ -208,9 +221,10 @@ class Command(BaseCommand):
                     raise CommandError(f"{kind}: the import did not succeed ({run.status}): {run.message}")
                 versions.append(run.dataset_version)
                 self.tally.imported.append(kind)
-                self.console.print(f"  imported {kind}: {run.rows_accepted:,} of {run.rows_read:,} rows")
+                self._say(f"  imported {kind}: {run.rows_accepted:,} of {run.rows_read:,} rows")
         reused = len(paths) - len(self.tally.imported)
-        self.console.print(f"Import: {len(self.tally.imported)} files imported, {reused} already there")
+        empty = f", {len(every_file) - len(paths)} without records left out" if len(paths) < len(every_file) else ""
+        self._say(f"Import: {len(self.tally.imported)} files imported, {reused} already there{empty}")
         return versions
 
     def _link(self) -> LinkageRun:
@@ -218,12 +232,12 @@ class Command(BaseCommand):
         current = LinkageRun.objects.filter(is_current=True, status=LinkageRun.Status.SUCCEEDED).first()
         is_up_to_date = current is not None and {item["version_id"] for item in current.dataset_versions} == wanted
         if current is not None and is_up_to_date and snapshot_dir(current).exists():
-            self.console.print(f"Linkage: reusing run {current.run_id}")
+            self._say(f"Linkage: reusing run {current.run_id}")
             return current
         with self._progress() as progress:
             run = run_linkage(by=None, progress=progress)
         self.tally.is_linked = True
-        self.console.print(f"Linkage: {run.message}")
+        self._say(f"Linkage: {run.message}")
         return run
 
     def _identify(self, code: str, as_of_on: dt.date, linkage: LinkageRun) -> IdentificationRun:
@@ -236,14 +250,14 @@ class Command(BaseCommand):
             .first()
         )
         if existing is not None:
-            self.console.print(f"Identification {code}: reusing run {existing.pk}")
+            self._say(f"Identification {code}: reusing run {existing.pk}")
             return existing
         with self._progress() as progress:
             run = identify_families(
                 programme=code, as_of_on=as_of_on, snapshot_dir=snapshot, by=None, progress=progress
             )
         self.tally.identified.append(code)
-        self.console.print(f"Identification {code} as of {as_of_on}: {run.message}")
+        self._say(f"Identification {code} as of {as_of_on}: {run.message}")
         return run
 
     def _cases(self, run: IdentificationRun, team: Team) -> list[Case]:
@@ -253,11 +267,15 @@ class Command(BaseCommand):
         assert isinstance(manager, User) and isinstance(worker, User)
         families = run.families.filter(team=team, is_qualifying=True).order_by("-problem_count", "family_id")
         labels = {problem.code: problem.label for problem in load_programme_definition(run.programme).problems}
-        opened = []
-        for index, family in enumerate(families[: WITH_PLAN + AWAITING_ALLOCATION]):
+        opened: list[Case] = []
+        for family in families.iterator():
+            if len(opened) == WITH_PLAN + AWAITING_ALLOCATION:
+                break
             case = from_cohort.open_case_for(family)
             if case is None:
                 members = from_cohort.household_members(family.household_id)
+                if not members:
+                    continue  # the household has broken up since: nobody to work with
                 case = cases.open_case_from_cohort(
                     team=team,
                     household_id=family.household_id,
@@ -265,15 +283,15 @@ class Command(BaseCommand):
                     members=members,
                     evidence_summary=from_cohort.evidence_summary(family, run, labels),
                     programme=run.programme,
-                    priority=1 + index % 3,
+                    priority=1 + len(opened) % 3,
                     by=manager,
                 )
                 case = self._to_waiting_list(case, manager)
-                if index < WITH_PLAN:
-                    case = self._to_plan(case, manager, worker, index)
+                if len(opened) < WITH_PLAN:
+                    case = self._to_plan(case, manager, worker, len(opened))
                 self.tally.cases_opened += 1
             opened.append(case)
-        self.console.print(
+        self._say(
             f"Cases: {self.tally.cases_opened} opened for {team.name} "
             f"({len(opened) - self.tally.cases_opened} already on the programme)"
         )
@@ -344,9 +362,7 @@ class Command(BaseCommand):
         self._print(figures, manifest, teams, seconds)
 
     def _print(self, figures: dict[str, Any], manifest: dict[str, Any], teams: list[Team], seconds: float) -> None:
-        def write(text: str) -> None:
-            self.console.print(text, markup=False, highlight=False)
-
+        write = self._say
         identified = ", ".join(f"{count:,} for {code}" for code, count in figures["families_identified"].items())
         write(
             f"Loaded the demo county (seed {manifest['seed']}, reference date {manifest['reference_on']}) "
