@@ -26,6 +26,7 @@ demo: install assets
 	$(WF) migrate --no-input
 	$(WF) collectstatic --no-input --verbosity 0
 	$(WF) setup_demo
+	$(WF) load_demo_county
 
 run: demo
 	$(WF) serve
