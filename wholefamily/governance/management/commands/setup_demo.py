@@ -24,7 +24,7 @@ DEMO_PASSWORD = "demo-wholefamily-2026"  # noqa: S105  (demo accounts only; refu
 # (username, first name, last name, role, index of the district whose team they join, job title)
 DEMO_USERS: list[tuple[str, str, str, Role, int | None, str]] = [
     ("keyworker", "Kim", "Walker", Role.KEY_WORKER, 0, "Family key worker"),
-    ("keyworker2", "Sam", "Rivers", Role.KEY_WORKER, 1, "Family key worker"),
+    ("keyworker2", "Sam", "Rivers", Role.KEY_WORKER, 0, "Family key worker"),
     ("manager", "Morgan", "Hale", Role.TEAM_MANAGER, 0, "Team manager"),
     ("programme", "Priya", "Shah", Role.PROGRAMME_MANAGER, None, "Programme manager"),
     ("analyst", "Alex", "Dunn", Role.DATA_ANALYST, None, "Data analyst"),
@@ -83,7 +83,7 @@ def _ensure_user(entry: tuple[str, str, str, Role, int | None, str], teams: list
 
 
 def create_demo_staff(*, system_actor: str = "system:setup_demo") -> list[Team]:
-    """One team per county district and the demo users (the first district's team holds the demo key worker and
+    """One team per county district and the demo users (the first district's team holds the demo key workers and
     manager); existing users keep their password. Returns the teams in district order."""
     with transaction.atomic():
         teams = [_ensure_team(district, system_actor) for district in county_districts()]

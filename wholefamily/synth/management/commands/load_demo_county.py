@@ -51,7 +51,8 @@ PROGRAMMES = ("tf-2015", "tf-2012")
 CASE_PROGRAMME = "tf-2015"
 AWAITING_ALLOCATION = 3  # families of the first district left on the waiting list
 WITH_PLAN = 3  # families allocated to the demo key worker, assessed, with an agreed plan
-MANAGER, KEY_WORKER = "manager", "keyworker"
+ALLOCATED = 1  # families just allocated to the second demo key worker (assessment still to do)
+MANAGER, KEY_WORKER, SECOND_KEY_WORKER = "manager", "keyworker", "keyworker2"
 
 
 @dataclass
@@ -261,15 +262,16 @@ class Command(BaseCommand):
         return run
 
     def _cases(self, run: IdentificationRun, team: Team) -> list[Case]:
-        """A few of the first district's families on the programme: some waiting, some with the demo key worker."""
+        """A few of the first district's families on the programme: some waiting, some with the demo key workers."""
         users = get_user_model().objects
         manager, worker = users.get(username=MANAGER), users.get(username=KEY_WORKER)
-        assert isinstance(manager, User) and isinstance(worker, User)
+        second = users.get(username=SECOND_KEY_WORKER)
+        assert isinstance(manager, User) and isinstance(worker, User) and isinstance(second, User)
         families = run.families.filter(team=team, is_qualifying=True).order_by("-problem_count", "family_id")
         labels = {problem.code: problem.label for problem in load_programme_definition(run.programme).problems}
         opened: list[Case] = []
         for family in families.iterator():
-            if len(opened) == WITH_PLAN + AWAITING_ALLOCATION:
+            if len(opened) == WITH_PLAN + ALLOCATED + AWAITING_ALLOCATION:
                 break
             case = from_cohort.open_case_for(family)
             if case is None:
@@ -289,6 +291,8 @@ class Command(BaseCommand):
                 case = self._to_waiting_list(case, manager)
                 if len(opened) < WITH_PLAN:
                     case = self._to_plan(case, manager, worker, len(opened))
+                elif len(opened) < WITH_PLAN + ALLOCATED:
+                    cases.allocate_case(case=case, worker=second, by=manager)
                 self.tally.cases_opened += 1
             opened.append(case)
         self._say(
