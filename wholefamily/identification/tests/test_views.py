@@ -72,6 +72,10 @@ def test_every_view_of_a_familys_evidence_is_audited(client, run, make_staff):
     assert len(response.context["rows"]) == family.evidence.count() > 0
     assert b"Dataset version" in response.content
     assert AuditEvent.objects.filter(action="view", object_id=str(family.pk)).count() == 1
+    page = response.content.decode()
+    title = page.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert "<" not in title and title.startswith(f"Family {family.family_id}: evidence")
+    assert page.count("Professionals&#x27; judgements") + page.count("Professionals' judgements") == 1
 
 
 def test_filters_search_and_xlsx_export(client, run, make_staff):
