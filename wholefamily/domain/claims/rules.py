@@ -29,6 +29,7 @@ from wholefamily.domain.criteria.windows import (
     birth_date_cutoff,
     months_after,
 )
+from wholefamily.domain.outcomes.evaluate import Record, TermAttendance
 
 
 class ConditionRule(enum.StrEnum):
@@ -312,25 +313,6 @@ def load_results_rules(path: Path) -> ResultsRules:
 
 
 # --- a family's data ------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Record:
-    """One agency record: an event (on) or a spell (on .. end_on); ref names the source row (dataset version, id)."""
-
-    on: dt.date
-    ref: str
-    end_on: dt.date | None = None
-
-
-@dataclass(frozen=True)
-class TermAttendance:
-    academic_year: int
-    term: str
-    possible: int
-    authorised: int
-    unauthorised: int
-    ref: str
 
 
 @dataclass(frozen=True)
