@@ -174,6 +174,7 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 ASSETS_BUILD_DIR = BASE_DIR / "build" / "assets"
+ASSETS_BUILD_DIR.mkdir(parents=True, exist_ok=True)  # filled by `make assets`; present so checks do not warn
 STATICFILES_DIRS = [("build", ASSETS_BUILD_DIR)]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
