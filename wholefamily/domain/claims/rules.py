@@ -29,7 +29,8 @@ from wholefamily.domain.criteria.windows import (
     birth_date_cutoff,
     months_after,
 )
-from wholefamily.domain.outcomes.evaluate import Record, TermAttendance
+from wholefamily.domain.outcomes.evaluate import Record as Record  # re-exported: the records a rule reads
+from wholefamily.domain.outcomes.evaluate import TermAttendance as TermAttendance
 
 
 class ConditionRule(enum.StrEnum):
