@@ -1,9 +1,11 @@
-"""The case pathway in Chromium: a team manager allocates a family; the key worker records an assessment, a plan
-and a review; the manager sees the district progress table change. Every page passes an axe-core check."""
+"""The case pathway in Chromium: a team manager allocates a family; the key worker records an assessment, a plan,
+a goal (marked achieved) and a review; the manager sees the district progress table change. Every page passes an
+axe-core check."""
 
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 import pytest
@@ -142,6 +144,36 @@ def test_allocate_assess_plan_review_and_progress(live_server, page, screenshot)
     expect(page.get_by_text("Sam goes to school every day; no more arrests.")).to_be_visible()
     _assert_accessible(page)
     screenshot("cases-family-plan")
+
+    # A goal, then marked achieved: a mistake first (no date), then the tag on the plan.
+    page.get_by_role("link", name="Add a goal").click()
+    expect(page.get_by_role("heading", name="Add a goal to the plan")).to_be_visible()
+    page.get_by_label("Goal", exact=True).fill("Sam attends school every day")
+    page.get_by_label("Actions").fill("Morning routine; school pick-up by the youth worker.")
+    page.get_by_label("Agency responsible").fill("Ashdown Primary")
+    page.get_by_label("Due date").fill("1/1/2030")
+    page.get_by_role("button", name="Add the goal").click()
+    expect(page.get_by_text("The goal has been added to the plan.")).to_be_visible()
+    page.get_by_role("link", name="Mark achieved: Sam attends school every day").click()
+    expect(page.get_by_role("heading", name="Mark a goal achieved")).to_be_visible()
+    _assert_accessible(page)
+    page.get_by_label("Achieved", exact=True).check()
+    page.get_by_label("Date achieved").fill("")
+    page.get_by_label("Note").fill("Full attendance for six weeks.")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
+    expect(page.get_by_role("link", name="Enter the date the goal was achieved")).to_be_visible()
+    expect(page).to_have_title(re.compile(r"^Error: "))
+    _assert_accessible(page)
+    page.get_by_label("Date achieved").fill(date.today().strftime("%d/%m/%Y"))
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("The goal has been updated.")).to_be_visible()
+    goal_row = page.get_by_role("row", name=re.compile("Sam attends school every day"))
+    expect(goal_row.locator(".govuk-tag")).to_have_text("Achieved")
+    expect(goal_row).to_contain_text(date.today().strftime("%-d %b %Y"))
+    expect(goal_row).to_contain_text("Full attendance for six weeks.")
+    _assert_accessible(page)
+    screenshot("cases-family-goal-achieved")
 
     page.get_by_role("link", name="Record a review").click()
     expect(page.get_by_role("heading", name="Record a review")).to_be_visible()

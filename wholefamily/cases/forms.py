@@ -190,6 +190,37 @@ class GoalForm(GovukForm):
         self.order_fields(["member"])
 
 
+class GoalAchievementForm(GovukForm):
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        error_messages={
+            "required": "The page was out of date: open the family plan again",
+            "invalid": "The page was out of date: open the family plan again",
+            "min_value": "The page was out of date: open the family plan again",
+        },
+    )
+    is_achieved = forms.ChoiceField(
+        label="Has the goal been achieved?",
+        choices=[("yes", "Achieved"), ("no", "Not yet achieved")],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select whether the goal has been achieved",
+            "invalid_choice": "Select whether the goal has been achieved",
+        },
+    )
+    achieved_on = date_field("Date achieved", required=False, help_text=f"Only if it has been achieved. {DATE_HINT}")
+    note = text_field(
+        "Note", max_length=300, help_text="In a sentence: the evidence, or what is still to do. Shown on the plan."
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("is_achieved") == "yes" and data.get("achieved_on") is None and "achieved_on" not in self.errors:
+            self.add_error("achieved_on", "Enter the date the goal was achieved")
+        return data
+
+
 class ReviewForm(GovukForm):
     held_on = date_field("Date of the review")
     progress = long_text_field("Progress against the plan")

@@ -622,6 +622,45 @@ def add_goal(
 
 
 @case_service
+def record_goal_achievement(
+    *,
+    goal: Goal,
+    expected_version: int,
+    is_achieved: bool,
+    achieved_on: date | None,
+    note: str,
+    by: User,
+) -> Goal:
+    """Mark a plan goal achieved on a date (or not yet achieved), with a short note; a change of the plan."""
+    case = _locked(goal.plan.case)
+    _require_change(by, case)
+    if not case.is_open:
+        raise CaseError("The case is closed: its plan cannot change.")
+    goal = Goal.objects.select_related("plan", "member").get(pk=goal.pk)
+    if is_achieved:
+        if achieved_on is None:
+            raise CaseError("Enter the date the goal was achieved.")
+        if achieved_on > timezone.localdate():
+            raise CaseError("The date the goal was achieved cannot be in the future.")
+        if achieved_on < goal.plan.agreed_on:
+            raise CaseError("The goal cannot have been achieved before the plan was agreed.")
+    plan = _bump_plan_version(goal.plan, expected_version, by)
+    goal.is_achieved = is_achieved
+    goal.achieved_on = achieved_on if is_achieved else None
+    goal.achievement_note = note
+    goal.save(update_fields=["is_achieved", "achieved_on", "achievement_note"])
+    whom = goal.member.display_name if goal.member else "the whole family"
+    if goal.achieved_on is not None:
+        code, summary = EventCode.GOAL_ACHIEVED, f"Goal for {whom} achieved on {goal.achieved_on:%d %B %Y}"
+    else:
+        code, summary = EventCode.GOAL_NOT_YET_ACHIEVED, f"Goal for {whom} not yet achieved"
+    summary += f": {goal.description}" + (f" ({note})" if note else "")
+    _event(case, code, by, summary, goal_id=goal.pk, version=plan.version)
+    _audit(by, "record_goal_achievement", goal, is_achieved=is_achieved, version=plan.version)
+    return goal
+
+
+@case_service
 def record_review(*, case: Case, held_on: date, progress: str, outcome: Review.Outcome, by: User) -> Review:
     """A review of the plan; the next falls due three months after it (seed 001 Appendix C §7)."""
     case = _locked(case)

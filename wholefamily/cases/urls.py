@@ -22,6 +22,7 @@ urlpatterns = [
     path("<int:pk>/assessment/", family.record_assessment, name="assessment"),
     path("<int:pk>/plan/", family.plan, name="plan"),
     path("<int:pk>/plan/goals/new/", family.add_goal, name="add_goal"),
+    path("<int:pk>/plan/goals/<int:goal_pk>/achieved/", family.goal_achievement, name="goal_achievement"),
     path("<int:pk>/reviews/new/", family.record_review, name="review"),
     path("<int:pk>/members/new/", family.add_member, name="add_member"),
     path("<int:pk>/members/<int:member_pk>/", family.change_member, name="change_member"),

@@ -171,6 +171,8 @@ class EventCode(enum.StrEnum):
     PLAN_AGREED = "plan_agreed"
     PLAN_UPDATED = "plan_updated"
     GOAL_ADDED = "goal_added"
+    GOAL_ACHIEVED = "goal_achieved"
+    GOAL_NOT_YET_ACHIEVED = "goal_not_yet_achieved"
     REVIEW_HELD = "review_held"
     TAF_MEETING_HELD = "taf_meeting_held"
     FAIR_PROCESSING_NOTICE_ISSUED = "fair_processing_notice_issued"

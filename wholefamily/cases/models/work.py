@@ -61,6 +61,10 @@ class Goal(models.Model):
     agency = models.CharField(max_length=120, help_text="The agency responsible.")
     due_on = models.DateField()
     is_achieved = models.BooleanField(default=False)
+    achieved_on = models.DateField(null=True, blank=True, help_text="When the key worker judged the goal achieved.")
+    achievement_note = models.CharField(
+        max_length=300, blank=True, help_text="The key worker's short note on whether the goal is achieved."
+    )
 
     class Meta:
         ordering = ["due_on", "id"]

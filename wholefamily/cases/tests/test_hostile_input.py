@@ -15,14 +15,15 @@ JUNK = [
     {},
     {"to": "closed", "worker": "-1", "destination": "nowhere", "decision": "maybe", "kind": "steal", "role": "king"},
     {"held_on": "2026-13-45", "assessed_on": "0/0/0", "closed_on": "99999999", "due_on": "31/02/2025"},
-    {"amount": "1e308", "version": "-5", "member": "abc", "status": "given", "end_on": "\x00"},
+    {"amount": "1e308", "version": "-5", "member": "abc", "status": "given", "end_on": "\x00", "is_achieved": "\x00"},
+    {"version": "1", "is_achieved": "yes", "achieved_on": "1/1/1", "note": "<img src=x onerror=alert(1)>"},
     {"amount": "NaN", "version": "99999999999999999999", "member": "999999", "priority": "0"},
     {"reason": "x" * 100_000, "aims": "<img src=x onerror=alert(1)>", "attendees": ",,,\n,\n"},
     {"display_name": "\u202e\x00", "born_on": "\uff11\uff12/\uff10\uff13/\uff12\uff10\uff12\uff10", "team": "1 OR 1=1"},
 ]
 
 
-def action_urls(case, line_pk):
+def action_urls(case, line_pk, goal_pk):
     member = case.members.first()
     names = ["move", "allocate", "close", "assessment", "plan", "add_goal", "review", "add_member", "taf_meeting"]
     names += ["notice", "consent", "budget"]
@@ -30,6 +31,7 @@ def action_urls(case, line_pk):
     urls += [reverse("cases:change_member", args=[case.pk, member.pk])]
     urls += [reverse("cases:member_left", args=[case.pk, member.pk])]
     urls += [reverse("cases:decide_spend", args=[case.pk, line_pk])]
+    urls += [reverse("cases:goal_achievement", args=[case.pk, goal_pk])]
     return urls
 
 
@@ -40,8 +42,18 @@ def test_every_case_form_survives_junk(client, manager, worker, new_family, data
     case = new_family(Stage.PLAN_ACTIVE, worker=worker)
     services.add_budget_funds(case=case, amount_pence=1000, description="B", entered_on=TODAY, by=manager)
     line = services.request_budget_spend(case=case, amount_pence=100, description="S", entered_on=TODAY, by=worker)
+    goal = services.add_goal(
+        plan=case.plan,
+        expected_version=1,
+        member=None,
+        description="G",
+        actions="A",
+        agency="X",
+        due_on=TODAY,
+        by=worker,
+    )
     client.force_login(manager)
-    for url in action_urls(case, line.pk):
+    for url in action_urls(case, line.pk, goal.pk):
         response = client.post(url, data)
         assert response.status_code in {200, 302, 403, 404, 409}, (url, response.status_code)
         if response.status_code == 200:

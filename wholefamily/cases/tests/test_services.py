@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from wholefamily.cases import services
-from wholefamily.cases.models import Allocation, BudgetLine, Case, CaseEvent, Consent, Member, Review
+from wholefamily.cases.models import Allocation, BudgetLine, Case, CaseEvent, Consent, Goal, Member, Plan, Review
 from wholefamily.cases.tests.builders import TODAY, all_scores
 from wholefamily.domain.pathway import (
     Destination,
@@ -343,3 +343,104 @@ def test_role_refusals_are_audited_after_the_rollback(new_family, manager, worke
     denied = AuditEvent.objects.get(actor=worker, outcome="denied", object_id=str(case.pk))
     assert denied.detail == {"role": "manager"}
     assert not BudgetLine.objects.filter(case=case).exists()
+
+
+# --- Goals achieved -----------------------------------------------------------------------------------
+
+
+def _goal(case: Case, by: object) -> Goal:
+    return services.add_goal(
+        plan=case.plan,
+        expected_version=case.plan.version,
+        member=case.members.get(display_name="Jo Test"),
+        description="Jo attends school every day",
+        actions="Walk to school with Pat",
+        agency="School",
+        due_on=TODAY + timedelta(days=60),
+        by=by,
+    )
+
+
+def test_a_goal_is_marked_achieved_then_not_yet_achieved(new_family, worker, manager):
+    case = new_family(Stage.PLAN_ACTIVE, worker=worker)
+    goal = _goal(case, worker)
+    goal = services.record_goal_achievement(
+        goal=goal, expected_version=2, is_achieved=True, achieved_on=TODAY, note="Attendance 97% this term", by=worker
+    )
+    goal.refresh_from_db()
+    assert (goal.is_achieved, goal.achieved_on, goal.achievement_note) == (True, TODAY, "Attendance 97% this term")
+    assert Plan.objects.get(case=case).version == 3  # a change of the plan, like any other
+    event = CaseEvent.objects.filter(case=case).order_by("id").last()
+    assert event.code == EventCode.GOAL_ACHIEVED and event.by == worker
+    assert event.summary == (
+        f"Goal for Jo Test achieved on {TODAY:%d %B %Y}: Jo attends school every day (Attendance 97% this term)"
+    )
+    assert event.detail == {"goal_id": goal.pk, "version": 3}
+    assert AuditEvent.objects.get(action="cases.record_goal_achievement", object_id=str(goal.pk)).detail == {
+        "is_achieved": True,
+        "version": 3,
+    }
+
+    # The team manager may change it too; "not yet" clears the date.
+    services.record_goal_achievement(
+        goal=goal, expected_version=3, is_achieved=False, achieved_on=TODAY, note="Attendance fell again", by=manager
+    )
+    goal.refresh_from_db()
+    assert (goal.is_achieved, goal.achieved_on, goal.achievement_note) == (False, None, "Attendance fell again")
+    assert codes(case)[-2:] == [EventCode.GOAL_ACHIEVED, EventCode.GOAL_NOT_YET_ACHIEVED]
+    assert AuditEvent.objects.filter(action="cases.record_goal_achievement", actor=manager).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("achieved_on", "message"),
+    [
+        (None, "Enter the date the goal was achieved"),
+        (TODAY + timedelta(days=1), "cannot be in the future"),
+        (TODAY - timedelta(days=1), "before the plan was agreed"),
+    ],
+)
+def test_an_achieved_goal_needs_a_date_between_the_plan_and_today(new_family, worker, achieved_on, message):
+    case = new_family(Stage.PLAN_ACTIVE, worker=worker)
+    goal = _goal(case, worker)
+    with pytest.raises(services.CaseError, match=message):
+        services.record_goal_achievement(
+            goal=goal, expected_version=2, is_achieved=True, achieved_on=achieved_on, note="x", by=worker
+        )
+    goal.refresh_from_db()
+    assert not goal.is_achieved and Plan.objects.get(case=case).version == 2
+    assert EventCode.GOAL_ACHIEVED not in codes(case)
+
+
+def test_only_those_who_may_change_the_case_mark_a_goal(new_family, worker, colleague, outsider):
+    case = new_family(Stage.PLAN_ACTIVE, worker=worker)
+    goal = _goal(case, worker)
+    for other in (colleague, outsider):  # a colleague key worker; another team's manager
+        with pytest.raises(PermissionDenied):
+            services.record_goal_achievement(
+                goal=goal, expected_version=2, is_achieved=True, achieved_on=TODAY, note="x", by=other
+            )
+        assert AuditEvent.objects.filter(actor=other, outcome="denied", object_id=str(case.pk)).count() == 1
+    goal.refresh_from_db()
+    assert not goal.is_achieved and Plan.objects.get(case=case).version == 2
+
+
+def test_a_goal_of_a_closed_case_cannot_change(new_family, worker, manager):
+    case = new_family(Stage.PLAN_ACTIVE, worker=worker)
+    goal = _goal(case, worker)
+    services.close_case(case=case, destination=Destination.OTHER, reason="Moved", closed_on=TODAY, by=manager)
+    with pytest.raises(services.CaseError, match="closed"):
+        services.record_goal_achievement(
+            goal=goal, expected_version=2, is_achieved=True, achieved_on=TODAY, note="x", by=manager
+        )
+
+
+def test_marking_a_goal_from_a_stale_plan_is_refused(new_family, worker, manager):
+    case = new_family(Stage.PLAN_ACTIVE, worker=worker)
+    goal = _goal(case, worker)
+    services.update_plan(plan=case.plan, expected_version=2, aims="New aims", agreement_signed_on=None, by=manager)
+    with pytest.raises(services.StalePlanError, match="Maria Manager changed this plan"):
+        services.record_goal_achievement(
+            goal=goal, expected_version=2, is_achieved=True, achieved_on=TODAY, note="x", by=worker
+        )
+    goal.refresh_from_db()
+    assert not goal.is_achieved and Plan.objects.get(case=case).version == 3

@@ -197,3 +197,96 @@ def test_programme_manager_sets_a_district_estimate(client, make_staff, manager,
     rows = {row.district: row for row in client.get(reverse("cases:progress")).context["rows"]}
     assert rows["Northmoor"].remaining == 249
     assert AuditEvent.objects.filter(action="cases.set_district_estimate").exists()
+
+
+def _family_with_a_goal(new_family, worker):
+    from wholefamily.cases import services
+
+    case = new_family(Stage.PLAN_ACTIVE, worker=worker)
+    goal = services.add_goal(
+        plan=case.plan,
+        expected_version=1,
+        member=None,
+        description="Rent paid on time",
+        actions="Budgeting support",
+        agency="Housing",
+        due_on=TODAY,
+        by=worker,
+    )
+    return case, goal, reverse("cases:goal_achievement", args=[case.pk, goal.pk])
+
+
+def test_key_worker_marks_a_goal_achieved_from_the_plan(client, worker, new_family):
+    case, goal, url = _family_with_a_goal(new_family, worker)
+    client.force_login(worker)
+    family = client.get(reverse("cases:family", args=[case.pk])).content.decode()
+    assert url in family and "Mark achieved" in family
+    form = client.get(url)
+    assert form.status_code == 200
+    page = form.content.decode()
+    assert "Mark a goal achieved" in page and "Rent paid on time" in page and 'name="version" value="2"' in page
+    response = client.post(
+        url, {"version": "2", "is_achieved": "yes", "achieved_on": DATE, "note": "Six months without arrears"}
+    )
+    assert response.status_code == 302 and response["Location"].endswith("#plan")
+    family = client.get(response["Location"]).content.decode()
+    assert "The goal has been updated." in family
+    assert '<strong class="govuk-tag govuk-tag--green">Achieved</strong> ' + TODAY.strftime("%-d %b %Y") in family
+    assert "Six months without arrears" in family
+    goal.refresh_from_db()
+    assert goal.is_achieved and goal.achieved_on == TODAY
+    assert 'value="yes" checked' in client.get(url).content.decode()  # the form shows what is recorded
+
+
+@pytest.mark.parametrize(
+    ("data", "error"),
+    [
+        ({}, "Select whether the goal has been achieved"),
+        ({"version": "2", "is_achieved": "yes", "note": "x"}, "Enter the date the goal was achieved"),
+        ({"version": "2", "is_achieved": "yes", "achieved_on": "31/02/2026", "note": "x"}, "as a real date"),
+        ({"version": "2", "is_achieved": "maybe", "achieved_on": DATE, "note": "x"}, "Select whether"),
+        ({"version": "2", "is_achieved": "no", "note": ""}, "Enter the note"),
+        ({"version": "2", "is_achieved": "no", "note": "x" * 301}, "300 characters or fewer"),
+        ({"version": "-1", "is_achieved": "no", "note": "x"}, "open the family plan again"),
+        ({"version": "2", "is_achieved": "yes", "achieved_on": "1/1/2999", "note": "x"}, "cannot be in the future"),
+    ],
+)
+def test_bad_goal_achievement_input_shows_an_error_summary(client, worker, new_family, data, error):
+    _case, goal, url = _family_with_a_goal(new_family, worker)
+    client.force_login(worker)
+    response = client.post(url, data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert error in page
+    assert "There is a problem" in page or "This could not be saved" in page
+    goal.refresh_from_db()
+    assert not goal.is_achieved
+
+
+def test_a_stale_goal_achievement_is_refused_with_409(client, worker, manager, new_family):
+    case, goal, url = _family_with_a_goal(new_family, worker)
+    client.force_login(manager)
+    assert client.post(reverse("cases:plan", args=[case.pk]), {"aims": "Changed", "version": "2"}).status_code == 302
+    client.force_login(worker)
+    response = client.post(url, {"version": "2", "is_achieved": "yes", "achieved_on": DATE, "note": "Done"})
+    assert response.status_code == 409
+    assert "Someone else changed this plan" in response.content.decode()
+    goal.refresh_from_db()
+    assert not goal.is_achieved
+
+
+def test_others_get_404_for_a_goal(client, worker, colleague, outsider, new_family):
+    case, goal, url = _family_with_a_goal(new_family, worker)
+    for other in (colleague, outsider):
+        client.force_login(other)
+        assert client.get(url).status_code == 404
+        assert (
+            client.post(url, {"version": "2", "is_achieved": "yes", "achieved_on": DATE, "note": "x"}).status_code
+            == 404
+        )
+        assert AuditEvent.objects.filter(actor=other, outcome="denied", object_id=str(case.pk)).exists()
+    other_case = new_family(Stage.PLAN_ACTIVE, worker=worker, name="Another")
+    client.force_login(worker)
+    assert client.get(reverse("cases:goal_achievement", args=[other_case.pk, goal.pk])).status_code == 404
+    goal.refresh_from_db()
+    assert not goal.is_achieved

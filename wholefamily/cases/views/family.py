@@ -19,6 +19,7 @@ from wholefamily.cases.forms import (
     BudgetForm,
     CloseForm,
     ConsentForm,
+    GoalAchievementForm,
     GoalForm,
     MemberChangeForm,
     MemberForm,
@@ -30,7 +31,7 @@ from wholefamily.cases.forms import (
     SpendDecisionForm,
     TafMeetingForm,
 )
-from wholefamily.cases.models import Assessment, BudgetLine, CaseEvent, Member, Plan, Review, TafMeeting
+from wholefamily.cases.models import Assessment, BudgetLine, CaseEvent, Goal, Member, Plan, Review, TafMeeting
 from wholefamily.cases.views.common import case_for, family_url, form_page, posted, signed_in_user
 from wholefamily.domain import pathway
 from wholefamily.domain.pathway import ALLOCATED_STAGES, Destination, LedgerKind, LedgerLine, LedgerStatus, MemberRole
@@ -364,6 +365,49 @@ def add_goal(request: HttpRequest, pk: int) -> HttpResponse:
         save=save,
         success="The goal has been added to the plan.",
         case=case,
+    )
+
+
+@login_required
+@require_http_methods(GET_POST)
+def goal_achievement(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
+    case = case_for(request, pk, action=Action.CHANGE)
+    user = signed_in_user(request)
+    goal = Goal.objects.filter(pk=goal_pk, plan__case=case).select_related("plan", "member").first()
+    if goal is None:
+        raise Http404
+    was_recorded = goal.is_achieved or bool(goal.achievement_note)
+    initial = {
+        "version": goal.plan.version,
+        "is_achieved": ("yes" if goal.is_achieved else "no") if was_recorded else None,
+        "achieved_on": goal.achieved_on or timezone.localdate(),
+        "note": goal.achievement_note,
+    }
+    form = GoalAchievementForm(posted(request), initial=initial)
+
+    def save() -> str:
+        data = form.cleaned_data
+        services.record_goal_achievement(
+            goal=goal,
+            expected_version=data["version"],
+            is_achieved=data["is_achieved"] == "yes",
+            achieved_on=data["achieved_on"],
+            note=data["note"],
+            by=user,
+        )
+        return family_url(case, "plan")
+
+    whom = goal.member.display_name if goal.member else "the whole family"
+    return form_page(
+        request,
+        form=form,
+        title="Mark a goal achieved",
+        submit_text="Save",
+        back_url=family_url(case, "plan"),
+        save=save,
+        success="The goal has been updated.",
+        case=case,
+        intro=f"Goal for {whom}: {goal.description} ({goal.agency}, due {goal.due_on:%-d %B %Y}).",
     )
 
 
