@@ -25,7 +25,7 @@ from wholefamily.domain.outcomes import evaluate as ev
 from wholefamily.domain.outcomes.framework import Framework, MeasureRule, OutcomeMeasure, as_programme
 from wholefamily.domain.outcomes.sql import PEOPLE_VIEW, coverage_sql, measure_queries
 from wholefamily.identification.engine.engines import Engine, make_engine
-from wholefamily.identification.engine.evaluate import _register_inputs
+from wholefamily.identification.engine.evaluate import register_inputs
 from wholefamily.identification.engine.snapshot import Snapshot
 
 
@@ -243,7 +243,7 @@ def measure_families(
     measurement = Measurement(framework, as_of, engine, list(families), {}, [])
     try:
         with tempfile.TemporaryDirectory(prefix="wf-outcomes-") as work:
-            _register_inputs(runner, snapshot, as_programme(framework), contracts)
+            register_inputs(runner, snapshot, as_programme(framework), contracts)
             _register_families(runner, families, Path(work))
             measurement.members = _snapshot_members(runner, families, framework.before_months)
             _fetch_records(runner, framework, contracts, as_of, measurement)

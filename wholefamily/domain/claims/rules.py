@@ -177,7 +177,7 @@ def _selector(
     selector: dict[str, Any] = {key: raw[key] for key in keys if key in raw}
     selector.update(code=code, problem=problem, rule=rule.value, window=window, label=code, source="results rule")
     selector.setdefault("subject", raw.get("subject", "any"))
-    return criteria._indicator(selector, lists, f"results condition {code}")
+    return criteria.indicator(selector, lists, f"results condition {code}")
 
 
 def _condition(raw: Any, lists: Mapping[str, tuple[str, ...]], index: int) -> Condition:
@@ -278,17 +278,17 @@ def parse_results_rules(raw: Mapping[str, Any]) -> ResultsRules:
         programme=str(criteria._require(raw, "programme", code)),
         title=str(criteria._require(raw, "title", code)),
         sources=tuple(str(item) for item in raw["source"]),
-        effective_from=criteria._date(raw.get("effective_from"), "effective_from"),
-        effective_to=None if not effective_to else criteria._date(effective_to, "effective_to"),
+        effective_from=criteria.date(raw.get("effective_from"), "effective_from"),
+        effective_to=None if not effective_to else criteria.date(effective_to, "effective_to"),
         conditions=conditions,
         results=results,
         choices=tuple(
             criteria.Choice(str(c["topic"]), str(c["choice"]), str(c["reason"])) for c in raw.get("choices") or ()
         ),
-        term_calendar=criteria._term_calendar(raw.get("school_terms")),
+        term_calendar=criteria.term_calendar(raw.get("school_terms")),
         claim_windows=tuple(
             ClaimWindow(
-                str(w["code"]), criteria._date(w.get("as_of"), f"claim window {w['code']}"), str(w.get("source", ""))
+                str(w["code"]), criteria.date(w.get("as_of"), f"claim window {w['code']}"), str(w.get("source", ""))
             )
             for w in raw.get("claim_windows") or ()
         ),

@@ -195,7 +195,8 @@ def _literal(value: Any, where: str) -> str:
     return text
 
 
-def _date(value: Any, where: str) -> dt.date:
+def date(value: Any, where: str) -> dt.date:
+    """A definition's date, given as a date or YYYY-MM-DD text (DefinitionError naming `where` otherwise)."""
     if isinstance(value, dt.date):
         return value
     try:
@@ -286,7 +287,8 @@ def _percent(value: Any, where: str) -> Decimal:
     return number
 
 
-def _indicator(raw: Any, lists: Mapping[str, tuple[str, ...]], where: str) -> Indicator:
+def indicator(raw: Any, lists: Mapping[str, tuple[str, ...]], where: str) -> Indicator:
+    """Parse and check one indicator (or a selector of records read by outcomes and claims) against `lists`."""
     if not isinstance(raw, Mapping):
         raise DefinitionError(f"{where}: an indicator is a mapping")
     code = _code(_require(raw, "code", where), f"{where}.code")
@@ -295,7 +297,7 @@ def _indicator(raw: Any, lists: Mapping[str, tuple[str, ...]], where: str) -> In
         rule = Rule(_require(raw, "rule", where))
     except ValueError as error:
         raise DefinitionError(f"{where}: rule is one of {', '.join(r.value for r in Rule)}") from error
-    indicator = Indicator(
+    parsed = Indicator(
         code=code,
         problem=_code(_require(raw, "problem", where), f"{where}.problem"),
         label=str(_require(raw, "label", where)),
@@ -317,8 +319,8 @@ def _indicator(raw: Any, lists: Mapping[str, tuple[str, ...]], where: str) -> In
         absence=Absence(raw.get("absence", "total")),
         choice=str(raw.get("choice", "")),
     )
-    _check_rule_shape(indicator, where)
-    return indicator
+    _check_rule_shape(parsed, where)
+    return parsed
 
 
 def _check_rule_shape(indicator: Indicator, where: str) -> None:
@@ -368,7 +370,8 @@ def _lists(raw: Any) -> dict[str, tuple[str, ...]]:
     return out
 
 
-def _term_calendar(raw: Any) -> TermCalendar:
+def term_calendar(raw: Any) -> TermCalendar:
+    """The school terms' start days (MM-DD for autumn, spring and summer); the default calendar if absent."""
     if raw is None:
         return TermCalendar()
     if not isinstance(raw, Mapping) or set(raw) != {"autumn", "spring", "summer"}:
@@ -419,7 +422,7 @@ def parse_programme(raw: Mapping[str, Any]) -> Programme:
         for item in _require(raw, "problems", where)
     )
     indicators = tuple(
-        _indicator(item, lists, f"indicators[{index}]") for index, item in enumerate(_require(raw, "indicators", where))
+        indicator(item, lists, f"indicators[{index}]") for index, item in enumerate(_require(raw, "indicators", where))
     )
     choices = tuple(
         Choice(
@@ -434,14 +437,14 @@ def parse_programme(raw: Mapping[str, Any]) -> Programme:
         version=_int(_require(raw, "version", where), "version", minimum=1),
         title=str(_require(raw, "title", where)),
         sources=_strings(_require(raw, "source", where), "source"),
-        effective_from=_date(_require(raw, "effective_from", where), "effective_from"),
-        effective_to=_date(raw["effective_to"], "effective_to") if raw.get("effective_to") else None,
+        effective_from=date(_require(raw, "effective_from", where), "effective_from"),
+        effective_to=date(raw["effective_to"], "effective_to") if raw.get("effective_to") else None,
         family=family,
         problems=problems,
         indicators=indicators,
         routes=tuple(_route(item, f"routes[{index}]") for index, item in enumerate(_require(raw, "routes", where))),
         choices=choices,
-        term_calendar=_term_calendar(raw.get("school_terms")),
+        term_calendar=term_calendar(raw.get("school_terms")),
         **_estimate(raw.get("estimate")),
     )
     _check_references(programme)

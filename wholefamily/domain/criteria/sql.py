@@ -118,9 +118,10 @@ def _subject_sql(subject: Subject, as_of: dt.date, alias: str) -> list[str]:
     return clauses
 
 
-def _condition_sql(
+def condition_sql(
     condition: Condition, indicator: Indicator, as_of: dt.date, flags: Mapping[tuple[str, str, str], frozenset[str]]
 ) -> str:
+    """One `where` condition of an indicator as SQL over its event view `e` (code-list flags from `flags`)."""
     column = f"e.{condition.column}"
     if condition.operator in (Operator.IN, Operator.NOT_IN):
         values = ", ".join(_text(value) for value in condition.values)
@@ -137,7 +138,7 @@ def _condition_sql(
     return f"{column} IS NOT NULL AND {column} < {_date(limit)}"
 
 
-def _records_sql(indicator: Indicator, where: list[str], extra: str = "") -> str:
+def records_sql(indicator: Indicator, where: list[str], extra: str = "") -> str:
     """Linked records of the indicator's kind that meet `where`: person, dataset version, record and line."""
     kind = indicator.kind
     clauses = " AND ".join(f"({clause})" for clause in where) or "1 = 1"
@@ -184,13 +185,13 @@ def _indicator_views(
             f"AND j.entered_on <= {_date(as_of)} AND (j.withdrawn_on IS NULL OR j.withdrawn_on > {_date(as_of)})"
         )
         return [View(name, sql)]
-    conditions = [_condition_sql(condition, indicator, as_of, flags) for condition in indicator.conditions]
+    conditions = [condition_sql(condition, indicator, as_of, flags) for condition in indicator.conditions]
     if indicator.rule is Rule.ATTENDANCE:
         assert isinstance(indicator.window, TermsWindow)
         terms = indicator.window.term_list(as_of, programme.term_calendar)
         chosen = " OR ".join(f"(e.academic_year = {t.academic_year} AND e.term = {_text(t.code)})" for t in terms)
         extra = f"e.possible_sessions AS possible, {ABSENCE_COLUMNS[indicator.absence]} AS absent, "
-        rows = _records_sql(indicator, [chosen, *conditions], extra)
+        rows = records_sql(indicator, [chosen, *conditions], extra)
         basis_points = int(indicator.threshold_percent * 100)
         operator = ">=" if indicator.comparison is Comparison.AT_LEAST else ">"
         sql = (
@@ -200,7 +201,7 @@ def _indicator_views(
             f"AND CAST(SUM(absent) AS BIGINT) * 10000 {operator} CAST(SUM(possible) AS BIGINT) * {basis_points})"
         )
         return [View(f"{name}_rows", rows), View(name, sql)]
-    rows = _records_sql(indicator, [*_window_clauses(indicator, programme, as_of), *conditions])
+    rows = records_sql(indicator, [*_window_clauses(indicator, programme, as_of), *conditions])
     if indicator.min_count <= 1:
         sql = (
             "SELECT r.person_id, CAST(NULL AS STRING) AS household_id, r.dataset_version_id, r.source_record_id, "
@@ -231,7 +232,8 @@ def _evidence_select(indicator: Indicator, as_of: dt.date) -> str:
     return f"{by_person} UNION ALL {by_family}"
 
 
-def _flags(programme: Programme, contracts: ContractSet) -> dict[tuple[str, str, str], frozenset[str]]:
+def flags(programme: Programme, contracts: ContractSet) -> dict[tuple[str, str, str], frozenset[str]]:
+    """The codes each code-list flag condition selects: (kind, column, flag) to the code list's codes with it."""
     out: dict[tuple[str, str, str], frozenset[str]] = {}
     for indicator in programme.indicators:
         for condition in indicator.conditions:
@@ -267,7 +269,7 @@ def check_programme(programme: Programme, contracts: ContractSet) -> None:
 def build_plan(programme: Programme, *, as_of: dt.date, contracts: ContractSet) -> Plan:
     """The views that evaluate `programme` as of `as_of` (the definition is checked against the contract first)."""
     check_programme(programme, contracts)
-    flags = _flags(programme, contracts)
+    codelist_flags = flags(programme, contracts)
     views: list[View] = [
         View(
             "wf_members",
@@ -279,7 +281,7 @@ def build_plan(programme: Programme, *, as_of: dt.date, contracts: ContractSet) 
         )
     ]
     for indicator in programme.indicators:
-        *rows, final = _indicator_views(indicator, programme, as_of, flags)
+        *rows, final = _indicator_views(indicator, programme, as_of, codelist_flags)
         views.extend([*rows, View(final.name, final.sql, is_materialized=True)])
     evidence = " UNION ALL ".join(_evidence_select(indicator, as_of) for indicator in programme.indicators)
     views.append(View(EVIDENCE_VIEW, evidence, is_materialized=True))

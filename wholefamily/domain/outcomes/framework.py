@@ -182,7 +182,7 @@ def _records(raw: Mapping[str, Any], rule: MeasureRule, code: str, problem: str)
     selector.update(code=code, problem=problem, rule=_SELECTOR_RULE[rule].value, window=raw.get("period"))
     if rule is MeasureRule.ATTENDANCE_BELOW:
         selector["threshold_percent"] = raw.get("threshold_percent")
-    return criteria._indicator(selector, {}, f"outcome measure {code}")
+    return criteria.indicator(selector, {}, f"outcome measure {code}")
 
 
 def _measure(raw: Any, index: int) -> OutcomeMeasure:
@@ -260,8 +260,8 @@ def parse_framework(raw: Mapping[str, Any]) -> Framework:
         programme=_text(raw, "programme", where),
         council=_text(raw, "council", where),
         sources=(sources,) if isinstance(sources, str) else tuple(str(s) for s in sources),
-        effective_from=criteria._date(raw.get("effective_from"), "effective_from"),
-        effective_to=None if not effective_to else criteria._date(effective_to, "effective_to"),
+        effective_from=criteria.date(raw.get("effective_from"), "effective_from"),
+        effective_to=None if not effective_to else criteria.date(effective_to, "effective_to"),
         before_months=int(points.get("before_months", 12)),
         after_months=int(points.get("after_months", 12)),
         aims=aims,
@@ -272,7 +272,7 @@ def parse_framework(raw: Mapping[str, Any]) -> Framework:
             criteria.Choice(_text(c, "topic", "choices"), _text(c, "choice", "choices"), _text(c, "reason", "choices"))
             for c in raw.get("choices") or ()
         ),
-        term_calendar=criteria._term_calendar(raw.get("school_terms")),
+        term_calendar=criteria.term_calendar(raw.get("school_terms")),
     )
     _check(framework)
     return framework

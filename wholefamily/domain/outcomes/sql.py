@@ -48,17 +48,17 @@ def measure_queries(framework: Framework, *, contracts: ContractSet, as_of: dt.d
     """One query per measure that reads agency data (checked against the data contract first)."""
     programme = as_programme(framework)
     criteria_sql.check_programme(programme, contracts)
-    flags = criteria_sql._flags(programme, contracts)  # identification's code-list flags, unchanged
+    flags = criteria_sql.flags(programme, contracts)  # identification's code-list flags, unchanged
     queries = []
     for measure in framework.measures:
         records = measure.records
         if records is None:
             continue
-        conditions = [criteria_sql._condition_sql(c, records, as_of, flags) for c in records.conditions]
+        conditions = [criteria_sql.condition_sql(c, records, as_of, flags) for c in records.conditions]
         conditions.append(f"rp.person_id IN (SELECT person_id FROM {PEOPLE_VIEW})")
-        sql = criteria_sql._records_sql(records, conditions, _extra(measure))
+        sql = criteria_sql.records_sql(records, conditions, _extra(measure))
         columns = ATTENDANCE_COLUMNS if records.rule is Rule.ATTENDANCE else EVENT_COLUMNS
-        # _records_sql puts the extra columns first; name them in the order the engine reads.
+        # records_sql puts the extra columns first; name them in the order the engine reads.
         queries.append(MeasureQuery(measure.code, records.kind, f"SELECT {', '.join(columns)} FROM ({sql}) q", columns))
     return tuple(queries)
 

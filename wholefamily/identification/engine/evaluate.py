@@ -40,7 +40,8 @@ class Evaluation:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def _register_inputs(engine: Engine, snapshot: Snapshot, programme: Programme, contracts: ContractSet) -> None:
+def register_inputs(engine: Engine, snapshot: Snapshot, programme: Programme, contracts: ContractSet) -> None:
+    """Register the snapshot's files as the input views the generated SQL reads (`ev_<kind>` per kind read)."""
     for name, wanted in (
         ("persons", inputs.PERSONS),
         ("households", inputs.HOUSEHOLDS),
@@ -85,7 +86,7 @@ def evaluate(
     timings: dict[str, float] = {}
     try:
         report(0, total, "reading the snapshot")
-        _register_inputs(runner, snapshot, programme, contracts)
+        register_inputs(runner, snapshot, programme, contracts)
         for index, view in enumerate(plan.views, start=1):
             runner.create_view(view.name, view.sql, is_materialized=view.is_materialized)
             report(index, total, f"view {view.name}")
