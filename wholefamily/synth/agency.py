@@ -32,6 +32,7 @@ KIND_PREFIX = {
     "social_care": "CSC",
     "missing_episodes": "MIS",
     "housing": "HSG",
+    "council_tax": "CTX",
 }
 
 

@@ -22,6 +22,7 @@ from wholefamily.domain.contract import ContractSet, load_contract_set
 from wholefamily.synth import GENERATOR_VERSION
 from wholefamily.synth.agency import AddressBook, KindFile, write_kind
 from wholefamily.synth.calendar import Calendar, build_calendar, from_day, to_day
+from wholefamily.synth.council_tax import listings, person_stays
 from wholefamily.synth.definitions import SynthDefinitions, load_definitions
 from wholefamily.synth.dynamics import simulate
 from wholefamily.synth.eligibility import evaluate
@@ -39,7 +40,9 @@ AGENCY_ID_PREFIX = {
     "health": "HLT",
     "social_care": "SC",
     "council": "CNL",
+    "revenues": "RB",
 }
+COUNCIL_TAX_STREAM = 5
 
 
 class Reporter(Protocol):
@@ -78,33 +81,8 @@ def _segments_table(columns: dict[str, np.ndarray], names: tuple[str, str, str])
 
 def person_addresses(memberships: dict[str, np.ndarray], dwellings: dict[str, np.ndarray]) -> AddressBook:
     """Each person's dwellings over time: memberships joined with their household's dwellings, clipped to both."""
-    big = np.int64(100_000)
-    d_order = np.lexsort((dwellings["start"], dwellings["owner"]))
-    d_owner, d_start = dwellings["owner"][d_order], dwellings["start"][d_order]
-    d_end, d_value = dwellings["end"][d_order], dwellings["value"][d_order]
-    keys = d_owner.astype(np.int64) * big + d_start
-    m_start, m_end, m_hh = memberships["start"], memberships["end"], memberships["value"]
-    first = np.maximum(np.searchsorted(keys, m_hh * big + m_start, side="right") - 1, 0)
-    last_day = np.where(m_end < 0, 10**5 - 1, m_end)
-    last = np.searchsorted(keys, m_hh * big + last_day, side="right") - 1
-    counts = np.maximum(last - first + 1, 0)
-    rows = np.repeat(np.arange(len(m_start)), counts)
-    offsets = np.arange(len(rows)) - np.repeat(np.cumsum(counts) - counts, counts)
-    seg = first[rows] + offsets
-    start = np.maximum(m_start[rows], d_start[seg])
-    seg_end = np.where(d_end[seg] < 0, 10**5 - 1, d_end[seg])
-    end = np.minimum(np.where(m_end[rows] < 0, 10**5 - 1, m_end[rows]), seg_end)
-    keep = end >= start
-    person = memberships["owner"][rows][keep]
-    start, end, dwelling = start[keep], end[keep], d_value[seg][keep]
-    order = np.lexsort((start, person))
-    end = np.where(end >= 10**5 - 1, -1, end)
-    return AddressBook(
-        person=person[order],
-        start=start[order].astype(np.int32),
-        end=end[order].astype(np.int32),
-        dwelling=dwelling[order],
-    )
+    stays = person_stays(memberships, dwellings)
+    return AddressBook(person=stays["person"], start=stays["start"], end=stays["end"], dwelling=stays["dwelling"])
 
 
 def _at_period_ends(
@@ -208,6 +186,14 @@ def generate(
 
     agency_dir, truth_dir = out / "agency", out / "truth"
     addresses = person_addresses(memberships, dwelling_segments)
+    # council tax listings draw from their own generator, so that adding them left every other file as it was
+    events["council_tax"] = listings(
+        np.random.default_rng([params.seed, COUNCIL_TAX_STREAM]),
+        person_stays(memberships, dwelling_segments),
+        dob=population.dob[:n],
+        household_risk=population.household_risk[: population.household_count],
+        spec=definitions.households["council_tax"],
+    )
     kind_files, held_identifiers = _write_agencies(
         rng, definitions, contracts, events, population, names, addresses, dwellings, agency_dir, reporter
     )

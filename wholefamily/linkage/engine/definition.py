@@ -37,10 +37,21 @@ class Training:
 
 @dataclass(frozen=True)
 class HouseholdRules:
-    spell_gap_days: int = 400
     child_under: int = 16
     young_person_under: int = 25
     parent_min_age_gap: int = 15
+    # kind -> (from column, to column): the record's address holds over that span (to: empty while open)
+    address_spans: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # kind -> column: the agency's own household reference (one household at one address while the reference lasts)
+    household_refs: dict[str, str] = field(default_factory=dict)
+    spell_gap_days: int | None = None  # model-v1 only; households no longer use it
+
+
+def _household_rules(raw: dict[str, Any]) -> HouseholdRules:
+    spans = {str(kind): (str(columns[0]), str(columns[1])) for kind, columns in raw.get("address_spans", {}).items()}
+    refs = {str(kind): str(column) for kind, column in raw.get("household_refs", {}).items()}
+    rest = {key: value for key, value in raw.items() if key not in ("address_spans", "household_refs")}
+    return HouseholdRules(**rest, address_spans=spans, household_refs=refs)
 
 
 @dataclass(frozen=True)
@@ -115,7 +126,7 @@ def load_definition(path: Path | None = None, *, definitions_dir: Path | None = 
             em_max_iterations=int(training.get("em_max_iterations", 25)),
         ),
         comparisons=dict(raw["comparisons"]),
-        households=HouseholdRules(**raw.get("households", {})),
+        households=_household_rules(raw.get("households", {})),
         nicknames=load_nicknames(path.parent / raw.get("nicknames", "nicknames.yaml")),
         path=path,
         conflicts=tuple(str(name) for name in raw.get("conflicts", [])),

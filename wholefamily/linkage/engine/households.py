@@ -1,12 +1,22 @@
 """Households and dated memberships from linked persons' addresses over time (ADR 0004).
 
-A *dwelling* is a UPRN, or failing that a cleaned address and postcode. A person's spell at a dwelling is a run
-of their records there with gaps no longer than `spell_gap_days`; a person is taken to live there until their
-records show them elsewhere, and a household is the people living at one dwelling at overlapping times (a family
-moving in after the last one moved away is a new household). A person last seen at a dwelling is taken to
-have moved with the people they lived with when all of them who were seen later moved on to one same dwelling.
-Roles come from ages at the spell's start. Runs in DuckDB over the `linked` table (record, person_id, dwelling,
-record_on).
+A *dwelling* is a UPRN, or failing that a cleaned address and postcode. The steps, each a table:
+
+1. `sightings`: each person's first and last record at each dwelling. A dwelling seen once, while the person's
+   records at another dwelling run on either side of it, is a stale address and is dropped.
+2. `stays`: a person moves into a dwelling when it is first seen, and leaves it when the next one is first seen.
+   Agencies keep old addresses for a while after a move (stale addresses), so a record at an earlier dwelling
+   after a later one was first seen does not move the person back.
+3. *Following*: a person last seen at a dwelling, whose co-residents moved on together to one same dwelling while
+   none of them was seen staying, moved with them (repeated, for families that moved more than once).
+4. `household_stays`: the people at one dwelling at overlapping times are one household. The time a person is known
+   to be there runs from the first record to the move out, or to the last record when no move is seen. A person
+   who arrives after everyone there was last seen starts a new household; a child seen nowhere before joins the
+   household there (a birth, or a child starting school). When a new household takes a dwelling, the earlier one's
+   people are taken to have moved away, destination unknown: their stays end and they have no current household.
+5. `spells`: the memberships, with roles from ages at the stay's start.
+
+Runs in DuckDB over the `linked` table (record, person_id, dwelling, record_on) and `persons`.
 """
 
 # ruff: noqa: S608  (SQL here is built from our own table and column names and paths, never from user input)
@@ -17,76 +27,59 @@ import duckdb
 
 from wholefamily.linkage.engine.definition import HouseholdRules
 
+FOLLOW_ROUNDS = 4
+OPEN = "DATE '9999-12-31'"
+
 
 def build_households(connection: duckdb.DuckDBPyConnection, rules: HouseholdRules) -> None:
-    """Create tables `spells` (person_id, household_key, dwelling, start_on, end_on, role) and `household_rows`."""
-    gap = int(rules.spell_gap_days)
+    """Create tables `spells` (person_id, household_key, dwelling, start_on, end_on, last_on, role) and
+    `household_rows`."""
     connection.execute(
         f"""
+        -- a record dates the person at its dwelling on its date and, for a kind whose address holds over a span,
+        -- on the span's last day too (an open span: the latest date in the data)
         CREATE OR REPLACE TABLE dated AS
-        SELECT person_id, dwelling, record_on FROM linked WHERE dwelling IS NOT NULL AND record_on IS NOT NULL;
-        CREATE OR REPLACE TABLE raw_spells AS
-        WITH marked AS (
-            SELECT *, CASE WHEN record_on - lag(record_on) OVER w > {gap} THEN 1 ELSE 0 END AS is_new
-            FROM dated WINDOW w AS (PARTITION BY person_id, dwelling ORDER BY record_on)
-        ), numbered AS (
-            SELECT *, sum(is_new) OVER (PARTITION BY person_id, dwelling ORDER BY record_on
-                                        ROWS UNBOUNDED PRECEDING) AS spell
-            FROM marked
-        )
-        SELECT person_id, dwelling, spell, min(record_on) AS start_on, max(record_on) AS last_on, count(*) AS records
-        FROM numbered GROUP BY person_id, dwelling, spell;
-        -- a lone record inside another spell of the person is a stale address, not a move
-        CREATE OR REPLACE TABLE kept_spells AS
-        SELECT s.* FROM raw_spells s
+        WITH bounds AS (SELECT max(record_on) AS data_end FROM linked)
+        SELECT person_id, dwelling, record_on FROM linked WHERE dwelling IS NOT NULL AND record_on IS NOT NULL
+        UNION ALL
+        SELECT person_id, dwelling, CASE WHEN record_until = {OPEN} THEN greatest(bounds.data_end, record_on)
+                                         ELSE record_until END
+        FROM linked, bounds WHERE dwelling IS NOT NULL AND record_on IS NOT NULL AND record_until IS NOT NULL;
+        CREATE OR REPLACE TABLE sightings AS
+        SELECT person_id, dwelling, min(record_on) AS first_on, max(record_on) AS last_on, count(*) AS records
+        FROM dated GROUP BY person_id, dwelling;
+        -- a dwelling seen once, between records of the person at another dwelling, is a stale address
+        CREATE OR REPLACE TABLE kept AS
+        SELECT s.* FROM sightings s
         WHERE s.records > 1 OR NOT EXISTS (
-            SELECT 1 FROM raw_spells o
+            SELECT 1 FROM sightings o
             WHERE o.person_id = s.person_id AND o.dwelling <> s.dwelling AND o.records > 1
-              AND o.start_on <= s.start_on AND o.last_on >= s.last_on);
-        -- persons with no dated record at all: one undated spell at their most frequent dwelling
-        INSERT INTO kept_spells
-        SELECT person_id, arg_max(dwelling, n), 0, NULL, NULL, max(n) FROM (
+              AND o.first_on < s.first_on AND o.last_on > s.first_on);
+        -- a stay runs from the dwelling's first sighting to the next dwelling's; its last record is the last one
+        -- there before the move (later ones are stale)
+        CREATE OR REPLACE TABLE stays AS
+        WITH ordered AS (
+            SELECT person_id, dwelling, first_on AS start_on,
+                   COALESCE(lead(first_on) OVER (PARTITION BY person_id ORDER BY first_on, dwelling), {OPEN})
+                     AS moved_on
+            FROM kept
+        )
+        SELECT o.person_id, o.dwelling, o.start_on, o.moved_on, max(d.record_on) AS last_on, false AS followed
+        FROM ordered o LEFT JOIN dated d
+          ON d.person_id = o.person_id AND d.dwelling = o.dwelling AND d.record_on < o.moved_on
+        GROUP BY o.person_id, o.dwelling, o.start_on, o.moved_on;
+        -- persons with no dated record at all: one undated stay at their most frequent dwelling
+        INSERT INTO stays
+        SELECT person_id, arg_max(dwelling, n), NULL, {OPEN}, NULL, false FROM (
             SELECT person_id, dwelling, count(*) AS n FROM linked
             WHERE dwelling IS NOT NULL AND person_id NOT IN (SELECT person_id FROM dated)
             GROUP BY person_id, dwelling) GROUP BY person_id;
-        -- a person last seen at a dwelling moves with the people they lived with there: when every co-resident
-        -- seen after the person's last record there moved on to one same dwelling, so did the person
-        CREATE OR REPLACE TABLE followed AS
-        WITH nexts AS (
-            SELECT *, lead(dwelling) OVER w AS next_dwelling, lead(start_on) OVER w AS next_on
-            FROM kept_spells WINDOW w AS (PARTITION BY person_id ORDER BY start_on)
-        ), last_spells AS (SELECT * FROM nexts WHERE next_on IS NULL AND start_on IS NOT NULL),
-        moves AS (
-            SELECT b.person_id, b.dwelling, count(DISTINCT a.person_id) AS movers,
-                   count(DISTINCT a.next_dwelling) AS destinations, any_value(a.next_dwelling) AS destination,
-                   min(a.next_on) AS moved_on,
-                   count(*) FILTER (WHERE a.next_dwelling IS NULL) AS stayers
-            FROM last_spells b JOIN nexts a
-              ON a.dwelling = b.dwelling AND a.person_id <> b.person_id
-             AND a.start_on <= b.last_on AND COALESCE(a.next_on, a.last_on) > b.last_on
-            GROUP BY b.person_id, b.dwelling
-        )
-        SELECT person_id, destination AS dwelling, -1 AS spell, moved_on AS start_on, moved_on AS last_on,
-               0 AS records
-        FROM moves WHERE movers > 0 AND destinations = 1 AND stayers = 0 AND destination IS NOT NULL;
-        INSERT INTO kept_spells SELECT * FROM followed;
-        -- a person is taken to live at a dwelling until their records show them somewhere else
-        CREATE OR REPLACE TABLE grouped_spells AS
-        WITH ended AS (
-            SELECT *, COALESCE(lead(start_on) OVER (PARTITION BY person_id ORDER BY start_on), DATE '9999-12-31')
-                      AS moved_on
-            FROM kept_spells
-        ), ordered AS (
-            SELECT *, CASE WHEN start_on > max(moved_on) OVER (
-                        PARTITION BY dwelling ORDER BY start_on NULLS FIRST, person_id
-                        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) THEN 1 ELSE 0 END AS is_new
-            FROM ended
-        )
-        SELECT *, dwelling || '#' || CAST(sum(is_new) OVER (PARTITION BY dwelling ORDER BY start_on NULLS FIRST,
-               person_id ROWS UNBOUNDED PRECEDING) AS VARCHAR) AS household_key
-        FROM ordered;
         """
     )
+    for _ in range(FOLLOW_ROUNDS):
+        if not _follow(connection, rules.child_under):
+            break
+    _households(connection)
     _roles(connection, rules)
     connection.execute(
         """
@@ -95,8 +88,89 @@ def build_households(connection: duckdb.DuckDBPyConnection, rules: HouseholdRule
                mode(l.uprn) AS uprn, mode(l.postcode) AS postcode, mode(l.address) AS address,
                mode(l.postcode_district) AS postcode_district,
                min(g.start_on) AS first_seen_on, max(g.last_on) AS last_seen_on
-        FROM grouped_spells g JOIN linked l ON l.person_id = g.person_id AND l.dwelling = g.dwelling
+        FROM household_stays g LEFT JOIN linked l ON l.person_id = g.person_id AND l.dwelling = g.dwelling
+        WHERE g.dwelling NOT LIKE 'P:%'
         GROUP BY g.household_key
+        """
+    )
+
+
+def _follow(connection: duckdb.DuckDBPyConnection, child_under: int) -> int:
+    """One round of following: a person whose last stay is at a dwelling moves with the people they lived with
+    there when those seen after the person's last record all moved on to one same dwelling and none of them was
+    seen staying. Returns the number of stays added."""
+    connection.execute(
+        f"""
+        CREATE OR REPLACE TABLE follows AS
+        WITH finals AS (
+            SELECT * FROM stays WHERE moved_on = {OPEN} AND start_on IS NOT NULL
+        ), movers AS (  -- co-residents at the person's last record who moved out after it
+            SELECT f.person_id, f.dwelling, count(DISTINCT a.person_id) AS movers,
+                   count(DISTINCT n.dwelling) AS destinations, any_value(n.dwelling) AS destination,
+                   min(a.moved_on) AS moved_on
+            FROM finals f
+            JOIN stays a ON a.dwelling = f.dwelling AND a.person_id <> f.person_id AND a.moved_on <> {OPEN}
+             AND a.moved_on > COALESCE(f.last_on, f.start_on)
+             AND (a.start_on <= COALESCE(f.last_on, f.start_on)
+                  -- or a child first seen there after the person's last record (born, or started school there)
+                  OR (NOT EXISTS (SELECT 1 FROM stays e WHERE e.person_id = a.person_id AND e.start_on < a.start_on)
+                      AND date_diff('year', (SELECT date_of_birth FROM persons p WHERE p.person_id = a.person_id),
+                                    a.start_on) < {child_under}))
+            JOIN stays n ON n.person_id = a.person_id AND n.start_on = a.moved_on AND n.dwelling NOT LIKE 'P:%'
+            GROUP BY f.person_id, f.dwelling
+        ), stayers AS (  -- someone who lived there before the move and is seen there after it
+            SELECT m.person_id, m.dwelling FROM movers m
+            JOIN stays s ON s.dwelling = m.dwelling AND s.person_id <> m.person_id AND s.moved_on = {OPEN}
+             AND s.start_on < m.moved_on AND s.last_on >= m.moved_on
+        )
+        SELECT m.person_id, m.destination AS dwelling, m.moved_on AS start_on
+        FROM movers m
+        WHERE m.destinations = 1
+          AND NOT EXISTS (SELECT 1 FROM stayers s WHERE s.person_id = m.person_id AND s.dwelling = m.dwelling)
+        """
+    )
+    added = int(connection.execute("SELECT count(*) FROM follows").fetchall()[0][0])
+    if added:
+        connection.execute(
+            f"""
+            UPDATE stays SET moved_on = f.start_on FROM follows f
+            WHERE stays.person_id = f.person_id AND stays.moved_on = {OPEN} AND stays.start_on IS NOT NULL;
+            INSERT INTO stays SELECT person_id, dwelling, start_on, {OPEN}, start_on, true FROM follows;
+            """
+        )
+    return added
+
+
+def _households(connection: duckdb.DuckDBPyConnection) -> None:
+    """Group the stays at each dwelling into households (`household_stays`, with `household_key` and `end_on`)."""
+    connection.execute(
+        f"""
+        CREATE OR REPLACE TABLE household_stays AS
+        WITH known AS (
+            SELECT s.*, p.date_of_birth,
+                   -- the time the person is known to be there
+                   CASE WHEN s.moved_on <> {OPEN} THEN s.moved_on ELSE COALESCE(s.last_on, s.start_on) END
+                     AS seen_until,
+                   row_number() OVER (PARTITION BY s.person_id ORDER BY s.start_on) = 1 AS is_first_stay
+            FROM stays s LEFT JOIN persons p USING (person_id)
+        ), marked AS (
+            SELECT *, CASE WHEN start_on > max(seen_until) OVER w
+                            AND NOT (is_first_stay AND date_diff('year', date_of_birth, start_on) < 16)
+                           THEN 1 ELSE 0 END AS is_new
+            FROM known
+            WINDOW w AS (PARTITION BY dwelling ORDER BY start_on NULLS FIRST, date_of_birth, person_id
+                         ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+        ), numbered AS (
+            SELECT *, sum(is_new) OVER (PARTITION BY dwelling ORDER BY start_on NULLS FIRST, date_of_birth,
+                                        person_id ROWS UNBOUNDED PRECEDING) AS household_number
+            FROM marked
+        )
+        SELECT person_id, dwelling, start_on, moved_on, last_on,
+               dwelling || '#' || CAST(household_number AS VARCHAR) AS household_key,
+               -- a later household at the dwelling ends the stays still open in this one
+               CASE WHEN moved_on = {OPEN} AND household_number < max(household_number) OVER (PARTITION BY dwelling)
+                    THEN true ELSE false END AS displaced
+        FROM numbered
         """
     )
 
@@ -107,9 +181,8 @@ def _roles(connection: duckdb.DuckDBPyConnection, rules: HouseholdRules) -> None
         CREATE OR REPLACE TABLE spells AS
         WITH aged AS (
             SELECT g.*, p.date_of_birth,
-                   date_diff('year', p.date_of_birth, COALESCE(g.start_on, current_date)) AS age,
-                   max(g.last_on) OVER (PARTITION BY g.person_id) AS person_last_on
-            FROM grouped_spells g LEFT JOIN persons p USING (person_id)
+                   date_diff('year', p.date_of_birth, COALESCE(g.start_on, current_date)) AS age
+            FROM household_stays g LEFT JOIN persons p USING (person_id)
         ), parents AS (
             SELECT DISTINCT a.person_id, a.household_key FROM aged a JOIN aged c
               ON a.household_key = c.household_key AND a.person_id <> c.person_id
@@ -117,12 +190,17 @@ def _roles(connection: duckdb.DuckDBPyConnection, rules: HouseholdRules) -> None
              AND date_diff('year', a.date_of_birth, c.date_of_birth) >= {rules.parent_min_age_gap}
         )
         SELECT a.person_id, a.household_key, a.dwelling, a.start_on,
-               CASE WHEN a.last_on IS NULL OR a.last_on = a.person_last_on THEN NULL ELSE a.last_on END AS end_on,
+               -- a stay ends with the person's last record there (or the day before the next stay begins, if that
+               -- is earlier); a stay still open has no end
+               CASE WHEN a.moved_on = {OPEN} AND NOT a.displaced THEN NULL
+                    WHEN a.moved_on = {OPEN} THEN COALESCE(a.last_on, a.start_on)
+                    ELSE least(COALESCE(a.last_on, a.moved_on - 1), a.moved_on - 1) END AS end_on,
                a.last_on,
                CASE WHEN a.age < {rules.child_under} THEN 'child'
                     WHEN p.person_id IS NOT NULL THEN 'adult_parent'
                     WHEN a.age < {rules.young_person_under} THEN 'young_person'
                     ELSE 'other_adult' END AS role
         FROM aged a LEFT JOIN parents p ON p.person_id = a.person_id AND p.household_key = a.household_key
+        WHERE a.dwelling NOT LIKE 'P:%'
         """
     )

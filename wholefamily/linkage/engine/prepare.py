@@ -10,7 +10,7 @@ with twenty terms for a pupil gives one or two profiles, not twenty.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +27,7 @@ ADDRESS_COLUMNS = ("address", "postcode", "uprn")
 EVENT_DATE_COLUMNS = (
     "start_on", "incident_on", "offence_on", "intervention_on", "recorded_on", "event_on", "attachment_on",
 )  # fmt: skip
+OPEN_SPAN = "DATE '9999-12-31'"
 DEFAULT_MEMORY_LIMIT = os.environ.get("WHOLEFAMILY_LINKAGE_MEMORY", "2GB")
 
 
@@ -71,7 +72,13 @@ def _record_on_sql(columns: set[str]) -> str:
     return "CAST(NULL AS DATE)"
 
 
-def _select_sql(connection: duckdb.DuckDBPyConnection, dataset: InputDataset) -> str:
+def _select_sql(
+    connection: duckdb.DuckDBPyConnection,
+    dataset: InputDataset,
+    *,
+    span: tuple[str, str] | None = None,
+    household_ref: str | None = None,
+) -> str:
     reader = _reader(dataset.path)
     columns = {row[0] for row in connection.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()}
     missing = {"source_record_id"} - columns
@@ -97,16 +104,34 @@ def _select_sql(connection: duckdb.DuckDBPyConnection, dataset: InputDataset) ->
         f"{text('postcode')} AS raw_postcode",
         f"{text('uprn')} AS raw_uprn",
         *(f"UPPER(REPLACE({text(column)}, ' ', '')) AS {column}" for column in IDENTIFIER_COLUMNS),
-        f"{_record_on_sql(columns)} AS record_on",
+        f"TRY_CAST({span[0]} AS DATE) AS record_on" if span else f"{_record_on_sql(columns)} AS record_on",
+        # the last day the address holds (an open span: 9999-12-31, read as the latest date in the data)
+        f"COALESCE(TRY_CAST({span[1]} AS DATE), {OPEN_SPAN}) AS record_until"
+        if span and span[1] in columns
+        else "CAST(NULL AS DATE) AS record_until",
+        f"{text(household_ref)} AS household_ref" if household_ref else "CAST(NULL AS VARCHAR) AS household_ref",
     ]
     return f"SELECT {', '.join(parts)} FROM {reader}"
 
 
-def load_records(connection: duckdb.DuckDBPyConnection, datasets: Sequence[InputDataset]) -> int:
-    """Create table `records` (one row per source record of every dataset); returns its row count."""
+def load_records(
+    connection: duckdb.DuckDBPyConnection,
+    datasets: Sequence[InputDataset],
+    *,
+    address_spans: Mapping[str, tuple[str, str]] | None = None,
+    household_refs: Mapping[str, str] | None = None,
+) -> int:
+    """Create table `records` (one row per source record of every dataset); returns its row count.
+
+    `address_spans`: kind -> (from, to) columns over which a record's address holds; `household_refs`: kind -> the
+    column of the agency's own household reference."""
     if not datasets:
         raise ValueError("nothing to link: no datasets given")
-    union = " UNION ALL ".join(_select_sql(connection, dataset) for dataset in datasets)
+    spans, refs = address_spans or {}, household_refs or {}
+    union = " UNION ALL ".join(
+        _select_sql(connection, dataset, span=spans.get(dataset.kind), household_ref=refs.get(dataset.kind))
+        for dataset in datasets
+    )
     connection.execute(f"CREATE OR REPLACE TABLE records AS {union}")
     return int(connection.execute("SELECT count(*) FROM records").fetchall()[0][0])
 
@@ -195,6 +220,7 @@ def build_profiles(connection: duckdb.DuckDBPyConnection, nicknames: NicknameTab
         f"""
         CREATE OR REPLACE TABLE cleaned AS
         SELECT r.dataset_version_id, r.kind, r.source_record_id, r.line_number, r.source_person_id, r.record_on,
+               r.record_until, r.household_ref,
                f.forename, f.forename_keys, s.surname, s.surname_parts, r.dob, r.sex,
                a.address, a.house_number, p.postcode, p.postcode_sector, p.postcode_district, u.uprn,
                {", ".join(f"r.{column}" for column in IDENTIFIER_COLUMNS)}

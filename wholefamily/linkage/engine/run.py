@@ -206,7 +206,10 @@ def link_datasets(
     connection = prepare.connect(memory_limit=memory_limit)
     try:
         progress.start(STEPS, "Reading records")
-        records = prepare.load_records(connection, datasets)
+        records = prepare.load_records(
+            connection, datasets, address_spans=definition.households.address_spans,
+            household_refs=definition.households.household_refs,
+        )  # fmt: skip
         profiles = prepare.build_profiles(connection, definition.nicknames)
         progress.advance()
         timings["prepare_s"] = time.perf_counter() - started
@@ -424,6 +427,23 @@ def _linked_tables(connection: duckdb.DuckDBPyConnection) -> None:
                END AS dwelling
         FROM record_profile r JOIN profile_person p USING (profile_id)
         LEFT JOIN address_uprn a ON a.address = r.address AND a.postcode = r.postcode;
+        -- every record carrying one agency household reference is at the reference's most common dwelling
+        UPDATE linked SET dwelling = r.dwelling
+        FROM (SELECT kind, household_ref, mode(dwelling) AS dwelling FROM linked
+              WHERE household_ref IS NOT NULL AND dwelling IS NOT NULL GROUP BY kind, household_ref) r
+        WHERE linked.kind = r.kind AND linked.household_ref = r.household_ref;
+        -- a record with a postcode alone (no address lines, no UPRN) is at the person's own dwelling in that
+        -- postcode when they have one; otherwise it is somewhere in that postcode, known only for this person:
+        -- enough to show that they moved, not to place them with anyone else
+        CREATE OR REPLACE TABLE person_postcode_dwelling AS
+        SELECT person_id, postcode, mode(dwelling) AS dwelling FROM linked
+        WHERE dwelling IS NOT NULL AND postcode IS NOT NULL GROUP BY person_id, postcode;
+        UPDATE linked SET dwelling = COALESCE(d.dwelling, 'P:' || linked.postcode || '@' || linked.person_id)
+        FROM (SELECT l.profile_id, l.source_record_id, l.dataset_version_id, p.dwelling FROM linked l
+              LEFT JOIN person_postcode_dwelling p USING (person_id, postcode)
+              WHERE l.dwelling IS NULL AND l.postcode IS NOT NULL) d
+        WHERE linked.dwelling IS NULL AND linked.dataset_version_id = d.dataset_version_id
+          AND linked.source_record_id = d.source_record_id;
         CREATE OR REPLACE TABLE persons AS
         SELECT person_id,
                arg_max(forename, n_forename) AS forename, arg_max(surname, n_surname) AS surname,
