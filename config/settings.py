@@ -8,11 +8,14 @@ Environment:
     WHOLEFAMILY_DATA_DIR   the data plane's store (Parquet, DuckDB); default var/data.
     WHOLEFAMILY_INPROCESS_WORKER  "1" (default outside production) runs background tasks
                            in a thread of the serving process; "0" leaves them to `wholefamily db_worker`.
+    WHOLEFAMILY_JOB_STALE_AFTER  seconds without a heartbeat after which a running job shows as stalled
+                           (its worker has probably stopped); default 600 (10 minutes).
 """
 
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -190,6 +193,11 @@ STORAGES = {
 # --- Background tasks -------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 WHOLEFAMILY_INPROCESS_WORKER = os.environ.get("WHOLEFAMILY_INPROCESS_WORKER", "0" if PRODUCTION else "1") == "1"
+# A running job writes a heartbeat at start and with every progress write; one silent for longer is "stalled".
+_stale_after = os.environ.get("WHOLEFAMILY_JOB_STALE_AFTER", "600")
+if not (_stale_after.isascii() and _stale_after.isdigit()) or int(_stale_after) < 1:
+    raise ImproperlyConfigured(f"WHOLEFAMILY_JOB_STALE_AFTER must be a whole number of seconds, not {_stale_after!r}")
+WHOLEFAMILY_JOB_STALE_AFTER = timedelta(seconds=int(_stale_after))
 
 # --- Logging -------------------------------------------------------------------------------
 LOGGING = {

@@ -7,6 +7,7 @@ callers who do not care pass `NullProgress`.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Protocol, runtime_checkable
 
 
@@ -44,6 +45,17 @@ def percent_done(done: int, total: int | None) -> int | None:
     if total <= 0:
         return 100
     return max(0, min(100, (done * 100) // total))
+
+
+def is_stalled(*, last_heartbeat_at: datetime | None, now: datetime, stale_after: timedelta) -> bool:
+    """Whether running work has gone quiet: its last heartbeat is more than `stale_after` before `now` (ADR 0003).
+
+    Without any heartbeat there is nothing to judge by (the caller passes the start time instead); a heartbeat
+    later than `now` (another machine's clock running ahead) is recent.
+    """
+    if last_heartbeat_at is None:
+        return False
+    return now - last_heartbeat_at > stale_after
 
 
 class FanOutProgress:

@@ -6,8 +6,11 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
-from wholefamily.domain.progress import percent_done
+from wholefamily.domain.progress import is_stalled, percent_done
+
+STALLED = "stalled"  # shown, never stored: a running job whose worker has gone quiet
 
 
 class Job(models.Model):
@@ -35,6 +38,9 @@ class Job(models.Model):
     team = models.ForeignKey("governance.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="jobs")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="The worker's last sign of life: set at start and by every progress write."
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True)
     done = models.BigIntegerField(default=0)
@@ -54,6 +60,24 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in self.FINISHED_STATUSES
+
+    @property
+    def is_stalled(self) -> bool:
+        """Running, but nothing heard from its worker for longer than WHOLEFAMILY_JOB_STALE_AFTER."""
+        return self.status == self.Status.RUNNING and is_stalled(
+            last_heartbeat_at=self.heartbeat_at or self.started_at,
+            now=timezone.now(),
+            stale_after=settings.WHOLEFAMILY_JOB_STALE_AFTER,
+        )
+
+    @property
+    def shown_status(self) -> str:
+        """The status users see: "stalled" instead of "running" when the worker has gone quiet."""
+        return STALLED if self.is_stalled else str(self.status)
+
+    @property
+    def shown_status_label(self) -> str:
+        return "Stalled" if self.is_stalled else self.get_status_display()
 
     @property
     def percent(self) -> int | None:

@@ -1,7 +1,9 @@
 """`JobProgress`: a ProgressReporter that writes a job's progress to its row, throttled.
 
 Writes go to the Job row at most every `min_interval` seconds (and on `flush()`), each in its own short
-transaction, so the web and `wholefamily jobs watch` see progress while the work runs. Cancellation is
+transaction, so the web and `wholefamily jobs watch` see progress while the work runs. Each write is also the
+job's heartbeat (`heartbeat_at`): a running job silent for longer than WHOLEFAMILY_JOB_STALE_AFTER shows as
+stalled, its worker having probably stopped. Cancellation is
 cooperative: when a write finds the job no longer running (someone cancelled it), it raises
 `JobCancelled`, which `run_job` turns into a quiet stop.
 """
@@ -14,6 +16,7 @@ import uuid
 from collections.abc import Callable
 
 from django.db import transaction
+from django.utils import timezone
 
 from wholefamily.jobs.models import Job
 
@@ -79,7 +82,10 @@ class JobProgress:
             logger.debug("Job %s progress written inside an open transaction", self.job_id)
         with transaction.atomic():
             updated = Job.objects.filter(pk=self.job_id, status=Job.Status.RUNNING).update(
-                done=self.done, total=self.total, message=self.message[:MESSAGE_MAX_LENGTH]
+                done=self.done,
+                total=self.total,
+                message=self.message[:MESSAGE_MAX_LENGTH],
+                heartbeat_at=timezone.now(),
             )
         self._last_write_at = self.clock()
         self._is_dirty = False

@@ -4,6 +4,7 @@
 stores the queue in the same database, so a job never exists without its task or the other way round).
 `run_job` is called by each task function: it marks the job running, gives the work a `JobProgress`,
 and records how it ended. Users see a plain message on failure; the traceback goes to the log only.
+`fail_stalled_jobs` ends the jobs whose worker stopped sending heartbeats (a `db_worker` that died).
 """
 
 from __future__ import annotations
@@ -11,15 +12,18 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django_tasks.base import Task
 
-from wholefamily.domain.progress import FanOutProgress, ProgressReporter
+from wholefamily.domain.progress import FanOutProgress, ProgressReporter, is_stalled
 from wholefamily.domain.roles import Role
 from wholefamily.governance import access
 from wholefamily.governance.audit import record
@@ -37,6 +41,12 @@ UNEXPECTED_ERROR = (
 )
 
 INTERRUPTED_ERROR = "The server stopped while this job was running, so it did not finish. Start it again."
+
+STALLED_REASON = "worker stopped responding"
+STALLED_ERROR = (
+    "The worker stopped responding while this job was running (nothing heard from it for more than {minutes} "
+    "minutes), so the job did not finish. Start it again."
+)
 
 
 class JobError(Exception):
@@ -157,11 +167,53 @@ def fail_interrupted_jobs(*, worker_id_prefix: str) -> int:
     return count
 
 
+def fail_stalled_jobs(
+    *, by: User | None, system_actor: str = "", now: datetime | None = None, stale_after: timedelta | None = None
+) -> list[Job]:
+    """Mark failed the running jobs whose worker has gone quiet (ADR 0003 addendum: the heartbeat), each audited.
+
+    A job whose heartbeat arrives meanwhile is left running. If its worker was in fact alive, the work stops
+    at its next progress write, as for a cancel. `by` None: the system (the CLI), named by `system_actor`.
+    """
+    now = now or timezone.now()
+    stale_after = stale_after or settings.WHOLEFAMILY_JOB_STALE_AFTER
+    cutoff = now - stale_after
+    candidates = Job.objects.filter(status=Job.Status.RUNNING).filter(
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
+    )
+    error = STALLED_ERROR.format(minutes=max(1, int(stale_after.total_seconds() // 60)))
+    failed = []
+    for job in candidates:
+        last = job.heartbeat_at or job.started_at
+        if not is_stalled(last_heartbeat_at=last, now=now, stale_after=stale_after):
+            continue
+        with transaction.atomic():
+            # Only if no heartbeat came since we looked: the worker may have just written one.
+            updated = Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING, heartbeat_at=job.heartbeat_at).update(
+                status=Job.Status.FAILED, finished_at=timezone.now(), message="Failed", error=error
+            )
+            if updated:
+                detail = {"reason": STALLED_REASON, "last_heartbeat_at": last.isoformat() if last else None}
+                record(
+                    by=by,
+                    action="finish_job",
+                    obj=job,
+                    outcome=AuditEvent.Outcome.FAILED,
+                    detail=detail,
+                    system_actor=system_actor,
+                )
+                failed.append(job)
+    for job in failed:
+        job.refresh_from_db()
+    return failed
+
+
 def _mark_running(job_id: uuid.UUID | str) -> bool:
+    now = timezone.now()
     with transaction.atomic():
         return bool(
             Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(
-                status=Job.Status.RUNNING, started_at=timezone.now(), message="Starting"
+                status=Job.Status.RUNNING, started_at=now, heartbeat_at=now, message="Starting"
             )
         )
 

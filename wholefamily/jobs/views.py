@@ -15,22 +15,24 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from wholefamily.jobs import selectors
 from wholefamily.jobs.kinds import CHECK_DATA_STORE
-from wholefamily.jobs.models import Job
+from wholefamily.jobs.models import STALLED, Job
 from wholefamily.jobs.services import can_cancel_job, cancel_job, start_job
 
 LIST_LIMIT = 100
 
-STATUS_TAG_CLASSES = {
+STATUS_TAG_CLASSES: dict[str, str] = {
     Job.Status.QUEUED: "govuk-tag--grey",
     Job.Status.RUNNING: "govuk-tag--blue",
     Job.Status.SUCCEEDED: "govuk-tag--green",
     Job.Status.FAILED: "govuk-tag--red",
     Job.Status.CANCELLED: "govuk-tag--yellow",
+    STALLED: "govuk-tag--orange",
 }
 
 
@@ -39,7 +41,7 @@ STATUS_TAG_CLASSES = {
 def job_list(request: HttpRequest) -> HttpResponse:
     jobs = list(selectors.visible_jobs(for_user=request.user)[:LIST_LIMIT])
     for job in jobs:
-        job.tag_class = STATUS_TAG_CLASSES[Job.Status(job.status)]  # type: ignore[attr-defined]
+        job.tag_class = STATUS_TAG_CLASSES[job.shown_status]  # type: ignore[attr-defined]
         job.progress_text = progress_text(job)  # type: ignore[attr-defined]
     context = {
         "jobs": jobs,
@@ -55,7 +57,7 @@ def job_detail(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
     job = selectors.get_job(for_user=request.user, job_id=job_id)
     context = {
         "job": job,
-        "tag_class": STATUS_TAG_CLASSES[Job.Status(job.status)],
+        "tag_class": STATUS_TAG_CLASSES[job.shown_status],
         "bar": progress_bar(job),
         "can_cancel": can_cancel_job(job=job, user=_staff(request)),
         "result_rows": _result_rows(job.result),
@@ -122,8 +124,14 @@ def progress_text(job: Job) -> str:
     if job.status == Job.Status.QUEUED:
         return "Waiting for a worker to start it."
     if job.total is None:
-        return f"{job.done:,} done so far; the total is not known yet."
-    return f"{job.done:,} of {job.total:,} done ({job.percent}%)."
+        text = f"{job.done:,} done so far; the total is not known yet."
+    else:
+        text = f"{job.done:,} of {job.total:,} done ({job.percent}%)."
+    if job.is_stalled:
+        last = job.heartbeat_at or job.started_at
+        since = f" since {timezone.localtime(last):%H:%M on %-d %B %Y}" if last else ""
+        text += f" Nothing heard from its worker{since}."
+    return text
 
 
 def progress_payload(job: Job) -> dict[str, Any]:
@@ -133,8 +141,9 @@ def progress_payload(job: Job) -> dict[str, Any]:
         "bar_value": bar["value"],
         "text": bar["text"],
         "id": str(job.pk),
-        "status": job.status,
-        "status_label": job.get_status_display(),
+        "status": job.shown_status,
+        "status_label": job.shown_status_label,
+        "is_stalled": job.is_stalled,
         "is_finished": job.is_finished,
         "done": job.done,
         "total": job.total,
@@ -142,6 +151,7 @@ def progress_payload(job: Job) -> dict[str, Any]:
         "message": job.message,
         "error": job.error,
         "started_at": job.started_at.isoformat() if job.started_at else None,
+        "heartbeat_at": job.heartbeat_at.isoformat() if job.heartbeat_at else None,
         "finished_at": job.finished_at.isoformat() if job.finished_at else None,
     }
 

@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from datetime import timedelta
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,9 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
+from wholefamily.governance.models import AuditEvent
 from wholefamily.jobs.models import Job
 
 
@@ -69,6 +72,33 @@ def test_list_and_watch() -> None:
         run_jobs("watch", str(waiting.pk))
 
 
+@pytest.mark.django_db
+def test_mark_stalled_fails_the_jobs_whose_worker_stopped_responding(settings: Any) -> None:
+    settings.WHOLEFAMILY_JOB_STALE_AFTER = timedelta(minutes=10)
+    long_ago = timezone.now() - timedelta(hours=2)
+    stalled = Job.objects.create(
+        kind="import", title="Import", status=Job.Status.RUNNING, started_at=long_ago, heartbeat_at=long_ago
+    )
+    alive = Job.objects.create(
+        kind="import", title="Import", status=Job.Status.RUNNING, started_at=long_ago, heartbeat_at=timezone.now()
+    )
+    listing = run_jobs("list")
+    assert f"{stalled.pk}  stalled " in listing and f"{alive.pk}  running " in listing
+    with pytest.raises(CommandError, match="has stalled: its worker stopped responding"):
+        run_jobs("watch", str(stalled.pk), "--interval", "0.01")
+
+    out = run_jobs("mark-stalled")
+    assert f"Marked failed: {stalled.pk}" in out and "1 stalled job(s) marked failed" in out
+    stalled.refresh_from_db()
+    assert stalled.status == Job.Status.FAILED and "worker stopped responding" in stalled.error
+    assert Job.objects.get(pk=alive.pk).status == Job.Status.RUNNING
+    event = AuditEvent.objects.get(object_id=str(stalled.pk), action="finish_job")
+    assert (event.outcome, event.actor_label) == ("failed", "system:jobs mark-stalled")
+    assert run_jobs("mark-stalled") == "No stalled jobs.\n"
+    with pytest.raises(CommandError, match="failed: The worker stopped responding"):
+        run_jobs("watch", str(stalled.pk))
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -85,6 +115,14 @@ def wholefamily(*args: str, env: dict[str, str], timeout: float = 60) -> subproc
         timeout=timeout,
         check=False,
     )
+
+
+@pytest.mark.parametrize("value", ["ten minutes", "0", "-5"])
+def test_a_bad_stale_after_setting_is_refused_at_start(tmp_path: Path, value: str) -> None:
+    env = os.environ | {"WHOLEFAMILY_VAR_DIR": str(tmp_path), "WHOLEFAMILY_JOB_STALE_AFTER": value}
+    result = wholefamily("check", env=env)
+    assert result.returncode != 0
+    assert "WHOLEFAMILY_JOB_STALE_AFTER must be a whole number of seconds" in result.stderr
 
 
 def test_serve_runs_queued_jobs_in_its_worker_thread(tmp_path: Path) -> None:

@@ -111,3 +111,36 @@ def test_a_write_to_a_job_no_longer_running_raises_cancelled(running_job: Job) -
     with pytest.raises(JobCancelled):
         progress.advance()
     assert stored(running_job)[0] == 0
+
+
+def test_every_progress_write_is_a_heartbeat(running_job: Job) -> None:
+    clock = FakeClock()
+    progress = JobProgress(running_job.pk, min_interval=0.5, clock=clock)
+    assert running_job.heartbeat_at is None
+    progress.start(10, "Go")
+    running_job.refresh_from_db()
+    first = running_job.heartbeat_at
+    assert first is not None
+    progress.advance()  # throttled: no write, so no heartbeat either
+    running_job.refresh_from_db()
+    assert running_job.heartbeat_at == first
+    clock.now += 1
+    progress.advance()
+    running_job.refresh_from_db()
+    assert running_job.heartbeat_at is not None and running_job.heartbeat_at >= first
+    assert not running_job.is_stalled
+
+
+def test_a_job_is_marked_with_a_heartbeat_when_it_starts(db: Any) -> None:
+    from wholefamily.jobs.services import run_job
+
+    job = Job.objects.create(kind="test", title="Test")
+    seen: list[Any] = []
+
+    def work(progress: ProgressReporter) -> dict[str, Any]:
+        seen.append(Job.objects.values_list("heartbeat_at", "started_at").get(pk=job.pk))
+        return {}
+
+    run_job(job.pk, work)
+    heartbeat_at, started_at = seen[0]
+    assert heartbeat_at is not None and heartbeat_at == started_at  # before any progress was reported

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from wholefamily.domain.roles import Role
 from wholefamily.governance.models import AuditEvent
@@ -101,6 +103,7 @@ def test_progress_json(kim: Any) -> None:
         "status": "running",
         "status_label": "Running",
         "is_finished": False,
+        "is_stalled": False,
         "done": 3,
         "total": 4,
         "percent": 75,
@@ -110,8 +113,29 @@ def test_progress_json(kim: Any) -> None:
         "message": "Nearly",
         "error": "",
         "started_at": None,
+        "heartbeat_at": None,
         "finished_at": None,
     }
+
+
+def test_a_stalled_job_shows_as_stalled_not_running(kim: Any, settings: Any) -> None:
+    settings.WHOLEFAMILY_JOB_STALE_AFTER = timedelta(minutes=10)
+    quiet_since = timezone.now() - timedelta(minutes=25)
+    job = make_job(kim, status=Job.Status.RUNNING, done=3, total=4, started_at=quiet_since, heartbeat_at=quiet_since)
+    client = signed_in(kim)
+    listing = client.get(reverse("jobs:job_list")).text
+    assert '<strong class="govuk-tag govuk-tag--orange">Stalled</strong>' in listing
+    assert ">Running<" not in listing and "Nothing heard from its worker since" in listing
+    detail = client.get(reverse("jobs:job_detail", args=[job.pk])).text
+    assert '<strong id="job-status" class="govuk-tag govuk-tag--orange">Stalled</strong>' in detail
+    assert "This job has stalled" in detail and "Cancel this job" in detail  # its starter may still cancel it
+    payload = client.get(reverse("jobs:job_progress", args=[job.pk])).json()
+    assert (payload["status"], payload["status_label"], payload["is_stalled"]) == ("stalled", "Stalled", True)
+    assert payload["is_finished"] is False and payload["heartbeat_at"] == quiet_since.isoformat()
+
+    Job.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now())  # the worker speaks again
+    payload = client.get(reverse("jobs:job_progress", args=[job.pk])).json()
+    assert (payload["status"], payload["is_stalled"]) == ("running", False)
 
 
 def test_progress_json_requires_sign_in(kim: Any) -> None:

@@ -1,8 +1,9 @@
-"""`wholefamily jobs list | run KIND [--background] | watch JOB_ID`: background jobs from the terminal.
+"""`wholefamily jobs list | run KIND [--background] | watch JOB_ID | mark-stalled`: background jobs from the terminal.
 
 `run` does the work in the foreground with a progress bar (no worker needed); with --background it
 queues a job for the worker instead and prints its id. `watch` follows a queued or running job until
-it ends. The terminal is a trusted operator's: it sees every job.
+it ends (or stalls). `mark-stalled` marks failed the running jobs whose worker has stopped sending
+heartbeats (WHOLEFAMILY_JOB_STALE_AFTER). The terminal is a trusted operator's: it sees every job.
 """
 
 from __future__ import annotations
@@ -18,14 +19,16 @@ from django.utils import timezone
 from wholefamily.jobs.cli_progress import RichProgress, console_for
 from wholefamily.jobs.kinds import KINDS, get_kind
 from wholefamily.jobs.models import Job
-from wholefamily.jobs.services import run_job, start_job
+from wholefamily.jobs.services import fail_stalled_jobs, run_job, start_job
+
+SYSTEM_ACTOR = "system:jobs mark-stalled"
 
 
 class Command(BaseCommand):
     help = "List, run and watch background jobs."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        actions = parser.add_subparsers(dest="action", required=True, metavar="{list,run,watch}")
+        actions = parser.add_subparsers(dest="action", required=True, metavar="{list,run,watch,mark-stalled}")
         listing = actions.add_parser("list", help="The most recent jobs.")
         listing.add_argument("--limit", type=int, default=20)
         run = actions.add_parser("run", help="Run a kind of job in the foreground, with a progress bar.")
@@ -35,12 +38,19 @@ class Command(BaseCommand):
         watch.add_argument("job_id", type=uuid.UUID)
         watch.add_argument("--interval", type=float, default=0.5, help="Seconds between looks (default 0.5).")
         watch.add_argument("--timeout", type=float, default=None, help="Give up after this many seconds.")
+        actions.add_parser(
+            "mark-stalled",
+            help="Mark failed the running jobs whose worker stopped responding (no heartbeat for "
+            "WHOLEFAMILY_JOB_STALE_AFTER seconds).",
+        )
 
     def handle(self, *args: Any, action: str, **options: Any) -> None:
         if action == "list":
             self.list_jobs(limit=options["limit"])
         elif action == "run":
             self.run_kind(options["kind"], is_background=options["background"])
+        elif action == "mark-stalled":
+            self.mark_stalled()
         else:
             self.watch_job(options["job_id"], interval=options["interval"], timeout=options["timeout"])
 
@@ -54,7 +64,18 @@ class Command(BaseCommand):
             progress = f"{job.done:,}" + (f" / {job.total:,}" if job.total is not None else "")
             by = job.created_by.get_username() if job.created_by else "system"
             created = f"{timezone.localtime(job.created_at):%Y-%m-%d %H:%M}"
-            self.stdout.write(f"{job.pk!s:36}  {job.status:9}  {created:16}  {progress:>21}  {by:12}  {job.kind}")
+            self.stdout.write(f"{job.pk!s:36}  {job.shown_status:9}  {created:16}  {progress:>21}  {by:12}  {job.kind}")
+
+    def mark_stalled(self) -> None:
+        failed = fail_stalled_jobs(by=None, system_actor=SYSTEM_ACTOR)
+        if not failed:
+            self.stdout.write("No stalled jobs.")
+            return
+        for job in failed:
+            last = job.heartbeat_at or job.started_at
+            heard = f"{timezone.localtime(last):%Y-%m-%d %H:%M}" if last else "never"
+            self.stdout.write(f"Marked failed: {job.pk}  {job.kind}  (last heartbeat {heard})")
+        self.stdout.write(f"{len(failed)} stalled job(s) marked failed: worker stopped responding.")
 
     def run_kind(self, code: str, *, is_background: bool) -> None:
         kind = get_kind(code)
@@ -76,7 +97,7 @@ class Command(BaseCommand):
         with RichProgress(console=console_for(self.stdout)) as bar:
             while True:
                 bar.show(done=job.done, total=job.total, message=f"{job.title}: {job.message}")
-                if job.is_finished or (deadline is not None and time.monotonic() >= deadline):
+                if job.is_finished or job.is_stalled or (deadline is not None and time.monotonic() >= deadline):
                     break
                 time.sleep(interval)
                 job.refresh_from_db()
@@ -90,5 +111,10 @@ class Command(BaseCommand):
             raise CommandError(f"Job {job.pk} failed: {job.error}")
         elif job.status == Job.Status.CANCELLED:
             raise CommandError(f"Job {job.pk} was cancelled.")
+        elif job.is_stalled:
+            raise CommandError(
+                f"Job {job.pk} has stalled: its worker stopped responding. "
+                "Check the worker; `wholefamily jobs mark-stalled` marks such jobs failed."
+            )
         else:
             raise CommandError(f"Job {job.pk} is still {job.get_status_display().lower()}; gave up watching.")

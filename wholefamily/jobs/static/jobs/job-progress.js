@@ -8,7 +8,8 @@
     running: "govuk-tag--blue",
     succeeded: "govuk-tag--green",
     failed: "govuk-tag--red",
-    cancelled: "govuk-tag--yellow"
+    cancelled: "govuk-tag--yellow",
+    stalled: "govuk-tag--orange"
   };
   var INTERVAL_MS = 1000;
 
