@@ -49,10 +49,19 @@ def build_households(connection: duckdb.DuckDBPyConnection, rules: HouseholdRule
         SELECT person_id, dwelling, min(record_on) AS first_on, max(record_on) AS last_on, count(*) AS records
         FROM dated GROUP BY person_id, dwelling;
         -- a dwelling seen once, between records of the person at another dwelling, is a stale address
+        -- unless someone the person lived with is seen there more than once (the family moved; the agencies still
+        -- had the old address on the person's later records)
         CREATE OR REPLACE TABLE kept AS
         SELECT s.* FROM sightings s
         WHERE s.records > 1 OR NOT EXISTS (
             SELECT 1 FROM sightings o
+            WHERE o.person_id = s.person_id AND o.dwelling <> s.dwelling AND o.records > 1
+              AND o.first_on < s.first_on AND o.last_on > s.first_on)
+           OR EXISTS (  -- someone seen at the surrounding dwelling made the same move, and is seen there twice
+            SELECT 1 FROM sightings o JOIN sightings other
+              ON other.dwelling = o.dwelling AND other.person_id <> o.person_id
+            JOIN sightings there ON there.person_id = other.person_id AND there.dwelling = s.dwelling
+             AND there.records > 1 AND there.first_on > other.first_on
             WHERE o.person_id = s.person_id AND o.dwelling <> s.dwelling AND o.records > 1
               AND o.first_on < s.first_on AND o.last_on > s.first_on);
         -- a stay runs from the dwelling's first sighting to the next dwelling's; its last record is the last one
