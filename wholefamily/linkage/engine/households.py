@@ -85,6 +85,7 @@ def build_households(connection: duckdb.DuckDBPyConnection, rules: HouseholdRule
             GROUP BY person_id, dwelling) GROUP BY person_id;
         """
     )
+    _children_with_adults(connection, rules.child_under)
     for _ in range(FOLLOW_ROUNDS):
         if not _follow(connection, rules.child_under):
             break
@@ -104,19 +105,86 @@ def build_households(connection: duckdb.DuckDBPyConnection, rules: HouseholdRule
     )
 
 
+def _children_with_adults(connection: duckdb.DuckDBPyConnection, child_under: int) -> None:
+    """Children do not live alone. A child's last stay at a dwelling where no adult is seen while the child is there,
+    while an adult the child lived with before is seen elsewhere, is a stale address and is dropped. A child whose adults at a dwelling all moved
+    out, most of them to one same dwelling, with no adult seen there afterwards, moved with them (the child's later
+    records there are stale)."""
+    connection.execute(
+        f"""
+        CREATE OR REPLACE TABLE aged_stays AS
+        SELECT s.*, date_diff('year', p.date_of_birth, s.start_on) AS age,
+               row_number() OVER (PARTITION BY s.person_id ORDER BY s.start_on) AS stay_number
+        FROM stays s LEFT JOIN persons p USING (person_id) WHERE s.start_on IS NOT NULL;
+        CREATE OR REPLACE TABLE alone AS
+        SELECT c.person_id, c.dwelling, c.start_on FROM aged_stays c
+        WHERE c.age < {child_under} AND c.moved_on = {OPEN} AND c.stay_number > 1
+          AND NOT EXISTS (SELECT 1 FROM aged_stays a
+                          WHERE a.dwelling = c.dwelling AND a.person_id <> c.person_id AND a.age >= 18
+                            AND a.start_on <= COALESCE(c.last_on, c.start_on) AND a.moved_on > c.start_on)
+          -- while an adult the child lived with before is seen somewhere else after the child's move
+          AND EXISTS (SELECT 1 FROM aged_stays b
+                      JOIN aged_stays a ON a.dwelling = b.dwelling AND a.person_id <> b.person_id AND a.age >= 18
+                       AND a.start_on <= COALESCE(b.last_on, b.start_on) AND a.moved_on > b.start_on
+                      JOIN aged_stays later ON later.person_id = a.person_id AND later.dwelling <> c.dwelling
+                       AND later.last_on >= c.start_on
+                      WHERE b.person_id = c.person_id AND b.moved_on = c.start_on);
+        DELETE FROM stays USING alone
+        WHERE stays.person_id = alone.person_id AND stays.dwelling = alone.dwelling
+          AND stays.start_on = alone.start_on;
+        UPDATE stays SET moved_on = {OPEN} FROM alone
+        WHERE stays.person_id = alone.person_id AND stays.moved_on = alone.start_on;
+        CREATE OR REPLACE TABLE aged_stays AS
+        SELECT s.*, date_diff('year', p.date_of_birth, s.start_on) AS age
+        FROM stays s LEFT JOIN persons p USING (person_id) WHERE s.start_on IS NOT NULL;
+        CREATE OR REPLACE TABLE child_moves AS
+        WITH adults AS (  -- the adults at the child's dwelling while the child was there, and where they went
+            SELECT c.person_id, c.dwelling, a.person_id AS adult, a.moved_on, n.dwelling AS destination
+            FROM aged_stays c
+            JOIN aged_stays a ON a.dwelling = c.dwelling AND a.person_id <> c.person_id AND a.age >= 18
+             AND a.start_on <= COALESCE(c.last_on, c.start_on) AND a.moved_on > c.start_on
+            LEFT JOIN stays n ON n.person_id = a.person_id AND n.start_on = a.moved_on AND n.dwelling NOT LIKE 'P:%'
+            WHERE c.age < {child_under} AND c.moved_on = {OPEN}
+        ), tally AS (
+            SELECT person_id, dwelling, count(DISTINCT adult) AS adults,
+                   count(DISTINCT adult) FILTER (WHERE moved_on = {OPEN}) AS staying,
+                   max(moved_on) FILTER (WHERE moved_on <> {OPEN}) AS last_moved_on
+            FROM adults GROUP BY person_id, dwelling
+        ), destinations AS (
+            SELECT person_id, dwelling, destination, count(DISTINCT adult) AS n
+            FROM adults WHERE destination IS NOT NULL GROUP BY ALL
+        ), best AS (
+            SELECT person_id, dwelling, arg_max(destination, n) AS destination, max(n) AS n
+            FROM destinations GROUP BY person_id, dwelling
+        )
+        SELECT t.person_id, b.destination AS dwelling, t.last_moved_on AS start_on
+        FROM tally t JOIN best b USING (person_id, dwelling)
+        WHERE t.staying = 0 AND b.n * 2 > t.adults
+          -- no other adult lived there before the move and is seen there after it
+          AND NOT EXISTS (SELECT 1 FROM aged_stays o
+                          WHERE o.dwelling = t.dwelling AND o.person_id <> t.person_id AND o.age >= 18
+                            AND o.start_on < t.last_moved_on AND COALESCE(o.last_on, o.start_on) >= t.last_moved_on
+                            AND o.moved_on > t.last_moved_on);
+        UPDATE stays SET moved_on = m.start_on FROM child_moves m
+        WHERE stays.person_id = m.person_id AND stays.moved_on = {OPEN} AND stays.start_on IS NOT NULL
+          AND stays.start_on < m.start_on;
+        INSERT INTO stays SELECT m.person_id, m.dwelling, m.start_on, {OPEN}, m.start_on, true FROM child_moves m
+        WHERE EXISTS (SELECT 1 FROM stays s WHERE s.person_id = m.person_id AND s.moved_on = m.start_on);
+        """
+    )
+
+
 def _follow(connection: duckdb.DuckDBPyConnection, child_under: int) -> int:
     """One round of following: a person whose last stay is at a dwelling moves with the people they lived with
-    there when those seen after the person's last record all moved on to one same dwelling and none of them was
-    seen staying. Returns the number of stays added."""
+    there when most of those who moved out after the person's last record moved to one same dwelling and none of
+    them was seen staying. Returns the number of stays added."""
     connection.execute(
         f"""
         CREATE OR REPLACE TABLE follows AS
         WITH finals AS (
             SELECT * FROM stays WHERE moved_on = {OPEN} AND start_on IS NOT NULL
-        ), movers AS (  -- co-residents at the person's last record who moved out after it
-            SELECT f.person_id, f.dwelling, count(DISTINCT a.person_id) AS movers,
-                   count(DISTINCT n.dwelling) AS destinations, any_value(n.dwelling) AS destination,
-                   min(a.moved_on) AS moved_on
+        ), moves AS (  -- co-residents at the person's last record who moved out after it, and where to
+            SELECT f.person_id, f.dwelling, a.person_id AS mover, n.dwelling AS destination, a.moved_on
             FROM finals f
             JOIN stays a ON a.dwelling = f.dwelling AND a.person_id <> f.person_id AND a.moved_on <> {OPEN}
              AND a.moved_on > COALESCE(f.last_on, f.start_on)
@@ -126,7 +194,12 @@ def _follow(connection: duckdb.DuckDBPyConnection, child_under: int) -> int:
                       AND date_diff('year', (SELECT date_of_birth FROM persons p WHERE p.person_id = a.person_id),
                                     a.start_on) < {child_under}))
             JOIN stays n ON n.person_id = a.person_id AND n.start_on = a.moved_on AND n.dwelling NOT LIKE 'P:%'
-            GROUP BY f.person_id, f.dwelling
+        ), movers AS (  -- the destination most of them moved to, when that is more than half of them
+            SELECT person_id, dwelling, arg_max(destination, n) AS destination, max(n) * 2 > sum(n) AS is_majority,
+                   arg_max(moved_on, n) AS moved_on
+            FROM (SELECT person_id, dwelling, destination, count(DISTINCT mover) AS n, min(moved_on) AS moved_on
+                  FROM moves GROUP BY person_id, dwelling, destination)
+            GROUP BY person_id, dwelling
         ), stayers AS (  -- someone who lived there before the move and is seen there after it
             SELECT m.person_id, m.dwelling FROM movers m
             JOIN stays s ON s.dwelling = m.dwelling AND s.person_id <> m.person_id AND s.moved_on = {OPEN}
@@ -134,7 +207,7 @@ def _follow(connection: duckdb.DuckDBPyConnection, child_under: int) -> int:
         )
         SELECT m.person_id, m.destination AS dwelling, m.moved_on AS start_on
         FROM movers m
-        WHERE m.destinations = 1
+        WHERE m.is_majority
           AND NOT EXISTS (SELECT 1 FROM stayers s WHERE s.person_id = m.person_id AND s.dwelling = m.dwelling)
         """
     )

@@ -10,7 +10,14 @@ import pytest
 from wholefamily.linkage.engine.definition import HouseholdRules
 from wholefamily.linkage.engine.households import build_households
 
-BORN = {"mum": "1985-03-01", "dad": "1983-07-12", "kid": "2008-05-05", "kid2": "2010-09-09", "old": "1950-01-01"}
+BORN = {
+    "mum": "1985-03-01",
+    "dad": "1983-07-12",
+    "kid": "2008-05-05",
+    "kid2": "2010-09-09",
+    "old": "1950-01-01",
+    "son": "1994-02-02",
+}
 
 
 def _households(records: list[tuple[str, str, str, str | None]]) -> dict[str, list[tuple[str, str | None, str]]]:
@@ -45,6 +52,8 @@ def _current(memberships: dict[str, list[tuple[str, str | None, str]]], person: 
 def test_a_stale_address_after_a_move_does_not_move_the_person_back() -> None:
     result = _households(
         [
+            ("mum", "U:1", "2015-01-01", "2016-03-31"),  # listed at U:1, then at U:2
+            ("mum", "U:2", "2016-04-01", "9999-12-31"),
             ("kid", "U:1", "2015-09-01", None),
             ("kid", "U:1", "2016-01-01", None),
             ("kid", "U:2", "2016-04-01", None),
@@ -52,6 +61,7 @@ def test_a_stale_address_after_a_move_does_not_move_the_person_back() -> None:
             ("kid", "U:1", "2017-01-01", None),  # the school still had the old address
         ]
     )
+    assert _current(result, "mum") == "U:2#0"
     assert [dwelling for dwelling, _, _ in result["kid"]] == ["U:1", "U:2"]
     assert _current(result, "kid") == "U:2#0"
     assert result["kid"][0][1] == "2016-01-01"  # the stay at U:1 ends with its last record before the move
@@ -75,20 +85,49 @@ def test_a_parent_last_seen_before_the_move_follows_the_children() -> None:
     assert [dwelling for dwelling, _, _ in result["dad"]] == ["U:1", "U:2"]
 
 
+def test_a_child_seen_once_where_no_adult_is_seen_is_at_a_stale_address() -> None:
+    result = _households(
+        [
+            ("mum", "U:1", "2014-01-01", "9999-12-31"),
+            ("kid", "U:1", "2014-02-01", None),
+            ("kid", "U:1", "2016-01-01", None),
+            ("kid", "U:7", "2017-01-01", None),  # an address the family left before the data begins
+        ]
+    )
+    assert [dwelling for dwelling, _, _ in result["kid"]] == ["U:1"]
+    assert _current(result, "kid") == _current(result, "mum") == "U:1#0"
+
+
+def test_children_move_with_their_adults_despite_later_stale_records() -> None:
+    result = _households(
+        [
+            ("mum", "U:1", "2014-01-01", "2016-08-31"),
+            ("mum", "U:2", "2016-09-01", "9999-12-31"),
+            ("dad", "U:1", "2014-01-01", "2016-08-31"),
+            ("dad", "U:2", "2016-09-01", "9999-12-31"),
+            ("kid", "U:1", "2014-02-01", None),
+            ("kid", "U:1", "2016-01-01", None),
+            ("kid", "U:1", "2017-01-01", None),  # the school never caught up
+            ("kid", "U:1", "2017-06-01", None),
+        ]
+    )
+    assert _current(result, "kid") == _current(result, "mum") == _current(result, "dad") == "U:2#0"
+
+
 def test_nobody_follows_when_someone_they_lived_with_stayed() -> None:
     result = _households(
         [
             ("dad", "U:1", "2014-01-01", None),
             ("mum", "U:1", "2014-01-01", None),
-            ("mum", "U:1", "2017-06-01", None),  # mum is seen at U:1 after the children left
-            ("kid", "U:1", "2014-02-01", None),
-            ("kid", "U:1", "2016-01-01", None),
-            ("kid", "U:2", "2016-09-01", None),
-            ("kid", "U:2", "2017-09-01", None),
+            ("mum", "U:1", "2017-06-01", None),  # mum is seen at U:1 after their son left home
+            ("son", "U:1", "2014-02-01", None),
+            ("son", "U:1", "2016-01-01", None),
+            ("son", "U:2", "2016-09-01", None),
+            ("son", "U:2", "2017-09-01", None),
         ]
     )
     assert _current(result, "dad") == _current(result, "mum") == "U:1#0"
-    assert _current(result, "kid") == "U:2#0"
+    assert _current(result, "son") == "U:2#0"
 
 
 def test_a_new_household_at_a_dwelling_ends_the_stay_of_those_last_seen_there_before_it() -> None:
