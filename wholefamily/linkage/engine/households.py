@@ -106,8 +106,10 @@ def build_households(connection: duckdb.DuckDBPyConnection, rules: HouseholdRule
 
 
 def _children_with_adults(connection: duckdb.DuckDBPyConnection, child_under: int) -> None:
-    """Children do not live alone. A child's last stay at a dwelling where no adult is seen while the child is there,
-    while an adult the child lived with before is seen elsewhere, is a stale address and is dropped. A child whose adults at a dwelling all moved
+    """Children do not live alone.
+
+    A child's last stay at a dwelling where no adult is seen while the child is there, while an adult the child lived
+    with before is seen elsewhere, is a stale address and is dropped. A child whose adults at a dwelling all moved
     out, most of them to one same dwelling, with no adult seen there afterwards, moved with them (the child's later
     records there are stale)."""
     connection.execute(
