@@ -218,60 +218,55 @@ def build_profiles(connection: duckdb.DuckDBPyConnection, nicknames: NicknameTab
     )
     connection.execute(
         f"""
-        CREATE OR REPLACE TABLE cleaned AS
-        SELECT r.dataset_version_id, r.kind, r.source_record_id, r.line_number, r.source_person_id, r.record_on,
-               r.record_until, r.household_ref,
-               f.forename, f.forename_keys, s.surname, s.surname_parts, r.dob, r.sex,
-               a.address, a.house_number, p.postcode, p.postcode_sector, p.postcode_district, u.uprn,
-               {", ".join(f"r.{column}" for column in IDENTIFIER_COLUMNS)}
-        FROM records r
-        LEFT JOIN clean_forenames f USING (raw_forename)
-        LEFT JOIN clean_surnames s USING (raw_surname)
-        LEFT JOIN clean_addresses a USING (raw_address)
-        LEFT JOIN clean_postcodes p USING (raw_postcode)
-        LEFT JOIN clean_uprns u USING (raw_uprn)
-        """
-    )
-    connection.execute(
-        f"""
         CREATE OR REPLACE TABLE record_profile AS
+        WITH cleaned AS (
+            SELECT r.dataset_version_id, r.kind, r.source_record_id, r.line_number, r.source_person_id, r.record_on,
+                   r.record_until, r.household_ref,
+                   f.forename, f.forename_keys, s.surname, s.surname_parts, r.dob, r.sex,
+                   a.address, a.house_number, p.postcode, p.postcode_sector, p.postcode_district, u.uprn,
+                   {", ".join(f"r.{column}" for column in IDENTIFIER_COLUMNS)}
+            FROM records r
+            LEFT JOIN clean_forenames f USING (raw_forename)
+            LEFT JOIN clean_surnames s USING (raw_surname)
+            LEFT JOIN clean_addresses a USING (raw_address)
+            LEFT JOIN clean_postcodes p USING (raw_postcode)
+            LEFT JOIN clean_uprns u USING (raw_uprn)
+        )
         SELECT *, substr(md5(concat_ws('|', kind,
                    COALESCE(source_person_id, 'record:' || dataset_version_id || ':' || source_record_id),
                    {key_fields})), 1, 20) AS profile_id
-        FROM cleaned
+        FROM cleaned;
+        DROP TABLE records;
         """
     )
-    fields = ", ".join(f"any_value({field}) AS {field}" for field in _PROFILE_FIELDS)
+    # every record of a profile has the same identifying values (they make its key), so any one stands for all
+    fields = ", ".join(f"any_value({field}) AS {field}" for field in _PROFILE_FIELDS if field != "dob")
     connection.execute(
         f"""
         CREATE OR REPLACE TABLE profiles AS
-        SELECT profile_id AS unique_id, any_value(kind) AS kind, any_value(source_person_id) AS source_person_id,
-               {fields}, count(*) AS record_count
-        FROM record_profile GROUP BY profile_id
+        SELECT *, CAST(dob_date AS VARCHAR) AS dob, year(dob_date) AS dob_year, month(dob_date) AS dob_month,
+               day(dob_date) AS dob_day
+        FROM (SELECT profile_id AS unique_id, any_value(kind) AS kind, any_value(source_person_id) AS source_person_id,
+                     {fields}, any_value(dob) AS dob_date, count(*) AS record_count
+              FROM record_profile GROUP BY profile_id);
+        ALTER TABLE profiles DROP COLUMN dob_date;
         """
     )
-    connection.execute(
-        """
-        CREATE OR REPLACE TABLE profiles AS
-        SELECT *, CAST(dob AS VARCHAR) AS dob_text, year(dob) AS dob_year, month(dob) AS dob_month,
-               day(dob) AS dob_day
-        FROM profiles
-        """
-    )
-    connection.execute("ALTER TABLE profiles DROP COLUMN dob")
-    connection.execute("ALTER TABLE profiles RENAME COLUMN dob_text TO dob")
     return int(connection.execute("SELECT count(*) FROM profiles").fetchall()[0][0])
 
 
-def deterministic_pairs(connection: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
-    """Profiles of one kind with one source_person_id: the agency says they are one person (a chain per person)."""
-    rows = connection.execute(
+def deterministic_pairs(connection: duckdb.DuckDBPyConnection) -> pa.Table:
+    """Profiles of one kind with one source_person_id: the agency says they are one person (a chain per person).
+    Columns `left` and `right`, in a fixed order."""
+    return connection.sql(
         """
-        SELECT unique_id, lead(unique_id) OVER (PARTITION BY kind, source_person_id ORDER BY unique_id) AS next_id
-        FROM profiles WHERE source_person_id IS NOT NULL
+        SELECT * FROM (
+            SELECT unique_id AS "left",
+                   lead(unique_id) OVER (PARTITION BY kind, source_person_id ORDER BY unique_id) AS "right"
+            FROM profiles WHERE source_person_id IS NOT NULL)
+        WHERE "right" IS NOT NULL ORDER BY "left"
         """
-    ).fetchall()
-    return [(left, right) for left, right in rows if right is not None]
+    ).to_arrow_table()
 
 
 def iter_chunks(values: Sequence[str], size: int) -> Iterable[Sequence[str]]:

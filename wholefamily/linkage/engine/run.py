@@ -17,6 +17,7 @@ from typing import Any, Literal
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from wholefamily.domain.progress import NullProgress, ProgressReporter
@@ -24,7 +25,7 @@ from wholefamily.linkage.engine import prepare
 from wholefamily.linkage.engine.cluster import cluster
 from wholefamily.linkage.engine.definition import LinkageDefinition
 from wholefamily.linkage.engine.households import build_households
-from wholefamily.linkage.engine.ids import IdChange, assign_ids
+from wholefamily.linkage.engine.ids import IdChange, assign_ids_columns
 from wholefamily.linkage.engine.model import splink_settings, train
 
 Engine = Literal["duckdb", "spark"]
@@ -158,24 +159,38 @@ def _predict(
 
 def _edges(
     pairs: pa.Table,
-    deterministic: Sequence[tuple[str, str]],
+    deterministic: pa.Table,
     decisions: Sequence[Decision],
+    profile_ids: pa.Array,
     index: dict[str, int],
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[tuple[int, int]]]:
+    """Edges as positions in `profile_ids` (sorted): Splink's pairs, then the agencies' own person ids and reviewers'
+    "same person" pairs at probability 1; reviewers' "different people" pairs are returned apart (cannot-link)."""
+
+    def positions(values: pa.ChunkedArray | pa.Array) -> np.ndarray:
+        found: np.ndarray = pc.index_in(values, value_set=profile_ids).to_numpy(zero_copy_only=False)
+        return found
+
     must = [(d.profile_id_l, d.profile_id_r) for d in decisions if d.is_same_person]
     cannot = [
         (index[d.profile_id_l], index[d.profile_id_r])
         for d in decisions
         if not d.is_same_person and d.profile_id_l in index and d.profile_id_r in index
     ]
-    forced = [(index[a], index[b]) for a, b in [*deterministic, *must] if a in index and b in index]
-    left = [index[value] for value in pairs.column("unique_id_l").to_pylist()]
-    right = [index[value] for value in pairs.column("unique_id_r").to_pylist()]
-    probability = pairs.column("match_probability").to_numpy(zero_copy_only=False).astype(float)
-    all_left = np.array(left + [a for a, _ in forced], dtype=np.int64)
-    all_right = np.array(right + [b for _, b in forced], dtype=np.int64)
-    all_probability = np.concatenate([probability, np.ones(len(forced))])
-    return all_left, all_right, all_probability, cannot
+    reviewed = [(index[a], index[b]) for a, b in must if a in index and b in index]
+    left = np.concatenate(
+        [positions(pairs.column("unique_id_l")), positions(deterministic.column("left")), [a for a, _ in reviewed]]
+    ).astype(np.int64)
+    right = np.concatenate(
+        [positions(pairs.column("unique_id_r")), positions(deterministic.column("right")), [b for _, b in reviewed]]
+    ).astype(np.int64)
+    probability = np.concatenate(
+        [
+            pairs.column("match_probability").to_numpy(zero_copy_only=False).astype(float),
+            np.ones(deterministic.num_rows + len(reviewed)),
+        ]
+    )
+    return left, right, probability, cannot
 
 
 def link_datasets(
@@ -224,11 +239,13 @@ def link_datasets(
 
         mark = time.perf_counter()
         progress.set_message("Clustering")
-        profile_ids = [
-            row[0] for row in connection.execute("SELECT unique_id FROM profiles ORDER BY unique_id").fetchall()
-        ]
+        profile_id_array = connection.sql("SELECT unique_id FROM profiles ORDER BY unique_id").to_arrow_table()
+        profile_ids = profile_id_array.column("unique_id").to_pylist()
         index = {profile_id: i for i, profile_id in enumerate(profile_ids)}
-        left, right, probability, cannot = _edges(pairs, prepare.deterministic_pairs(connection), decisions, index)
+        left, right, probability, cannot = _edges(
+            pairs, prepare.deterministic_pairs(connection), decisions,
+            profile_id_array.column("unique_id").combine_chunks(), index,
+        )  # fmt: skip
         clusters = cluster(
             len(profile_ids), left=left, right=right, probability=probability,
             threshold=definition.link_threshold, cannot=cannot,
@@ -243,18 +260,21 @@ def link_datasets(
                 threshold=definition.link_threshold, cannot=[*cannot, *((index[a], index[b]) for a, b in conflicts)],
             )  # fmt: skip
         timings["conflicts"] = len(conflicts)
+        timings["clusters_s"] = time.perf_counter() - mark
         progress.advance()
 
         progress.set_message("Keeping person ids stable")
-        weights = dict(connection.execute("SELECT unique_id, record_count FROM profiles").fetchall())
-        members: dict[str, list[tuple[str, int]]] = {}
-        for i, label in enumerate(clusters.labels.tolist()):
-            members.setdefault(profile_ids[label], []).append((profile_ids[i], int(weights[profile_ids[i]])))
-        people = assign_ids(prefix="P", members=members, previous=previous.profile_person, taken=previous.taken_ids)
+        weights = connection.execute("SELECT record_count FROM profiles ORDER BY unique_id").fetchnumpy()
+        cluster_of = [profile_ids[label] for label in clusters.labels.tolist()]
+        people = assign_ids_columns(
+            prefix="P", clusters=cluster_of, members=profile_ids, weights=weights["record_count"].tolist(),
+            previous=previous.profile_person, taken=previous.taken_ids,
+        )  # fmt: skip
+        person_of = people.ids
         profile_person = pa.table(
             {
                 "profile_id": profile_ids,
-                "person_id": [people.ids[profile_ids[label]] for label in clusters.labels.tolist()],
+                "person_id": [person_of[key] for key in cluster_of],
                 "match_probability": pa.array(
                     [None if np.isnan(value) else float(value) for value in clusters.best], type=pa.float64()
                 ),
@@ -264,17 +284,20 @@ def link_datasets(
         connection.execute("CREATE OR REPLACE TABLE profile_person AS SELECT * FROM profile_person_arrow")
         progress.advance()
 
+        timings["person_ids_s"] = time.perf_counter() - mark - timings["clusters_s"]
         progress.set_message("Building persons and households")
         _linked_tables(connection)
+        households_mark = time.perf_counter()
         build_households(connection, definition.households)
-        household_members: dict[str, list[tuple[str, int]]] = {}
-        for household_key, person_id, dwelling in connection.execute(
-            "SELECT household_key, person_id, dwelling FROM spells"
-        ).fetchall():
-            household_members.setdefault(household_key, []).append((f"{person_id}@{dwelling}", 1))
-        households = assign_ids(
-            prefix="H", members=household_members, previous=previous.member_household, taken=previous.taken_ids
-        )
+        timings["households_s"] = time.perf_counter() - households_mark
+        spells = connection.execute(
+            "SELECT household_key, person_id || '@' || dwelling AS member FROM spells"
+        ).fetchnumpy()
+        household_keys = spells["household_key"].tolist()
+        households = assign_ids_columns(
+            prefix="H", clusters=household_keys, members=spells["member"].tolist(), weights=[1] * len(household_keys),
+            previous=previous.member_household, taken=previous.taken_ids,
+        )  # fmt: skip
         connection.register(
             "household_ids_arrow",
             pa.table({"household_key": list(households.ids), "household_id": list(households.ids.values())}),
@@ -285,10 +308,12 @@ def link_datasets(
         timings["cluster_and_households_s"] = time.perf_counter() - mark
 
         progress.set_message("Writing the snapshot")
+        mark = time.perf_counter()
         figures = _write_snapshot(
             connection, out_dir, pairs=pairs, definition=definition, people_changes=people.changes,
             household_changes=households.changes,
         )  # fmt: skip
+        timings["snapshot_s"] = time.perf_counter() - mark
         progress.advance()
         previous_records = sum(1 for _ in previous.profile_person)
         figures.update(
@@ -419,7 +444,7 @@ def _linked_tables(connection: duckdb.DuckDBPyConnection) -> None:
         CREATE OR REPLACE TABLE address_uprn AS
         SELECT address, postcode, mode(uprn) AS uprn FROM record_profile
         WHERE uprn IS NOT NULL AND address IS NOT NULL AND postcode IS NOT NULL GROUP BY address, postcode;
-        CREATE OR REPLACE TABLE linked AS
+        CREATE OR REPLACE TABLE linked_raw AS
         SELECT r.*, p.person_id, p.match_probability,
                CASE WHEN r.uprn IS NOT NULL THEN 'U:' || r.uprn
                     WHEN a.uprn IS NOT NULL THEN 'U:' || a.uprn
@@ -427,36 +452,54 @@ def _linked_tables(connection: duckdb.DuckDBPyConnection) -> None:
                END AS dwelling
         FROM record_profile r JOIN profile_person p USING (profile_id)
         LEFT JOIN address_uprn a ON a.address = r.address AND a.postcode = r.postcode;
-        -- every record carrying one agency household reference is at the reference's most common dwelling
-        UPDATE linked SET dwelling = r.dwelling
-        FROM (SELECT kind, household_ref, mode(dwelling) AS dwelling FROM linked
-              WHERE household_ref IS NOT NULL AND dwelling IS NOT NULL GROUP BY kind, household_ref) r
-        WHERE linked.kind = r.kind AND linked.household_ref = r.household_ref;
+        CREATE OR REPLACE TABLE linked AS
+        WITH by_ref AS (  -- every record carrying one agency household reference is at its most common dwelling
+            SELECT kind, household_ref, mode(dwelling) AS ref_dwelling FROM linked_raw
+            WHERE household_ref IS NOT NULL AND dwelling IS NOT NULL GROUP BY kind, household_ref
+        ), placed AS (
+            SELECT l.* REPLACE (COALESCE(b.ref_dwelling, l.dwelling) AS dwelling) FROM linked_raw l
+            LEFT JOIN by_ref b ON b.kind = l.kind AND b.household_ref = l.household_ref
+        ), own AS (
+            SELECT person_id, postcode, mode(dwelling) AS own_dwelling FROM placed
+            WHERE dwelling IS NOT NULL AND postcode IS NOT NULL GROUP BY person_id, postcode
+        )
         -- a record with a postcode alone (no address lines, no UPRN) is at the person's own dwelling in that
         -- postcode when they have one; otherwise it is somewhere in that postcode, known only for this person:
         -- enough to show that they moved, not to place them with anyone else
-        CREATE OR REPLACE TABLE person_postcode_dwelling AS
-        SELECT person_id, postcode, mode(dwelling) AS dwelling FROM linked
-        WHERE dwelling IS NOT NULL AND postcode IS NOT NULL GROUP BY person_id, postcode;
-        UPDATE linked SET dwelling = COALESCE(d.dwelling, 'P:' || linked.postcode || '@' || linked.person_id)
-        FROM (SELECT l.profile_id, l.source_record_id, l.dataset_version_id, p.dwelling FROM linked l
-              LEFT JOIN person_postcode_dwelling p USING (person_id, postcode)
-              WHERE l.dwelling IS NULL AND l.postcode IS NOT NULL) d
-        WHERE linked.dwelling IS NULL AND linked.dataset_version_id = d.dataset_version_id
-          AND linked.source_record_id = d.source_record_id;
+        SELECT p.* REPLACE (
+            CASE WHEN p.dwelling IS NOT NULL THEN p.dwelling
+                 WHEN p.postcode IS NOT NULL THEN COALESCE(o.own_dwelling, 'P:' || p.postcode || '@' || p.person_id)
+            END AS dwelling)
+        FROM placed p LEFT JOIN own o ON p.dwelling IS NULL AND o.person_id = p.person_id AND o.postcode = p.postcode;
+        DROP TABLE linked_raw;
+        -- a person's best values: the most frequent among their records (forename: ties to the most recent)
         CREATE OR REPLACE TABLE persons AS
-        SELECT person_id,
-               arg_max(forename, n_forename) AS forename, arg_max(surname, n_surname) AS surname,
-               arg_max(dob, n_dob) AS date_of_birth, arg_max(sex, n_sex) AS sex
-        FROM (
-            SELECT person_id, forename, surname, dob, sex,
-                   count(forename) OVER (PARTITION BY person_id, forename) * 100000
-                     + COALESCE(date_diff('day', DATE '1900-01-01', record_on), 0) / 1000.0 AS n_forename,
-                   count(surname) OVER (PARTITION BY person_id, surname) AS n_surname,
-                   count(dob) OVER (PARTITION BY person_id, dob) AS n_dob,
-                   count(sex) OVER (PARTITION BY person_id, sex) AS n_sex
-            FROM linked)
-        GROUP BY person_id;
+        WITH everyone AS (SELECT DISTINCT person_id FROM linked),
+        forenames AS (
+            SELECT person_id, arg_max(forename, n * 100000 + last_day / 1000.0) AS forename FROM (
+                SELECT person_id, forename, count(*) AS n,
+                       COALESCE(max(date_diff('day', DATE '1900-01-01', record_on)), 0) AS last_day
+                FROM linked WHERE forename IS NOT NULL GROUP BY person_id, forename)
+            GROUP BY person_id
+        ),
+        surnames AS (
+            SELECT person_id, arg_max(surname, n) AS surname FROM (
+                SELECT person_id, surname, count(*) AS n FROM linked WHERE surname IS NOT NULL
+                GROUP BY person_id, surname) GROUP BY person_id
+        ),
+        births AS (
+            SELECT person_id, arg_max(dob, n) AS date_of_birth FROM (
+                SELECT person_id, dob, count(*) AS n FROM linked WHERE dob IS NOT NULL GROUP BY person_id, dob)
+            GROUP BY person_id
+        ),
+        sexes AS (
+            SELECT person_id, arg_max(sex, n) AS sex FROM (
+                SELECT person_id, sex, count(*) AS n FROM linked WHERE sex IS NOT NULL GROUP BY person_id, sex)
+            GROUP BY person_id
+        )
+        SELECT e.person_id, f.forename, s.surname, b.date_of_birth, x.sex
+        FROM everyone e LEFT JOIN forenames f USING (person_id) LEFT JOIN surnames s USING (person_id)
+        LEFT JOIN births b USING (person_id) LEFT JOIN sexes x USING (person_id);
         """
     )
 
