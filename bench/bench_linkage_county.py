@@ -45,20 +45,20 @@ sys.path.insert(0, {root!r})
 from splink import DuckDBAPI, Linker
 from wholefamily.linkage.engine import prepare
 from wholefamily.linkage.engine.definition import load_definition
-from wholefamily.linkage.engine.model import splink_settings, train
+from wholefamily.linkage.engine.model import predict, splink_settings, train
 county = Path({county!r})
 definition = load_definition()
 connection = prepare.connect(memory_limit={memory!r})
 files = sorted((county / 'agency').glob('*.csv'))
 datasets = [prepare.InputDataset(dataset_version_id=p.stem, kind=p.stem, path=p) for p in files]
 prepare.load_records(connection, datasets)
-prepare.build_profiles(connection, definition.nicknames)
+profiles = prepare.build_profiles(connection, definition.nicknames)
 logging.getLogger('splink').setLevel(logging.ERROR)
 started = time.perf_counter()
 frame = DuckDBAPI(connection).register('profiles', dataset_display_name='profiles')
 linker = Linker(frame, splink_settings(definition), log_level=None)
 train(linker, definition)
-predictions = linker.inference.predict(threshold_match_probability=definition.review_threshold)
+predictions = predict(linker, definition, profiles)
 clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(predictions, definition.link_threshold)
 print(json.dumps({{'splink_s': round(time.perf_counter() - started, 2)}}))
 """

@@ -56,6 +56,8 @@ def _household_rules(raw: dict[str, Any]) -> HouseholdRules:
 
 @dataclass(frozen=True)
 class LinkageDefinition:
+    """A model definition file (`definitions/linkage/model-v<N>.yaml`), checked."""
+
     version: int
     link_threshold: float
     review_threshold: float
@@ -66,7 +68,15 @@ class LinkageDefinition:
     nicknames: NicknameTable
     path: Path
     conflicts: tuple[str, ...] = ()
+    # predict in chunks of about this many profiles a side (None: in one go), so that DuckDB's spill stays bounded
+    profiles_per_chunk: int | None = None
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
+
+    def prediction_chunks(self, profiles: int) -> int:
+        """Chunks a side for `profiles` profiles (Splink scores every pair of chunks: this number squared)."""
+        if not self.profiles_per_chunk:
+            return 1
+        return max(1, -(-profiles // self.profiles_per_chunk))
 
     @property
     def settings_version(self) -> str:
@@ -130,5 +140,6 @@ def load_definition(path: Path | None = None, *, definitions_dir: Path | None = 
         nicknames=load_nicknames(path.parent / raw.get("nicknames", "nicknames.yaml")),
         path=path,
         conflicts=tuple(str(name) for name in raw.get("conflicts", [])),
+        profiles_per_chunk=int(raw["prediction"]["profiles_per_chunk"]) if raw.get("prediction") else None,
         raw=raw,
     )

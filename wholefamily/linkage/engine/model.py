@@ -252,3 +252,12 @@ def train(
         linker.table_management.register_table(table, "wholefamily_review_labels", overwrite=True)
         linker.training.estimate_m_from_pairwise_labels("wholefamily_review_labels")  # type: ignore[no-untyped-call]
     return skipped
+
+
+def predict(linker: Any, definition: LinkageDefinition, profiles: int) -> Any:
+    """Splink's scored pairs at or above the review threshold, in the definition's chunks (the pipeline and the
+    Splink-alone benchmark both call this, so that they run Splink the same way)."""
+    chunks = definition.prediction_chunks(profiles)
+    return linker.inference.predict(
+        threshold_match_probability=definition.review_threshold, num_chunks_left=chunks, num_chunks_right=chunks
+    )

@@ -26,7 +26,7 @@ from wholefamily.linkage.engine.cluster import cluster
 from wholefamily.linkage.engine.definition import LinkageDefinition
 from wholefamily.linkage.engine.households import build_households
 from wholefamily.linkage.engine.ids import IdChange, assign_ids_columns
-from wholefamily.linkage.engine.model import splink_settings, train
+from wholefamily.linkage.engine.model import predict, splink_settings, train
 
 Engine = Literal["duckdb", "spark"]
 STEPS = 9
@@ -148,7 +148,8 @@ def _predict(
     progress.advance()
     linker.misc.save_model_to_json(str(model_path), overwrite=True)
     progress.set_message("Scoring pairs")
-    predictions = linker.inference.predict(threshold_match_probability=definition.review_threshold)
+    profile_count = int(connection.execute("SELECT count(*) FROM profiles").fetchall()[0][0])
+    predictions = predict(linker, definition, profile_count)
     if engine == "spark":
         table = pa.Table.from_pandas(predictions.as_pandas_dataframe(), preserve_index=False)  # type: ignore[no-untyped-call]
     else:

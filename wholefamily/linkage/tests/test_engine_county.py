@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pyarrow.parquet as pq
 import pytest
 
@@ -131,3 +133,22 @@ def test_reviewers_same_person_pairs_train_m(
     accuracy = snapshot_accuracy(run.out_dir, linkage_county.truth)
     assert accuracy.precision >= 0.995
     assert accuracy.recall >= 0.98
+
+
+def test_chunked_prediction_gives_the_same_clusters(
+    first_run: RunResult,
+    linkage_county: County,
+    definition: LinkageDefinition,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    profiles = first_run.figures["profiles"]
+    chunked = dataclasses.replace(definition, profiles_per_chunk=profiles // 3 + 1)
+    assert chunked.prediction_chunks(profiles) == 3
+    run = link_datasets(
+        linkage_county.datasets(without=("housing",)),
+        definition=chunked,
+        out_dir=tmp_path_factory.mktemp("run-chunked"),
+        run_id="run-chunked",
+        trained_model=first_run.out_dir / "model.json",
+    )
+    assert sorted(map(sorted, _clusters_of(run).values())) == sorted(map(sorted, _clusters_of(first_run).values()))
