@@ -151,7 +151,7 @@ def _predict(
     profile_count = int(connection.execute("SELECT count(*) FROM profiles").fetchall()[0][0])
     predictions = predict(linker, definition, profile_count)
     if engine == "spark":
-        table = pa.Table.from_pandas(predictions.as_pandas_dataframe(), preserve_index=False)  # type: ignore[no-untyped-call]
+        table = pa.Table.from_pandas(predictions.as_pandas_dataframe(), preserve_index=False)
     else:
         table = connection.sql(f"SELECT * FROM {predictions.physical_name}").to_arrow_table()
     progress.advance()
