@@ -73,13 +73,13 @@ def build_households(connection: duckdb.DuckDBPyConnection, rules: HouseholdRule
                      AS moved_on
             FROM kept
         )
-        SELECT o.person_id, o.dwelling, o.start_on, o.moved_on, max(d.record_on) AS last_on, false AS followed
+        SELECT o.person_id, o.dwelling, o.start_on, o.moved_on, max(d.record_on) AS last_on
         FROM ordered o LEFT JOIN dated d
           ON d.person_id = o.person_id AND d.dwelling = o.dwelling AND d.record_on < o.moved_on
         GROUP BY o.person_id, o.dwelling, o.start_on, o.moved_on;
         -- persons with no dated record at all: one undated stay at their most frequent dwelling
         INSERT INTO stays
-        SELECT person_id, arg_max(dwelling, n), NULL, {OPEN}, NULL, false FROM (
+        SELECT person_id, arg_max(dwelling, n), NULL, {OPEN}, NULL FROM (
             SELECT person_id, dwelling, count(*) AS n FROM linked
             WHERE dwelling IS NOT NULL AND person_id NOT IN (SELECT person_id FROM dated)
             GROUP BY person_id, dwelling) GROUP BY person_id;
@@ -170,7 +170,7 @@ def _children_with_adults(connection: duckdb.DuckDBPyConnection, child_under: in
         UPDATE stays SET moved_on = m.start_on FROM child_moves m
         WHERE stays.person_id = m.person_id AND stays.moved_on = {OPEN} AND stays.start_on IS NOT NULL
           AND stays.start_on < m.start_on;
-        INSERT INTO stays SELECT m.person_id, m.dwelling, m.start_on, {OPEN}, m.start_on, true FROM child_moves m
+        INSERT INTO stays SELECT m.person_id, m.dwelling, m.start_on, {OPEN}, m.start_on FROM child_moves m
         WHERE EXISTS (SELECT 1 FROM stays s WHERE s.person_id = m.person_id AND s.moved_on = m.start_on);
         """
     )
@@ -219,7 +219,7 @@ def _follow(connection: duckdb.DuckDBPyConnection, child_under: int) -> int:
             f"""
             UPDATE stays SET moved_on = f.start_on FROM follows f
             WHERE stays.person_id = f.person_id AND stays.moved_on = {OPEN} AND stays.start_on IS NOT NULL;
-            INSERT INTO stays SELECT person_id, dwelling, start_on, {OPEN}, start_on, true FROM follows;
+            INSERT INTO stays SELECT person_id, dwelling, start_on, {OPEN}, start_on FROM follows;
             """
         )
     return added

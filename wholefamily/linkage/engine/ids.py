@@ -53,38 +53,15 @@ def new_id(prefix: str, seed: str, taken: set[str]) -> str:
 def assign_ids(
     *,
     prefix: str,
-    members: Mapping[str, Iterable[tuple[str, int]]],
-    previous: Mapping[str, str],
-    taken: Iterable[str] = (),
-) -> Assignment:
-    """Give each new cluster an id.
-
-    `members`: cluster key -> (member key, weight) pairs (members are profiles weighted by records, or persons).
-    `previous`: member key -> id in the previous run. `taken`: every id ever used (never reused for new entities).
-    """
-    clusters: list[str] = []
-    member_keys: list[str] = []
-    weights: list[int] = []
-    for cluster_key, cluster_members in members.items():
-        for member, weight in cluster_members:
-            clusters.append(cluster_key)
-            member_keys.append(member)
-            weights.append(weight)
-    return assign_ids_columns(
-        prefix=prefix, clusters=clusters, members=member_keys, weights=weights, previous=previous, taken=taken
-    )
-
-
-def assign_ids_columns(
-    *,
-    prefix: str,
     clusters: Sequence[str],
     members: Sequence[str],
     weights: Sequence[int],
     previous: Mapping[str, str],
     taken: Iterable[str] = (),
 ) -> Assignment:
-    """`assign_ids` over columns: member i is `members[i]` of cluster `clusters[i]` with weight `weights[i]`."""
+    """Give each new cluster an id. Member i is `members[i]` of cluster `clusters[i]` with weight `weights[i]`
+    (members are profiles weighted by records, or person@dwelling keys). `previous`: member key -> id in the previous
+    run. `taken`: every id ever used (never reused for new entities)."""
     overlap: dict[tuple[str, str], int] = Counter()
     previous_size: dict[str, int] = Counter()
     previous_spread: dict[str, set[str]] = defaultdict(set)  # previous id -> new clusters holding its members

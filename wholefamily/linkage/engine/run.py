@@ -25,7 +25,7 @@ from wholefamily.linkage.engine import prepare
 from wholefamily.linkage.engine.cluster import cluster
 from wholefamily.linkage.engine.definition import LinkageDefinition
 from wholefamily.linkage.engine.households import build_households
-from wholefamily.linkage.engine.ids import IdChange, assign_ids_columns
+from wholefamily.linkage.engine.ids import IdChange, assign_ids
 from wholefamily.linkage.engine.model import predict, splink_settings, train
 
 Engine = Literal["duckdb", "spark"]
@@ -121,6 +121,7 @@ def _predict(
     engine: Engine,
     progress: ProgressReporter,
     model_path: Path,
+    profile_count: int,
     trained_model: Path | None = None,
     labels: Sequence[tuple[str, str]] = (),
 ) -> tuple[pa.Table, list[str]]:
@@ -148,7 +149,6 @@ def _predict(
     progress.advance()
     linker.misc.save_model_to_json(str(model_path), overwrite=True)
     progress.set_message("Scoring pairs")
-    profile_count = int(connection.execute("SELECT count(*) FROM profiles").fetchall()[0][0])
     predictions = predict(linker, definition, profile_count)
     if engine == "spark":
         table = pa.Table.from_pandas(predictions.as_pandas_dataframe(), preserve_index=False)
@@ -233,7 +233,7 @@ def link_datasets(
         mark = time.perf_counter()
         pairs, em_skipped = _predict(
             connection, definition, engine=engine, progress=progress, model_path=out_dir / "model.json",
-            trained_model=trained_model,
+            profile_count=profiles, trained_model=trained_model,
             labels=[(d.profile_id_l, d.profile_id_r) for d in decisions if d.is_same_person],
         )  # fmt: skip
         timings["splink_s"] = time.perf_counter() - mark
@@ -267,7 +267,7 @@ def link_datasets(
         progress.set_message("Keeping person ids stable")
         weights = connection.execute("SELECT record_count FROM profiles ORDER BY unique_id").fetchnumpy()
         cluster_of = [profile_ids[label] for label in clusters.labels.tolist()]
-        people = assign_ids_columns(
+        people = assign_ids(
             prefix="P", clusters=cluster_of, members=profile_ids, weights=weights["record_count"].tolist(),
             previous=previous.profile_person, taken=previous.taken_ids,
         )  # fmt: skip
@@ -295,7 +295,7 @@ def link_datasets(
             "SELECT household_key, person_id || '@' || dwelling AS member FROM spells"
         ).fetchnumpy()
         household_keys = spells["household_key"].tolist()
-        households = assign_ids_columns(
+        households = assign_ids(
             prefix="H", clusters=household_keys, members=spells["member"].tolist(), weights=[1] * len(household_keys),
             previous=previous.member_household, taken=previous.taken_ids,
         )  # fmt: skip
