@@ -37,6 +37,9 @@ class Accuracy:
     families_compared: int | None = None
     families_exact: int | None = None
     family_match_rate: float | None = None
+    current_persons: int | None = None
+    current_persons_placed: int | None = None
+    current_placed_rate: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -115,9 +118,13 @@ def _measure(connection: duckdb.DuckDBPyConnection, memberships: str | None) -> 
 def _household_measures(connection: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     """Current households compared with the truth's current households.
 
-    Only true persons who have a current predicted membership are compared (a person known to no agency with an
-    address cannot be placed). A true household is right when all those members are in one predicted household
-    and that household holds no other true person. Families are households with a child.
+    A true household's members are compared when they have a predicted current household, or when an agency record
+    shows them at their current home (a record dated on or after they or their household moved in, with a full address
+    that the truth's noise does not call stale), so that leaving such a person out of every household is an error.
+    Nothing can place the others: a person seen only at an earlier address has moved, destination unknown. A true
+    household is right when its compared members, and no other true person, make up one predicted current
+    household. Families are households with a child. Coverage is the share of the evidenced members who have a
+    predicted current household at all.
     """
     rows = connection.execute(
         """
@@ -127,9 +134,17 @@ def _household_measures(connection: duckdb.DuckDBPyConnection) -> dict[str, Any]
         predicted AS (
             SELECT pt.truth, m.household_id FROM predicted_memberships m
             JOIN person_truth pt ON pt.predicted = m.person_id WHERE m.end_on IS NULL),
-        truth AS (
-            SELECT true_person_id::VARCHAR AS truth, household_id, role FROM truth_memberships WHERE end_on IS NULL),
-        compared AS (SELECT t.* FROM truth t WHERE t.truth IN (SELECT truth FROM predicted)),
+        truth AS (  -- current members, from when they moved in or their household last moved, if later
+            SELECT m.true_person_id::VARCHAR AS truth, m.household_id, m.role,
+                   greatest(m.start_on, COALESCE(a.start_on, m.start_on)) AS start_on
+            FROM truth_memberships m LEFT JOIN truth_addresses a
+              ON a.household_id = m.household_id AND a.end_on IS NULL
+            WHERE m.end_on IS NULL),
+        evidenced AS (  -- an agency record shows them at their current home
+            SELECT t.* FROM truth t WHERE EXISTS (
+                SELECT 1 FROM joined j WHERE j.truth = t.truth AND j.recorded_on >= t.start_on
+                  AND j.dwelling NOT LIKE 'P:%' AND j.noise NOT LIKE '%stale_address%')),
+        compared AS (SELECT * FROM evidenced UNION SELECT * FROM truth WHERE truth IN (SELECT truth FROM predicted)),
         true_sets AS (
             SELECT household_id, list_sort(list(DISTINCT truth)) AS members, bool_or(role = 'child') AS has_child
             FROM compared GROUP BY household_id),
@@ -137,11 +152,13 @@ def _household_measures(connection: duckdb.DuckDBPyConnection) -> dict[str, Any]
             SELECT household_id, list_sort(list(DISTINCT truth)) AS members FROM predicted GROUP BY household_id)
         SELECT count(*), count(*) FILTER (WHERE members IN (SELECT members FROM predicted_sets)),
                count(*) FILTER (WHERE has_child),
-               count(*) FILTER (WHERE has_child AND members IN (SELECT members FROM predicted_sets))
+               count(*) FILTER (WHERE has_child AND members IN (SELECT members FROM predicted_sets)),
+               (SELECT count(DISTINCT truth) FROM evidenced),
+               (SELECT count(DISTINCT truth) FROM evidenced WHERE truth IN (SELECT truth FROM predicted))
         FROM true_sets
         """
     ).fetchall()[0]
-    compared, exact, families, families_exact = (int(value or 0) for value in rows)
+    compared, exact, families, families_exact, current, placed = (int(value or 0) for value in rows)
     return {
         "households_compared": compared,
         "households_exact": exact,
@@ -149,6 +166,9 @@ def _household_measures(connection: duckdb.DuckDBPyConnection) -> dict[str, Any]
         "families_compared": families,
         "families_exact": families_exact,
         "family_match_rate": round(_ratio(families_exact, families), 6),
+        "current_persons": current,
+        "current_persons_placed": placed,
+        "current_placed_rate": round(_ratio(placed, current), 6),
     }
 
 
@@ -160,7 +180,8 @@ def snapshot_accuracy(snapshot_dir: Path, truth_dir: Path) -> Accuracy:
             f"""
             CREATE TABLE joined AS
             SELECT r.kind || ':' || r.source_record_id AS record, r.person_id AS predicted,
-                   t.true_person_id::VARCHAR AS truth
+                   t.true_person_id::VARCHAR AS truth, t.recorded_on, COALESCE(t.noise, '') AS noise,
+                   r.dwelling
             FROM read_parquet('{snapshot_dir / "record_person.parquet"}') r
             JOIN read_parquet('{truth_dir / "source_records.parquet"}') t
               ON t.source_kind = r.kind AND t.source_record_id = r.source_record_id
@@ -169,6 +190,9 @@ def snapshot_accuracy(snapshot_dir: Path, truth_dir: Path) -> Accuracy:
         memberships = truth_dir / "memberships.parquet"
         if memberships.exists():
             connection.execute(f"CREATE TABLE truth_memberships AS SELECT * FROM read_parquet('{memberships}')")
+            connection.execute(
+                f"CREATE TABLE truth_addresses AS SELECT * FROM read_parquet('{truth_dir / 'household_addresses.parquet'}')"
+            )
         accuracy = _measure(connection, "truth_memberships" if memberships.exists() else None)
         predicted_memberships = snapshot_dir / "memberships.parquet"
         if memberships.exists() and predicted_memberships.exists():

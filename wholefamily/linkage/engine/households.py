@@ -45,6 +45,14 @@ def build_households(connection: duckdb.DuckDBPyConnection, rules: HouseholdRule
         SELECT person_id, dwelling, CASE WHEN record_until = {OPEN} THEN greatest(bounds.data_end, record_on)
                                          ELSE record_until END
         FROM linked, bounds WHERE dwelling IS NOT NULL AND record_on IS NOT NULL AND record_until IS NOT NULL;
+        -- a span that has ended (a council tax listing closed) ends the person's time at the dwelling: their later
+        -- records there carry a stale address, unless a later span of theirs there is still open or ends later
+        DELETE FROM dated USING (
+            SELECT person_id, dwelling, max(record_until) AS closed_on FROM linked
+            WHERE record_until IS NOT NULL AND dwelling IS NOT NULL GROUP BY person_id, dwelling
+            HAVING bool_and(record_until <> {OPEN})
+        ) c
+        WHERE dated.person_id = c.person_id AND dated.dwelling = c.dwelling AND dated.record_on > c.closed_on;
         CREATE OR REPLACE TABLE sightings AS
         SELECT person_id, dwelling, min(record_on) AS first_on, max(record_on) AS last_on, count(*) AS records
         FROM dated GROUP BY person_id, dwelling;
@@ -85,6 +93,7 @@ def build_households(connection: duckdb.DuckDBPyConnection, rules: HouseholdRule
             GROUP BY person_id, dwelling) GROUP BY person_id;
         """
     )
+    _not_back(connection)
     _children_with_adults(connection, rules.child_under)
     for _ in range(FOLLOW_ROUNDS):
         if not _follow(connection, rules.child_under):
@@ -101,6 +110,33 @@ def build_households(connection: duckdb.DuckDBPyConnection, rules: HouseholdRule
         FROM household_stays g LEFT JOIN linked l ON l.person_id = g.person_id AND l.dwelling = g.dwelling
         WHERE g.dwelling NOT LIKE 'P:%'
         GROUP BY g.household_key
+        """
+    )
+
+
+def _not_back(connection: duckdb.DuckDBPyConnection) -> None:
+    """A household does not move back. A person first seen at a dwelling after moving to another one, where someone
+    they live with there had lived before moving in, is not taken to have moved back: the records carry the
+    household's old address (stale). The stay is dropped and the stay before it runs on."""
+    connection.execute(
+        f"""
+        CREATE OR REPLACE TABLE backward AS
+        SELECT DISTINCT x.person_id, x.dwelling, x.start_on, x.moved_on
+        FROM stays x
+        JOIN stays before ON before.person_id = x.person_id AND before.moved_on = x.start_on
+        JOIN stays co ON co.dwelling = before.dwelling AND co.person_id <> x.person_id
+         AND co.start_on <= COALESCE(before.last_on, before.start_on) AND co.moved_on > before.start_on
+        JOIN stays earlier ON earlier.person_id = co.person_id AND earlier.dwelling = x.dwelling
+         AND earlier.start_on < co.start_on
+        WHERE x.start_on IS NOT NULL;
+        DELETE FROM stays USING backward b
+        WHERE stays.person_id = b.person_id AND stays.dwelling = b.dwelling AND stays.start_on = b.start_on;
+        UPDATE stays SET moved_on = b.moved_on FROM backward b
+        WHERE stays.person_id = b.person_id AND stays.moved_on = b.start_on;
+        UPDATE stays SET last_on = (
+            SELECT max(d.record_on) FROM dated d
+            WHERE d.person_id = stays.person_id AND d.dwelling = stays.dwelling AND d.record_on < stays.moved_on)
+        WHERE person_id IN (SELECT person_id FROM backward);
         """
     )
 

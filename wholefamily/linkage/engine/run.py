@@ -531,7 +531,8 @@ def _write_snapshot(
         connection.execute(f"COPY ({sql}) TO '{out_dir / name}' (FORMAT parquet, COMPRESSION zstd)")
 
     copy(
-        """SELECT dataset_version_id, kind, source_record_id, line_number, person_id, match_probability, profile_id
+        """SELECT dataset_version_id, kind, source_record_id, line_number, person_id, match_probability, profile_id,
+                  dwelling
            FROM linked ORDER BY dataset_version_id, line_number""",
         "record_person.parquet",
     )
