@@ -60,11 +60,22 @@ def _reader(path: Path) -> str:
     return f"read_parquet({_quote(str(path))})"
 
 
+# A termly school record gives the pupil's address as at the term's school census day (DfE, "School census
+# 2017 to 2018: guide"): the first Thursday of October (autumn), the third Thursday of January (spring) and the third
+# Thursday of May (summer). Dating it at the term's start would date a move up to two months early.
+_CENSUS_MONTH_WEEK = "CASE term WHEN 'autumn' THEN 10 WHEN 'spring' THEN 1 ELSE 5 END"
+
+
 def _record_on_sql(columns: set[str]) -> str:
     if {"academic_year", "term"} <= columns:
+        first = (
+            f"make_date(CAST(academic_year AS INTEGER) + CASE WHEN term = 'autumn' THEN 0 ELSE 1 END, "
+            f"{_CENSUS_MONTH_WEEK}, 1)"
+        )
+        # the month's first Thursday (dayofweek: Sunday 0 .. Saturday 6), then two weeks on for spring and summer
         return (
-            "make_date(CAST(academic_year AS INTEGER) + CASE WHEN term = 'autumn' THEN 0 ELSE 1 END, "
-            "CASE term WHEN 'autumn' THEN 9 WHEN 'spring' THEN 1 ELSE 4 END, 1)"
+            f"CAST({first} + INTERVAL (((4 - dayofweek({first})) + 7) % 7) DAY "
+            f"+ INTERVAL (CASE WHEN term = 'autumn' THEN 0 ELSE 14 END) DAY AS DATE)"
         )
     for column in EVENT_DATE_COLUMNS:
         if column in columns:
