@@ -142,7 +142,8 @@ def _not_back(connection: duckdb.DuckDBPyConnection) -> None:
 
 
 def _children_with_adults(connection: duckdb.DuckDBPyConnection, child_under: int) -> None:
-    """Children do not live alone.
+    """Children do not live alone. (A person of unknown age counts as an adult: children's records carry a date of
+    birth; an adult's council tax listing often does not.)
 
     A child's last stay at a dwelling where no adult is seen while the child is there, while an adult the child lived
     with before is seen elsewhere, is a stale address and is dropped. A child whose adults at a dwelling all moved
@@ -152,17 +153,18 @@ def _children_with_adults(connection: duckdb.DuckDBPyConnection, child_under: in
         f"""
         CREATE OR REPLACE TABLE aged_stays AS
         SELECT s.*, date_diff('year', p.date_of_birth, s.start_on) AS age,
+               COALESCE(date_diff('year', p.date_of_birth, s.start_on) >= 18, true) AS adult,
                row_number() OVER (PARTITION BY s.person_id ORDER BY s.start_on) AS stay_number
         FROM stays s LEFT JOIN persons p USING (person_id) WHERE s.start_on IS NOT NULL;
         CREATE OR REPLACE TABLE alone AS
         SELECT c.person_id, c.dwelling, c.start_on FROM aged_stays c
         WHERE c.age < {child_under} AND c.moved_on = {OPEN} AND c.stay_number > 1
           AND NOT EXISTS (SELECT 1 FROM aged_stays a
-                          WHERE a.dwelling = c.dwelling AND a.person_id <> c.person_id AND a.age >= 18
+                          WHERE a.dwelling = c.dwelling AND a.person_id <> c.person_id AND a.adult
                             AND a.start_on <= COALESCE(c.last_on, c.start_on) AND a.moved_on > c.start_on)
           -- while an adult the child lived with before is seen somewhere else after the child's move
           AND EXISTS (SELECT 1 FROM aged_stays b
-                      JOIN aged_stays a ON a.dwelling = b.dwelling AND a.person_id <> b.person_id AND a.age >= 18
+                      JOIN aged_stays a ON a.dwelling = b.dwelling AND a.person_id <> b.person_id AND a.adult
                        AND a.start_on <= COALESCE(b.last_on, b.start_on) AND a.moved_on > b.start_on
                       JOIN aged_stays later ON later.person_id = a.person_id AND later.dwelling <> c.dwelling
                        AND later.last_on >= c.start_on
@@ -173,13 +175,14 @@ def _children_with_adults(connection: duckdb.DuckDBPyConnection, child_under: in
         UPDATE stays SET moved_on = {OPEN} FROM alone
         WHERE stays.person_id = alone.person_id AND stays.moved_on = alone.start_on;
         CREATE OR REPLACE TABLE aged_stays AS
-        SELECT s.*, date_diff('year', p.date_of_birth, s.start_on) AS age
+        SELECT s.*, date_diff('year', p.date_of_birth, s.start_on) AS age,
+               COALESCE(date_diff('year', p.date_of_birth, s.start_on) >= 18, true) AS adult
         FROM stays s LEFT JOIN persons p USING (person_id) WHERE s.start_on IS NOT NULL;
         CREATE OR REPLACE TABLE child_moves AS
         WITH adults AS (  -- the adults at the child's dwelling while the child was there, and where they went
             SELECT c.person_id, c.dwelling, a.person_id AS adult, a.moved_on, n.dwelling AS destination
             FROM aged_stays c
-            JOIN aged_stays a ON a.dwelling = c.dwelling AND a.person_id <> c.person_id AND a.age >= 18
+            JOIN aged_stays a ON a.dwelling = c.dwelling AND a.person_id <> c.person_id AND a.adult
              AND a.start_on <= COALESCE(c.last_on, c.start_on) AND a.moved_on > c.start_on
             LEFT JOIN stays n ON n.person_id = a.person_id AND n.start_on = a.moved_on AND n.dwelling NOT LIKE 'P:%'
             WHERE c.age < {child_under} AND c.moved_on = {OPEN}
@@ -200,7 +203,7 @@ def _children_with_adults(connection: duckdb.DuckDBPyConnection, child_under: in
         WHERE t.staying = 0 AND b.n * 2 > t.adults
           -- no other adult lived there before the move and is seen there after it
           AND NOT EXISTS (SELECT 1 FROM aged_stays o
-                          WHERE o.dwelling = t.dwelling AND o.person_id <> t.person_id AND o.age >= 18
+                          WHERE o.dwelling = t.dwelling AND o.person_id <> t.person_id AND o.adult
                             AND o.start_on < t.last_moved_on AND COALESCE(o.last_on, o.start_on) >= t.last_moved_on
                             AND o.moved_on > t.last_moved_on);
         UPDATE stays SET moved_on = m.start_on FROM child_moves m
