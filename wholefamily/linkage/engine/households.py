@@ -186,11 +186,18 @@ def _children_with_adults(connection: duckdb.DuckDBPyConnection, child_under: in
              AND a.start_on <= COALESCE(c.last_on, c.start_on) AND a.moved_on > c.start_on
             LEFT JOIN stays n ON n.person_id = a.person_id AND n.start_on = a.moved_on AND n.dwelling NOT LIKE 'P:%'
             WHERE c.age < {child_under} AND c.moved_on = {OPEN}
-        ), tally AS (
-            SELECT person_id, dwelling, count(DISTINCT adult) AS adults,
-                   count(DISTINCT adult) FILTER (WHERE moved_on = {OPEN}) AS staying,
-                   max(moved_on) FILTER (WHERE moved_on <> {OPEN}) AS last_moved_on
+        ), moved AS (
+            SELECT person_id, dwelling, max(moved_on) FILTER (WHERE moved_on <> {OPEN}) AS last_moved_on
             FROM adults GROUP BY person_id, dwelling
+        ), tally AS (  -- an adult still there counts only if seen there since the last of the others moved out
+            SELECT a.person_id, a.dwelling, m.last_moved_on,
+                   count(DISTINCT a.adult) FILTER (WHERE a.moved_on <> {OPEN} OR s.last_on >= m.last_moved_on)
+                     AS adults,
+                   count(DISTINCT a.adult) FILTER (WHERE a.moved_on = {OPEN} AND s.last_on >= m.last_moved_on)
+                     AS staying
+            FROM adults a JOIN moved m USING (person_id, dwelling)
+            JOIN stays s ON s.person_id = a.adult AND s.dwelling = a.dwelling
+            GROUP BY a.person_id, a.dwelling, m.last_moved_on
         ), destinations AS (
             SELECT person_id, dwelling, destination, count(DISTINCT adult) AS n
             FROM adults WHERE destination IS NOT NULL GROUP BY ALL
