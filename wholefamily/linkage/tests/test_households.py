@@ -181,3 +181,69 @@ def test_an_open_listing_reaches_the_latest_date_in_the_data(until: str | None) 
         ]
     )
     assert _current(result, "mum") == _current(result, "dad") == "U:1#0"
+
+
+def test_a_closed_council_tax_listing_ends_the_stay_and_later_records_there_are_stale() -> None:
+    result = _households(
+        [
+            ("mum", "U:1", "2014-01-01", "2016-03-31"),  # the family's joint listing at U:1 closes
+            ("dad", "U:1", "2014-01-01", "2016-03-31"),
+            ("mum", "U:2", "2016-04-01", "9999-12-31"),  # only mum is listed at U:2
+            ("kid", "U:1", "2015-01-01", None),
+            ("kid", "U:2", "2016-09-01", None),
+            ("kid", "U:2", "2017-09-01", None),
+            ("dad", "U:1", "2017-06-01", None),  # a police record with the old address, after the listing closed
+        ]
+    )
+    assert _current(result, "dad") == "U:2#0"  # he moved with the family; the later record at U:1 is stale
+    assert _current(result, "mum") == _current(result, "kid") == "U:2#0"
+
+
+def test_a_later_record_at_the_households_earlier_dwelling_does_not_move_a_person_back_there() -> None:
+    result = _households(
+        [
+            ("mum", "U:1", "2014-01-01", "2015-06-30"),
+            ("mum", "U:2", "2015-07-01", "9999-12-31"),
+            ("kid2", "U:1", "2014-09-01", None),
+            ("kid2", "U:2", "2015-09-01", None),
+            ("kid2", "U:1", "2016-01-01", None),  # the school still had the old address, twice
+            ("kid2", "U:1", "2016-09-01", None),
+            ("son", "U:2", "2015-09-01", None),  # a young adult first seen after the move
+            ("son", "U:2", "2016-09-01", None),
+            ("son", "U:1", "2017-01-01", None),  # two records with the family's earlier address
+            ("son", "U:1", "2017-06-01", None),
+        ]
+    )
+    assert [dwelling for dwelling, _, _ in result["son"]] == ["U:2"]
+    assert _current(result, "son") == _current(result, "mum") == _current(result, "kid2") == "U:2#0"
+
+
+def test_an_adult_without_a_date_of_birth_keeps_the_child_at_home() -> None:
+    result = _households(
+        [
+            ("nodob", "U:1", "2014-01-01", "9999-12-31"),  # mother, listed without a date of birth, stays
+            ("dad", "U:1", "2014-01-01", "2016-03-31"),  # step-father leaves
+            ("dad", "U:2", "2016-04-01", "9999-12-31"),
+            ("kid", "U:1", "2014-09-01", None),
+            ("kid", "U:1", "2016-09-01", None),
+            ("kid", "U:1", "2017-09-01", None),
+        ]
+    )
+    assert _current(result, "kid") == _current(result, "nodob") == "U:1#0"
+    assert _current(result, "dad") == "U:2#0"
+
+
+def test_an_adult_unseen_since_before_the_move_does_not_hold_the_child_back() -> None:
+    result = _households(
+        [
+            ("mum", "U:1", "2014-01-01", "2017-03-31"),
+            ("dad", "U:1", "2014-01-01", "2017-03-31"),
+            ("mum", "U:2", "2017-04-01", "9999-12-31"),
+            ("dad", "U:2", "2017-04-01", "9999-12-31"),
+            ("son", "U:1", "2014-05-01", None),  # a young adult last seen in 2014, never seen to move
+            ("kid", "U:1", "2014-09-01", None),
+            ("kid", "U:1", "2016-09-01", None),
+            ("kid", "U:1", "2017-09-01", None),  # the school's stale address after the move
+        ]
+    )
+    assert _current(result, "kid") == _current(result, "mum") == "U:2#0"
