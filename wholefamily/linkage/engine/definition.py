@@ -44,14 +44,21 @@ class HouseholdRules:
     address_spans: dict[str, tuple[str, str]] = field(default_factory=dict)
     # kind -> column: the agency's own household reference (one household at one address while the reference lasts)
     household_refs: dict[str, str] = field(default_factory=dict)
+    # (from, under): a person of these ages who leaves the family home for a listing under their name elsewhere
+    # (model v3); None: the rule is off
+    leaving_home_ages: tuple[int, int] | None = None
     spell_gap_days: int | None = None  # model-v1 only; households no longer use it
 
 
 def _household_rules(raw: dict[str, Any]) -> HouseholdRules:
     spans = {str(kind): (str(columns[0]), str(columns[1])) for kind, columns in raw.get("address_spans", {}).items()}
     refs = {str(kind): str(column) for kind, column in raw.get("household_refs", {}).items()}
-    rest = {key: value for key, value in raw.items() if key not in ("address_spans", "household_refs")}
-    return HouseholdRules(**rest, address_spans=spans, household_refs=refs)
+    leaving = raw.get("leaving_home")
+    ages = (int(leaving["from_age"]), int(leaving["under_age"])) if leaving else None
+    if ages is not None and not 0 <= ages[0] < ages[1]:
+        raise ValueError("households.leaving_home: from_age must be below under_age")
+    rest = {key: value for key, value in raw.items() if key not in ("address_spans", "household_refs", "leaving_home")}
+    return HouseholdRules(**rest, address_spans=spans, household_refs=refs, leaving_home_ages=ages)
 
 
 @dataclass(frozen=True)

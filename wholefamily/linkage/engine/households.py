@@ -99,6 +99,7 @@ def build_households(connection: duckdb.DuckDBPyConnection, rules: HouseholdRule
         if not _follow(connection, rules.child_under):
             break
     _households(connection)
+    _left_home(connection, rules)
     _roles(connection, rules)
     connection.execute(
         """
@@ -301,6 +302,45 @@ def _households(connection: duckdb.DuckDBPyConnection) -> None:
                CASE WHEN moved_on = {OPEN} AND household_number < max(household_number) OVER (PARTITION BY dwelling)
                     THEN true ELSE false END AS displaced
         FROM numbered
+        """
+    )
+
+
+def _left_home(connection: duckdb.DuckDBPyConnection, rules: HouseholdRules) -> None:
+    """Young adults leave home. A young adult last seen at the family home, while the others there are seen after,
+    whose name (forename, surname, and sex where both are known) is taken by a person without a date of birth first
+    seen elsewhere after that, has left: their stay ends with their last record there and they have no current
+    household. The two are not joined as one person (a name alone is not enough); the household no longer counts
+    them."""
+    if rules.leaving_home_ages is None:
+        return
+    from_age, under_age = rules.leaving_home_ages
+    connection.execute(
+        f"""
+        CREATE OR REPLACE TABLE left_home AS
+        WITH firsts AS (SELECT person_id, min(start_on) AS first_on FROM household_stays GROUP BY person_id),
+        pairs AS (
+            SELECT DISTINCT x.person_id, x.household_key, pz.person_id AS namesake
+            FROM household_stays x
+            JOIN persons px ON px.person_id = x.person_id
+            JOIN persons pz ON pz.date_of_birth IS NULL AND pz.person_id <> px.person_id
+             AND pz.forename = px.forename AND pz.surname = px.surname
+             AND (pz.sex IS NULL OR px.sex IS NULL OR pz.sex = px.sex)
+            JOIN firsts z ON z.person_id = pz.person_id AND z.first_on > x.last_on
+            WHERE x.moved_on = {OPEN} AND NOT x.displaced AND x.last_on IS NOT NULL
+              AND date_diff('year', px.date_of_birth, z.first_on) >= {int(from_age)}
+              AND date_diff('year', px.date_of_birth, z.first_on) < {int(under_age)}
+              AND EXISTS (SELECT 1 FROM household_stays o WHERE o.household_key = x.household_key
+                            AND o.person_id <> x.person_id AND o.last_on > x.last_on)
+              AND NOT EXISTS (SELECT 1 FROM household_stays zs WHERE zs.person_id = pz.person_id
+                                AND zs.dwelling = x.dwelling)
+        )
+        -- only where the name points one way: one namesake for the young adult, one young adult for the namesake
+        SELECT person_id, household_key FROM pairs
+        WHERE person_id IN (SELECT person_id FROM pairs GROUP BY person_id HAVING count(DISTINCT namesake) = 1)
+          AND namesake IN (SELECT namesake FROM pairs GROUP BY namesake HAVING count(DISTINCT person_id) = 1);
+        UPDATE household_stays SET displaced = true FROM left_home l
+        WHERE household_stays.person_id = l.person_id AND household_stays.household_key = l.household_key;
         """
     )
 

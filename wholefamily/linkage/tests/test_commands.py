@@ -39,3 +39,4 @@ def test_accuracy_command_reports_the_measures(first_run: RunResult, linkage_cou
     call_command("linkage_accuracy", str(first_run.out_dir), "--truth", str(linkage_county.truth), stdout=stdout)
     text = stdout.getvalue()
     assert "pairwise precision" in text and "same-household false merges" in text and "families" in text
+    assert "have a current household" in text

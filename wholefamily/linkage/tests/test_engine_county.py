@@ -21,16 +21,19 @@ def test_accuracy_meets_the_issue_bar(first_run: RunResult, linkage_county: Coun
     assert accuracy.recall >= 0.98
     assert accuracy.same_household_false_merge_rate is not None
     assert accuracy.same_household_false_merge_rate < 0.005
-    # Households (current, against the truth's): 98.4% of households and 95.9% of families on this county. The
-    # issue asks for 98% of families; the family floor here is what the rules reach today (see the README).
+    # Households (current, against the truth's, judged on everyone an agency shows at their current home): 99.4% of
+    # households and 98.6% of families (343 of 348) on this county with model v3. The issue asks for 98% of families.
     assert accuracy.household_match_rate is not None and accuracy.household_match_rate >= 0.98
-    assert accuracy.family_match_rate is not None and accuracy.family_match_rate >= 0.95
+    assert accuracy.family_match_rate is not None and accuracy.family_match_rate >= 0.98
+    # nearly everyone an agency shows at their current home has a current household
+    assert accuracy.current_placed_rate is not None and accuracy.current_placed_rate >= 0.99
 
 
 def test_snapshot_has_the_adr_columns(first_run: RunResult) -> None:
     expected = {
         "record_person.parquet": [
             "dataset_version_id", "kind", "source_record_id", "line_number", "person_id", "match_probability",
+            "profile_id", "dwelling",
         ],
         "persons.parquet": ["person_id", "forename", "surname", "date_of_birth", "sex"],
         "households.parquet": ["household_id", "uprn", "postcode", "address", "postcode_district", "first_seen_on",

@@ -56,6 +56,10 @@ class Command(BaseCommand):
                 f"({(a.household_match_rate or 0):.2%}); families (with a child): {a.families_exact:,} of "
                 f"{a.families_compared:,} ({(a.family_match_rate or 0):.2%})"
             )
+            self.stdout.write(
+                f"  residents an agency shows at their current home who have a current household: "
+                f"{a.current_persons_placed:,} of {a.current_persons:,} ({(a.current_placed_rate or 0):.2%})"
+            )
 
     def _folder(self, run_id: str) -> Path:
         if run_id and Path(run_id).is_dir():
