@@ -190,9 +190,8 @@ def snapshot_accuracy(snapshot_dir: Path, truth_dir: Path) -> Accuracy:
         memberships = truth_dir / "memberships.parquet"
         if memberships.exists():
             connection.execute(f"CREATE TABLE truth_memberships AS SELECT * FROM read_parquet('{memberships}')")
-            connection.execute(
-                f"CREATE TABLE truth_addresses AS SELECT * FROM read_parquet('{truth_dir / 'household_addresses.parquet'}')"
-            )
+            addresses = truth_dir / "household_addresses.parquet"
+            connection.execute(f"CREATE TABLE truth_addresses AS SELECT * FROM read_parquet('{addresses}')")
         accuracy = _measure(connection, "truth_memberships" if memberships.exists() else None)
         predicted_memberships = snapshot_dir / "memberships.parquet"
         if memberships.exists() and predicted_memberships.exists():

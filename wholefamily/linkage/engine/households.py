@@ -120,7 +120,7 @@ def _not_back(connection: duckdb.DuckDBPyConnection) -> None:
     they live with there had lived before moving in, is not taken to have moved back: the records carry the
     household's old address (stale). The stay is dropped and the stay before it runs on."""
     connection.execute(
-        f"""
+        """
         CREATE OR REPLACE TABLE backward AS
         SELECT DISTINCT x.person_id, x.dwelling, x.start_on, x.moved_on
         FROM stays x
