@@ -123,7 +123,8 @@ def main() -> int:
     print(
         f"Accuracy: precision {accuracy['precision']:.4f}, recall {accuracy['recall']:.4f}, F1 {accuracy['f1']:.4f}; "
         f"same-household false merges {accuracy['same_household_false_merge_rate']}; "
-        f"families matching {accuracy['family_match_rate']}"
+        f"households matching {accuracy['household_match_rate']}, families matching {accuracy['family_match_rate']}, "
+        f"coverage {accuracy['current_placed_rate']}"
     )
     return 0
 

@@ -33,7 +33,8 @@ def _print(label: str, accuracy: Accuracy, seconds: float) -> None:
         f"{label:<22} precision {accuracy.precision:.4f}  recall {accuracy.recall:.4f}  "
         f"households {accuracy.household_match_rate:.4f} ({accuracy.households_exact:,} of "
         f"{accuracy.households_compared:,})  families {accuracy.family_match_rate:.4f} "
-        f"({accuracy.families_exact:,} of {accuracy.families_compared:,})  {seconds:.1f} s"
+        f"({accuracy.families_exact:,} of {accuracy.families_compared:,})  coverage "
+        f"{accuracy.current_placed_rate:.4f}  {seconds:.1f} s"
     )
 
 
