@@ -3,10 +3,12 @@
 A *dwelling* is a UPRN, or failing that a cleaned address and postcode. The steps, each a table:
 
 1. `sightings`: each person's first and last record at each dwelling. A dwelling seen once, while the person's
-   records at another dwelling run on either side of it, is a stale address and is dropped.
+   records at another dwelling run on either side of it, is a stale address and is dropped. So are records at a
+   dwelling after the person's council tax listing there has closed.
 2. `stays`: a person moves into a dwelling when it is first seen, and leaves it when the next one is first seen.
    Agencies keep old addresses for a while after a move (stale addresses), so a record at an earlier dwelling
-   after a later one was first seen does not move the person back.
+   after a later one was first seen does not move the person back; nor does a first record at a dwelling that the
+   people they live with had left before moving in with them (ADR 0010).
 3. *Following*: a person last seen at a dwelling, whose co-residents moved on together to one same dwelling while
    none of them was seen staying, moved with them (repeated, for families that moved more than once).
 4. `household_stays`: the people at one dwelling at overlapping times are one household. The time a person is known
@@ -14,7 +16,9 @@ A *dwelling* is a UPRN, or failing that a cleaned address and postcode. The step
    who arrives after everyone there was last seen starts a new household; a child seen nowhere before joins the
    household there (a birth, or a child starting school). When a new household takes a dwelling, the earlier one's
    people are taken to have moved away, destination unknown: their stays end and they have no current household.
-5. `spells`: the memberships, with roles from ages at the stay's start.
+5. *Leaving home*: a young adult last seen at the family home, whose name alone is taken by a person without a date
+   of birth first seen elsewhere afterwards (one such pair each way), has left; their stay there ends (ADR 0010).
+6. `spells`: the memberships, with roles from ages at the stay's start.
 
 Runs in DuckDB over the `linked` table (record, person_id, dwelling, record_on) and `persons`.
 """
