@@ -124,8 +124,12 @@ def _predict(
     profile_count: int,
     trained_model: Path | None = None,
     labels: Sequence[tuple[str, str]] = (),
-) -> tuple[pa.Table, list[str]]:
-    """Train and predict with Splink: the scored pairs at or above the review threshold, and EM rules skipped."""
+) -> list[str]:
+    """Train and predict with Splink: the scored pairs at or above the review threshold become the DuckDB view
+    `scored_pairs` (every column Splink writes, for the review queue's waterfall); returns the EM rules skipped.
+
+    The pairs stay in DuckDB: fetching all of Splink's columns into Python cost time and gigabytes at 1,000,000
+    residents, and only three columns are needed outside SQL."""
     from splink import DuckDBAPI, Linker
 
     if engine == "spark":
@@ -151,11 +155,15 @@ def _predict(
     progress.set_message("Scoring pairs")
     predictions = predict(linker, definition, profile_count)
     if engine == "spark":
-        table = pa.Table.from_pandas(predictions.as_pandas_dataframe(), preserve_index=False)
+        connection.register(
+            "spark_pairs", pa.Table.from_pandas(predictions.as_pandas_dataframe(), preserve_index=False)
+        )
+        connection.execute("CREATE OR REPLACE TABLE scored_pairs AS SELECT * FROM spark_pairs")
+        connection.unregister("spark_pairs")
     else:
-        table = connection.sql(f"SELECT * FROM {predictions.physical_name}").to_arrow_table()
+        connection.execute(f"CREATE OR REPLACE VIEW scored_pairs AS SELECT * FROM {predictions.physical_name}")
     progress.advance()
-    return table, skipped
+    return skipped
 
 
 def _edges(
@@ -231,7 +239,7 @@ def link_datasets(
         timings["prepare_s"] = time.perf_counter() - started
 
         mark = time.perf_counter()
-        pairs, em_skipped = _predict(
+        em_skipped = _predict(
             connection, definition, engine=engine, progress=progress, model_path=out_dir / "model.json",
             profile_count=profiles, trained_model=trained_model,
             labels=[(d.profile_id_l, d.profile_id_r) for d in decisions if d.is_same_person],
@@ -240,6 +248,10 @@ def link_datasets(
 
         mark = time.perf_counter()
         progress.set_message("Clustering")
+        # in a fixed order: clustering with cannot-links depends on the order of equal-probability edges
+        pairs = connection.sql(
+            "SELECT unique_id_l, unique_id_r, match_probability FROM scored_pairs ORDER BY unique_id_l, unique_id_r"
+        ).to_arrow_table()
         profile_id_array = connection.sql("SELECT unique_id FROM profiles ORDER BY unique_id").to_arrow_table()
         profile_ids = profile_id_array.column("unique_id").to_pylist()
         index = {profile_id: i for i, profile_id in enumerate(profile_ids)}
@@ -311,7 +323,7 @@ def link_datasets(
         progress.set_message("Writing the snapshot")
         mark = time.perf_counter()
         figures = _write_snapshot(
-            connection, out_dir, pairs=pairs, definition=definition, people_changes=people.changes,
+            connection, out_dir, definition=definition, people_changes=people.changes,
             household_changes=households.changes,
         )  # fmt: skip
         timings["snapshot_s"] = time.perf_counter() - mark
@@ -522,7 +534,6 @@ def _write_snapshot(
     connection: duckdb.DuckDBPyConnection,
     out_dir: Path,
     *,
-    pairs: pa.Table,
     definition: LinkageDefinition,
     people_changes: Sequence[IdChange],
     household_changes: Sequence[IdChange],
@@ -548,13 +559,12 @@ def _write_snapshot(
            FROM spells s JOIN household_ids i USING (household_key) ORDER BY s.person_id, s.start_on""",
         "memberships.parquet",
     )
-    connection.register("pairs_arrow", pairs)
     copy(
         f"""SELECT p.unique_id_l AS profile_id_l, p.unique_id_r AS profile_id_r, p.match_probability, p.match_weight,
                    COLUMNS('^(mw_|gamma_|bf_)'),
                    COLUMNS('^(forename|surname|dob|sex|address|postcode|uprn|kind)_[lr]$'),
                    COLUMNS('^(nhs_number|ni_number|pupil_number|social_care_id|police_id)_[lr]$')
-            FROM pairs_arrow p
+            FROM scored_pairs p
             JOIN profile_person a ON a.profile_id = p.unique_id_l
             JOIN profile_person b ON b.profile_id = p.unique_id_r
             WHERE p.match_probability < {definition.link_threshold} AND a.person_id <> b.person_id
