@@ -129,7 +129,7 @@ def _household_measures(connection: duckdb.DuckDBPyConnection) -> dict[str, Any]
     rows = connection.execute(
         """
         WITH person_truth AS (  -- each predicted person is the true person most of its records belong to
-            SELECT predicted, arg_max(truth, n) AS truth FROM (
+            SELECT predicted, arg_max(truth, (n, truth)) AS truth FROM (
                 SELECT predicted, truth, count(*) AS n FROM joined GROUP BY ALL) GROUP BY predicted),
         predicted AS (
             SELECT pt.truth, m.household_id FROM predicted_memberships m

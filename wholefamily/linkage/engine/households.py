@@ -91,7 +91,7 @@ def build_households(connection: duckdb.DuckDBPyConnection, rules: HouseholdRule
         GROUP BY o.person_id, o.dwelling, o.start_on, o.moved_on;
         -- persons with no dated record at all: one undated stay at their most frequent dwelling
         INSERT INTO stays
-        SELECT person_id, arg_max(dwelling, n), NULL, {OPEN}, NULL FROM (
+        SELECT person_id, arg_max(dwelling, (n, dwelling)), NULL, {OPEN}, NULL FROM (
             SELECT person_id, dwelling, count(*) AS n FROM linked
             WHERE dwelling IS NOT NULL AND person_id NOT IN (SELECT person_id FROM dated)
             GROUP BY person_id, dwelling) GROUP BY person_id;
@@ -207,7 +207,7 @@ def _children_with_adults(connection: duckdb.DuckDBPyConnection, child_under: in
             SELECT person_id, dwelling, destination, count(DISTINCT adult) AS n
             FROM adults WHERE destination IS NOT NULL GROUP BY ALL
         ), best AS (
-            SELECT person_id, dwelling, arg_max(destination, n) AS destination, max(n) AS n
+            SELECT person_id, dwelling, arg_max(destination, (n, destination)) AS destination, max(n) AS n
             FROM destinations GROUP BY person_id, dwelling
         )
         SELECT t.person_id, b.destination AS dwelling, t.last_moved_on AS start_on
@@ -248,8 +248,8 @@ def _follow(connection: duckdb.DuckDBPyConnection, child_under: int) -> int:
                                     a.start_on) < {child_under}))
             JOIN stays n ON n.person_id = a.person_id AND n.start_on = a.moved_on AND n.dwelling NOT LIKE 'P:%'
         ), movers AS (  -- the destination most of them moved to, when that is more than half of them
-            SELECT person_id, dwelling, arg_max(destination, n) AS destination, max(n) * 2 > sum(n) AS is_majority,
-                   arg_max(moved_on, n) AS moved_on
+            SELECT person_id, dwelling, arg_max(destination, (n, destination)) AS destination,
+                   max(n) * 2 > sum(n) AS is_majority, arg_max(moved_on, (n, destination)) AS moved_on
             FROM (SELECT person_id, dwelling, destination, count(DISTINCT mover) AS n, min(moved_on) AS moved_on
                   FROM moves GROUP BY person_id, dwelling, destination)
             GROUP BY person_id, dwelling

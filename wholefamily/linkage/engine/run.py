@@ -455,8 +455,11 @@ def _linked_tables(connection: duckdb.DuckDBPyConnection) -> None:
         """
         -- an address without a UPRN takes the UPRN other records give the same address and postcode
         CREATE OR REPLACE TABLE address_uprn AS
-        SELECT address, postcode, mode(uprn) AS uprn FROM record_profile
-        WHERE uprn IS NOT NULL AND address IS NOT NULL AND postcode IS NOT NULL GROUP BY address, postcode;
+        -- (here and below, ties go to the greatest value: mode() and arg_max(x, n) pick any of them, run to run)
+        SELECT address, postcode, arg_max(uprn, (n, uprn)) AS uprn FROM (
+            SELECT address, postcode, uprn, count(*) AS n FROM record_profile
+            WHERE uprn IS NOT NULL AND address IS NOT NULL AND postcode IS NOT NULL GROUP BY ALL)
+        GROUP BY address, postcode;
         CREATE OR REPLACE TABLE linked_raw AS
         SELECT r.*, p.person_id, p.match_probability,
                CASE WHEN r.uprn IS NOT NULL THEN 'U:' || r.uprn
@@ -467,14 +470,18 @@ def _linked_tables(connection: duckdb.DuckDBPyConnection) -> None:
         LEFT JOIN address_uprn a ON a.address = r.address AND a.postcode = r.postcode;
         CREATE OR REPLACE TABLE linked AS
         WITH by_ref AS (  -- every record carrying one agency household reference is at its most common dwelling
-            SELECT kind, household_ref, mode(dwelling) AS ref_dwelling FROM linked_raw
-            WHERE household_ref IS NOT NULL AND dwelling IS NOT NULL GROUP BY kind, household_ref
+            SELECT kind, household_ref, arg_max(dwelling, (n, dwelling)) AS ref_dwelling FROM (
+                SELECT kind, household_ref, dwelling, count(*) AS n FROM linked_raw
+                WHERE household_ref IS NOT NULL AND dwelling IS NOT NULL GROUP BY ALL)
+            GROUP BY kind, household_ref
         ), placed AS (
             SELECT l.* REPLACE (COALESCE(b.ref_dwelling, l.dwelling) AS dwelling) FROM linked_raw l
             LEFT JOIN by_ref b ON b.kind = l.kind AND b.household_ref = l.household_ref
         ), own AS (
-            SELECT person_id, postcode, mode(dwelling) AS own_dwelling FROM placed
-            WHERE dwelling IS NOT NULL AND postcode IS NOT NULL GROUP BY person_id, postcode
+            SELECT person_id, postcode, arg_max(dwelling, (n, dwelling)) AS own_dwelling FROM (
+                SELECT person_id, postcode, dwelling, count(*) AS n FROM placed
+                WHERE dwelling IS NOT NULL AND postcode IS NOT NULL GROUP BY ALL)
+            GROUP BY person_id, postcode
         )
         -- a record with a postcode alone (no address lines, no UPRN) is at the person's own dwelling in that
         -- postcode when they have one; otherwise it is somewhere in that postcode, known only for this person:
@@ -489,24 +496,24 @@ def _linked_tables(connection: duckdb.DuckDBPyConnection) -> None:
         CREATE OR REPLACE TABLE persons AS
         WITH everyone AS (SELECT DISTINCT person_id FROM linked),
         forenames AS (
-            SELECT person_id, arg_max(forename, n * 100000 + last_day / 1000.0) AS forename FROM (
+            SELECT person_id, arg_max(forename, (n, last_day, forename)) AS forename FROM (
                 SELECT person_id, forename, count(*) AS n,
                        COALESCE(max(date_diff('day', DATE '1900-01-01', record_on)), 0) AS last_day
                 FROM linked WHERE forename IS NOT NULL GROUP BY person_id, forename)
             GROUP BY person_id
         ),
         surnames AS (
-            SELECT person_id, arg_max(surname, n) AS surname FROM (
+            SELECT person_id, arg_max(surname, (n, surname)) AS surname FROM (
                 SELECT person_id, surname, count(*) AS n FROM linked WHERE surname IS NOT NULL
                 GROUP BY person_id, surname) GROUP BY person_id
         ),
         births AS (
-            SELECT person_id, arg_max(dob, n) AS date_of_birth FROM (
+            SELECT person_id, arg_max(dob, (n, dob)) AS date_of_birth FROM (
                 SELECT person_id, dob, count(*) AS n FROM linked WHERE dob IS NOT NULL GROUP BY person_id, dob)
             GROUP BY person_id
         ),
         sexes AS (
-            SELECT person_id, arg_max(sex, n) AS sex FROM (
+            SELECT person_id, arg_max(sex, (n, sex)) AS sex FROM (
                 SELECT person_id, sex, count(*) AS n FROM linked WHERE sex IS NOT NULL GROUP BY person_id, sex)
             GROUP BY person_id
         )
