@@ -64,7 +64,7 @@ def test_family_page_merges_agency_events(client, worker, new_family, linked_rec
     case_events = [item for item in chronology if not item.is_agency]
     assert chronology.index(case_events[-1]) < chronology.index(agency[0])  # today's case events come first
     page = response.content.decode()
-    assert "9 Aug 2025" in page and "Date not known" in page and "O-3" not in page
+    assert "9 August 2025" in page and "Date not known" in page and "O-3" not in page
 
 
 def test_a_broken_store_does_not_break_the_family_page(client, worker, new_family, linked_records, settings):

@@ -231,7 +231,7 @@ def test_key_worker_marks_a_goal_achieved_from_the_plan(client, worker, new_fami
     assert response.status_code == 302 and response["Location"].endswith("#plan")
     family = client.get(response["Location"]).content.decode()
     assert "The goal has been updated." in family
-    assert '<strong class="govuk-tag govuk-tag--green">Achieved</strong> ' + TODAY.strftime("%-d %b %Y") in family
+    assert '<strong class="govuk-tag govuk-tag--green">Achieved</strong> ' + TODAY.strftime("%-d %B %Y") in family
     assert "Six months without arrears" in family
     goal.refresh_from_db()
     assert goal.is_achieved and goal.achieved_on == TODAY
@@ -243,7 +243,7 @@ def test_key_worker_marks_a_goal_achieved_from_the_plan(client, worker, new_fami
     [
         ({}, "Select whether the goal has been achieved"),
         ({"version": "2", "is_achieved": "yes", "note": "x"}, "Enter the date the goal was achieved"),
-        ({"version": "2", "is_achieved": "yes", "achieved_on": "31/02/2026", "note": "x"}, "as a real date"),
+        ({"version": "2", "is_achieved": "yes", "achieved_on": "31/02/2026", "note": "x"}, "must be a real date"),
         ({"version": "2", "is_achieved": "maybe", "achieved_on": DATE, "note": "x"}, "Select whether"),
         ({"version": "2", "is_achieved": "no", "note": ""}, "Enter the note"),
         ({"version": "2", "is_achieved": "no", "note": "x" * 301}, "300 characters or fewer"),
