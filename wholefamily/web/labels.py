@@ -94,6 +94,9 @@ def _pairs(node: Any) -> Iterator[tuple[str, str]]:
         code, label = node.get("code"), node.get("label")
         if isinstance(code, str) and isinstance(label, str) and label.strip():
             yield code, label.strip()
+        programme, title = node.get("programme"), node.get("title")  # a programme's definition names it
+        if isinstance(programme, str) and isinstance(title, str) and title.strip():
+            yield programme, title.strip()
         for value in node.values():
             yield from _pairs(value)
     elif isinstance(node, list):

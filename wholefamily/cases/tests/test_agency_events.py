@@ -60,7 +60,7 @@ def test_family_page_merges_agency_events(client, worker, new_family, linked_rec
         (date(2025, 3, 4), "Offences: Jo Test"),
         (date(1900, 1, 1), "Offences: Jo Test"),
     ]
-    assert "disposal: youth_caution" in agency[1].text and "record not in the data store" in agency[2].text
+    assert "disposal: youth caution" in agency[1].text and "record not in the data store" in agency[2].text
     case_events = [item for item in chronology if not item.is_agency]
     assert chronology.index(case_events[-1]) < chronology.index(agency[0])  # today's case events come first
     page = response.content.decode()

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.paginator import Page
 from django.forms import BoundField
 
-from wholefamily.web import dates, labels
+from wholefamily.web import dates, labels, pages
 from wholefamily.web.components import TableCell
 from wholefamily.web.forms import DateParts
 
@@ -100,3 +100,10 @@ def object_type_label(value: str) -> str:
 def date_parts(field: BoundField) -> DateParts:
     """The day, month and year to show in a date input's boxes: as typed, or from the field's date."""
     return DateParts.of(field.value())
+
+
+@register.simple_tag(takes_context=True)
+def may_open(context: template.Context, url_name: str, *args: Any) -> bool:
+    """`{% may_open "cases:team" as show %}`: whether the signed-in user may open that page (web/pages.py)."""
+    user = context.get("user")
+    return user is not None and pages.may_open(user, url_name, *args)
