@@ -31,9 +31,16 @@ def _local(value: dt.datetime) -> dt.datetime:
     return timezone.localtime(value) if timezone.is_aware(value) else value
 
 
-def govuk_date(value: dt.date | dt.datetime | None) -> str:
+def govuk_date(value: dt.date | dt.datetime | str | None) -> str:
+    """A date (or an ISO date's text, as the data plane hands it over) as GOV.UK writes it; other text unchanged."""
     if value is None or value == "":
         return ""
+    if isinstance(value, str):
+        text = value
+        try:
+            value = dt.date.fromisoformat(text.strip())
+        except ValueError:
+            return text
     if isinstance(value, dt.datetime):
         value = _local(value).date()
     if not isinstance(value, dt.date):

@@ -181,3 +181,10 @@ def object_type_label(object_type: str) -> str:
 def page_codes() -> frozenset[str]:
     """The known codes shaped like identifiers: a page that shows one shows a code where a label belongs."""
     return frozenset(code for code in vocabulary() if _CODE_SHAPE.match(code))
+
+
+def actor_label(label: str) -> str:
+    """An audit event's actor: a username, or work the system did ("system:load_demo_county") in words."""
+    if label.startswith("system:"):
+        return f"The system ({label_for(label.removeprefix('system:')).lower()})"
+    return label

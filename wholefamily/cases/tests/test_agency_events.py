@@ -52,8 +52,8 @@ def linked_records(settings, tmp_path):
 def test_family_page_merges_agency_events(client, worker, new_family, linked_records):
     case = new_family(Stage.ALLOCATED, worker=worker)
     client.force_login(worker)
-    response = client.get(reverse("cases:family", args=[case.pk]))
-    chronology = response.context["chronology"]
+    response = client.get(reverse("cases:family_section", args=[case.pk, "chronology"]))
+    chronology = list(response.context["chronology"])
     agency = [item for item in chronology if item.is_agency]
     assert [(item.when.date(), item.title) for item in agency] == [
         (date(2025, 8, 9), "Offences: Jo Test"),
@@ -73,6 +73,6 @@ def test_a_broken_store_does_not_break_the_family_page(client, worker, new_famil
     (version_dir("offences", "v-offences-1") / DATA_FILE).write_bytes(b"not parquet")
     case = new_family(Stage.ALLOCATED, worker=worker)
     client.force_login(worker)
-    response = client.get(reverse("cases:family", args=[case.pk]))
+    response = client.get(reverse("cases:family_section", args=[case.pk, "chronology"]))
     assert response.status_code == 200
     assert "could not be read just now" in response.content.decode()

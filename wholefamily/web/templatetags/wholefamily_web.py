@@ -13,7 +13,8 @@ from django.conf import settings
 from django.core.paginator import Page
 from django.forms import BoundField
 
-from wholefamily.web import dates, labels, pages
+from wholefamily.web import dates, pages
+from wholefamily.web import labels as labels_module
 from wholefamily.web.components import TableCell
 from wholefamily.web.forms import DateParts
 
@@ -57,7 +58,7 @@ def as_table_cell(value: object) -> TableCell:
 
 
 @register.filter
-def govuk_date(value: dt.date | dt.datetime | None, default: str = "") -> str:
+def govuk_date(value: dt.date | dt.datetime | str | None, default: str = "") -> str:
     """A date as GOV.UK writes it: "7 December 2026" (a datetime gives its local date). Empty values give
     `default` ("Not known", "Not yet")."""
     return dates.govuk_date(value) or default
@@ -78,13 +79,13 @@ def govuk_time(value: dt.datetime | None) -> str:
 @register.filter
 def label(value: object) -> str:
     """The words for a code (a stage, a problem, a result, a role, an audit action): see web/labels.py."""
-    return labels.label_for(value)
+    return labels_module.label_for(value)
 
 
 @register.filter
 def label_list(values: Iterable[object] | None) -> str:
     """Several codes as their labels, joined: "Crime, Education and Work"."""
-    words = [labels.label_for(value) for value in values or ()]
+    words = [labels_module.label_for(value) for value in values or ()]
     if len(words) < 2:
         return "".join(words)
     return f"{', '.join(words[:-1])} and {words[-1]}"
@@ -93,7 +94,7 @@ def label_list(values: Iterable[object] | None) -> str:
 @register.filter
 def object_type_label(value: str) -> str:
     """An audit event's object type as the model's name."""
-    return labels.object_type_label(value)
+    return labels_module.object_type_label(value)
 
 
 @register.filter
@@ -107,3 +108,17 @@ def may_open(context: template.Context, url_name: str, *args: Any) -> bool:
     """`{% may_open "cases:team" as show %}`: whether the signed-in user may open that page (web/pages.py)."""
     user = context.get("user")
     return user is not None and pages.may_open(user, url_name, *args)
+
+
+@register.filter
+def labels(values: Iterable[object] | str | None) -> list[str]:
+    """Codes (a list, or text separated by ";" or ",") as a list of labels, for a template to lay out."""
+    if isinstance(values, str):
+        values = [part.strip() for part in values.replace(";", ",").split(",") if part.strip()]
+    return [labels_module.label_for(value) for value in values or ()]
+
+
+@register.filter
+def actor_label(value: str) -> str:
+    """An audit event's actor in words (a username, or "The system (loaded the demo county)")."""
+    return labels_module.actor_label(value or "")
