@@ -13,6 +13,7 @@ from wholefamily.governance.models import DataSharingAgreement
 from wholefamily.ingest.models import Policy
 from wholefamily.ingest.services import contracts
 from wholefamily.web.forms import DayMonthYearField, ErrorSummaryMixin
+from wholefamily.web.labels import label_for
 
 ACCEPTED_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".parquet")
 
@@ -60,7 +61,7 @@ class UploadForm(ErrorSummaryMixin, forms.Form):
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["kind"]).choices = [
             ("", "Select a kind"),
-            *((kind, kind.replace("_", " ")) for kind in contracts().kinds),
+            *((kind, label_for(kind)) for kind in contracts().kinds),
         ]
         cast(forms.ChoiceField, self.fields["profile"]).choices = [("", "Select a profile"), *_profile_choices()]
 

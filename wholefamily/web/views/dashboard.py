@@ -101,7 +101,7 @@ def _programme_manager(facts: _Facts) -> RoleSection:
     return RoleSection(
         role=Role.PROGRAMME_MANAGER,
         purpose="Run the programme across the county.",
-        rows=[_teams_row(facts), _outcomes_row(), _jobs_row(), _audit_row()],
+        rows=[_teams_row(facts), _outcomes_row(), _claims_row(), _jobs_row(), _audit_row()],
     )
 
 
@@ -117,7 +117,7 @@ def _commissioner(facts: _Facts) -> RoleSection:
     return RoleSection(
         role=Role.COMMISSIONER,
         purpose="Commission services from figures for the whole area. You do not see records about individuals.",
-        rows=[_teams_row(facts)],
+        rows=[_teams_row(facts), _outcomes_row()],
     )
 
 
@@ -125,7 +125,7 @@ def _auditor(facts: _Facts) -> RoleSection:
     return RoleSection(
         role=Role.AUDITOR,
         purpose="Check who did what, and who looked at whose records. You can read everything and change nothing.",
-        rows=[_audit_row(), _teams_row(facts)],
+        rows=[_audit_row(), _claims_row(), _teams_row(facts)],
     )
 
 
