@@ -58,12 +58,12 @@ def _make_team_and_family() -> dict[str, Any]:
     return {"case": case}
 
 
-def _fill_date(page: Any, legend: str, day: date) -> None:
-    """A GOV.UK date input: three boxes in a group named by its legend."""
+def _fill_date(page: Any, legend: str, day: date | None) -> None:
+    """A GOV.UK date input: three boxes in a group named by its legend (None empties them)."""
     group = page.get_by_role("group", name=legend)
-    group.get_by_label("Day").fill(str(day.day))
-    group.get_by_label("Month").fill(str(day.month))
-    group.get_by_label("Year").fill(str(day.year))
+    group.get_by_label("Day").fill(str(day.day) if day else "")
+    group.get_by_label("Month").fill(str(day.month) if day else "")
+    group.get_by_label("Year").fill(str(day.year) if day else "")
 
 
 def _assert_accessible(page: Any) -> None:
@@ -129,7 +129,7 @@ def test_allocate_assess_plan_review_and_progress(live_server, page, screenshot)
 
     # The key worker: caseload, assessment, plan, review.
     _sign_in(page, base, "kim.worker")
-    page.get_by_role("link", name="Families").click()
+    page.get_by_role("link", name="Families", exact=True).click()
     expect(page.get_by_role("heading", name="My caseload")).to_be_visible()
     _assert_accessible(page)
     page.get_by_role("link", name="the Ashdown family").click()
@@ -166,6 +166,7 @@ def test_allocate_assess_plan_review_and_progress(live_server, page, screenshot)
     expect(page.get_by_role("heading", name="Mark a goal achieved")).to_be_visible()
     _assert_accessible(page)
     page.get_by_label("Achieved", exact=True).check()
+    _fill_date(page, "Date achieved", None)
     page.get_by_label("Note").fill("Full attendance for six weeks.")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
