@@ -87,7 +87,7 @@ JOB = Record(dt.date(2016, 3, 1), "employment:1")
 
 def worker():
     records = {
-        "continuous_employment_benefits": (JSA,),
+        "continuous_employment_benefits_jobseekers": (JSA,),
         "continuous_employment": (JOB,),
         "off_out_of_work_benefits": (JSA,),
     }
