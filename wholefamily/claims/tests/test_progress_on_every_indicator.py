@@ -37,14 +37,19 @@ def sf2022():
     )
 
 
-def paid(pair, problems, people, *, start_on=START, as_of=AS_OF, closed_on=None, scores=None):
+CASE_HOLDS = frozenset({"lead_worker", "whole_family_assessment", "plan"})
+
+
+def paid(pair, problems, people, *, start_on=START, as_of=AS_OF, closed_on=None, scores=None, holds=CASE_HOLDS):
     rules, framework = pair
     people = tuple(
         Person(p.person_id, p.label, p.born_on, records=p.records, attendance=p.attendance,
                review_scores=(scores or {}).get("reviews", {}), baseline_scores=(scores or {}).get("baseline", {}))
         for p in people
     )  # fmt: skip
-    family = Family("f1", start_on, frozenset(problems), people, dict.fromkeys(KINDS, FAR), closed_on=closed_on)
+    family = Family(
+        "f1", start_on, frozenset(problems), people, dict.fromkeys(KINDS, FAR), closed_on=closed_on, case_holds=holds
+    )
     return evaluate_results(rules, family=family, as_of=as_of, framework=framework)
 
 
@@ -186,3 +191,19 @@ def test_a_case_closed_six_months_before_its_window(sf2022):
     assert due is Status.ACHIEVED
     early = progress(sf2022, {"crime"}, [child], start_on=SF_START, as_of=dt.date(2024, 3, 29), closed_on=SF_CLOSED)
     assert early is Status.NOT_YET  # six months after 30 September 2023 is 30 March 2024
+
+
+@pytest.mark.parametrize(
+    ("holds", "missing"),
+    [
+        (frozenset({"whole_family_assessment", "plan"}), "a lead worker"),
+        (frozenset({"lead_worker", "plan"}), "a whole-family assessment"),
+        (frozenset({"lead_worker", "whole_family_assessment"}), "a plan"),
+    ],
+)
+def test_no_claim_without_a_lead_worker_assessment_and_plan(sf2022, holds, missing):
+    child = member("c1", CHILD, no_proven_offence=[Record(dt.date(2022, 1, 5), "offences:1")])
+    outcome = paid(sf2022, {"crime"}, [child], start_on=SF_START, as_of=SF_AS_OF, closed_on=SF_CLOSED, holds=holds)
+    result = outcome.results[0]
+    assert result.status is Status.NOT_CLAIMABLE and outcome.payable == ()
+    assert result.reason == f"no claim without {missing} on the case"

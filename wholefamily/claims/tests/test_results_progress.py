@@ -135,7 +135,10 @@ def sf_family(*offences, closed_on=CLOSED, as_of=dt.date(2024, 6, 30)):
     person = Person(
         "p1", "p1", dt.date(2000, 1, 1), records={"no_proven_offence": (Record(dt.date(2022, 6, 1), "o:0"), *offences)}
     )
-    return Family("f1", SF_START, frozenset({"crime"}), (person,), covered(as_of), closed_on=closed_on)
+    return Family(
+        "f1", SF_START, frozenset({"crime"}), (person,), covered(as_of), closed_on=closed_on,
+        case_holds=frozenset({"lead_worker", "whole_family_assessment", "plan"}),
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize(

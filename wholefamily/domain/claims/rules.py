@@ -61,10 +61,36 @@ class Status(enum.StrEnum):
     NOT_APPLICABLE = "not_applicable"  # the family did not have this problem
     EXCLUDED = "excluded"  # member level: on ESF/Work Programme, not claimed for employment (no double payment)
     ALREADY_CLAIMED = "already_claimed"  # result level: the family has been claimed for this result before
+    NOT_CLAIMABLE = "not_claimable"  # result level: the case lacks what a claim needs (lead worker, assessment, plan)
 
     @property
     def is_payable(self) -> bool:
         return self is Status.ACHIEVED
+
+    @property
+    def label(self) -> str:
+        """The word an auditor reads for the status (pages, the evidence pack, the command's CSV)."""
+        return STATUS_LABELS[self]
+
+
+STATUS_LABELS = {
+    Status.ACHIEVED: "Met",
+    Status.NOT_ACHIEVED: "Not met",
+    Status.VOID: "Void",
+    Status.NOT_YET: "Not yet due",
+    Status.MISSING: "No data",
+    Status.NEUTRAL: "Neutral",
+    Status.NOT_APPLICABLE: "Does not apply",
+    Status.EXCLUDED: "Excluded: on the ESF provision or Work Programme",
+    Status.ALREADY_CLAIMED: "Claimed before",
+    Status.NOT_CLAIMABLE: "Not claimable from the case",
+}
+
+CASE_REQUIREMENTS = {
+    "lead_worker": "a lead worker",
+    "whole_family_assessment": "a whole-family assessment",
+    "plan": "a plan",
+}
 
 
 _WORST_FIRST = (Status.NOT_ACHIEVED, Status.VOID, Status.NOT_YET, Status.MISSING, Status.ACHIEVED)
@@ -163,6 +189,7 @@ class ResultsRules:
     framework: str = ""  # the outcomes framework sustained_progress reads
     sustained_months_after_closure: int = 0  # supporting-families-2022: progress held this long after the case closed
     school_leaving_age: int = 16  # a child leaves school at the end of the school year they reach this age
+    claim_requires: tuple[str, ...] = ()  # what the case must hold for a claim (CASE_REQUIREMENTS)
 
     @property
     def label(self) -> str:
@@ -349,7 +376,11 @@ def parse_results_rules(raw: Mapping[str, Any]) -> ResultsRules:
         framework=str(raw.get("framework", "")),
         sustained_months_after_closure=int(raw.get("sustained_months_after_closure", 0)),
         school_leaving_age=criteria._int(raw.get("school_leaving_age", 16), f"{code}.school_leaving_age", minimum=1),
+        claim_requires=criteria._strings(raw.get("claim_requires") or [], f"{code}.claim_requires"),
     )
+    unknown = sorted(set(rules.claim_requires) - set(CASE_REQUIREMENTS))
+    if unknown:
+        raise DefinitionError(f"{code}: claim_requires {unknown}; known: {sorted(CASE_REQUIREMENTS)}")
     if any(item.rule is ConditionRule.SUSTAINED_PROGRESS for item in conditions) and not rules.framework:
         raise DefinitionError(f"{code}: sustained_progress needs the outcomes framework it reads (framework:)")
     return rules
@@ -421,6 +452,7 @@ class Family:
     covered_to: Mapping[str, dt.date] = field(default_factory=dict)  # by dataset kind: the last day its data reach
     closed_on: dt.date | None = None
     claimed_results: frozenset[str] = frozenset()  # results claimed before (not rejected): never claimed twice
+    case_holds: frozenset[str] = frozenset()  # of CASE_REQUIREMENTS: what the family's case holds
 
 
 # --- evaluation -----------------------------------------------------------------------------------------------------
@@ -800,14 +832,38 @@ def evaluate_family(
                 result.code, result.label, Status.NOT_ACHIEVED, f"not with {', '.join(clashing)}", current.conditions
             )
         outcomes[result.code] = current
+    lacking = [CASE_REQUIREMENTS[code] for code in rules.claim_requires if code not in family.case_holds]
     for result in rules.results:
         current = outcomes[result.code]
+        if current.status.is_payable and lacking:
+            reason = f"no claim without {', '.join(lacking)} on the case"
+            outcomes[result.code] = ResultOutcome(
+                result.code, current.label, Status.NOT_CLAIMABLE, reason, current.conditions
+            )
+            continue
         if current.status.is_payable and family.claimed_results & {result.code, *result.not_with}:
             code = result.code
             outcomes[code] = ResultOutcome(
                 code, current.label, Status.ALREADY_CLAIMED, "claimed before for this family", current.conditions
             )
     return FamilyOutcome(family.family_id, rules.label, as_of, tuple(outcomes[result.code] for result in rules.results))
+
+
+def why_not_payable(outcome: FamilyOutcome) -> str:
+    """Why a family is not paid in the window, in words: each result with its status and the conditions that hold it
+    back (empty when a result is payable)."""
+    if outcome.payable:
+        return ""
+    reasons = []
+    for result in outcome.results:
+        blocking = [
+            f"{part.label}: {part.status.label.lower()} ({part.reason})"
+            for part in result.conditions
+            if part.status not in (Status.ACHIEVED, Status.NEUTRAL, Status.NOT_APPLICABLE)
+        ]
+        detail = "; ".join(blocking) if blocking else result.reason
+        reasons.append(f"{result.label}: {result.status.label.lower()} - {detail}")
+    return ". ".join(reasons)
 
 
 def sustained_after_closure_due(rules: ResultsRules, *, closed_on: dt.date | None, as_of: dt.date) -> bool:
