@@ -241,6 +241,7 @@ def test_supporting_families_2022_end_to_end(tmp_path, contracts, new_family, wo
     assert claim is not None and claim.results == ["outcomes_sustained"]
     assert claim.amount_pence == 80_000  # the funding definition's amount, not £0
     assert claim.evidence["problems_at_identification"] == ["crime"]  # an expectant parent is not a need
+    assert [row["reference"] for row in claims] == [claim.reference]
     assert _claim(cases["H2"]) is None
     assert _family(cases["H2"]).why_not_payable.endswith("no claim without a plan on the case")
     statuses = {row["family_id"]: row["result_status"] for row in conditions}

@@ -47,8 +47,9 @@ def paid(pair, problems, people, *, start_on=START, as_of=AS_OF, closed_on=None,
                review_scores=(scores or {}).get("reviews", {}), baseline_scores=(scores or {}).get("baseline", {}))
         for p in people
     )  # fmt: skip
+    extra = {"case_holds": holds} if getattr(rules, "claim_requires", ()) else {}  # a Supporting Families case
     family = Family(
-        "f1", start_on, frozenset(problems), people, dict.fromkeys(KINDS, FAR), closed_on=closed_on, case_holds=holds
+        "f1", start_on, frozenset(problems), people, dict.fromkeys(KINDS, FAR), closed_on=closed_on, **extra
     )
     return evaluate_results(rules, family=family, as_of=as_of, framework=framework)
 
