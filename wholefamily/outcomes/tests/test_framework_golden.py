@@ -267,8 +267,8 @@ def test_asb_reduction_threshold(tf2015, before, after, expected):
 
 def test_asb_baseline_is_identifications_12_months_to_the_day_before_the_start(tf2015):
     asb = measure(tf2015, "asb_reduced")
-    early = person(records=[Record(dt.date(2015, 1, 10), "x")])  # just outside (11 January 2015 .. 9 January 2016)
-    inside = person(records=[Record(dt.date(2015, 1, 11), "x")])
+    early = person(records=[Record(dt.date(2015, 1, 9), "x")])  # just outside (10 January 2015 .. 9 January 2016)
+    inside = person(records=[Record(dt.date(2015, 1, 10), "x")])
     assert not ev.had_problem_at_start(asb, early, START, tf2015.term_calendar)
     assert ev.had_problem_at_start(asb, inside, START, tf2015.term_calendar)
     # With nothing before the start, a fall cannot be shown: the member is not measured.
