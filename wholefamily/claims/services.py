@@ -30,7 +30,7 @@ from wholefamily.governance import access
 from wholefamily.governance.audit import record
 from wholefamily.identification.engine.snapshot import Snapshot
 from wholefamily.identification.models import CohortFamily, IdentificationRun
-from wholefamily.identification.services import contracts, load_programme_definition
+from wholefamily.identification.services import IdentificationError, contracts, load_programme_definition
 from wholefamily.ingest.models import DatasetVersion
 from wholefamily.outcomes.engine import FamilyStart
 from wholefamily.outcomes.measuring import (
@@ -54,7 +54,7 @@ def _problems_at_identification(programme: str, families: list[FamilyStart]) -> 
     out: results are paid on headline problems."""
     try:
         counted = set(load_programme_definition(programme).counted_problems)
-    except (DefinitionError, FileNotFoundError):
+    except (DefinitionError, FileNotFoundError, IdentificationError):
         counted = None
     by_household: dict[str, list[FamilyStart]] = defaultdict(list)
     for family in families:

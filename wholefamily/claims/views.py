@@ -27,7 +27,7 @@ from wholefamily.domain.outcomes.bars import bar_chart
 from wholefamily.domain.roles import Role
 from wholefamily.governance import access
 from wholefamily.governance.audit import record
-from wholefamily.identification.services import load_programme_definition
+from wholefamily.identification.services import IdentificationError, load_programme_definition
 from wholefamily.web.components import TableCell
 from wholefamily.web.http import posted, signed_in_user
 
@@ -133,7 +133,7 @@ def _labels(programme: str) -> tuple[dict[str, str], dict[str, str]]:
     """Problem and result labels of a programme (pages show labels, never codes); empty when not defined."""
     try:
         problems = {p.code: p.label for p in load_programme_definition(programme).problems}
-    except (DefinitionError, FileNotFoundError):
+    except (DefinitionError, FileNotFoundError, IdentificationError):
         problems = {}
     try:
         results = {r.code: r.label for r in results_rules(programme).results}
