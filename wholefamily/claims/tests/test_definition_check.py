@@ -9,7 +9,7 @@ import pytest
 import yaml
 from django.conf import settings
 
-from wholefamily.domain.claims.rules import load_results_rules
+from wholefamily.domain.claims.rules import load_results_rules, parse_results_rules
 from wholefamily.domain.claims.rules import unmeasured_indicators as unjudged_by_conditions
 from wholefamily.domain.criteria.schema import DefinitionError, load_programmes
 from wholefamily.domain.outcomes.framework import (
@@ -33,6 +33,18 @@ def test_every_indicator_of_a_shipped_programme_has_a_progress_measure(code):
     check_against_programme(framework, programme)
 
 
+@pytest.mark.parametrize("code", sorted(path.stem for path in (PROGRAMMES / "results").glob("*.yaml")))
+def test_every_shipped_programme_with_results_rules_judges_every_indicator(code):
+    """Through its results conditions, or (sustained progress) through its outcomes framework's measures."""
+    rules = load_results_rules(PROGRAMMES / "results" / f"{code}.yaml")
+    programme = load_programmes(PROGRAMMES)[rules.programme]
+    assert unjudged_by_conditions(rules, programme) == []
+    if rules.framework:
+        assert (
+            unmeasured_indicators(load_framework(PROGRAMMES / "outcomes" / f"{rules.framework}.yaml"), programme) == []
+        )
+
+
 def test_every_indicator_of_tf_2012_has_a_results_condition():
     rules = load_results_rules(PROGRAMMES / "results" / "tf-2012.yaml")
     assert unjudged_by_conditions(rules, load_programmes(PROGRAMMES)["tf-2012"]) == []
@@ -52,3 +64,11 @@ def test_a_measure_naming_an_unknown_indicator_is_refused():
     raw["outcome_measures"][0]["indicators"] = ["no_such_indicator"]
     with pytest.raises(DefinitionError, match="not indicators of tf-2015"):
         check_against_programme(parse_framework(raw), load_programmes(PROGRAMMES)["tf-2015"])
+
+
+def test_a_tf_2012_condition_leaving_an_indicator_out_is_found():
+    raw = yaml.safe_load((PROGRAMMES / "results" / "tf-2012.yaml").read_text(encoding="utf-8"))
+    for condition in raw["conditions"]:
+        condition["indicators"] = [code for code in condition.get("indicators", []) if code != "asb_order"]
+    rules = parse_results_rules(raw)
+    assert unjudged_by_conditions(rules, load_programmes(PROGRAMMES)["tf-2012"]) == ["asb_order"]
