@@ -31,7 +31,7 @@ from wholefamily.governance.audit import record
 from wholefamily.identification.engine.snapshot import Snapshot
 from wholefamily.identification.models import CohortFamily, IdentificationRun
 from wholefamily.identification.services import IdentificationError, contracts, load_programme_definition
-from wholefamily.ingest.models import DatasetVersion
+from wholefamily.ingest.selectors import declared_coverage
 from wholefamily.outcomes.engine import FamilyStart
 from wholefamily.outcomes.measuring import (
     OutcomesRunError,
@@ -77,21 +77,6 @@ def _problems_at_identification(programme: str, families: list[FamilyStart]) -> 
             chosen = in_force[-1] if in_force else items[0]
             found[family.family_id] = chosen[2]
     return found
-
-
-def _declared_to(snapshot: Snapshot) -> dict[str, dt.date]:
-    """How far each dataset kind's deliveries reach by their declared period (the import's period end): the latest
-    period end of the kind's dataset versions behind the snapshot. Kinds with no declared period are left out (the
-    engine then reads the latest record date)."""
-    versions = {version: kind for kind, ids in snapshot.dataset_versions().items() for version in ids}
-    declared: dict[str, dt.date] = {}
-    for version_id, period_end_on in DatasetVersion.objects.filter(
-        version_id__in=list(versions), period_end_on__isnull=False
-    ).values_list("version_id", "period_end_on"):
-        if period_end_on is not None:
-            kind = versions[version_id]
-            declared[kind] = max(period_end_on, declared.get(kind, period_end_on))
-    return declared
 
 
 def _case_holds(cases: dict[str, Case]) -> dict[str, frozenset[str]]:
@@ -257,7 +242,7 @@ def compute_claims(
         families, cases = families_from_cases(programme)
     started = time.perf_counter()
     claimed, paid = _claimed(programme, window)
-    declared = _declared_to(snapshot)
+    declared = declared_coverage(versions=snapshot.dataset_versions())
     # The data plane runs outside the transaction: no database lock is held while the engine reads the snapshot.
     evaluated, _ = evaluate_families(
         rules,

@@ -22,6 +22,7 @@ from wholefamily.domain.outcomes.framework import Framework, check_against_progr
 from wholefamily.governance.audit import record
 from wholefamily.identification.engine.snapshot import Snapshot
 from wholefamily.identification.services import contracts
+from wholefamily.ingest.selectors import declared_coverage
 from wholefamily.outcomes.engine import DistanceScores, FamilyStart, Measurement, MemberSpec, measure_families
 from wholefamily.outcomes.models import DistanceAssessment, DistanceScore, OutcomeResult, OutcomeRun
 
@@ -191,6 +192,7 @@ def measure_outcomes(
         contracts=contracts(),
         engine=engine,
         distance=distance_scores(cases),
+        declared_to=declared_coverage(versions=snapshot.dataset_versions()),
     )
     with transaction.atomic():
         run = OutcomeRun.objects.create(
