@@ -407,3 +407,21 @@ def test_attendance_unknown_before_the_start_is_missing_not_void(rules):
     assert item.status is Status.MISSING
     fine = child("c2", att=(None, 3))
     assert result(rules, family(child("c1", att=(20, 5)), fine, problems=("education",))).status is Status.ACHIEVED
+
+
+def test_a_family_not_paid_always_says_why(rules):
+    from wholefamily.domain.claims.rules import why_not_payable  # imported here: new with the auditor's view
+
+    for fam in (
+        family(child("c1", att=(20, 16)), problems=("education",)),  # not met
+        family(child("c1", att=(20, 5)), problems=("education",), claimed=("crime_asb_education",)),  # claimed before
+        family(child("c1", att=(20, 5)), problems=()),  # nothing applies
+    ):
+        outcome = evaluate_family(rules, family=fam, as_of=AS_OF)
+        assert outcome.payable == () and why_not_payable(outcome)
+    not_met = evaluate_family(rules, family=family(child("c1", att=(20, 16)), problems=("education",)), as_of=AS_OF)
+    assert "Each child less than 15% unauthorised absence in the last 3 school terms: not met" in why_not_payable(
+        not_met
+    )
+    paid = evaluate_family(rules, family=family(child("c1", att=(20, 5)), problems=("education",)), as_of=AS_OF)
+    assert paid.payable and why_not_payable(paid) == ""
