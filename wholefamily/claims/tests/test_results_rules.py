@@ -425,3 +425,15 @@ def test_a_family_not_paid_always_says_why(rules):
     )
     paid = evaluate_family(rules, family=family(child("c1", att=(20, 5)), problems=("education",)), as_of=AS_OF)
     assert paid.payable and why_not_payable(paid) == ""
+
+
+def test_a_reduction_from_nothing_does_not_apply_whatever_the_data(rules):
+    """No anti-social behaviour before the start: the condition does not apply, even when the data stop early (a
+    family's crime part then rests on its offending, not on a dataset it never appeared in)."""
+    covered = {**COVERED, "asb_interventions": dt.date(2014, 1, 1)}
+    fam = family(child("c1", offences=(3, 0)), problems=("crime",), covered=covered)
+    item = result(rules, fam)
+    assert condition(item, "asb_down_60").status is Status.NOT_APPLICABLE
+    assert item.status is Status.ACHIEVED
+    with_asb = family(child("c1", offences=(3, 0)), adult("a1", asb=(5, 0)), problems=("crime",), covered=covered)
+    assert condition(result(rules, with_asb), "asb_down_60").status is Status.MISSING

@@ -759,6 +759,10 @@ def evaluate_condition(
 
     if low < family.start_on and condition.rule is not ConditionRule.CONTINUOUS_EMPLOYMENT:
         return outcome(Status.NOT_YET, "the period after the start is not over yet")
+    if condition.rule is ConditionRule.FAMILY_FEWER_EVENTS:
+        status, reason, rows = _family_fewer(condition, family, as_of)
+        if status is Status.NOT_APPLICABLE:  # nothing before the start: the family did not have it, data or not
+            return outcome(status, reason, rows)
     kinds = {selector.kind for selector in condition.selectors.values()}
     short = sorted(kind for kind in kinds if family.covered_to.get(kind) is None or family.covered_to[kind] < high)
     if short:
@@ -773,7 +777,6 @@ def evaluate_condition(
             reason = "every child left school or the family"
         return outcome(status, reason, rows)
     if condition.rule is ConditionRule.FAMILY_FEWER_EVENTS:
-        status, reason, rows = _family_fewer(condition, family, as_of)
         return outcome(status, reason, rows)
     if condition.rule is ConditionRule.CONTINUOUS_EMPLOYMENT:
         status, rows = _employment(condition, family, as_of)
