@@ -106,3 +106,16 @@ def membership_ends(household_id: str) -> dict[str, date]:
         for person_id, end_on in spells.values_list("person__person_id", "end_on")
         if end_on is not None
     }
+
+
+def identifying_programme(household_id: str) -> str:
+    """The programme of the earliest successful identification run that found the household qualifying ("" if none)."""
+    family = (
+        CohortFamily.objects.filter(
+            household_id=household_id, is_qualifying=True, run__status=IdentificationRun.Status.SUCCEEDED
+        )
+        .order_by("run__as_of_on", "run__pk")
+        .select_related("run")
+        .first()
+    )
+    return family.run.programme if family else ""

@@ -225,6 +225,7 @@ def _open_case(
     priority: int,
     members: Sequence[MemberDetails],
     opened_on: date | None,
+    imported_reference: str = "",
     by: User,
 ) -> Case:
     if opened_on is not None and opened_on > timezone.localdate():
@@ -258,6 +259,7 @@ def _open_case(
         origin=origin.value,
         stage=stage.value,
         previous_case=previous.reference if previous else None,
+        **({"imported_reference": imported_reference} if imported_reference else {}),
     )
     for details in members:
         _create_member(case, details, start_on=case.opened_on, by=by, reason="On the programme from the start")
@@ -279,13 +281,15 @@ def open_case_from_cohort(
     programme: str = "supporting_families",
     priority: int = 2,
     opened_on: date | None = None,
+    imported_reference: str = "",
     by: User,
 ) -> Case:
     """Put an identified cohort family on the programme (stage: identified), linked to any earlier closed case.
 
     A manager's decision: taking a family on commits the team's capacity. `opened_on` dates a family taken on
     earlier (a council bringing its open and recent cases, ADR 0011): never before an identification run found
-    the household, and a past date only for a household an identification run found.
+    the household, and a past date only for a household an identification run found. `imported_reference` is the
+    case's reference in an earlier system (kept on its opening event; `imports.py`).
     """
     _require_team(by, team)
     if not pathway_roles(by) & pathway.MANAGERS:
@@ -312,6 +316,7 @@ def open_case_from_cohort(
         priority=priority,
         members=members,
         opened_on=opened_on,
+        imported_reference=imported_reference,
         by=by,
     )
 
@@ -336,7 +341,8 @@ def record_referral(
     household_id: str = "",
     by: User,
 ) -> Referral:
-    """Record a referral through one of the routes of seed 001 Appendix C §6, awaiting gatekeeping."""
+    """Record a referral through one of the routes of Commissioning for Families with Complex Needs, Appendix C §6,
+    awaiting gatekeeping."""
     _require_team(by, team)
     referral = Referral.objects.create(
         team=team,
@@ -751,7 +757,8 @@ def record_goal_achievement(
 
 @case_service
 def record_review(*, case: Case, held_on: date, progress: str, outcome: Review.Outcome, by: User) -> Review:
-    """A review of the plan; the next falls due three months after it (seed 001 Appendix C §7)."""
+    """A review of the plan; the next falls due three months after it (Commissioning for Families with Complex
+    Needs, Appendix C §7)."""
     case = _locked(case)
     _require_change(by, case)
     if case.stage_enum not in {Stage.PLAN_ACTIVE, Stage.REVIEW} or case.plan_agreed_on is None:
