@@ -46,17 +46,19 @@ class ClaimsError(Exception):
 
 
 def _problems_at_identification(programme: str, families: list[FamilyStart]) -> dict[str, frozenset[str]]:
-    """The problems each family had in the latest identification run of the programme that found its household."""
-    households = {family.household_id: family.family_id for family in families}
+    """The problems each family had when it was identified: the latest identification run of the programme, as of
+    a date on or before the family's start, that found its household qualifying (a later run, after the work began,
+    is not the family's identification)."""
+    starts = {family.household_id: (family.family_id, family.start_on) for family in families}
     found: dict[str, frozenset[str]] = {}
     rows = (
-        CohortFamily.objects.filter(run__programme=programme, household_id__in=list(households))
-        .order_by("household_id", "-run__started_at")
-        .values_list("household_id", "problems_met")
+        CohortFamily.objects.filter(run__programme=programme, household_id__in=list(starts), is_qualifying=True)
+        .order_by("household_id", "-run__as_of_on", "-run__started_at")
+        .values_list("household_id", "run__as_of_on", "problems_met")
     )
-    for household_id, problems_met in rows:
-        family_id = households[household_id]
-        if family_id not in found:
+    for household_id, as_of_on, problems_met in rows:
+        family_id, start_on = starts[household_id]
+        if family_id not in found and as_of_on <= start_on:
             found[family_id] = frozenset(code for code in problems_met.split(";") if code)
     return found
 
