@@ -36,7 +36,9 @@ def test_the_command_writes_nothing_into_the_working_tree(tmp_path: Path) -> Non
     var_dir, data_dir, elsewhere = tmp_path / "var", tmp_path / "data", tmp_path / "cwd"
     elsewhere.mkdir()
     environment = {
-        key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "PYTHONPYCACHEPREFIX"}
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "PYTHONPYCACHEPREFIX", "PYTHONDONTWRITEBYTECODE"}
     }
     environment |= {"WHOLEFAMILY_VAR_DIR": str(var_dir), "WHOLEFAMILY_DATA_DIR": str(data_dir),
                     "WHOLEFAMILY_ENV": "development", "DJANGO_SETTINGS_MODULE": "config.settings"}  # fmt: skip
