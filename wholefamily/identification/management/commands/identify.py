@@ -37,8 +37,12 @@ def every_family(output: Path, snapshot_dir: Path) -> pa.Table:
     household's address and postcode from the snapshot; district and ward from the postcode lookup."""
     families = pq.read_table(output / "families.parquet")
     cohort = set(pq.read_table(output / "cohort.parquet", columns=["family_id"]).column("family_id").to_pylist())
-    households = pq.read_table(snapshot_dir / "households.parquet", columns=["household_id", "address", "postcode"])
-    where = {row["household_id"]: (row["address"], row["postcode"]) for row in households.to_pylist()}
+    path = snapshot_dir / "households.parquet"
+    columns = [name for name in ("household_id", "address", "postcode") if name in pq.read_schema(path).names]
+    where = {
+        row["household_id"]: (row.get("address") or "", row.get("postcode") or "")
+        for row in pq.read_table(path, columns=columns).to_pylist()
+    }
     fixed = {"family_id", "household_id", "district", "ward", "problems_met", "problem_count", "qualifying_route"}
     indicators = [
         name
