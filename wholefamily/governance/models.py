@@ -118,3 +118,37 @@ class AuditEvent(models.Model):
 
 def new_request_id() -> str:
     return str(uuid.uuid4())
+
+
+class Approval(models.Model):
+    """A second person's approval of an action under the two-person rule (ADR 0015).
+
+    `subject` names what is approved (a claim window "tf-2012/2014-07", a re-identification request) and
+    `fingerprint` the exact content approved, so a change after approval needs a new one.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting for approval"
+        APPROVED = "approved", "Approved"
+        REFUSED = "refused", "Refused"
+
+    kind = models.CharField(max_length=40)
+    subject = models.CharField(max_length=200)
+    fingerprint = models.CharField(max_length=64)
+    reason = models.TextField()
+    summary = models.JSONField(default=dict, blank=True, help_text="What the approver is shown, e.g. claims and total.")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["kind", "subject", "state"], name="approval_subject_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.subject} ({self.state})"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from wholefamily.governance import views
+from wholefamily.governance import approval_views, views
 
 app_name = "governance"
 
@@ -9,4 +9,7 @@ urlpatterns = [
     path("teams/<int:pk>/", views.team_detail, name="team_detail"),
     path("staff/<int:pk>/", views.staff_detail, name="staff_detail"),
     path("audit/", views.audit_log, name="audit_log"),
+    path("approvals/", approval_views.approval_list, name="approval_list"),
+    path("approvals/request/", approval_views.approval_request, name="approval_request"),
+    path("approvals/<int:pk>/", approval_views.approval_detail, name="approval_detail"),
 ]
