@@ -1,13 +1,18 @@
 from django.urls import path
 
-from wholefamily.governance import approval_views, views
+from wholefamily.governance import approval_views, staff_views, views
 
 app_name = "governance"
 
 urlpatterns = [
     path("teams/", views.team_list, name="team_list"),
     path("teams/<int:pk>/", views.team_detail, name="team_detail"),
+    path("staff/", staff_views.staff_list, name="staff_list"),
+    path("staff/new/", staff_views.staff_create, name="staff_create"),
     path("staff/<int:pk>/", views.staff_detail, name="staff_detail"),
+    path("staff/<int:pk>/change/", staff_views.staff_change, name="staff_change"),
+    path("staff/<int:pk>/password/", staff_views.staff_password, name="staff_password"),
+    path("staff/<int:pk>/active/", staff_views.staff_active, name="staff_active"),
     path("audit/", views.audit_log, name="audit_log"),
     path("approvals/", approval_views.approval_list, name="approval_list"),
     path("approvals/request/", approval_views.approval_request, name="approval_request"),

@@ -53,6 +53,7 @@ NAVIGATION: tuple[NavigationEntry, ...] = (
     NavigationEntry("Outcomes", "outcomes:report", (Role.TEAM_MANAGER, Role.PROGRAMME_MANAGER, Role.COMMISSIONER)),
     NavigationEntry("Claims", "claims:list", CLAIM_READERS),
     NavigationEntry("Teams", "governance:team_list", ALL_ROLES),
+    NavigationEntry("Staff", "governance:staff_list", (Role.ADMINISTRATOR,)),
     NavigationEntry("Background jobs", "jobs:job_list", JOB_WATCHERS),
     NavigationEntry("Audit log", "governance:audit_log", AUDIT_READERS),
     NavigationEntry("Approvals", "governance:approval_list", APPROVAL_ROLES),
