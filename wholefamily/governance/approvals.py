@@ -33,8 +33,9 @@ AnyUser = AbstractBaseUser | AnonymousUser
 
 CLAIM_SUBMISSION = "claim_submission"
 REIDENTIFICATION = "reidentification"
-# Everyone the definition lets ask or approve something (the navigation shows them the approvals page).
-APPROVAL_ROLES = (Role.PROGRAMME_MANAGER, Role.AUDITOR, Role.ADMINISTRATOR, Role.DATA_ANALYST)
+# Who the navigation shows the approvals page: those who ask for or approve a claim submission (a data analyst's
+# re-identification requests reach the page from the action that needs them).
+APPROVAL_ROLES = (Role.PROGRAMME_MANAGER, Role.AUDITOR, Role.ADMINISTRATOR)
 
 
 class ApprovalError(Exception):

@@ -142,3 +142,12 @@ class PasswordResetForm(GovukForm):
         password = str(self.cleaned_data["password"])
         validate_password(password, user=self.user)
         return password
+
+
+class CodeForm(GovukForm):
+    code = forms.CharField(
+        label="Code",
+        max_length=20,
+        help_text="The 6-digit code from your authenticator app, or one of your recovery codes.",
+        error_messages={"required": "Enter the code"},
+    )

@@ -86,3 +86,12 @@ def set_active(*, profile: StaffProfile, is_active: bool, by: AnyUser) -> StaffP
     profile.user.save(update_fields=["is_active"])
     record(by=by, action="staff.reactivate" if is_active else "staff.deactivate", obj=profile)
     return profile
+
+
+def reset_second_factor(*, profile: StaffProfile, by: AnyUser) -> StaffProfile:
+    """Remove a member of staff's two-step verification (a lost phone): they set it up again at next sign-in."""
+    from wholefamily.governance import mfa
+
+    _require_may_change(profile, by)
+    mfa.turn_off(user=profile.user, by=by)
+    return profile

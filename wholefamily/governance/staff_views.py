@@ -137,3 +137,21 @@ def staff_active(request: HttpRequest, pk: int) -> HttpResponse:
     return _form_page(request, form=form, title=f"{verb} {profile}", caption="Staff", submit_text=verb,
                       back_url=reverse("governance:staff_detail", args=[profile.pk]), save=save,
                       success=f"{profile} has been {'reactivated' if activating else 'deactivated'}")  # fmt: skip
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_second_factor(request: HttpRequest, pk: int) -> HttpResponse:
+    """Reset a member of staff's two-step verification (a lost phone)."""
+    _require_administrator(request)
+    profile = _profile_for(request, pk)
+    form = Form(posted(request))
+
+    def save() -> str:
+        staff.reset_second_factor(profile=profile, by=request.user)
+        return reverse("governance:staff_detail", args=[profile.pk])
+
+    return _form_page(request, form=form, title="Reset their two-step verification", caption=str(profile),
+                      submit_text="Reset two-step verification",
+                      back_url=reverse("governance:staff_detail", args=[profile.pk]), save=save,
+                      success="Two-step verification reset: they set it up again at next sign-in")  # fmt: skip
