@@ -50,6 +50,14 @@ class DataSharingAgreement(models.Model):
     purpose = models.TextField(blank=True)
     start_on = models.DateField()
     end_on = models.DateField(null=True, blank=True)
+    parties = models.TextField(blank=True, help_text="Every organisation party to the agreement, one a line.")
+    lawful_basis = models.TextField(blank=True, help_text="The lawful basis for sharing, e.g. UK GDPR Article 6(1)(e).")
+    kinds = models.JSONField(default=list, blank=True, help_text="The dataset kinds imported under this agreement.")
+    retention_months = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="How long records shared under it are kept (default: the retention file).",
+    )
 
     class Meta:
         ordering = ["partner", "name"]
