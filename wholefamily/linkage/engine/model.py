@@ -279,6 +279,10 @@ def _person_comparison(name: str, options: dict[str, Any], definition: LinkageDe
         levels = [cll.NullLevel(name), cll.ExactMatchLevel(name), cll.ElseLevel()]
         description = f"{name}: exact"
     levels = _stated(levels, m)
+    if options.get("exact_u") is not None:
+        # a national identifier is one person's by design: the chance that two people share it is stated (keying
+        # errors), not sampled, because random pairs of a small file include its true matches
+        levels[1] = levels[1].configure(u_probability=float(options["exact_u"]), fix_u_probability=True)
     if relatives:
         levels = [*levels[:-1], *relatives, levels[-1]]
     return CustomComparison(
