@@ -91,6 +91,9 @@ def register_agreement(
     terms: dict[str, Any] = {"name": name, "partner": partner, "parties": parties, "purpose": purpose,
                              "lawful_basis": lawful_basis, "kinds": sorted(set(kinds)), "start_on": start_on,
                              "end_on": end_on, "retention_months": retention_months}  # fmt: skip
+    existing = DataSharingAgreement.objects.filter(reference=reference).first()
+    if existing is not None and all(getattr(existing, key) == value for key, value in terms.items()):
+        return existing  # registering the same terms again changes nothing and records nothing
     agreement, created = DataSharingAgreement.objects.update_or_create(reference=reference, defaults=terms)
     detail = {key: str(value) if isinstance(value, dt.date) else value for key, value in terms.items()}
     record(by=by, action="agreement.register" if created else "agreement.change", obj=agreement, detail=detail,
