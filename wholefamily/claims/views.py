@@ -25,7 +25,8 @@ from wholefamily.domain.claims.states import ClaimState, MoveError
 from wholefamily.domain.criteria.schema import DefinitionError
 from wholefamily.domain.outcomes.bars import bar_chart
 from wholefamily.domain.roles import Role
-from wholefamily.governance import access
+from wholefamily.governance import access, approvals
+from wholefamily.governance.approval_views import gate
 from wholefamily.governance.audit import record
 from wholefamily.identification.services import IdentificationError, load_programme_definition
 from wholefamily.web.components import TableCell
@@ -214,18 +215,26 @@ def submission_file(request: HttpRequest) -> HttpResponse:
     if not access.has_role(user, Role.PROGRAMME_MANAGER, Role.ADMINISTRATOR):
         raise PermissionDenied
     programme, window = request.GET.get("programme", ""), request.GET.get("window", "")
-    claims = selectors.claims_for(for_user=user, programme=programme, window=window, state=ClaimState.VALIDATED)
+    claims = list(selectors.claims_for(for_user=user, programme=programme, window=window, state=ClaimState.VALIDATED))
+    rows = [
+        [claim.reference, claim.family_id, claim.case.reference if claim.case else "", ";".join(claim.results),
+         f"{claim.amount_pence / 100:.2f}", claim.evidence.get("rules", ""), claim.evidence.get("start_on", ""),
+         claim.evidence.get("as_of", "")]
+        for claim in claims
+    ]  # fmt: skip
+    count = len(rows)
+    # The two-person rule (ADR 0015): a second person approves exactly these rows before the file is made.
+    subject = f"{programme or 'all'}/{window or 'all'}"
+    total = sum(claim.amount_pence for claim in claims)
+    summary = {"Validated claims": f"{count:,}", "Total": f"£{total / 100:,.2f}"}
+    fingerprint = approvals.fingerprint_of(rows)
+    refusal = gate(request, kind=approvals.CLAIM_SUBMISSION, subject=subject, fingerprint=fingerprint, summary=summary)
+    if refusal is not None:
+        return refusal
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(SUBMISSION_COLUMNS)
-    count = 0
-    for claim in claims:
-        count += 1
-        writer.writerow(
-            [claim.reference, claim.family_id, claim.case.reference if claim.case else "", ";".join(claim.results),
-             f"{claim.amount_pence / 100:.2f}", claim.evidence.get("rules", ""), claim.evidence.get("start_on", ""),
-             claim.evidence.get("as_of", "")]
-        )  # fmt: skip
+    writer.writerows(rows)
     record(by=user, action="claims.export", object_type="claims.window", object_id=f"{programme}/{window}",
            detail={"claims": count})  # fmt: skip
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
