@@ -32,7 +32,7 @@ COLUMN_LABELS = {
 _SQL_COLUMN = re.compile(r"\b[lr]\.(\w+)")
 # Up to this many profiles, a rule whose columns have values but no value shared by two profiles is found by
 # counting (one GROUP BY per rule). Beyond it the count is skipped: with so many profiles such a rule is implausible,
-# costs Splink nothing, and an EM session that finds no pairs is skipped and reported anyway.
+# costs Splink nothing, and an EM training rule that finds no pairs is skipped and reported anyway.
 PAIR_CHECK_PROFILES = 200_000
 
 

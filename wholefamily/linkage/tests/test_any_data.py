@@ -129,7 +129,7 @@ def _dedupe(path: Path, out: Path, *options: str) -> tuple[dict[str, str], str]:
 
 
 def _shape(name: str, rows: list[dict[str, str]]) -> tuple[list[dict[str, str]], list[str]]:
-    """The records and columns of each file shape the issue names."""
+    """The records and columns of each file shape ADR 0016 names."""
     base = ["source_record_id", "forename", "surname", "date_of_birth"]
     if name == "no postcode":
         return rows, [*base, "address"]
