@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from wholefamily.dataplane.scratch import duckdb_config
 from wholefamily.domain.addresses import clean_address, clean_uprn, house_number, parse_postcode
 from wholefamily.domain.names import NicknameTable, clean_forename, clean_surname, surname_parts
 
@@ -56,7 +57,7 @@ class InputDataset:
 
 def connect(*, memory_limit: str = DEFAULT_MEMORY_LIMIT, threads: int | None = None) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection with a memory limit (DuckDB would otherwise take 80% of RAM)."""
-    connection = duckdb.connect(":memory:")
+    connection = duckdb.connect(":memory:", config=duckdb_config())
     connection.execute(f"SET memory_limit = '{memory_limit}'")
     connection.execute("SET preserve_insertion_order = false")
     if threads:
