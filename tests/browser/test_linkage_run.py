@@ -49,18 +49,14 @@ def _linked_run(tmp_path: Path) -> Any:
     )  # fmt: skip
 
 
-def test_analyst_reads_a_runs_quality_report(live_server, page, tmp_path):
+def test_analyst_reads_a_runs_quality_report(live_server, page, sign_in, tmp_path):
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
     run = _linked_run(tmp_path)
     user = get_user_model().objects.create_user(username="dana.analyst", password=PASSWORD)
     user.groups.add(Group.objects.get_or_create(name=Role.DATA_ANALYST.value)[0])
-    page.goto(f"{live_server.url}/sign-in/")
-    page.get_by_label("Username").fill("dana.analyst")
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{live_server.url}/")
+    sign_in("dana.analyst", PASSWORD)
     page.goto(f"{live_server.url}/linkage/runs/")
     page.get_by_role("link", name=run.run_id).click()
     expect(page.get_by_role("heading", name="Quality of this run")).to_be_visible()
