@@ -49,8 +49,19 @@ def _review_table(run: LinkageRun) -> list[dict[str, Any]]:
     return rows
 
 
-def review_queue(*, for_user: Any, limit: int = 100) -> tuple[LinkageRun | None, list[dict[str, Any]]]:
-    """Grey-zone pairs of the current run nobody has decided yet, most likely matches first."""
+# Match-probability bands a reviewer can filter the queue by: code, label, lowest, highest (exclusive).
+PROBABILITY_BANDS = (
+    ("high", "0.9 or more (probably the same person)", 0.9, 1.01),
+    ("middle", "0.5 to 0.9", 0.5, 0.9),
+    ("low", "Less than 0.5 (probably different people)", 0.0, 0.5),
+)
+
+
+def review_queue(
+    *, for_user: Any, limit: int | None = 100, kind: str = "", band: str = ""
+) -> tuple[LinkageRun | None, list[dict[str, Any]]]:
+    """Grey-zone pairs of the current run nobody has decided yet, most likely matches first; `kind` keeps pairs with a
+    record from that dataset, `band` pairs whose match probability is in that band (PROBABILITY_BANDS)."""
     if not access.has_role(for_user, *LINKAGE_ROLES):
         raise PermissionDenied
     run = current_run()
@@ -58,7 +69,28 @@ def review_queue(*, for_user: Any, limit: int = 100) -> tuple[LinkageRun | None,
         return None, []
     decided = set(ReviewDecision.objects.values_list("profile_id_l", "profile_id_r"))
     pending = [pair for pair in _review_table(run) if (pair["profile_id_l"], pair["profile_id_r"]) not in decided]
-    return run, pending[:limit]
+    if kind:
+        pending = [pair for pair in pending if kind in (pair.get("kind_l"), pair.get("kind_r"))]
+    bounds = {code: (low, high) for code, _, low, high in PROBABILITY_BANDS}
+    if band in bounds:
+        low, high = bounds[band]
+        pending = [pair for pair in pending if low <= float(pair.get("match_probability") or 0.0) < high]
+    pending.sort(key=lambda pair: -float(pair.get("match_probability") or 0.0))
+    return run, pending if limit is None else pending[:limit]
+
+
+def review_kinds(*, for_user: Any) -> list[str]:
+    """The datasets the current run's undecided pairs come from (for the queue's filter)."""
+    _, pending = review_queue(for_user=for_user, limit=None)
+    return sorted({str(kind) for pair in pending for kind in (pair.get("kind_l"), pair.get("kind_r")) if kind})
+
+
+def review_count(*, for_user: Any) -> int | None:
+    """How many pairs wait for a decision; None for a user who may not review."""
+    if not access.has_role(for_user, *LINKAGE_ROLES):
+        return None
+    _, pending = review_queue(for_user=for_user, limit=None)
+    return len(pending)
 
 
 def review_pair(*, for_user: Any, profile_id_l: str, profile_id_r: str) -> dict[str, Any]:

@@ -48,6 +48,7 @@ NAVIGATION: tuple[NavigationEntry, ...] = (
     NavigationEntry("Families", "cases:caseload", CASE_WORKERS),
     NavigationEntry("Data sets", "ingest:version_list", (Role.DATA_ANALYST, Role.ADMINISTRATOR)),
     NavigationEntry("Linkage", "linkage:run_list", LINKAGE_ROLES),
+    NavigationEntry("Pairs to review", "linkage:review_list", LINKAGE_ROLES),
     NavigationEntry("Identification", "identification:runs", COHORT_READERS),
     NavigationEntry("Outcomes", "outcomes:report", (Role.TEAM_MANAGER, Role.PROGRAMME_MANAGER, Role.COMMISSIONER)),
     NavigationEntry("Claims", "claims:list", CLAIM_READERS),

@@ -96,7 +96,10 @@ def _navigation(page: str) -> list[str]:
     ("role", "expected"),
     [
         (Role.KEY_WORKER, ["Home", "Families", "Teams"]),
-        (Role.DATA_ANALYST, ["Home", "Data sets", "Linkage", "Identification", "Teams", "Background jobs"]),
+        (
+            Role.DATA_ANALYST,
+            ["Home", "Data sets", "Linkage", "Pairs to review", "Identification", "Teams", "Background jobs"],
+        ),
         (Role.AUDITOR, ["Home", "Identification", "Claims", "Teams", "Audit log"]),
         (
             Role.ADMINISTRATOR,
@@ -104,6 +107,7 @@ def _navigation(page: str) -> list[str]:
                 "Home",
                 "Data sets",
                 "Linkage",
+                "Pairs to review",
                 "Identification",
                 "Claims",
                 "Teams",

@@ -16,6 +16,7 @@ from django.urls import reverse
 from wholefamily.domain.roles import Role
 from wholefamily.governance import access, selectors
 from wholefamily.governance.models import StaffProfile, Team
+from wholefamily.linkage.selectors import review_count
 from wholefamily.web.components import SummaryRow
 
 
@@ -50,6 +51,7 @@ class _Facts:
     team: Team | None
     visible_team_count: int
     is_staff: bool
+    pairs_to_review: int | None = None  # None: the user may not review linkage
 
     @classmethod
     def of(cls, user: AbstractBaseUser) -> _Facts:
@@ -58,6 +60,7 @@ class _Facts:
             team=profile.team if profile is not None else None,
             visible_team_count=selectors.teams_for(for_user=user).count(),
             is_staff=bool(getattr(user, "is_staff", False)),
+            pairs_to_review=review_count(for_user=user),
         )
 
 
@@ -112,11 +115,39 @@ def _data_analyst(facts: _Facts) -> RoleSection:
     return RoleSection(
         role=Role.DATA_ANALYST,
         purpose="Bring in agency data and find the families who meet the programme's criteria.",
-        rows=[_jobs_row(), *_case_rows(("progress",))],
-        notes=[
-            "Uploading agency data, linking records into people and households, and identification runs "
-            "will appear here when they are added."
+        rows=[
+            SummaryRow(
+                key="Data sets",
+                value="Upload an agency's delivery; each import is checked row by row and reported.",
+                href=reverse("ingest:upload"),
+                action_text="Upload",
+            ),
+            SummaryRow(
+                key="Linkage runs",
+                value="Link the current data sets into people and households, and read each run's figures.",
+                href=reverse("linkage:run_list"),
+                action_text="Open",
+            ),
+            _review_row(facts),
+            SummaryRow(
+                key="Identification runs",
+                value="Find the families who meet a programme's criteria on a date.",
+                href=reverse("identification:runs"),
+                action_text="Open",
+            ),
+            _jobs_row(),
+            *_case_rows(("progress",)),
         ],
+    )
+
+
+def _review_row(facts: _Facts) -> SummaryRow:
+    count = facts.pairs_to_review or 0
+    return SummaryRow(
+        key="Pairs to review",
+        value=f"{count:,} pair{'s' if count != 1 else ''} of records waiting for a decision: same person or not.",
+        href=reverse("linkage:review_list"),
+        action_text="Review",
     )
 
 
