@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 
 from wholefamily.domain.criteria.schema import Programme, Rule
+from wholefamily.web.date_input import DateInputField
 
 WHOLE_FAMILY = ""
 
@@ -40,16 +41,55 @@ class JudgementForm(forms.Form):
 
 
 class StartRunForm(forms.Form):
-    programme = forms.ChoiceField(label="Programme", error_messages={"required": "Select the programme"})
-    as_of_on = forms.DateField(
-        label="As of",
-        help_text="The date the criteria are evaluated on, for example 2015-04-01",
-        error_messages={"required": "Enter the as-of date", "invalid": "Enter a date like 2015-04-01"},
+    """Start an identification run: which programme, as of which date (the GOV.UK date input), on which engine.
+
+    The date must fall while the programme is in force (its definition's effective dates): a run under a programme
+    on a date it did not apply would count families nobody could have worked with under it.
+    """
+
+    programme = forms.ChoiceField(
+        label="Programme",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the programme", "invalid_choice": "Select the programme"},
     )
-    engine = forms.ChoiceField(label="Engine", choices=[("duckdb", "DuckDB (this server)"), ("spark", "Spark")])
+    as_of_on = DateInputField(
+        label="As-of date",
+        help_text="The date the criteria are evaluated on. For example, 31 8 2015",
+    )
+    engine = forms.ChoiceField(
+        label="Engine",
+        widget=forms.RadioSelect,
+        initial="duckdb",
+        choices=[("duckdb", "DuckDB (on this server)"), ("spark", "Spark (for very large counties)")],
+        error_messages={"required": "Select the engine", "invalid_choice": "Select the engine"},
+    )
 
     def __init__(self, *args: Any, programmes: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["programme"]
         assert isinstance(field, forms.ChoiceField)
-        field.choices = [("", "Select"), *programmes]
+        field.choices = programmes
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        code, as_of_on = data.get("programme"), data.get("as_of_on")
+        if code and as_of_on:
+            from wholefamily.identification.services import load_programme_definition
+
+            programme = load_programme_definition(code)
+            if not programme.is_effective_on(as_of_on):
+                until = f" to {programme.effective_to:%-d %B %Y}" if programme.effective_to else " onwards"
+                self.add_error(
+                    "as_of_on",
+                    f"{programme.title} is in force from {programme.effective_from:%-d %B %Y}{until}: "
+                    "enter a date in that time",
+                )
+        return data
+
+    def error_links(self) -> list[tuple[str, str]]:
+        """(message, anchor) pairs for the error summary: each error links to the field to fix."""
+        anchors = {"programme": "#id_programme_0", "as_of_on": "#id_as_of_on_0", "engine": "#id_engine_0"}
+        links = [(str(message), "#main-content") for message in self.non_field_errors()]
+        for name, anchor in anchors.items():
+            links += [(str(message), anchor) for message in self.errors.get(name, [])]
+        return links

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import pyarrow.parquet as pq
@@ -11,7 +14,7 @@ from django.http import Http404
 
 from wholefamily.domain.roles import Role
 from wholefamily.governance import access
-from wholefamily.linkage.models import LinkageRun, Person, ReviewDecision
+from wholefamily.linkage.models import Household, LinkageRun, Membership, Person, ReviewDecision
 
 LINKAGE_ROLES = (Role.DATA_ANALYST, Role.ADMINISTRATOR)
 
@@ -145,3 +148,55 @@ def person_detail(*, for_user: Any, person_id: str) -> dict[str, Any]:
     records = list(person.records.all())
     memberships = list(person.memberships.select_related("household").order_by("start_on"))
     return {"person": person, "records": records, "memberships": memberships}
+
+
+@dataclass(frozen=True)
+class HouseholdLabel:
+    """How a household reads on a page: its family name (its members' surnames) and its address."""
+
+    household_id: str
+    family_name: str
+    address: str
+    postcode: str
+
+
+def _name_case(value: str) -> str:
+    return value.title() if value.isupper() or value.islower() else value
+
+
+def household_labels(*, for_user: Any, household_ids: Iterable[str]) -> dict[str, HouseholdLabel]:
+    """Family name and address of each household in `household_ids`, for lists that show families to people.
+
+    The caller has already scoped `household_ids` to what the user may see (a cohort page, a search); this reads only
+    those households. Family name: the most common surnames of the present members ("the Smith family", "the Smith
+    and Jones family"); a household without present members uses everyone who ever lived there.
+    """
+    if not getattr(for_user, "is_authenticated", False):
+        raise PermissionDenied
+    wanted = {str(value) for value in household_ids if value}
+    if not wanted:
+        return {}
+    households = {row.household_id: row for row in Household.objects.filter(household_id__in=wanted)}
+    surnames: dict[str, Counter[str]] = {key: Counter() for key in households}
+    everyone: dict[str, Counter[str]] = {key: Counter() for key in households}
+    memberships = Membership.objects.filter(household__household_id__in=wanted).values_list(
+        "household__household_id", "person__surname", "end_on"
+    )
+    for household_id, surname, end_on in memberships:
+        if not surname:
+            continue
+        everyone[household_id][_name_case(surname)] += 1
+        if end_on is None:
+            surnames[household_id][_name_case(surname)] += 1
+    labels = {}
+    for key, household in households.items():
+        counts = surnames[key] or everyone[key]
+        names = [name for name, _ in sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:2]]
+        family_name = f"The {' and '.join(names)} family" if names else "Family name not known"
+        labels[key] = HouseholdLabel(
+            household_id=key,
+            family_name=family_name,
+            address=household.address or "Address not known",
+            postcode=household.postcode,
+        )
+    return labels
