@@ -10,6 +10,7 @@ from wholefamily.cases.forms import GovukForm, date_field, long_text_field, radi
 from wholefamily.cases.models import Member
 from wholefamily.domain.outcomes import distance
 from wholefamily.outcomes.models import DistanceAssessment
+from wholefamily.web.date_input import DateInputField
 
 
 def score_field_name(subject_key: str, item: str) -> str:
@@ -90,3 +91,29 @@ class DistanceForm(GovukForm):
     def family_member(self) -> Member | None:
         key = self.cleaned_data.get("family_member")
         return self.members.get(key) if key else None
+
+
+class MeasureForm(forms.Form):
+    """Measure a programme's outcomes as of a date (a background job), with the GOV.UK date input."""
+
+    programme = forms.ChoiceField(
+        label="Outcomes framework",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the outcomes framework", "invalid_choice": "Select the outcomes framework"},
+    )
+    as_of_on = DateInputField(
+        label="Measure as of",
+        help_text="Results are read from the data up to this date. For example, 31 7 2017",
+    )
+
+    def __init__(self, *args: Any, frameworks: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["programme"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = frameworks
+
+    def error_links(self) -> list[tuple[str, str]]:
+        links = [(str(message), "#main-content") for message in self.non_field_errors()]
+        for name, anchor in (("programme", "#id_programme_0"), ("as_of_on", "#id_as_of_on_0")):
+            links += [(str(message), anchor) for message in self.errors.get(name, [])]
+        return links

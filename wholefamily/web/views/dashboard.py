@@ -102,12 +102,39 @@ def _programme_manager(facts: _Facts) -> RoleSection:
         rows=[
             _teams_row(facts),
             *_case_rows(("progress", "team", "referrals")),
+            SummaryRow(
+                key="Identify families",
+                value="Start an identification run for a programme on a date; read the cohort and need by area.",
+                href=reverse("identification:runs"),
+                action_text="Open",
+            ),
             _outcomes_row(),
+            SummaryRow(
+                key="Measure outcomes",
+                value="Measure the programme's outcomes for its families on a date, in the background.",
+                href=reverse("outcomes:measure"),
+                action_text="Start",
+            ),
             _claims_row(),
+            SummaryRow(
+                key="Compute claims",
+                value="Compute a claim window's results claims, with their evidence packs, in the background.",
+                href=reverse("claims:compute"),
+                action_text="Start",
+            ),
+            _funding_row(),
             _jobs_row(),
             _audit_row(),
         ],
-        notes=["Reports for the board will appear here when they are added."],
+    )
+
+
+def _funding_row() -> SummaryRow:
+    return SummaryRow(
+        key="Funding",
+        value="The funding forecast for the families you expect to work with, and the results paid against it.",
+        href=reverse("claims:funding"),
+        action_text="View",
     )
 
 
@@ -155,7 +182,7 @@ def _commissioner(facts: _Facts) -> RoleSection:
     return RoleSection(
         role=Role.COMMISSIONER,
         purpose="Commission services from figures for the whole area. You do not see records about individuals.",
-        rows=[_teams_row(facts), *_case_rows(("progress",)), _outcomes_row()],
+        rows=[_teams_row(facts), *_case_rows(("progress",)), _outcomes_row(), _funding_row()],
         notes=["The catalogue of services and need by area will appear here when they are added."],
     )
 
