@@ -50,9 +50,9 @@ class StateChangeForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         move = self.moves.get(data.get("to") or "")
-        if move is not None and not (data.get("reason") or "").strip():
-            if move.needs_reason or Role.AUDITOR in move.roles:
-                self.add_error("reason", f"Say why the claim is {move.target.label.lower()}")
+        is_missing = not (data.get("reason") or "").strip()
+        if move is not None and is_missing and (move.needs_reason or Role.AUDITOR in move.roles):
+            self.add_error("reason", f"Say why the claim is {move.target.label.lower()}")
         return data
 
     def error_links(self) -> list[tuple[str, str]]:
