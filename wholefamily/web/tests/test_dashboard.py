@@ -95,16 +95,17 @@ def _navigation(page: str) -> list[str]:
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        (Role.KEY_WORKER, ["Home", "Families", "Teams"]),
+        (Role.KEY_WORKER, ["Home", "Families", "Find", "Teams"]),
         (
             Role.DATA_ANALYST,
-            ["Home", "Data sets", "Linkage", "Pairs to review", "Identification", "Teams", "Background jobs"],
+            ["Home", "Find", "Data sets", "Linkage", "Pairs to review", "Identification", "Teams", "Background jobs"],
         ),
-        (Role.AUDITOR, ["Home", "Identification", "Claims", "Teams", "Audit log"]),
+        (Role.AUDITOR, ["Home", "Find", "Identification", "Claims", "Teams", "Audit log"]),
         (
             Role.ADMINISTRATOR,
             [
                 "Home",
+                "Find",
                 "Data sets",
                 "Linkage",
                 "Pairs to review",
