@@ -77,3 +77,21 @@ def test_bad_searches_say_what_to_fix(client, make_staff, people, query, message
     response = client.get(reverse("cases:search"), query)
     assert response.status_code == 400
     assert message in response.text[response.text.index('class="govuk-error-summary"') :]
+
+
+def test_a_referral_picks_its_household_by_the_search(client, make_staff, people):
+    from wholefamily.cases.models import Referral
+
+    north, _ = people
+    client.force_login(make_staff("tess", Role.TEAM_MANAGER, team=north))
+    page = client.get(reverse("cases:new_referral"), {"find_name": "Okafr"}).text
+    assert "1 household found" in page and "The Okafor family, 12 Mill Lane" in page and 'value="H1"' in page
+    details = {"team": north.pk, "family_name": "the Okafor family", "source": "school", "referrer": "Head",
+               "received_on": "5/1/2026", "reason": "Attendance", "priority": "2", "find_name": "Okafr"}  # fmt: skip
+    # A household the search did not offer (another team's, or typed) is refused.
+    refused = client.post(reverse("cases:new_referral"), {**details, "household_id": "H2"})
+    assert refused.status_code == 200 and "Select the household in the linked data" in refused.text
+    assert not Referral.objects.exists()
+    response = client.post(reverse("cases:new_referral"), {**details, "household_id": "H1"})
+    assert response.status_code == 302
+    assert Referral.objects.get().household_id == "H1"
