@@ -30,7 +30,12 @@ def people(make_team):
         person = Person.objects.create(person_id=person_id, forename=forename, surname=surname, date_of_birth=born,
                                        last_run=run)  # fmt: skip
         Membership.objects.create(person=person, household=homes[home], role="child")
-    opened = {"programme": "tf-2015", "opened_on": dt.date(2026, 1, 5), "stage_changed_at": timezone.now()}
+    opened = {
+        "programme": "tf-2015",
+        "opened_on": dt.date(2026, 1, 5),
+        "stage": "awaiting_allocation",
+        "stage_changed_at": timezone.now(),
+    }
     north_case = Case.objects.create(team=north, family_name="the Okafor family", household_id="H1", reference="N-1",
                                      **opened)  # fmt: skip
     Case.objects.create(team=south, family_name="the Jones family", household_id="H2", reference="S-1", **opened)
