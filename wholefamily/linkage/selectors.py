@@ -72,20 +72,25 @@ def review_queue(
         return None, []
     decided = set(ReviewDecision.objects.values_list("profile_id_l", "profile_id_r"))
     pending = [pair for pair in _review_table(run) if (pair["profile_id_l"], pair["profile_id_r"]) not in decided]
-    if kind:
-        pending = [pair for pair in pending if kind in (pair.get("kind_l"), pair.get("kind_r"))]
-    bounds = {code: (low, high) for code, _, low, high in PROBABILITY_BANDS}
-    if band in bounds:
-        low, high = bounds[band]
-        pending = [pair for pair in pending if low <= float(pair.get("match_probability") or 0.0) < high]
     pending.sort(key=lambda pair: -float(pair.get("match_probability") or 0.0))
+    pending = filter_pairs(pending, kind=kind, band=band)
     return run, pending if limit is None else pending[:limit]
 
 
-def review_kinds(*, for_user: Any) -> list[str]:
-    """The datasets the current run's undecided pairs come from (for the queue's filter)."""
-    _, pending = review_queue(for_user=for_user, limit=None)
-    return sorted({str(kind) for pair in pending for kind in (pair.get("kind_l"), pair.get("kind_r")) if kind})
+def filter_pairs(pairs: list[dict[str, Any]], *, kind: str = "", band: str = "") -> list[dict[str, Any]]:
+    """The pairs with a record from dataset `kind`, and a match probability in `band` (unknown values: no filter)."""
+    if kind:
+        pairs = [pair for pair in pairs if kind in (pair.get("kind_l"), pair.get("kind_r"))]
+    bounds = {code: (low, high) for code, _, low, high in PROBABILITY_BANDS}
+    if band in bounds:
+        low, high = bounds[band]
+        pairs = [pair for pair in pairs if low <= float(pair.get("match_probability") or 0.0) < high]
+    return pairs
+
+
+def pair_kinds(pairs: list[dict[str, Any]]) -> list[str]:
+    """The datasets the pairs' records come from (for the queue's filter)."""
+    return sorted({str(kind) for pair in pairs for kind in (pair.get("kind_l"), pair.get("kind_r")) if kind})
 
 
 def review_count(*, for_user: Any) -> int | None:

@@ -24,9 +24,10 @@ from wholefamily.linkage.models import Household
 from wholefamily.linkage.selectors import (
     LINKAGE_ROLES,
     PROBABILITY_BANDS,
+    filter_pairs,
     linkage_runs,
+    pair_kinds,
     person_detail,
-    review_kinds,
     review_pair,
     review_queue,
 )
@@ -122,8 +123,8 @@ def _queue_filters(request: HttpRequest) -> dict[str, str]:
 @require_GET
 def review_list(request: HttpRequest) -> HttpResponse:
     filters = _queue_filters(request)
-    run, pairs = review_queue(for_user=request.user, limit=None, **filters)
-    _, every_pair = review_queue(for_user=request.user, limit=None)
+    run, every_pair = review_queue(for_user=request.user, limit=None)
+    pairs = filter_pairs(every_pair, **filters)
     page = Paginator(pairs, PAIRS_PER_PAGE).get_page(request.GET.get("page", "1")[:10])
     query = request.GET.copy()
     query.pop("page", None)
@@ -133,7 +134,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
         "pairs": page.object_list,
         "filters": filters,
         "query": query.urlencode(),
-        "kinds": review_kinds(for_user=request.user),
+        "kinds": pair_kinds(every_pair),
         "bands": [(code, label) for code, label, _, _ in PROBABILITY_BANDS],
         "matching": len(pairs),
         "waiting": len(every_pair),

@@ -88,7 +88,7 @@ def test_upload_report_and_versions_in_a_browser(
     page.get_by_role("button", name="Check and import").click()
     run = ImportRun.objects.get()
     page.wait_for_url(f"{live_server.url}/jobs/{run.job_id}/")  # the upload lands on the job's progress page
-    expect(page.get_by_text("Waiting for a worker to start it.")).to_be_visible()
+    expect(page.locator("#job-progress-text")).to_have_text("Waiting for a worker to start it.")
 
     _run_worker()
     page.reload()
