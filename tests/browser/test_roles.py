@@ -176,7 +176,7 @@ def test_programme_manager_starts_identification_and_a_claims_computation(live_s
     _assert_accessible(page)
 
 
-def test_auditor_rejects_a_claim_with_a_reason_and_downloads_the_submission_file(live_server, page, screenshot):
+def test_auditor_rejects_a_claim_with_a_reason_and_reaches_the_submission_file(live_server, page, screenshot):
     from wholefamily.claims.models import Claim, ClaimRun
     from wholefamily.claims.tests.test_views import PACK
 
@@ -202,9 +202,9 @@ def test_auditor_rejects_a_claim_with_a_reason_and_downloads_the_submission_file
     assert claim.state == "rejected"
 
     page.goto(f"{live_server.url}/claims/?scope=tf-2012/2014-07")
-    with page.expect_download() as download:
-        page.get_by_role("link", name="Download the submission file").click()
-    assert Path(download.value.path()).read_text().startswith("reference,family_id")
+    page.get_by_role("link", name="Download the submission file").click()
+    # The two-person rule: the file is made once a second person has approved exactly these claims.
+    expect(page.get_by_text("A second person must approve this")).to_be_visible()
     _assert_accessible(page)
 
 

@@ -25,6 +25,7 @@ from wholefamily.linkage.selectors import (
     LINKAGE_ROLES,
     PROBABILITY_BANDS,
     filter_pairs,
+    linkage_run,
     linkage_runs,
     pair_kinds,
     person_detail,
@@ -195,3 +196,40 @@ def person_view(request: HttpRequest, person_id: str) -> HttpResponse:
         with transaction.atomic():
             record(by=request.user, action="linkage.person.view", obj=context["person"])
     return render(request, "linkage/person_detail.html", {**context, "form": form})
+
+
+@login_required
+@require_GET
+def run_detail(request: HttpRequest, run_id: str) -> HttpResponse:
+    """A linkage run's page: its figures and its quality report (ADR 0016)."""
+    run = linkage_run(for_user=request.user, run_id=run_id)
+    figures = [(label, run.figures.get(key, "")) for key, label in FIGURES]
+    return render(
+        request,
+        "linkage/run_detail.html",
+        {"run": run, "figures": figures, "quality": _quality_for_page(run.figures.get("quality"))},
+    )
+
+
+MODEL_LABELS = {"county": "County model (households)", "person": "General person model"}
+
+
+def _quality_for_page(quality: Any) -> dict[str, Any] | None:
+    """The run's quality report with labels for the page and bar lengths for the match-weight chart."""
+    if not isinstance(quality, dict):
+        return None  # a run from before quality reports
+    weights = list(quality.get("match_weights", []))
+    widest = max((int(row["pairs"]) for row in weights), default=0) or 1
+    total = sum(int(row["pairs"]) for row in weights) or 1
+    return {
+        **quality,
+        "model_label": MODEL_LABELS.get(str(quality.get("model")), str(quality.get("model"))),
+        "match_weights": [
+            {**row, "bar": round(100 * int(row["pairs"]) / widest), "share": int(row["pairs"]) / total}
+            for row in weights
+        ],
+        "sources": [
+            {**source, "kind_label": str(source.get("kind", "")).replace("_", " ").capitalize()}
+            for source in quality.get("sources", [])
+        ],
+    }

@@ -60,11 +60,24 @@ def test_without_a_linkage_run_the_job_says_so(settings, tmp_path):
         compute_work("tf-2015", "2018-07", "", 1, None, NullProgress())
 
 
-def test_internal_audit_downloads_the_submission_file(client, make_staff):
-    client.force_login(make_staff("ines", Role.AUDITOR))
-    response = client.get(reverse("claims:submission"), {"programme": "tf-2015", "window": "2018-07"})
+def test_internal_audit_downloads_the_submission_file_once_a_second_person_approved_it(client, make_staff):
+    import re
+
+    from wholefamily.governance.models import Approval
+
+    auditor, manager = make_staff("ines", Role.AUDITOR), make_staff("pat", Role.PROGRAMME_MANAGER)
+    query = {"programme": "tf-2015", "window": "2018-07"}
+    client.force_login(manager)
+    response = client.get(reverse("claims:submission"), query)
+    assert response.status_code == 403 and "A second person must approve this" in response.text
+    signed = re.search(r'name="request" value="([^"]+)"', response.text).group(1)
+    client.post(reverse("governance:approval_request"), {"request": signed, "reason": "July window"})
+    client.force_login(auditor)
+    approval = Approval.objects.get(kind="claim_submission")
+    client.post(reverse("governance:approval_detail", args=[approval.pk]), {"decision": "approve"})
+    response = client.get(reverse("claims:submission"), query)
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     assert response.content.decode().startswith("reference,family_id")
-    assert AuditEvent.objects.filter(action="claims.export", object_id="tf-2015/2018-07").exists()
+    assert AuditEvent.objects.filter(action="claims.export", actor=auditor).exists()
     client.force_login(make_staff("kim", Role.KEY_WORKER))
     assert client.get(reverse("claims:submission")).status_code == 403

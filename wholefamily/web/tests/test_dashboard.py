@@ -100,7 +100,7 @@ def _navigation(page: str) -> list[str]:
             Role.DATA_ANALYST,
             ["Home", "Find", "Data sets", "Linkage", "Pairs to review", "Identification", "Teams", "Background jobs"],
         ),
-        (Role.AUDITOR, ["Home", "Find", "Identification", "Claims", "Teams", "Audit log"]),
+        (Role.AUDITOR, ["Home", "Find", "Identification", "Claims", "Teams", "Audit log", "Approvals"]),
         (
             Role.ADMINISTRATOR,
             [
@@ -112,8 +112,10 @@ def _navigation(page: str) -> list[str]:
                 "Identification",
                 "Claims",
                 "Teams",
+                "Staff",
                 "Background jobs",
                 "Audit log",
+                "Approvals",
                 "Administration",
             ],
         ),
