@@ -93,7 +93,7 @@ def cohort(request: HttpRequest, run_id: int) -> HttpResponse:
     page = Paginator(families, FAMILIES_PER_PAGE).get_page(request.GET.get("page", "1")[:10])
     labels = household_labels(for_user=request.user, household_ids=[f.household_id for f in page.object_list])
     for family in page.object_list:
-        family.label = labels.get(family.household_id)  # type: ignore[attr-defined]
+        family.label = labels.get(family.household_id)
     if page.object_list:
         # Names and addresses of the families on the page: a read of personal data.
         record(by=request.user, action="identification.cohort.view", obj=run,
