@@ -308,15 +308,23 @@ class ReferralForm(GovukForm):
     received_on = date_field("Date received")
     reason = long_text_field("Reason for the referral")
     priority = radio_field("Priority", [(str(value), label) for value, label in PRIORITIES])
-    household_id = text_field(
-        "Household id from the linked data",
-        required=False,
-        max_length=64,
-        help_text="Optional: leave blank if unknown.",
-    )
+    find_name = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
+    find_postcode = forms.CharField(required=False, max_length=10, widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, teams: QuerySet[Team], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, teams: QuerySet[Team], households: list[tuple[str, str]] | None = None, **kwargs: Any
+    ) -> None:
+        """`households`: (household id, "family, address") found by the search on the page; the household is
+        picked from them, never typed."""
         super().__init__(*args, **kwargs)
+        self.fields["household_id"] = radio_field(
+            "Household in the linked data",
+            [*(households or []), ("", "Not known yet, or not in the list")],
+            required=False,
+        )
+        self.fields["household_id"].help_text = (
+            "Find the family above by name or postcode, then choose their household." if households is None else ""
+        )
         self.fields["team"] = forms.ModelChoiceField(
             label="Team",
             queryset=teams,

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from wholefamily.cases.views import cohort, family, lists, referrals
+from wholefamily.cases.views import cohort, family, lists, referrals, search
 
 app_name = "cases"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("reviews/", lists.reviews_due, name="reviews_due"),
     path("progress/", lists.progress, name="progress"),
     path("progress/estimate/", lists.set_estimate, name="set_estimate"),
+    path("search/", search.search, name="search"),
     path("referrals/", referrals.referral_list, name="referrals"),
     path("referrals/new/", referrals.new_referral, name="new_referral"),
     path("referrals/<int:pk>/", referrals.referral, name="referral"),

@@ -91,3 +91,17 @@ def funding_for(*, for_user: Any, programme: str, estimated_families: int) -> tu
     paid = paid_by_year(programme=programme)
     rows = [FundingRow(row.year, row.results_pence, paid.get(row.year, 0)) for row in forecast.rows]
     return forecast, rows
+
+
+def claim_windows(*, for_user: Any) -> list[tuple[str, str]]:
+    """Every claim window of the shipped results rules, as ("programme/window", label), for the compute form."""
+    from wholefamily.claims.definitions import available_results, results_rules
+
+    _require(for_user, CLAIM_READERS)
+    choices = []
+    for programme in available_results():
+        rules = results_rules(programme)
+        for window in rules.claim_windows:
+            choices.append((f"{programme}/{window.code}", f"{rules.title}: window {window.code}, results as of "
+                                                          f"{window.as_of:%-d %B %Y}"))  # fmt: skip
+    return choices

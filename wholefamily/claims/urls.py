@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.claim_list, name="list"),
     path("submission.csv", views.submission_file, name="submission"),
     path("funding/", views.funding, name="funding"),
+    path("compute/", views.compute, name="compute"),
     path("families/", views.family_list, name="families"),
     path("families/<int:pk>/", views.family_detail, name="family"),
     path("families/<int:pk>/evidence.pdf", views.family_pdf, name="family_pdf"),

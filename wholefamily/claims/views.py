@@ -18,8 +18,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from wholefamily.cases.models import DistrictEstimate
 from wholefamily.claims import selectors, services
 from wholefamily.claims.definitions import available_funding, results_rules
-from wholefamily.claims.forms import EstimateForm, StateChangeForm
+from wholefamily.claims.forms import ComputeWindowForm, EstimateForm, StateChangeForm
 from wholefamily.claims.pdf import evaluated_family_pdf, evidence_pack_pdf
+from wholefamily.claims.tasks import COMPUTE_CLAIMS, compute_window
 from wholefamily.domain.claims.funding import forecast_table, format_pounds
 from wholefamily.domain.claims.states import ClaimState, MoveError
 from wholefamily.domain.criteria.schema import DefinitionError
@@ -29,9 +30,13 @@ from wholefamily.governance import access, approvals
 from wholefamily.governance.approval_views import gate
 from wholefamily.governance.audit import record
 from wholefamily.identification.services import IdentificationError, load_programme_definition
+from wholefamily.jobs.services import start_job
 from wholefamily.web.components import TableCell
 from wholefamily.web.http import posted, signed_in_user
 from wholefamily.web.labels import label_for
+
+CLAIM_COMPUTERS = (Role.PROGRAMME_MANAGER, Role.ADMINISTRATOR)
+SPOT_CHECK_SEED = 1  # the sample is reproducible: the same window and percent draw the same claims
 
 
 @login_required
@@ -63,8 +68,34 @@ def claim_list(request: HttpRequest) -> HttpResponse:
             "windows": selectors.windows(for_user=user),
             "states": list(ClaimState),
             "selected": {"programme": programme, "window": window, "scope": f"{programme}/{window}", "state": state},
+            "may_compute": access.has_role(user, *CLAIM_COMPUTERS),
+            "may_download": access.has_role(user, *SUBMISSION_READERS),
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def compute(request: HttpRequest) -> HttpResponse:
+    """Compute a claim window's claims from the current linkage run, as a background job."""
+    user = signed_in_user(request)
+    if not access.has_role(user, *CLAIM_COMPUTERS):
+        raise PermissionDenied
+    form = ComputeWindowForm(posted(request), windows=selectors.claim_windows(for_user=user))
+    if request.method == "POST" and form.is_valid():
+        programme, _, window = form.cleaned_data["window"].partition("/")
+        percent = form.cleaned_data["sample_percent"]
+        job = start_job(
+            kind=COMPUTE_CLAIMS,
+            title=f"Compute the claims of {programme} window {window}",
+            task=compute_window,
+            args={"programme": programme, "window": window, "sample_percent": str(percent or ""),
+                  "seed": SPOT_CHECK_SEED, "user_id": user.pk},
+            by=user,
+        )  # fmt: skip
+        return HttpResponseRedirect(reverse("jobs:job_detail", args=[job.pk]))
+    status = 400 if request.method == "POST" else 200
+    return render(request, "claims/compute.html", {"form": form}, status=status)
 
 
 @login_required
@@ -82,7 +113,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "amount": format_pounds(claim.amount_pence),
             "state": state,
             "changes": list(claim.changes.select_related("changed_by")),
-            "form": StateChangeForm(state=state) if not state.is_final else None,
+            "form": StateChangeForm(state=state, roles=access.user_roles(user)) if not state.is_final else None,
         },
     )
 
@@ -103,7 +134,7 @@ def change_state(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in_user(request)
     claim = selectors.claim_for(for_user=user, pk=pk)
     state = ClaimState(claim.state)
-    form = StateChangeForm(posted(request), state=state)
+    form = StateChangeForm(posted(request), state=state, roles=access.user_roles(user))
     if form.is_valid():
         try:
             services.change_claim_state(
@@ -129,6 +160,11 @@ def change_state(request: HttpRequest, pk: int) -> HttpResponse:
         },
         status=400,
     )
+
+
+# Internal audit downloads what it validated; a second approval before release can be added here (the governance
+# work on the submission file), which is why the download is one view with one permission check.
+SUBMISSION_READERS = (Role.PROGRAMME_MANAGER, Role.AUDITOR, Role.ADMINISTRATOR)
 
 
 def _labels(programme: str) -> tuple[dict[str, str], dict[str, str]]:
@@ -213,9 +249,9 @@ SUBMISSION_COLUMNS = ("reference", "family_id", "case", "results", "amount", "ru
 def submission_file(request: HttpRequest) -> HttpResponse:
     """The window's validated claims as the CSV submitted to the department (the export is audited)."""
     user = signed_in_user(request)
-    if not access.has_role(user, Role.PROGRAMME_MANAGER, Role.ADMINISTRATOR):
+    if not access.has_role(user, *SUBMISSION_READERS):
         raise PermissionDenied
-    programme, window = request.GET.get("programme", ""), request.GET.get("window", "")
+    programme, window = request.GET.get("programme", "")[:60], request.GET.get("window", "")[:60]
     claims = list(selectors.claims_for(for_user=user, programme=programme, window=window, state=ClaimState.VALIDATED))
     rows = [
         [claim.reference, claim.family_id, claim.case.reference if claim.case else "", ";".join(claim.results),

@@ -78,3 +78,47 @@ class NicknameTable:
         """True when the two forenames are equal or one may be a short form of the other (or both of one name)."""
         left_keys, right_keys = set(self.keys(left)), set(self.keys(right))
         return bool(left_keys & right_keys)
+
+
+def edit_distance(left: str, right: str) -> int:
+    """Optimal string alignment distance: insertions, deletions, substitutions and swaps of two neighbours."""
+    if left == right:
+        return 0
+    previous2: list[int] = []
+    previous = list(range(len(right) + 1))
+    for i, left_char in enumerate(left, start=1):
+        current = [i] + [0] * len(right)
+        for j, right_char in enumerate(right, start=1):
+            cost = 0 if left_char == right_char else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and left_char == right[j - 2] and left[i - 2] == right_char:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def typo_allowance(name: str) -> int:
+    """How many typing slips a searched name may have: none up to 3 letters, one up to 7, two beyond."""
+    return 0 if len(name) <= 3 else 1 if len(name) <= 7 else 2
+
+
+def is_close_surname(searched: str | None, candidate: str | None) -> bool:
+    """Whether a searched surname finds a recorded one, both cleaned as linkage cleans them: equal, one part of a
+    double-barrelled name, or within the typo allowance ('Okafor' finds 'OKAFOR', 'Okafr' and 'Smith-Okafor')."""
+    wanted, found = clean_surname(searched), clean_surname(candidate)
+    if not wanted or not found:
+        return False
+    if wanted == found or wanted in surname_parts(found):
+        return True
+    return edit_distance(wanted, found) <= typo_allowance(wanted)
+
+
+def is_close_forename(searched: str | None, candidate: str | None, *, nicknames: NicknameTable) -> bool:
+    """Whether a searched forename finds a recorded one: the same name or short form ('Bill' finds 'William'), or
+    within the typo allowance."""
+    wanted, found = clean_forename(searched), clean_forename(candidate)
+    if not wanted or not found:
+        return False
+    if nicknames.is_same_name(wanted, found):
+        return True
+    return edit_distance(wanted, found) <= typo_allowance(wanted)

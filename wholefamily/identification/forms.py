@@ -41,16 +41,48 @@ class JudgementForm(ErrorSummaryMixin, forms.Form):
 
 
 class StartRunForm(ErrorSummaryMixin, forms.Form):
-    programme = forms.ChoiceField(label="Programme", error_messages={"required": "Select the programme"})
+    """Start an identification run: which programme, as of which date (the GOV.UK date input), on which engine.
+
+    The date must fall while the programme is in force (its definition's effective dates): a run under a programme
+    on a date it did not apply would count families nobody could have worked with under it.
+    """
+
+    programme = forms.ChoiceField(
+        label="Programme",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the programme", "invalid_choice": "Select the programme"},
+    )
     as_of_on = DayMonthYearField(
-        label="As of",
-        help_text="The date the criteria are evaluated on, for example 1 4 2015",
+        label="As-of date",
+        help_text="The date the criteria are evaluated on. For example, 31 8 2015",
         error_messages={"required": "Enter the as-of date", "invalid": "The as-of date must be a real date"},
     )
-    engine = forms.ChoiceField(label="Engine", choices=[("duckdb", "DuckDB (this server)"), ("spark", "Spark")])
+    engine = forms.ChoiceField(
+        label="Engine",
+        widget=forms.RadioSelect,
+        initial="duckdb",
+        choices=[("duckdb", "DuckDB (on this server)"), ("spark", "Spark (for very large counties)")],
+        error_messages={"required": "Select the engine", "invalid_choice": "Select the engine"},
+    )
 
     def __init__(self, *args: Any, programmes: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["programme"]
         assert isinstance(field, forms.ChoiceField)
-        field.choices = [("", "Select"), *programmes]
+        field.choices = programmes
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        code, as_of_on = data.get("programme"), data.get("as_of_on")
+        if code and as_of_on:
+            from wholefamily.identification.services import load_programme_definition
+
+            programme = load_programme_definition(code)
+            if not programme.is_effective_on(as_of_on):
+                until = f" to {programme.effective_to:%-d %B %Y}" if programme.effective_to else " onwards"
+                self.add_error(
+                    "as_of_on",
+                    f"{programme.title} is in force from {programme.effective_from:%-d %B %Y}{until}: "
+                    "enter a date in that time",
+                )
+        return data

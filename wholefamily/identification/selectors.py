@@ -64,8 +64,25 @@ def cohort(
         families = families.filter(qualifying_route=route)
     families = families.filter(change=change) if change else families.filter(is_qualifying=True)
     if search:
-        families = families.filter(Q(family_id__icontains=search) | Q(household_id__icontains=search))
+        families = families.filter(
+            Q(family_id__icontains=search)
+            | Q(household_id__icontains=search)
+            | Q(household_id__in=_households_named(search))
+        )
     return families.order_by("district", "ward", "family_id")
+
+
+def _households_named(search: str) -> QuerySet[Any]:
+    """Household ids whose address or postcode holds `search`, or where someone with that surname lives or lived."""
+    from wholefamily.linkage.models import Household
+
+    compact = search.replace(" ", "").upper()
+    return Household.objects.filter(
+        Q(address__icontains=search)
+        | Q(postcode__icontains=search)
+        | Q(postcode__iexact=compact)
+        | Q(memberships__person__surname__iexact=search)
+    ).values("household_id")
 
 
 def family(*, for_user: Any, run: IdentificationRun, family_id: str) -> CohortFamily:

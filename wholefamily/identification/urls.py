@@ -6,6 +6,7 @@ app_name = "identification"
 
 urlpatterns = [
     path("", views.run_list, name="runs"),
+    path("start/", views.start_run, name="start"),
     path("runs/<int:run_id>/", views.cohort, name="cohort"),
     path("runs/<int:run_id>/export.xlsx", views.cohort_export, name="cohort_export"),
     path("runs/<int:run_id>/need/", views.need_by_area, name="need"),

@@ -16,6 +16,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 from openpyxl import Workbook
 
+from wholefamily.domain.criteria.need import COUNTY
+from wholefamily.domain.outcomes.bars import bar_chart
 from wholefamily.domain.roles import Action, Role
 from wholefamily.governance import access
 from wholefamily.governance.audit import record
@@ -28,6 +30,7 @@ from wholefamily.identification.services import (
     load_programme_definition,
     start_identification,
 )
+from wholefamily.linkage.selectors import household_labels
 from wholefamily.web.pages import page_for
 
 FAMILIES_PER_PAGE = 50
@@ -48,32 +51,38 @@ def _filters(request: HttpRequest) -> dict[str, str]:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_GET
 def run_list(request: HttpRequest) -> HttpResponse:
     runs = selectors.runs(for_user=request.user)
-    may_start = access.has_role(request.user, *STARTERS)
-    form = StartRunForm(request.POST or None, programmes=selectors.programme_choices())
-    if request.method == "POST":
-        if not may_start:
-            raise PermissionDenied
-        if form.is_valid():
-            try:
-                job = start_identification(
-                    programme=form.cleaned_data["programme"],
-                    as_of_on=form.cleaned_data["as_of_on"],
-                    engine=form.cleaned_data["engine"],
-                    by=request.user,
-                )
-            except IdentificationError as error:
-                form.add_error(None, str(error))
-            else:
-                return redirect("jobs:job_detail", job_id=job.pk)
-    page = Paginator(runs, 25).get_page(request.GET.get("page"))
+    page = Paginator(runs, 25).get_page(request.GET.get("page", "1")[:10])
     return render(
         request,
         "identification/run_list.html",
-        {"page": page, "runs": page.object_list, "form": form, "may_start": may_start},
+        {"page": page, "runs": page.object_list, "may_start": access.has_role(request.user, *STARTERS)},
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def start_run(request: HttpRequest) -> HttpResponse:
+    """Start an identification run (a background job) from its own form, then show the job's progress."""
+    if not access.has_role(request.user, *STARTERS):
+        raise PermissionDenied
+    form = StartRunForm(request.POST or None, programmes=selectors.programme_choices())
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = start_identification(
+                programme=form.cleaned_data["programme"],
+                as_of_on=form.cleaned_data["as_of_on"],
+                engine=form.cleaned_data["engine"],
+                by=request.user,
+            )
+        except IdentificationError as error:
+            form.add_error(None, f"The run could not start: {error}.")
+        else:
+            return redirect("jobs:job_detail", job_id=job.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "identification/start.html", {"form": form}, status=status)
 
 
 @login_required
@@ -82,7 +91,14 @@ def cohort(request: HttpRequest, run_id: int) -> HttpResponse:
     run = _run(request, run_id)
     filters = _filters(request)
     families = selectors.cohort(for_user=request.user, run=run, **filters)
-    page = Paginator(families, FAMILIES_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(families, FAMILIES_PER_PAGE).get_page(request.GET.get("page", "1")[:10])
+    labels = household_labels(for_user=request.user, household_ids=[f.household_id for f in page.object_list])
+    for family in page.object_list:
+        family.label = labels.get(family.household_id)
+    if page.object_list:
+        # Names and addresses of the families on the page: a read of personal data.
+        record(by=request.user, action="identification.cohort.view", obj=run,
+               detail={"families": len(page.object_list), "page": page.number})  # fmt: skip
     programme = load_programme_definition(run.programme)
     visible = selectors.cohort(for_user=request.user, run=run)
     query = request.GET.copy()
@@ -214,9 +230,13 @@ def need_by_area(request: HttpRequest, run_id: int) -> HttpResponse:
     programme = load_programme_definition(run.programme)
     for area in areas:
         area.problem_counts = [area.by_problem.get(p.code, 0) for p in programme.problems]  # type: ignore[attr-defined]
+    districts = [area for area in areas if not area.ward and area.district != COUNTY]
+    chart = bar_chart([(area.district, float(area.qualifying)) for area in districts], label_width=170)
+    chart_bars = [(bar, f"{int(bar.value):,}") for bar in chart.bars]
     return render(
         request,
         "identification/need.html",
         {"run": run, "areas": areas, "problems": programme.problems, "indicators": programme.indicators,
-         "by_ward": request.GET.get("by") == "ward", "estimate_source": programme.estimate_source},
+         "by_ward": request.GET.get("by") == "ward", "estimate_source": programme.estimate_source,
+         "chart": chart, "chart_bars": chart_bars},
     )  # fmt: skip

@@ -51,6 +51,8 @@ class SourceRows(Protocol):
     header: list[Cell]
     total: int
     """Progress units in the whole file (bytes for CSV, rows otherwise)."""
+    estimated_rows: int
+    """Data rows expected after the header (for CSV, its line breaks: a quoted value may hold more)."""
 
     def rows(self) -> Iterator[tuple[int, list[Cell]]]:
         """(line, cells) for each data row after the header."""
@@ -75,6 +77,16 @@ def open_source(path: Path, profile: SourceProfile) -> SourceRows:
 
 
 # --- CSV ------------------------------------------------------------------------------------------
+def _count_line_breaks(path: Path) -> int:
+    """Lines in a text file (a last line without a break counts), read in binary chunks: fast, for progress only."""
+    count, last = 0, b"\n"
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            count += chunk.count(b"\n")
+            last = chunk[-1:]
+    return count + (0 if last == b"\n" else 1)
+
+
 def _refuse_binary(sample: bytes) -> None:
     for signature, what in BINARY_SIGNATURES.items():
         if sample.startswith(signature):
@@ -164,6 +176,7 @@ class CsvSource:
         self.header: list[Cell] = list(self._next_record(1) or [])
         if self.header and isinstance(self.header[0], str):
             self.header[0] = self.header[0].lstrip("\ufeff")
+        self.estimated_rows = _count_line_breaks(path) - 1
 
     @staticmethod
     def _sniff_delimiter(text: str) -> str:
@@ -321,6 +334,7 @@ class XlsxSource:
             raise DeliveryRefused(f"The workbook has no sheet named {sheet!r} (it has: {', '.join(names)}).")
         self.sheet = self.workbook[sheet]
         self.total = int(self.sheet.max_row or 0)
+        self.estimated_rows = max(self.total - 1, 0)
         self._iterator = self.sheet.iter_rows(values_only=True)
         self._line = 0
         first = next(self._iterator, None)
@@ -355,6 +369,7 @@ class ParquetSource:
             raise DeliveryRefused(f"The file is not a readable Parquet file (damaged or truncated): {error}") from None
         self.header: list[Cell] = list(self.file.schema_arrow.names)
         self.total = int(self.file.metadata.num_rows)
+        self.estimated_rows = self.total
         self._line = 1
 
     def rows(self) -> Iterator[tuple[int, list[Cell]]]:

@@ -46,7 +46,7 @@ logger = logging.getLogger(__name__)
 
 MAX_STORED_PROBLEMS = 10_000
 """Problems kept in the database per import (the web report); the quarantine Parquet keeps every bad row."""
-PROGRESS_EVERY_ROWS = 5_000
+PROGRESS_EVERY_ROWS = 1_000
 CHECKSUM_CHUNK = 4 * 1024 * 1024
 
 User = AbstractBaseUser | AnonymousUser
@@ -277,7 +277,8 @@ def _validate_rows(
     is_reject = run.policy == Policy.REJECT
     period_column = validator.contract.period_column
     period_index = validator.index[period_column] if period_column else None
-    progress.start(source.total, f"Validating {run.file_name}")
+    estimate = max(source.estimated_rows, 0)
+    progress.start(estimate, f"Validating the rows of {run.file_name}")
     reported = 0
     for line, cells in source.rows():
         if not cells or (not cells[0] and is_blank_row(cells)):
@@ -299,10 +300,13 @@ def _validate_rows(
             if not (is_reject and tally.rows_bad):
                 writer.add_good(result)
         if tally.rows_read % PROGRESS_EVERY_ROWS == 0:
-            position = source.position()
-            progress.advance(position - reported)
-            reported = position
-    progress.advance(max(source.total - reported, 0))
+            progress.advance(tally.rows_read - reported)
+            reported = tally.rows_read
+    if tally.rows_read != estimate:
+        # Blank lines, or line breaks inside quoted values: the count read is the true total.
+        progress.start(tally.rows_read, f"Validated the rows of {run.file_name}")
+        reported = 0
+    progress.advance(tally.rows_read - reported)
 
 
 def _provenance(run: ImportRun, version_id: str, contract_version: int, tally: _Tally) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 from django_tasks import task
 
 from wholefamily.domain.progress import ProgressReporter
@@ -15,6 +16,12 @@ from wholefamily.ingest.services import fail_import_run, run_import
 from wholefamily.jobs.services import run_job
 
 IMPORT_DELIVERY = "import_delivery"
+# How each ending reads on the job's page: a file already imported is not a success (nothing new was stored).
+OUTCOME_TONES = {
+    ImportRun.Status.ACCEPTED: "success",
+    ImportRun.Status.DUPLICATE: "warning",
+    ImportRun.Status.REJECTED: "failure",
+}
 
 
 @task()
@@ -35,8 +42,16 @@ def import_uploaded(run_id: str, upload: Path, user_id: int | None, progress: Pr
         raise
     finally:
         shutil.rmtree(upload.parent, ignore_errors=True)
-    result: dict[str, Any] = {"outcome": run.get_status_display(), "message": run.message, "rows_read": run.rows_read}
+    result: dict[str, Any] = {
+        "outcome": run.get_status_display(),
+        "outcome_tone": OUTCOME_TONES.get(ImportRun.Status(run.status), "failure"),
+        "message": run.message,
+        "rows_read": run.rows_read,
+        "rows_accepted": run.rows_accepted,
+        "rows_bad": run.rows_bad,
+    }
     if run.dataset_version is not None:
         result["dataset_version"] = run.dataset_version.version_id
-    result["report"] = f"/data/imports/{run.pk}/"
+    result["report"] = reverse("ingest:run_detail", args=[run.pk])
+    result["report_text"] = "Read the validation report"
     return result

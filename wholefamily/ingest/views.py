@@ -112,7 +112,7 @@ def upload(request: HttpRequest) -> HttpResponse:
                 by=user,
             )
             ImportRun.objects.filter(pk=run.pk).update(job_id=str(job.pk))
-            return redirect("ingest:run_detail", run_id=run.pk)
+            return redirect("jobs:job_detail", job_id=job.pk)
     return render(request, "ingest/upload.html", {"form": form})
 
 

@@ -55,14 +55,37 @@ def job_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def job_detail(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
     job = selectors.get_job(for_user=request.user, job_id=job_id)
+    label, tag_class = shown_outcome(job)
     context = {
         "job": job,
-        "tag_class": STATUS_TAG_CLASSES[job.shown_status],
+        "status_label": label,
+        "tag_class": tag_class,
         "bar": progress_bar(job),
         "can_cancel": can_cancel_job(job=job, user=_staff(request)),
         "result_rows": _result_rows(job.result),
+        "report": _report_link(job),
     }
     return render(request, "jobs/job_detail.html", context)
+
+
+OUTCOME_TONES = {"success": "govuk-tag--green", "warning": "govuk-tag--yellow", "failure": "govuk-tag--red"}
+
+
+def shown_outcome(job: Job) -> tuple[str, str]:
+    """The status label and tag class: a finished job's own outcome when its work names one (an import that
+    found the file already imported succeeded as a job, and says "Already imported"), else the job's status."""
+    outcome, tone = job.result.get("outcome"), job.result.get("outcome_tone")
+    if job.status == Job.Status.SUCCEEDED and isinstance(outcome, str) and tone in OUTCOME_TONES:
+        return outcome, OUTCOME_TONES[tone]
+    return job.shown_status_label, STATUS_TAG_CLASSES[job.shown_status]
+
+
+def _report_link(job: Job) -> tuple[str, str] | None:
+    """(href, text) of the page the finished job's work wrote (an import's report, a run's figures)."""
+    href, text = job.result.get("report"), job.result.get("report_text") or "See the result"
+    if job.is_finished and isinstance(href, str) and href.startswith("/") and not href.startswith("//"):
+        return href, str(text)
+    return None
 
 
 @never_cache
@@ -169,10 +192,16 @@ RESULT_LABELS = {
 }
 
 
+HIDDEN_RESULT_KEYS = frozenset({"report", "report_text", "outcome", "outcome_tone"})
+
+
 def _result_rows(result: dict[str, Any]) -> list[tuple[str, str]]:
-    """The result summary as label/value pairs for a summary list, in the order the job wrote them."""
+    """The result summary as label/value pairs for a summary list, in the order the job wrote them (the link to
+    the work's own page and its outcome are shown apart)."""
     rows = []
     for key, value in result.items():
+        if key in HIDDEN_RESULT_KEYS:
+            continue
         label = RESULT_LABELS.get(key, key.replace("_", " ").capitalize())
         if isinstance(value, bool):
             text = "Yes" if value else "No"

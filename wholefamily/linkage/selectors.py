@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import pyarrow.parquet as pq
@@ -11,7 +14,7 @@ from django.http import Http404
 
 from wholefamily.domain.roles import Role
 from wholefamily.governance import access
-from wholefamily.linkage.models import LinkageRun, Person, ReviewDecision
+from wholefamily.linkage.models import Household, LinkageRun, Membership, Person, ReviewDecision
 
 LINKAGE_ROLES = (Role.DATA_ANALYST, Role.ADMINISTRATOR)
 
@@ -60,8 +63,19 @@ def _review_table(run: LinkageRun) -> list[dict[str, Any]]:
     return rows
 
 
-def review_queue(*, for_user: Any, limit: int = 100) -> tuple[LinkageRun | None, list[dict[str, Any]]]:
-    """Grey-zone pairs of the current run nobody has decided yet, most likely matches first."""
+# Match-probability bands a reviewer can filter the queue by: code, label, lowest, highest (exclusive).
+PROBABILITY_BANDS = (
+    ("high", "0.9 or more (probably the same person)", 0.9, 1.01),
+    ("middle", "0.5 to 0.9", 0.5, 0.9),
+    ("low", "Less than 0.5 (probably different people)", 0.0, 0.5),
+)
+
+
+def review_queue(
+    *, for_user: Any, limit: int | None = 100, kind: str = "", band: str = ""
+) -> tuple[LinkageRun | None, list[dict[str, Any]]]:
+    """Grey-zone pairs of the current run nobody has decided yet, most likely matches first; `kind` keeps pairs with a
+    record from that dataset, `band` pairs whose match probability is in that band (PROBABILITY_BANDS)."""
     if not access.has_role(for_user, *LINKAGE_ROLES):
         raise PermissionDenied
     run = current_run()
@@ -69,7 +83,33 @@ def review_queue(*, for_user: Any, limit: int = 100) -> tuple[LinkageRun | None,
         return None, []
     decided = set(ReviewDecision.objects.values_list("profile_id_l", "profile_id_r"))
     pending = [pair for pair in _review_table(run) if (pair["profile_id_l"], pair["profile_id_r"]) not in decided]
-    return run, pending[:limit]
+    pending.sort(key=lambda pair: -float(pair.get("match_probability") or 0.0))
+    pending = filter_pairs(pending, kind=kind, band=band)
+    return run, pending if limit is None else pending[:limit]
+
+
+def filter_pairs(pairs: list[dict[str, Any]], *, kind: str = "", band: str = "") -> list[dict[str, Any]]:
+    """The pairs with a record from dataset `kind`, and a match probability in `band` (unknown values: no filter)."""
+    if kind:
+        pairs = [pair for pair in pairs if kind in (pair.get("kind_l"), pair.get("kind_r"))]
+    bounds = {code: (low, high) for code, _, low, high in PROBABILITY_BANDS}
+    if band in bounds:
+        low, high = bounds[band]
+        pairs = [pair for pair in pairs if low <= float(pair.get("match_probability") or 0.0) < high]
+    return pairs
+
+
+def pair_kinds(pairs: list[dict[str, Any]]) -> list[str]:
+    """The datasets the pairs' records come from (for the queue's filter)."""
+    return sorted({str(kind) for pair in pairs for kind in (pair.get("kind_l"), pair.get("kind_r")) if kind})
+
+
+def review_count(*, for_user: Any) -> int | None:
+    """How many pairs wait for a decision; None for a user who may not review."""
+    if not access.has_role(for_user, *LINKAGE_ROLES):
+        return None
+    _, pending = review_queue(for_user=for_user, limit=None)
+    return len(pending)
 
 
 def review_pair(*, for_user: Any, profile_id_l: str, profile_id_r: str) -> dict[str, Any]:
@@ -124,3 +164,55 @@ def person_detail(*, for_user: Any, person_id: str) -> dict[str, Any]:
     records = list(person.records.all())
     memberships = list(person.memberships.select_related("household").order_by("start_on"))
     return {"person": person, "records": records, "memberships": memberships}
+
+
+@dataclass(frozen=True)
+class HouseholdLabel:
+    """How a household reads on a page: its family name (its members' surnames) and its address."""
+
+    household_id: str
+    family_name: str
+    address: str
+    postcode: str
+
+
+def _name_case(value: str) -> str:
+    return value.title() if value.isupper() or value.islower() else value
+
+
+def household_labels(*, for_user: Any, household_ids: Iterable[str]) -> dict[str, HouseholdLabel]:
+    """Family name and address of each household in `household_ids`, for lists that show families to people.
+
+    The caller has already scoped `household_ids` to what the user may see (a cohort page, a search); this reads only
+    those households. Family name: the most common surnames of the present members ("the Smith family", "the Smith
+    and Jones family"); a household without present members uses everyone who ever lived there.
+    """
+    if not getattr(for_user, "is_authenticated", False):
+        raise PermissionDenied
+    wanted = {str(value) for value in household_ids if value}
+    if not wanted:
+        return {}
+    households = {row.household_id: row for row in Household.objects.filter(household_id__in=wanted)}
+    surnames: dict[str, Counter[str]] = {key: Counter() for key in households}
+    everyone: dict[str, Counter[str]] = {key: Counter() for key in households}
+    memberships = Membership.objects.filter(household__household_id__in=wanted).values_list(
+        "household__household_id", "person__surname", "end_on"
+    )
+    for household_id, surname, end_on in memberships:
+        if not surname:
+            continue
+        everyone[household_id][_name_case(surname)] += 1
+        if end_on is None:
+            surnames[household_id][_name_case(surname)] += 1
+    labels = {}
+    for key, household in households.items():
+        counts = surnames[key] or everyone[key]
+        names = [name for name, _ in sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:2]]
+        family_name = f"The {' and '.join(names)} family" if names else "Family name not known"
+        labels[key] = HouseholdLabel(
+            household_id=key,
+            family_name=family_name,
+            address=household.address or "Address not known",
+            postcode=household.postcode,
+        )
+    return labels

@@ -1,4 +1,5 @@
-"""Linkage web pages: runs with their figures, the clerical review queue, a person's linked records."""
+"""Linkage web pages: runs with their figures (and a run started as a background job), the clerical review queue
+(filtered and paged), a person's linked records."""
 
 from __future__ import annotations
 
@@ -7,15 +8,35 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from wholefamily.domain.roles import Role
+from wholefamily.governance import access
 from wholefamily.governance.audit import record
+from wholefamily.jobs.models import Job
+from wholefamily.jobs.services import start_job
 from wholefamily.linkage.models import Household
-from wholefamily.linkage.selectors import linkage_run, linkage_runs, person_detail, review_pair, review_queue
+from wholefamily.linkage.selectors import (
+    LINKAGE_ROLES,
+    PROBABILITY_BANDS,
+    filter_pairs,
+    linkage_run,
+    linkage_runs,
+    pair_kinds,
+    person_detail,
+    review_pair,
+    review_queue,
+)
 from wholefamily.linkage.services import correct_household, decide_pair
+from wholefamily.linkage.tasks import RUN_LINKAGE, link_records
+from wholefamily.web.http import signed_in_user
+
+PAIRS_PER_PAGE = 25
 
 FIGURES = (
     ("records", "Records"), ("profiles", "Profiles"), ("persons", "Persons"), ("households", "Households"),
@@ -28,21 +49,98 @@ FIGURES = (
 def run_list(request: HttpRequest) -> HttpResponse:
     runs = list(linkage_runs(for_user=request.user)[:50])
     rows = [(run, [run.figures.get(key, "") for key, _ in FIGURES]) for run in runs]
-    return render(request, "linkage/run_list.html", {"rows": rows, "headings": [label for _, label in FIGURES]})
+    return render(
+        request,
+        "linkage/run_list.html",
+        {
+            "rows": rows,
+            "headings": [label for _, label in FIGURES],
+            "may_start": access.has_role(request.user, *LINKAGE_ROLES),
+            "running": _running_linkage_job(),
+        },
+    )
+
+
+def _running_linkage_job() -> Job | None:
+    """A linkage job queued or running: one at a time, since each run makes itself the current one."""
+    return Job.objects.filter(kind=RUN_LINKAGE, status__in=[Job.Status.QUEUED, Job.Status.RUNNING]).first()
+
+
+@login_required
+@require_POST
+def start_run(request: HttpRequest) -> HttpResponse:
+    """Start a linkage run over the current dataset versions as a background job, and show its progress."""
+    user = signed_in_user(request)
+    if not access.has_role(user, Role.DATA_ANALYST, Role.ADMINISTRATOR):
+        raise PermissionDenied
+    running = _running_linkage_job()
+    if running is not None:
+        messages.info(request, "A linkage run is already under way: this is its progress.")
+        return redirect("jobs:job_detail", job_id=running.pk)
+    job = start_job(
+        kind=RUN_LINKAGE,
+        title="Link the current data sets",
+        task=link_records,
+        args={"engine": "duckdb", "user_id": user.pk},
+        by=user,
+    )
+    return redirect("jobs:job_detail", job_id=job.pk)
 
 
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(
-        choices=[("same", "Same person"), ("different", "Different people")], widget=forms.RadioSelect
+        label="Your decision",
+        choices=[("same", "Same person"), ("different", "Different people")],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select whether the records are the same person",
+            "invalid_choice": "Select whether the records are the same person",
+        },
     )
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    reason = forms.CharField(
+        label="Reason",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={
+            "required": "Enter the reason for your decision",
+            "max_length": "The reason must be 2000 characters or fewer",
+        },
+    )
+
+    def error_links(self) -> list[tuple[str, str]]:
+        """(message, anchor) pairs for the error summary: each error links to the field to fix."""
+        anchors = {"decision": "#id_decision_0", "reason": "#id_reason"}
+        links = [(str(message), "#main-content") for message in self.non_field_errors()]
+        for name, anchor in anchors.items():
+            links += [(str(message), anchor) for message in self.errors.get(name, [])]
+        return links
+
+
+def _queue_filters(request: HttpRequest) -> dict[str, str]:
+    return {name: request.GET.get(name, "").strip()[:60] for name in ("kind", "band")}
 
 
 @login_required
 @require_GET
 def review_list(request: HttpRequest) -> HttpResponse:
-    run, pairs = review_queue(for_user=request.user)
-    return render(request, "linkage/review_list.html", {"run": run, "pairs": pairs})
+    filters = _queue_filters(request)
+    run, every_pair = review_queue(for_user=request.user, limit=None)
+    pairs = filter_pairs(every_pair, **filters)
+    page = Paginator(pairs, PAIRS_PER_PAGE).get_page(request.GET.get("page", "1")[:10])
+    query = request.GET.copy()
+    query.pop("page", None)
+    context: dict[str, Any] = {
+        "run": run,
+        "page": page,
+        "pairs": page.object_list,
+        "filters": filters,
+        "query": query.urlencode(),
+        "kinds": pair_kinds(every_pair),
+        "bands": [(code, label) for code, label, _, _ in PROBABILITY_BANDS],
+        "matching": len(pairs),
+        "waiting": len(every_pair),
+    }
+    return render(request, "linkage/review_list.html", context)
 
 
 @login_required
@@ -50,6 +148,9 @@ def review_list(request: HttpRequest) -> HttpResponse:
 def review_detail(request: HttpRequest, profile_id_l: str, profile_id_r: str) -> HttpResponse:
     context = review_pair(for_user=request.user, profile_id_l=profile_id_l, profile_id_r=profile_id_r)
     form = DecisionForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and not form.is_valid():
+        status = 400
     if request.method == "POST" and form.is_valid():
         decide_pair(
             run=context["run"],
@@ -62,7 +163,7 @@ def review_detail(request: HttpRequest, profile_id_l: str, profile_id_r: str) ->
         )
         messages.success(request, "Decision recorded. It applies from the next linkage run.")
         return redirect("linkage:review_list")
-    return render(request, "linkage/review_detail.html", {**context, "form": form})
+    return render(request, "linkage/review_detail.html", {**context, "form": form}, status=status)
 
 
 class HouseholdCorrectionForm(forms.Form):

@@ -10,6 +10,7 @@ from wholefamily.cases.forms import GovukForm, date_field, long_text_field, radi
 from wholefamily.cases.models import Member
 from wholefamily.domain.outcomes import distance
 from wholefamily.outcomes.models import DistanceAssessment
+from wholefamily.web.forms import DayMonthYearField, ErrorSummaryMixin
 
 
 def score_field_name(subject_key: str, item: str) -> str:
@@ -90,3 +91,23 @@ class DistanceForm(GovukForm):
     def family_member(self) -> Member | None:
         key = self.cleaned_data.get("family_member")
         return self.members.get(key) if key else None
+
+
+class MeasureForm(ErrorSummaryMixin, forms.Form):
+    """Measure a programme's outcomes as of a date (a background job), with the GOV.UK date input."""
+
+    programme = forms.ChoiceField(
+        label="Outcomes framework",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the outcomes framework", "invalid_choice": "Select the outcomes framework"},
+    )
+    as_of_on = DayMonthYearField(
+        label="Measure as of",
+        help_text="Results are read from the data up to this date. For example, 31 7 2017",
+    )
+
+    def __init__(self, *args: Any, frameworks: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["programme"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = frameworks

@@ -378,3 +378,10 @@ def report_card(*, for_user: AnyUser) -> ReportCard:
         plan_results=tuple(report.PlanResult),
         smallest_group=definition.smallest_group,
     )
+
+
+def framework_choices() -> list[tuple[str, str]]:
+    """The shipped outcomes frameworks, as (programme code, title), for the measure form."""
+    from wholefamily.outcomes.measuring import frameworks_dir, load_framework_for
+
+    return [(path.stem, load_framework_for(path.stem).title) for path in sorted(frameworks_dir().glob("*.yaml"))]

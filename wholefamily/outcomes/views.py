@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -13,14 +14,18 @@ from django.views.decorators.http import require_http_methods
 from wholefamily.cases.lookups import case_for, family_url
 from wholefamily.cases.models import Member
 from wholefamily.domain.outcomes import distance
-from wholefamily.domain.roles import Action
+from wholefamily.domain.roles import Action, Role
 from wholefamily.governance import access
 from wholefamily.governance.audit import record
+from wholefamily.jobs.services import start_job
 from wholefamily.outcomes import selectors, services
 from wholefamily.outcomes.definitions import distance_definition
-from wholefamily.outcomes.forms import DistanceForm
+from wholefamily.outcomes.forms import DistanceForm, MeasureForm
 from wholefamily.outcomes.models import DistanceAssessment
+from wholefamily.outcomes.tasks import MEASURE_OUTCOMES, measure
 from wholefamily.web.http import posted, signed_in_user
+
+MEASURERS = (Role.PROGRAMME_MANAGER, Role.DATA_ANALYST, Role.ADMINISTRATOR)
 
 
 def distance_url(pk: int, anchor: str = "") -> str:
@@ -124,4 +129,28 @@ def family_outcomes(request: HttpRequest, pk: int) -> HttpResponse:
 def report_card(request: HttpRequest) -> HttpResponse:
     card = selectors.report_card(for_user=request.user)
     record(by=request.user, action="view", object_type="outcomes.report_card", object_id="better_off")
-    return render(request, "outcomes/report_card.html", {"card": card})
+    return render(
+        request, "outcomes/report_card.html", {"card": card, "may_measure": access.has_role(request.user, *MEASURERS)}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def measure_outcomes(request: HttpRequest) -> HttpResponse:
+    """Measure a programme's outcomes for its families as of a date, as a background job."""
+    user = signed_in_user(request)
+    if not access.has_role(user, *MEASURERS):
+        raise PermissionDenied
+    form = MeasureForm(posted(request), frameworks=selectors.framework_choices())
+    if request.method == "POST" and form.is_valid():
+        programme, as_of_on = form.cleaned_data["programme"], form.cleaned_data["as_of_on"]
+        job = start_job(
+            kind=MEASURE_OUTCOMES,
+            title=f"Measure the outcomes of {programme} as of {as_of_on:%-d %B %Y}",
+            task=measure,
+            args={"programme": programme, "as_of": as_of_on.isoformat(), "user_id": user.pk},
+            by=user,
+        )
+        return HttpResponseRedirect(reverse("jobs:job_detail", args=[job.pk]))
+    status = 400 if request.method == "POST" else 200
+    return render(request, "outcomes/measure.html", {"form": form}, status=status)

@@ -22,6 +22,8 @@ JOB_WATCHERS = (Role.DATA_ANALYST, Role.PROGRAMME_MANAGER, Role.ADMINISTRATOR)
 # Key workers reach the families of a cohort from their caseload, so the section is for everyone else who may.
 COHORT_READERS = tuple(role for role in RUN_READERS if role is not Role.KEY_WORKER)
 CASE_WORKERS = (Role.KEY_WORKER, Role.TEAM_MANAGER, Role.PROGRAMME_MANAGER)
+# Everyone who may see personal data finds people (a commissioner sees figures only).
+SEARCHERS = tuple(role for role in Role if role is not Role.COMMISSIONER)
 
 
 @dataclass(frozen=True)
@@ -49,8 +51,10 @@ class NavigationItem:
 NAVIGATION: tuple[NavigationEntry, ...] = (
     NavigationEntry("Home", "web:dashboard", ALL_ROLES),
     NavigationEntry("Families", "cases:caseload", CASE_WORKERS),
+    NavigationEntry("Find", "cases:search", SEARCHERS),
     NavigationEntry("Data sets", "ingest:version_list", (Role.DATA_ANALYST, Role.ADMINISTRATOR)),
     NavigationEntry("Linkage", "linkage:run_list", LINKAGE_ROLES),
+    NavigationEntry("Pairs to review", "linkage:review_list", LINKAGE_ROLES),
     NavigationEntry("Identification", "identification:runs", COHORT_READERS),
     NavigationEntry("Outcomes", "outcomes:report", (Role.TEAM_MANAGER, Role.PROGRAMME_MANAGER, Role.COMMISSIONER)),
     NavigationEntry("Claims", "claims:list", CLAIM_READERS),

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from wholefamily.cases import selectors, services
 from wholefamily.cases.forms import GatekeepingForm, ReferralForm
 from wholefamily.cases.models import Referral
+from wholefamily.cases.search import find_people
 from wholefamily.cases.views.common import audit_list, family_url, form_page, posted, signed_in_user
 from wholefamily.domain import pathway
 from wholefamily.domain.pathway import GatekeepingDecision, ReferralSource
@@ -40,7 +41,16 @@ def new_referral(request: HttpRequest) -> HttpResponse:
     teams = selectors.teams_for_new_families(for_user=user)
     if not teams.exists():
         raise PermissionDenied
-    form = ReferralForm(posted(request), teams=teams, initial={"received_on": timezone.localdate(), "priority": "2"})
+    find_name = (request.POST if request.method == "POST" else request.GET).get("find_name", "").strip()[:100]
+    find_postcode = (request.POST if request.method == "POST" else request.GET).get("find_postcode", "").strip()[:10]
+    households = _households_found(request, name=find_name, postcode=find_postcode)
+    form = ReferralForm(
+        posted(request),
+        teams=teams,
+        households=households,
+        initial={"received_on": timezone.localdate(), "priority": "2", "find_name": find_name,
+                 "find_postcode": find_postcode},
+    )  # fmt: skip
 
     def save() -> str:
         data = form.cleaned_data
@@ -65,7 +75,22 @@ def new_referral(request: HttpRequest) -> HttpResponse:
         back_url=reverse("cases:referrals"),
         save=save,
         success="The referral has been recorded. It now waits for a gatekeeping decision.",
+        extra={"find_name": find_name, "find_postcode": find_postcode, "households_found": households},
+        template="cases/new_referral.html",
     )
+
+
+def _households_found(request: HttpRequest, *, name: str, postcode: str) -> list[tuple[str, str]] | None:
+    """The households of the people the search finds (scoped and audited by the search), as radio choices; None
+    when nothing was searched for."""
+    if not (name or postcode):
+        return None
+    choices: dict[str, str] = {}
+    for person in find_people(for_user=request.user, name=name, postcode=postcode):
+        if person.household is not None:
+            home = person.household
+            choices.setdefault(home.household_id, f"{home.family_name}, {home.address}")
+    return list(choices.items())
 
 
 @login_required

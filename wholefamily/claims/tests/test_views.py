@@ -92,8 +92,17 @@ def test_evidence_pack_pdf(client, claim, auditor):
 
 def test_validation_step(client, claim, auditor, manager):
     client.force_login(auditor)
+    page = client.get(reverse("claims:detail", args=[claim.pk])).text
+    assert "Validate or reject this claim" in page and 'value="submitted"' not in page
     response = client.post(reverse("claims:change_state", args=[claim.pk]), {"to": "rejected", "reason": ""})
-    assert response.status_code == 400 and "say why" in response.content.decode()
+    assert response.status_code == 400
+    summary = response.text[response.text.index('class="govuk-error-summary"') :]
+    assert '<a href="#reason">Say why the claim is rejected</a>' in summary
+    # Internal audit says what it checked when it validates, too.
+    response = client.post(reverse("claims:change_state", args=[claim.pk]), {"to": "validated", "reason": " "})
+    assert response.status_code == 400 and "Say why the claim is validated by internal audit" in response.text
+    response = client.post(reverse("claims:change_state", args=[claim.pk]), {"reason": "x"})
+    assert response.status_code == 400 and '<a href="#to">Select what happens to the claim</a>' in response.text
     response = client.post(reverse("claims:change_state", args=[claim.pk]), {"to": "validated", "reason": "checked"})
     assert response.status_code == 302
     claim.refresh_from_db()
@@ -124,9 +133,14 @@ def test_others_may_not_see_claims(client, claim, make_staff):
     assert client.get(reverse("claims:detail", args=[claim.pk])).status_code == 403
 
 
-def test_auditor_cannot_download_the_submission_file(client, claim, auditor):
-    client.force_login(auditor)
-    assert client.get(reverse("claims:submission")).status_code == 403
+def test_a_programme_manager_is_not_offered_the_auditors_moves(client, claim, manager):
+    client.force_login(manager)
+    page = client.get(reverse("claims:detail", args=[claim.pk])).text
+    assert "Validate or reject this claim" not in page
+    response = client.post(reverse("claims:change_state", args=[claim.pk]), {"to": "validated", "reason": "x"})
+    assert response.status_code == 400
+    claim.refresh_from_db()
+    assert claim.state == ClaimState.DRAFT
 
 
 def test_funding_page_shows_the_forecast_and_paid(client, claim, make_staff):

@@ -62,6 +62,11 @@ def test_commissioner_sees_need_by_area_but_no_families(client, run, make_staff)
     assert county.qualifying == run.families_qualifying
     assert county.residents == run.residents
     assert county.estimated == round(run.residents * 4.31 / 1000)
+    # The chart: one bar per district (not the county total), its figures also in the table.
+    districts = [area for area in response.context["areas"] if not area.ward and area.district != "All districts"]
+    bars = response.context["chart_bars"]
+    assert [(bar.label, text) for bar, text in bars] == [(area.district, f"{area.qualifying:,}") for area in districts]
+    assert 'role="img" aria-labelledby="need-chart-title need-chart-desc"' in response.text
 
 
 def test_every_view_of_a_familys_evidence_is_audited(client, run, make_staff):
@@ -143,18 +148,61 @@ def test_an_analyst_starts_a_run_as_a_background_job(client, settings, tmp_path,
     (settings.DATA_DIR / "linkage" / "CURRENT").write_text("perfect")
     (settings.DATA_DIR / "linkage" / "perfect").symlink_to(perfect_snapshot)
     analyst = make_staff("ana", Role.DATA_ANALYST)
-    response = _signed_in(client, analyst).post(
-        reverse("identification:runs"), {"programme": "tf-2015", "as_of_on": "2015-08-31", "engine": "duckdb"}
+    client = _signed_in(client, analyst)
+    assert "Start an identification run" in client.get(reverse("identification:runs")).text
+    form = client.get(reverse("identification:start"))
+    assert form.status_code == 200 and 'class="govuk-date-input"' in form.text
+    response = client.post(
+        reverse("identification:start"),
+        {"programme": "tf-2015", "as_of_on_day": "31", "as_of_on_month": "8", "as_of_on_year": "2015", "engine": "duckdb"},
     )
     job = Job.objects.get()
-    assert response.status_code == 302 and str(job.pk) in response["Location"]
+    assert response.status_code == 302 and response["Location"] == reverse("jobs:job_detail", args=[job.pk])
     assert job.kind == "identify" and job.task_result_id
+
+
+@pytest.mark.parametrize(
+    ("posted", "message", "anchor"),
+    [
+        ({"as_of_on_day": "31", "as_of_on_month": "8", "as_of_on_year": "2015"}, "Select the programme", "#id_programme_0"),
+        ({"programme": "tf-2015"}, "Enter the as-of date", "#id_as_of_on_day"),
+        ({"programme": "tf-2015", "as_of_on_day": "31", "as_of_on_year": "2015"}, "must include a month", "#id_as_of_on_month"),
+        ({"programme": "tf-2015", "as_of_on_day": "31", "as_of_on_month": "2", "as_of_on_year": "2015"}, "must be a real date",
+         "#id_as_of_on_day"),
+        ({"programme": "tf-2015", "as_of_on_day": "1", "as_of_on_month": "4", "as_of_on_year": "2014"},
+         "is in force from 1 April 2015 to 31 March 2020", "#id_as_of_on_day"),
+        ({"programme": "<script>", "as_of_on_day": "x" * 9000}, "Select the programme", "#id_programme_0"),
+    ],
+)  # fmt: skip
+def test_the_start_form_says_what_to_fix(client, make_staff, posted, message, anchor):
+    from wholefamily.jobs.models import Job
+
+    client = _signed_in(client, make_staff("ana", Role.DATA_ANALYST))
+    response = client.post(reverse("identification:start"), {"engine": "duckdb", **posted})
+    assert response.status_code == 400
+    summary = response.text[response.text.index('class="govuk-error-summary"') :]
+    assert message in summary and f'href="{anchor}"' in summary
+    assert response.text.count("Error: Start an identification run") == 1
+    assert not Job.objects.exists()
+
+
+def test_without_a_linkage_run_the_form_says_so(client, settings, tmp_path, make_staff):
+    settings.DATA_DIR = tmp_path / "data"
+    client = _signed_in(client, make_staff("ana", Role.DATA_ANALYST))
+    response = client.post(
+        reverse("identification:start"),
+        {"programme": "tf-2015", "as_of_on_day": "31", "as_of_on_month": "8", "as_of_on_year": "2015", "engine": "duckdb"},
+    )
+    assert response.status_code == 400 and "there is no current linkage run yet" in response.text
 
 
 def test_a_key_worker_cannot_start_a_run(client, run, make_staff):
     worker = make_staff("kim", Role.KEY_WORKER)
-    response = _signed_in(client, worker).post(
-        reverse("identification:runs"), {"programme": "tf-2015", "as_of_on": "2015-08-31", "engine": "duckdb"}
+    client = _signed_in(client, worker)
+    assert client.get(reverse("identification:start")).status_code == 403
+    response = client.post(
+        reverse("identification:start"),
+        {"programme": "tf-2015", "as_of_on_day": "31", "as_of_on_month": "8", "as_of_on_year": "2015", "engine": "duckdb"},
     )
     assert response.status_code == 403
 
@@ -183,3 +231,25 @@ def test_the_job_work_records_a_run(settings, tmp_path, perfect_snapshot):
     run = IdentificationRun.objects.get()
     assert result["report"] == f"/identification/runs/{run.pk}/"
     assert "view wf_evidence" in progress.messages
+
+
+def test_the_cohort_shows_families_by_name_and_address_and_finds_them(client, run, make_staff):
+    from django.utils import timezone
+
+    from wholefamily.linkage.models import Household, LinkageRun, Membership, Person
+
+    family = run.families.filter(is_qualifying=True).order_by("district", "ward", "family_id").first()
+    linkage = LinkageRun.objects.create(run_id="r1", settings_version="t", started_at=timezone.now())
+    household = Household.objects.create(
+        household_id=family.household_id, address="12 Mill Lane, Ashby", postcode="AB1 2CD", last_run=linkage
+    )
+    for number, (forename, surname) in enumerate([("Amy", "OKAFOR"), ("Ben", "OKAFOR"), ("Cat", "Smith")]):
+        person = Person.objects.create(person_id=f"P{number}", forename=forename, surname=surname, last_run=linkage)
+        Membership.objects.create(person=person, household=household, role="adult_parent")
+    client = _signed_in(client, make_staff("pat", Role.PROGRAMME_MANAGER))
+    page = client.get(reverse("identification:cohort", args=[run.pk])).text
+    assert "The Okafor and Smith family" in page and "12 Mill Lane, Ashby, AB1 2CD" in page
+    assert AuditEvent.objects.filter(action="identification.cohort.view", object_id=str(run.pk)).exists()
+    for search in ("okafor", "Mill Lane", "AB1 2CD"):
+        found = client.get(reverse("identification:cohort", args=[run.pk]), {"search": search})
+        assert [f.family_id for f in found.context["families"]] == [family.family_id], search

@@ -90,11 +90,15 @@ def test_upload_report_and_versions_in_a_browser(
     page.get_by_label("File (CSV, XLSX or Parquet)").set_input_files(str(delivery))
     page.get_by_role("button", name="Check and import").click()
     run = ImportRun.objects.get()
-    page.wait_for_url(f"{live_server.url}/data/imports/{run.pk}/")
-    expect(page.get_by_text("This import is still running")).to_be_visible()
+    page.wait_for_url(f"{live_server.url}/jobs/{run.job_id}/")  # the upload lands on the job's progress page
+    expect(page.locator("#job-progress-text")).to_have_text("Waiting for a worker to start it.")
 
     _run_worker()
     page.reload()
+    expect(page.locator("#job-status")).to_have_text("Accepted")
+    expect(page.locator("#job-progress-text")).to_have_text("5 of 5 done (100%).")  # counted in rows
+    _assert_accessible(page)
+    page.get_by_role("link", name="Read the validation report").click()
     expect(page.get_by_role("heading", name="exclusions.csv Accepted")).to_be_visible()
     expect(page.get_by_text("3 rows accepted, 2 rows quarantined")).to_be_visible()
     expect(page.get_by_role("cell", name="before 1900-01-01")).to_have_count(2)  # by reason, and by line

@@ -111,14 +111,9 @@ def test_upload_form_errors(make_staff: Any) -> None:
     assert not ImportRun.objects.exists() and not Job.objects.exists()
 
 
-@pytest.mark.django_db(transaction=True)
-def test_upload_runs_as_a_background_job(make_staff: Any, data_dir: Path, delivery: Path) -> None:
-    for role in Role:
-        Group.objects.get_or_create(name=role.value)
-    analyst = make_staff("ana", Role.DATA_ANALYST)
-    client = signed_in(analyst)
+def _upload(client: Client, delivery: Path) -> Any:
     with delivery.open("rb") as handle:
-        response = client.post(
+        return client.post(
             reverse("ingest:upload"),
             {
                 "kind": KIND,
@@ -128,12 +123,10 @@ def test_upload_runs_as_a_background_job(make_staff: Any, data_dir: Path, delive
                 "file": handle,
             },
         )
-    run = ImportRun.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("ingest:run_detail", args=[run.pk])
-    job = Job.objects.get()
-    assert run.job_id == str(job.pk) and job.created_by == analyst
-    assert "still running" in client.get(response["Location"]).text
-    worker = Worker(
+
+
+def _work_the_queue() -> None:
+    Worker(
         queue_names=["default"],
         interval=0,
         batch=True,
@@ -141,14 +134,44 @@ def test_upload_runs_as_a_background_job(make_staff: Any, data_dir: Path, delive
         startup_delay=False,
         max_tasks=None,
         worker_id="t",
-    )
-    worker.run()
+    ).run()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_upload_runs_as_a_background_job(make_staff: Any, data_dir: Path, delivery: Path) -> None:
+    for role in Role:
+        Group.objects.get_or_create(name=role.value)
+    analyst = make_staff("ana", Role.DATA_ANALYST)
+    client = signed_in(analyst)
+    response = _upload(client, delivery)
+    run = ImportRun.objects.get()
+    job = Job.objects.get()
+    # The upload lands on the job's progress page.
+    assert response.status_code == 302 and response["Location"] == reverse("jobs:job_detail", args=[job.pk])
+    assert run.job_id == str(job.pk) and job.created_by == analyst
+    assert "Waiting for a worker" in client.get(response["Location"]).text
+    _work_the_queue()
     run.refresh_from_db()
     job.refresh_from_db()
     assert run.status == ImportRun.Status.ACCEPTED, run.message
     assert (run.rows_accepted, run.rows_quarantined) == (5, 55)
+    # Progress is counted in rows, not bytes.
+    assert (job.done, job.total) == (60, 60)
     assert job.status == Job.Status.SUCCEEDED and job.result["report"] == f"/data/imports/{run.pk}/"
+    page = client.get(response["Location"]).text
+    assert ">Accepted</strong>" in page and "60 of 60 done" in page
+    assert f'href="/data/imports/{run.pk}/">Read the validation report</a>' in page
     version = DatasetVersion.objects.get()
     assert version.imported_by == analyst
     assert not list((data_dir / "uploads").iterdir())  # the upload is not kept beside the store
     assert AuditEvent.objects.filter(action="import_dataset", actor=analyst, outcome="success").exists()
+
+    # The same file again: the job page says it was already imported, never a plain success.
+    again = _upload(client, delivery)
+    _work_the_queue()
+    second = Job.objects.exclude(pk=job.pk).get()
+    assert again["Location"] == reverse("jobs:job_detail", args=[second.pk])
+    page = client.get(again["Location"]).text
+    assert 'govuk-tag--yellow">Already imported</strong>' in page
+    assert ">Succeeded<" not in page
+    assert "already imported" in page and DatasetVersion.objects.count() == 1

@@ -14,10 +14,13 @@ from django.utils import timezone
 
 from wholefamily.domain.roles import Role
 from wholefamily.governance.models import AuditEvent
+from wholefamily.jobs.models import Job
+from wholefamily.jobs.services import run_job
 from wholefamily.linkage.engine.run import RunResult
 from wholefamily.linkage.models import Household, HouseholdCorrection, LinkageRun, Person, ReviewDecision
-from wholefamily.linkage.selectors import waterfall
+from wholefamily.linkage.selectors import _review_table, waterfall
 from wholefamily.linkage.services import publish_run
+from wholefamily.linkage.tasks import linkage_work
 
 
 @pytest.fixture
@@ -48,7 +51,9 @@ def test_review_queue_decision_and_person_page(published: LinkageRun, make_staff
     assert steps[0]["label"].startswith("Prior")
     assert steps[-1]["running"] == pytest.approx(pair["match_weight"], abs=0.05)
 
-    assert client.post(url, {"decision": "different", "reason": ""}).status_code == 200  # reason required
+    refused = client.post(url, {"decision": "different", "reason": ""})  # reason required
+    assert refused.status_code == 400
+    assert 'class="govuk-error-summary"' in refused.text and 'href="#id_reason">Enter the reason' in refused.text
     response = client.post(url, {"decision": "different", "reason": "Different schools and dates"})
     assert response.status_code == 302
     decision = ReviewDecision.objects.get()
@@ -78,6 +83,58 @@ def test_review_queue_decision_and_person_page(published: LinkageRun, make_staff
     assert correction.household_id == target.household_id
     assert person.memberships.filter(end_on__isnull=True, household=target).exists()
     assert AuditEvent.objects.filter(action="linkage.household.correct").count() == 1
+
+
+@pytest.mark.django_db
+def test_review_queue_counts_filters_and_pages(published: LinkageRun, make_staff: Callable[..., Any]) -> None:
+    client = Client()
+    client.force_login(make_staff("dana", Role.DATA_ANALYST))
+    listing = client.get(reverse("linkage:review_list"))
+    waiting = listing.context["waiting"]
+    assert waiting == len(_review_table(published)) > 0
+    assert f"<strong>{waiting}</strong> pair" in listing.text
+    assert len(listing.context["pairs"]) == min(waiting, 25)
+    probabilities = [pair["match_probability"] for pair in listing.context["pairs"]]
+    assert probabilities == sorted(probabilities, reverse=True)
+
+    kind = listing.context["kinds"][0]
+    filtered = client.get(reverse("linkage:review_list"), {"kind": kind})
+    assert 0 < filtered.context["matching"] <= waiting
+    assert all(kind in (pair["kind_l"], pair["kind_r"]) for pair in filtered.context["pairs"])
+    high = client.get(reverse("linkage:review_list"), {"band": "high"})
+    assert all(pair["match_probability"] >= 0.9 for pair in high.context["pairs"])
+    # Hostile or unknown filters and pages are ignored, never an error.
+    odd = client.get(reverse("linkage:review_list"), {"band": "<script>", "kind": "x" * 500, "page": "-9"})
+    assert odd.status_code == 200 and odd.context["matching"] == 0
+    if waiting > 25:
+        second = client.get(reverse("linkage:review_list"), {"page": "2"})
+        assert second.context["page"].number == 2 and 'aria-label="Pagination"' in second.text
+
+
+@pytest.mark.django_db
+def test_a_linkage_run_starts_as_a_background_job(published: LinkageRun, make_staff: Callable[..., Any]) -> None:
+    client = Client()
+    client.force_login(make_staff("kim", Role.KEY_WORKER))
+    assert client.post(reverse("linkage:start_run")).status_code == 403
+    client.force_login(make_staff("dana", Role.DATA_ANALYST))
+    assert "Run linkage now" in client.get(reverse("linkage:run_list")).text
+    response = client.post(reverse("linkage:start_run"))
+    job = Job.objects.get(kind="run_linkage")
+    assert response["Location"] == reverse("jobs:job_detail", args=[job.pk])
+    assert job.status == Job.Status.QUEUED and AuditEvent.objects.filter(action="start_job").count() == 1
+    # One run at a time: a second press shows the run under way.
+    assert client.post(reverse("linkage:start_run"))["Location"] == response["Location"]
+    assert Job.objects.filter(kind="run_linkage").count() == 1
+    assert "A linkage run is under way" in client.get(reverse("linkage:run_list")).text
+
+
+@pytest.mark.django_db
+def test_the_linkage_job_says_plainly_when_there_is_nothing_to_link(settings: Any, tmp_path: Path) -> None:
+    settings.DATA_DIR = tmp_path
+    job = Job.objects.create(kind="run_linkage", title="Link", status=Job.Status.QUEUED)
+    assert run_job(job.pk, lambda progress: linkage_work("duckdb", None, progress)) is None
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED and "import some deliveries first" in job.error
 
 
 def test_waterfall_adds_up_to_the_match_weight() -> None:

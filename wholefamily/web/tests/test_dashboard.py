@@ -95,15 +95,20 @@ def _navigation(page: str) -> list[str]:
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        (Role.KEY_WORKER, ["Home", "Families", "Teams"]),
-        (Role.DATA_ANALYST, ["Home", "Data sets", "Linkage", "Identification", "Teams", "Background jobs"]),
-        (Role.AUDITOR, ["Home", "Identification", "Claims", "Teams", "Audit log", "Approvals"]),
+        (Role.KEY_WORKER, ["Home", "Families", "Find", "Teams"]),
+        (
+            Role.DATA_ANALYST,
+            ["Home", "Find", "Data sets", "Linkage", "Pairs to review", "Identification", "Teams", "Background jobs"],
+        ),
+        (Role.AUDITOR, ["Home", "Find", "Identification", "Claims", "Teams", "Audit log", "Approvals"]),
         (
             Role.ADMINISTRATOR,
             [
                 "Home",
+                "Find",
                 "Data sets",
                 "Linkage",
+                "Pairs to review",
                 "Identification",
                 "Claims",
                 "Teams",

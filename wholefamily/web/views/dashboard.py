@@ -15,6 +15,7 @@ from django.urls import reverse
 from wholefamily.domain.roles import Role
 from wholefamily.governance import access, selectors
 from wholefamily.governance.models import StaffProfile, Team
+from wholefamily.linkage.selectors import review_count
 from wholefamily.web.components import Figure, SummaryRow
 from wholefamily.web.views import figures
 
@@ -52,6 +53,7 @@ class _Facts:
     team: Team | None
     visible_team_count: int
     is_staff: bool
+    pairs_to_review: int | None = None  # None: the user may not review linkage
 
     @classmethod
     def of(cls, user: AbstractBaseUser) -> _Facts:
@@ -60,6 +62,7 @@ class _Facts:
             team=profile.team if profile is not None else None,
             visible_team_count=selectors.teams_for(for_user=user).count(),
             is_staff=bool(getattr(user, "is_staff", False)),
+            pairs_to_review=review_count(for_user=user),
         )
 
 
@@ -101,7 +104,42 @@ def _programme_manager(facts: _Facts) -> RoleSection:
     return RoleSection(
         role=Role.PROGRAMME_MANAGER,
         purpose="Run the programme across the county.",
-        rows=[_teams_row(facts), _outcomes_row(), _claims_row(), _jobs_row(), _audit_row()],
+        rows=[
+            _teams_row(facts),
+            *_case_rows(("progress", "team", "referrals")),
+            SummaryRow(
+                key="Identify families",
+                value="Start an identification run for a programme on a date; read the cohort and need by area.",
+                href=reverse("identification:runs"),
+                action_text="Open",
+            ),
+            _outcomes_row(),
+            SummaryRow(
+                key="Measure outcomes",
+                value="Measure the programme's outcomes for its families on a date, in the background.",
+                href=reverse("outcomes:measure"),
+                action_text="Start",
+            ),
+            _claims_row(),
+            SummaryRow(
+                key="Compute claims",
+                value="Compute a claim window's results claims, with their evidence packs, in the background.",
+                href=reverse("claims:compute"),
+                action_text="Start",
+            ),
+            _funding_row(),
+            _jobs_row(),
+            _audit_row(),
+        ],
+    )
+
+
+def _funding_row() -> SummaryRow:
+    return SummaryRow(
+        key="Funding",
+        value="The funding forecast for the families you expect to work with, and the results paid against it.",
+        href=reverse("claims:funding"),
+        action_text="View",
     )
 
 
@@ -109,7 +147,39 @@ def _data_analyst(facts: _Facts) -> RoleSection:
     return RoleSection(
         role=Role.DATA_ANALYST,
         purpose="Bring in agency data and find the families who meet the programme's criteria.",
-        rows=[_jobs_row()],
+        rows=[
+            SummaryRow(
+                key="Data sets",
+                value="Upload an agency's delivery; each import is checked row by row and reported.",
+                href=reverse("ingest:upload"),
+                action_text="Upload",
+            ),
+            SummaryRow(
+                key="Linkage runs",
+                value="Link the current data sets into people and households, and read each run's figures.",
+                href=reverse("linkage:run_list"),
+                action_text="Open",
+            ),
+            _review_row(facts),
+            SummaryRow(
+                key="Identification runs",
+                value="Find the families who meet a programme's criteria on a date.",
+                href=reverse("identification:runs"),
+                action_text="Open",
+            ),
+            _jobs_row(),
+            *_case_rows(("progress",)),
+        ],
+    )
+
+
+def _review_row(facts: _Facts) -> SummaryRow:
+    count = facts.pairs_to_review or 0
+    return SummaryRow(
+        key="Pairs to review",
+        value=f"{count:,} pair{'s' if count != 1 else ''} of records waiting for a decision: same person or not.",
+        href=reverse("linkage:review_list"),
+        action_text="Review",
     )
 
 
@@ -117,7 +187,7 @@ def _commissioner(facts: _Facts) -> RoleSection:
     return RoleSection(
         role=Role.COMMISSIONER,
         purpose="Commission services from figures for the whole area. You do not see records about individuals.",
-        rows=[_teams_row(facts), _outcomes_row()],
+        rows=[_teams_row(facts), *_case_rows(("progress",)), _outcomes_row(), _funding_row()],
     )
 
 
