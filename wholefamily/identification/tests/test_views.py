@@ -154,7 +154,13 @@ def test_an_analyst_starts_a_run_as_a_background_job(client, settings, tmp_path,
     assert form.status_code == 200 and 'class="govuk-date-input"' in form.text
     response = client.post(
         reverse("identification:start"),
-        {"programme": "tf-2015", "as_of_on_day": "31", "as_of_on_month": "8", "as_of_on_year": "2015", "engine": "duckdb"},
+        {
+            "programme": "tf-2015",
+            "as_of_on_day": "31",
+            "as_of_on_month": "8",
+            "as_of_on_year": "2015",
+            "engine": "duckdb",
+        },
     )
     job = Job.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("jobs:job_detail", args=[job.pk])
@@ -164,10 +170,10 @@ def test_an_analyst_starts_a_run_as_a_background_job(client, settings, tmp_path,
 @pytest.mark.parametrize(
     ("posted", "message", "anchor"),
     [
-        ({"as_of_on_day": "31", "as_of_on_month": "8", "as_of_on_year": "2015"}, "Select the programme", "#id_programme_0"),
+        ({"as_of_on_day": "31", "as_of_on_month": "8", "as_of_on_year": "2015"}, "Select the programme", "#id_programme_0"),  # noqa: E501
         ({"programme": "tf-2015"}, "Enter the as-of date", "#id_as_of_on_day"),
-        ({"programme": "tf-2015", "as_of_on_day": "31", "as_of_on_year": "2015"}, "must include a month", "#id_as_of_on_month"),
-        ({"programme": "tf-2015", "as_of_on_day": "31", "as_of_on_month": "2", "as_of_on_year": "2015"}, "must be a real date",
+        ({"programme": "tf-2015", "as_of_on_day": "31", "as_of_on_year": "2015"}, "must include a month", "#id_as_of_on_month"),  # noqa: E501
+        ({"programme": "tf-2015", "as_of_on_day": "31", "as_of_on_month": "2", "as_of_on_year": "2015"}, "must be a real date",  # noqa: E501
          "#id_as_of_on_day"),
         ({"programme": "tf-2015", "as_of_on_day": "1", "as_of_on_month": "4", "as_of_on_year": "2014"},
          "is in force from 1 April 2015 to 31 March 2020", "#id_as_of_on_day"),
@@ -191,7 +197,13 @@ def test_without_a_linkage_run_the_form_says_so(client, settings, tmp_path, make
     client = _signed_in(client, make_staff("ana", Role.DATA_ANALYST))
     response = client.post(
         reverse("identification:start"),
-        {"programme": "tf-2015", "as_of_on_day": "31", "as_of_on_month": "8", "as_of_on_year": "2015", "engine": "duckdb"},
+        {
+            "programme": "tf-2015",
+            "as_of_on_day": "31",
+            "as_of_on_month": "8",
+            "as_of_on_year": "2015",
+            "engine": "duckdb",
+        },
     )
     assert response.status_code == 400 and "there is no current linkage run yet" in response.text
 
@@ -202,7 +214,13 @@ def test_a_key_worker_cannot_start_a_run(client, run, make_staff):
     assert client.get(reverse("identification:start")).status_code == 403
     response = client.post(
         reverse("identification:start"),
-        {"programme": "tf-2015", "as_of_on_day": "31", "as_of_on_month": "8", "as_of_on_year": "2015", "engine": "duckdb"},
+        {
+            "programme": "tf-2015",
+            "as_of_on_day": "31",
+            "as_of_on_month": "8",
+            "as_of_on_year": "2015",
+            "engine": "duckdb",
+        },
     )
     assert response.status_code == 403
 

@@ -34,8 +34,8 @@ def test_a_programme_manager_starts_a_measurement_as_a_job(client, make_staff):
     [
         ({"as_of_on_day": "31", "as_of_on_month": "7", "as_of_on_year": "2017"}, "Select the outcomes framework",
          "#id_programme_0"),
-        ({"programme": "tf-2015", "as_of_on_day": "31", "as_of_on_month": "7"}, "must include a year", "#id_as_of_on_year"),
-        ({"programme": "tf-2015", "as_of_on_day": "30", "as_of_on_month": "2", "as_of_on_year": "2017"}, "must be a real date",
+        ({"programme": "tf-2015", "as_of_on_day": "31", "as_of_on_month": "7"}, "must include a year", "#id_as_of_on_year"),  # noqa: E501
+        ({"programme": "tf-2015", "as_of_on_day": "30", "as_of_on_month": "2", "as_of_on_year": "2017"}, "must be a real date",  # noqa: E501
          "#id_as_of_on_day"),
     ],
 )  # fmt: skip
