@@ -1,6 +1,6 @@
 from django.urls import path
 
-from wholefamily.cases.views import cohort, family, lists, referrals
+from wholefamily.cases.views import cohort, family, imports, lists, referrals
 
 app_name = "cases"
 
@@ -15,6 +15,7 @@ urlpatterns = [
     path("referrals/new/", referrals.new_referral, name="new_referral"),
     path("referrals/<int:pk>/", referrals.referral, name="referral"),
     path("identified/<int:run_id>/<str:family_id>/", cohort.take_on, name="take_on"),
+    path("import/", imports.import_cases, name="import_cases"),
     path("<int:pk>/", family.family, name="family"),
     path("<int:pk>/move/", family.move, name="move"),
     path("<int:pk>/allocate/", family.allocate, name="allocate"),
