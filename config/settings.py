@@ -10,6 +10,8 @@ Environment:
     WHOLEFAMILY_DATA_DIR   the data plane's store (Parquet, DuckDB); default <WHOLEFAMILY_VAR_DIR>/data.
     WHOLEFAMILY_INPROCESS_WORKER  "1" (default outside production) runs background tasks
                            in a thread of the serving process; "0" leaves them to `wholefamily db_worker`.
+    WHOLEFAMILY_MFA_REQUIRED  "1" (default in production) makes programme managers and administrators set up
+                           two-step verification at first sign-in; "0" (default elsewhere) leaves it optional.
     WHOLEFAMILY_JOB_STALE_AFTER  seconds without a heartbeat after which a running job shows as stalled
                            (its worker has probably stopped); default 600 (10 minutes).
 """
@@ -55,6 +57,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
     "wholefamily.governance",
@@ -78,8 +83,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "wholefamily.governance.middleware.AbsoluteSessionTimeoutMiddleware",
+    "wholefamily.governance.mfa_middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -128,7 +135,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Repeated characters and sequences, the council's and service's names, common passwords in disguise (ADR 0015).
+    {"NAME": "wholefamily.governance.passwords.DenyListValidator"},
 ]
+# Two-step verification (ADR 0015): anyone who has set it up verifies at every sign-in; when required, programme
+# managers, administrators and superusers must set it up at their first sign-in. On by default in production only,
+# so that the demo and the tests sign in with a password alone.
+WHOLEFAMILY_MFA_REQUIRED = os.environ.get("WHOLEFAMILY_MFA_REQUIRED", "1" if PRODUCTION else "0") == "1"
+OTP_TOTP_ISSUER = f"WholeFamily ({WHOLEFAMILY_COUNCIL_NAME})"
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "web:dashboard"
 LOGOUT_REDIRECT_URL = "login"

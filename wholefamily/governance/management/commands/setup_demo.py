@@ -136,6 +136,10 @@ class Command(BaseCommand):
         if settings.PRODUCTION:
             raise CommandError("Demo users are never created in production.")
         create_demo_staff()
+        from wholefamily.governance.agreements import create_demo_agreements
+        from wholefamily.ingest.services import contracts
+
+        create_demo_agreements(kinds=sorted(contracts().kinds))
         self.stdout.write(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
         for username, _first, _last, role, _team, _title in DEMO_USERS:
             self.stdout.write(f"  {username:<14} {role.label}")

@@ -35,13 +35,14 @@ from wholefamily.cases import services as cases
 from wholefamily.cases.models import Case
 from wholefamily.claims.definitions import results_rules
 from wholefamily.domain.pathway import Stage
+from wholefamily.governance.agreements import create_demo_agreements
 from wholefamily.governance.audit import record
 from wholefamily.governance.management.commands.setup_demo import DEMO_PASSWORD, create_demo_staff
 from wholefamily.governance.models import Team
 from wholefamily.identification.models import IdentificationRun
 from wholefamily.identification.services import identify_families, load_programme_definition
 from wholefamily.ingest.models import DatasetVersion, ImportRun
-from wholefamily.ingest.services import file_sha256, import_file
+from wholefamily.ingest.services import contracts, file_sha256, import_file
 from wholefamily.jobs.cli_progress import RichProgress, console_for
 from wholefamily.linkage.models import LinkageRun
 from wholefamily.linkage.services import current_dataset_versions, run_linkage, snapshot_dir
@@ -256,6 +257,8 @@ class Command(BaseCommand):
         every_file = sorted((folder / "agency").glob("*.csv"))
         paths = [path for path in every_file if has_rows(path)]
         versions = []
+        # The demo imports under its own data-sharing agreement, covering every kind (ADR 0015).
+        create_demo_agreements(kinds=sorted(contracts().kinds), system_actor=SYSTEM_ACTOR)
         with self._progress() as progress:
             for path in paths:
                 kind = path.stem
