@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from wholefamily.cases.views import cohort, family, imports, lists, referrals
 
@@ -17,6 +17,11 @@ urlpatterns = [
     path("identified/<int:run_id>/<str:family_id>/", cohort.take_on, name="take_on"),
     path("import/", imports.import_cases, name="import_cases"),
     path("<int:pk>/", family.family, name="family"),
+    re_path(
+        r"^(?P<pk>[0-9]+)/(?P<section>assessment-and-plan|reviews|consent|budget|chronology)/$",
+        family.family,
+        name="family_section",
+    ),
     path("<int:pk>/move/", family.move, name="move"),
     path("<int:pk>/allocate/", family.allocate, name="allocate"),
     path("<int:pk>/close/", family.close, name="close"),
