@@ -24,7 +24,8 @@ from django.utils import timezone
 from wholefamily.cases import assessment_definition, from_cohort, services
 from wholefamily.cases.models import CaseEvent, Member, Review
 from wholefamily.domain.pathway import Destination, EventCode, Stage
-from wholefamily.governance.models import Team
+from wholefamily.governance.audit import record
+from wholefamily.governance.models import AuditEvent, Team
 
 MAX_ROWS = 20_000
 
@@ -259,6 +260,9 @@ def import_existing_cases(*, path: Path, by: User) -> CaseImport:
     result = CaseImport()
     rows, result.problems = read_rows(path)
     if result.problems:
+        record(by=by, action="cases.import_existing_cases", object_type="cases.existing_cases_file",
+               object_id=path.name, outcome=AuditEvent.Outcome.FAILED,
+               detail={"problems": len(result.problems)})  # fmt: skip
         return result
     already = set(
         CaseEvent.objects.filter(
@@ -281,6 +285,18 @@ def import_existing_cases(*, path: Path, by: User) -> CaseImport:
                 raise _Refused
     except _Refused:
         result.imported = []
+    record(
+        by=by,
+        action="cases.import_existing_cases",
+        object_type="cases.existing_cases_file",
+        object_id=path.name,
+        outcome=AuditEvent.Outcome.SUCCESS if result.is_accepted else AuditEvent.Outcome.FAILED,
+        detail={
+            "imported": result.imported,
+            "already_there": len(result.already_there),
+            "problems": len(result.problems),
+        },
+    )
     return result
 
 

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from wholefamily.cases.views import cohort, family, lists, referrals, search
+from wholefamily.cases.views import cohort, family, imports, lists, referrals, search
 
 app_name = "cases"
 
@@ -16,6 +16,7 @@ urlpatterns = [
     path("referrals/new/", referrals.new_referral, name="new_referral"),
     path("referrals/<int:pk>/", referrals.referral, name="referral"),
     path("identified/<int:run_id>/<str:family_id>/", cohort.take_on, name="take_on"),
+    path("import/", imports.import_cases, name="import_cases"),
     path("<int:pk>/", family.family, name="family"),
     re_path(
         r"^(?P<pk>[0-9]+)/(?P<section>assessment-and-plan|reviews|consent|budget|chronology)/$",

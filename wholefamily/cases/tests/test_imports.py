@@ -8,7 +8,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from wholefamily.cases.imports import import_existing_cases
@@ -62,7 +64,8 @@ def test_a_file_of_existing_cases_comes_in_with_its_history_and_a_second_import_
     counts = (Case.objects.count(), CaseEvent.objects.count(), AuditEvent.objects.count())
     again = import_existing_cases(path=path, by=manager)
     assert again.is_accepted and again.imported == [] and again.already_there == ["OLD-1"]
-    assert (Case.objects.count(), CaseEvent.objects.count(), AuditEvent.objects.count()) == counts
+    assert (Case.objects.count(), CaseEvent.objects.count(), AuditEvent.objects.count() - 1) == counts
+    assert AuditEvent.objects.filter(action="cases.import_existing_cases").count() == 2  # each import is audited
 
 
 def test_bad_rows_are_reported_by_line_and_reason_and_nothing_is_stored(tmp_path, identified, north, manager, worker):
@@ -121,3 +124,52 @@ def test_the_command_prints_the_problems_and_refuses(tmp_path, identified, north
     )
     call_command("import_cases", str(write(tmp_path, closed_row(north.name))), "--user", manager.username, stdout=out)
     assert "cases.csv: 1 cases imported, 0 already there" in out.getvalue()
+
+
+@pytest.fixture
+def upload_dir(settings, tmp_path):
+    settings.DATA_DIR = tmp_path / "data"
+
+
+def test_a_manager_brings_cases_in_from_the_page(client, tmp_path, upload_dir, identified, north, manager, worker):
+    client.force_login(manager)
+    page = client.get(reverse("cases:import_cases"))
+    assert page.status_code == 200 and b"Bring existing cases from a file" in page.content
+    assert reverse("cases:import_cases").encode() in client.get(reverse("cases:team")).content
+    with write(tmp_path, closed_row(north.name)).open("rb") as handle:
+        response = client.post(reverse("cases:import_cases"), {"file": handle})
+    assert response.status_code == 302 and response["Location"] == reverse("cases:team")
+    assert Case.objects.get().closed_on == date(2025, 7, 31)
+    assert AuditEvent.objects.get(action="cases.import_existing_cases").outcome == AuditEvent.Outcome.SUCCESS
+
+
+def test_the_page_lists_the_problems_and_brings_nothing_in(client, tmp_path, upload_dir, identified, north, manager):
+    client.force_login(manager)
+    bad = write(tmp_path, f"OLD-2,{HOUSEHOLD},Nowhere Team,2024-09-09,,,,,,,,,,,,")
+    with bad.open("rb") as handle:
+        response = client.post(reverse("cases:import_cases"), {"file": handle})
+    assert response.status_code == 400
+    assert b"Nothing was brought in: 1 problem in the file" in response.content
+    assert b"no team called &#x27;Nowhere Team&#x27;" in response.content
+    assert not Case.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("cases.csv", b"\xff\xfe\x00binary", b"the file is not UTF-8 text"),
+        ("cases.xlsx", b"x", b"The file must be a CSV file"),
+        ("cases.csv", b"", b"The file is empty"),
+    ],
+)
+def test_hostile_files_are_refused_with_a_message(client, upload_dir, manager, name, content, message):
+    client.force_login(manager)
+    response = client.post(reverse("cases:import_cases"), {"file": SimpleUploadedFile(name, content)})
+    assert response.status_code == 400 and message in response.content
+    response = client.post(reverse("cases:import_cases"), {})
+    assert response.status_code == 400 and b"Choose the file of existing cases" in response.content
+
+
+def test_a_key_worker_may_not_bring_cases_in(client, worker):
+    client.force_login(worker)
+    assert client.get(reverse("cases:import_cases")).status_code == 403
