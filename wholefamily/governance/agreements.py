@@ -81,7 +81,8 @@ def register_agreement(
     by: AnyUser | None,
     system_actor: str = "",
 ) -> DataSharingAgreement:
-    """Register or update an agreement by its reference (administrators, or the system)."""
+    """Register or update an agreement by its reference (administrators, or the system); the same terms again
+    change nothing."""
     if by is not None and not access.has_role(by, Role.ADMINISTRATOR):
         raise PermissionDenied("Only an administrator may register a data-sharing agreement.")
     if end_on is not None and end_on < start_on:
@@ -91,6 +92,9 @@ def register_agreement(
     terms: dict[str, Any] = {"name": name, "partner": partner, "parties": parties, "purpose": purpose,
                              "lawful_basis": lawful_basis, "kinds": sorted(set(kinds)), "start_on": start_on,
                              "end_on": end_on, "retention_months": retention_months}  # fmt: skip
+    existing = DataSharingAgreement.objects.filter(reference=reference).first()
+    if existing is not None and all(getattr(existing, key) == value for key, value in terms.items()):
+        return existing  # registered again with the same terms: nothing changes, nothing to audit
     agreement, created = DataSharingAgreement.objects.update_or_create(reference=reference, defaults=terms)
     detail = {key: str(value) if isinstance(value, dt.date) else value for key, value in terms.items()}
     record(by=by, action="agreement.register" if created else "agreement.change", obj=agreement, detail=detail,
