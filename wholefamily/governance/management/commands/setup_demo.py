@@ -106,3 +106,5 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
         for username, _first, _last, role, _team, _title in DEMO_USERS:
             self.stdout.write(f"  {username:<14} {role.label}")
+        if not settings.WHOLEFAMILY_MFA_REQUIRED:
+            self.stdout.write("Two-step verification is optional here: set it up from Your account (ADR 0015).")
