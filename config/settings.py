@@ -5,7 +5,9 @@ Environment:
     DATABASE_URL           default: SQLite file under var/; PostgreSQL when it names one.
     SECRET_KEY             required in production.
     ALLOWED_HOSTS          comma-separated; default 127.0.0.1,localhost.
-    WHOLEFAMILY_DATA_DIR   the data plane's store (Parquet, DuckDB); default var/data.
+    WHOLEFAMILY_VAR_DIR    everything the service writes: the SQLite file, static files, checksums, uploads'
+                           folders, DuckDB's spill folder (tmp/), the data store by default; default var/ in the clone.
+    WHOLEFAMILY_DATA_DIR   the data plane's store (Parquet, DuckDB); default <WHOLEFAMILY_VAR_DIR>/data.
     WHOLEFAMILY_INPROCESS_WORKER  "1" (default outside production) runs background tasks
                            in a thread of the serving process; "0" leaves them to `wholefamily db_worker`.
     WHOLEFAMILY_MFA_REQUIRED  "1" (default in production) makes programme managers and administrators set up
@@ -192,9 +194,10 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Filled by `make assets` (a build output, like .venv). Never created here: a command run from a clone writes
+# nothing into its working tree; before the assets are built the folder is simply not a static source yet.
 ASSETS_BUILD_DIR = BASE_DIR / "build" / "assets"
-ASSETS_BUILD_DIR.mkdir(parents=True, exist_ok=True)  # filled by `make assets`; present so checks do not warn
-STATICFILES_DIRS = [("build", ASSETS_BUILD_DIR)]
+STATICFILES_DIRS = [("build", ASSETS_BUILD_DIR)] if ASSETS_BUILD_DIR.is_dir() else []
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

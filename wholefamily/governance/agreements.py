@@ -81,8 +81,7 @@ def register_agreement(
     by: AnyUser | None,
     system_actor: str = "",
 ) -> DataSharingAgreement:
-    """Register or update an agreement by its reference (administrators, or the system); the same terms again
-    change nothing."""
+    """Register or update an agreement by its reference (administrators, or the system)."""
     if by is not None and not access.has_role(by, Role.ADMINISTRATOR):
         raise PermissionDenied("Only an administrator may register a data-sharing agreement.")
     if end_on is not None and end_on < start_on:
@@ -94,7 +93,7 @@ def register_agreement(
                              "end_on": end_on, "retention_months": retention_months}  # fmt: skip
     existing = DataSharingAgreement.objects.filter(reference=reference).first()
     if existing is not None and all(getattr(existing, key) == value for key, value in terms.items()):
-        return existing  # registered again with the same terms: nothing changes, nothing to audit
+        return existing  # registering the same terms again changes nothing and records nothing
     agreement, created = DataSharingAgreement.objects.update_or_create(reference=reference, defaults=terms)
     detail = {key: str(value) if isinstance(value, dt.date) else value for key, value in terms.items()}
     record(by=by, action="agreement.register" if created else "agreement.change", obj=agreement, detail=detail,
