@@ -105,3 +105,82 @@ def test_administrator_sets_up_two_step_and_manages_staff(live_server, page, set
     page.get_by_role("button", name="Sign out").click()
     sign_in("ada.admin")
     expect(page.get_by_role("link", name="Staff", exact=True)).to_be_visible()
+
+
+def _staff(username: str, role: Role) -> Any:
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from wholefamily.governance.models import StaffProfile
+
+    user = get_user_model().objects.create_user(username=username, password=BROWSER_PASSWORD, first_name=username,
+                                                last_name="Test")  # fmt: skip
+    user.groups.add(Group.objects.get_or_create(name=role.value)[0])
+    StaffProfile.objects.create(user=user, job_title=role.label)
+    return user
+
+
+def _validated_claim() -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from wholefamily.claims.models import Claim, ClaimRun
+    from wholefamily.domain.claims.states import ClaimState
+
+    run = ClaimRun.objects.create(programme="tf-2012", window="2014-07", as_of_on=dt.date(2014, 7, 31),
+                                  rules="tf-2012 v1", snapshot="s", started_at=timezone.now())  # fmt: skip
+    Claim.objects.create(run=run, programme="tf-2012", window="2014-07", reference="tf-2012/2014-07/F-1",
+                         family_id="F-1", household_id="H1", results=["crime_asb_education"], amount_pence=70_000,
+                         evidence={"rules": "tf-2012 v1"}, state=ClaimState.VALIDATED,
+                         state_changed_at=timezone.now())  # fmt: skip
+
+
+def test_a_submission_file_needs_a_second_persons_approval(live_server, page, sign_in, screenshot):
+    _validated_claim()
+    _staff("pat", Role.PROGRAMME_MANAGER)
+    _staff("ines", Role.AUDITOR)
+    base = live_server.url
+    download_url = f"{base}/claims/submission.csv?programme=tf-2012&window=2014-07"
+
+    sign_in("pat")
+    page.goto(download_url)
+    expect(page.get_by_role("heading", name="A second person must approve this")).to_be_visible()
+    expect(page.get_by_text("£700.00")).to_be_visible()
+    page.get_by_role("button", name="Ask for approval").click()
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
+    _assert_accessible(page)
+    page.get_by_label("Why is this needed?").fill("July 2014 claim window")
+    page.get_by_role("button", name="Ask for approval").click()
+    expect(page.get_by_text("It is waiting for a second person to decide")).to_be_visible()
+    _assert_accessible(page)
+    screenshot("approval-needed")
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in("ines")
+    page.get_by_role("link", name="Approvals").click()
+    expect(page.get_by_role("heading", name="Approvals", level=1)).to_be_visible()
+    _assert_accessible(page)
+    page.get_by_role("link", name="Claim submission file: tf-2012/2014-07").first.click()
+    page.get_by_label("Approve").check()
+    page.get_by_role("button", name="Save decision").click()
+    expect(page.get_by_text("Your decision has been recorded")).to_be_visible()
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in("pat")
+    with page.expect_download() as download:
+        page.evaluate(f"window.location.href = {download_url!r}")
+    lines = open(download.value.path(), encoding="utf-8").read().splitlines()  # noqa: SIM115
+    assert lines[1].startswith("tf-2012/2014-07/F-1,F-1")
+
+
+def test_subject_access_page(live_server, page, sign_in):
+    _staff("ada", Role.ADMINISTRATOR)
+    sign_in("ada")
+    page.get_by_role("link", name="Staff", exact=True).click()
+    page.get_by_role("link", name="Subject access").click()
+    expect(page.get_by_role("heading", name="Subject access")).to_be_visible()
+    _assert_accessible(page)
+    page.get_by_role("button", name="Download").click()
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
+    _assert_accessible(page)

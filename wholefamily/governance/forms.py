@@ -152,3 +152,12 @@ class CodeForm(GovukForm):
         help_text="The 6-digit code from your authenticator app, or one of your recovery codes.",
         error_messages={"required": "Enter the code"},
     )
+
+
+class SubjectAccessForm(GovukForm):
+    person_id = forms.RegexField(
+        label="Person id",
+        regex=r"^[A-Za-z0-9\-]{1,64}$",
+        help_text="The person's stable id, from their linked person page or a family's member.",
+        error_messages={"required": "Enter the person id", "invalid": "Enter a person id of letters, numbers and -"},
+    )

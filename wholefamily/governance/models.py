@@ -160,3 +160,21 @@ class Approval(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.subject} ({self.state})"
+
+
+class PurgedDelivery(models.Model):
+    """A delivery whose records were purged at the end of its retention period (ADR 0015). The dataset version's
+    row stays as provenance (no personal data); its stored rows and their links to persons are gone."""
+
+    version_id = models.CharField(max_length=64, unique=True)
+    kind = models.CharField(max_length=40)
+    expired_on = models.DateField()
+    purged_at = models.DateTimeField(default=timezone.now)
+    person_links_removed = models.PositiveIntegerField(default=0)
+    by_label = models.CharField(max_length=150)
+
+    class Meta:
+        ordering = ["-purged_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.version_id} purged {self.purged_at:%Y-%m-%d}"

@@ -155,3 +155,27 @@ def staff_second_factor(request: HttpRequest, pk: int) -> HttpResponse:
                       submit_text="Reset two-step verification",
                       back_url=reverse("governance:staff_detail", args=[profile.pk]), save=save,
                       success="Two-step verification reset: they set it up again at next sign-in")  # fmt: skip
+
+
+@login_required
+def subject_access(request: HttpRequest) -> HttpResponse:
+    """Everything held about one person: the page asks for the id, then offers the JSON file and the PDF."""
+    import json
+
+    from wholefamily.governance.forms import SubjectAccessForm
+    from wholefamily.governance.subject_access import report_for, report_pdf
+
+    _require_administrator(request)
+    form = SubjectAccessForm(request.GET if "person_id" in request.GET else None)
+    if not form.is_bound or not form.is_valid():
+        status = 400 if form.is_bound else 200
+        return render(request, "governance/subject_access.html", {"form": form}, status=status)
+    person_id = form.cleaned_data["person_id"]
+    report = report_for(person_id=person_id, by=request.user)
+    if request.GET.get("format") == "pdf":
+        response = HttpResponse(report_pdf(report), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="subject-access-{person_id}.pdf"'
+        return response
+    response = HttpResponse(json.dumps(report, indent=2, ensure_ascii=False), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="subject-access-{person_id}.json"'
+    return response

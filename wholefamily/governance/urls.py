@@ -21,6 +21,7 @@ urlpatterns = [
     path("account/two-step/recovery-codes/", mfa_views.mfa_codes, name="mfa_codes"),
     path("account/two-step/turn-off/", mfa_views.mfa_turn_off, name="mfa_turn_off"),
     path("staff/<int:pk>/two-step/", staff_views.staff_second_factor, name="staff_second_factor"),
+    path("subject-access/", staff_views.subject_access, name="subject_access"),
     path("approvals/", approval_views.approval_list, name="approval_list"),
     path("approvals/request/", approval_views.approval_request, name="approval_request"),
     path("approvals/<int:pk>/", approval_views.approval_detail, name="approval_detail"),

@@ -144,3 +144,5 @@ class Command(BaseCommand):
         for username, _first, _last, role, _team, _title in DEMO_USERS:
             self.stdout.write(f"  {username:<14} {role.label}")
         self.stdout.write("  and each other district's team: DISTRICT.manager, DISTRICT.keyworker1 to 3")
+        if not settings.WHOLEFAMILY_MFA_REQUIRED:
+            self.stdout.write("Two-step verification is optional here: set it up from Your account (ADR 0015).")
