@@ -45,7 +45,10 @@ DEFINITIONS_DIR = BASE_DIR / "definitions"
 PROGRAMMES_DIR = BASE_DIR / "programmes"
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # First, so that its `createsuperuser` (audited) is the one the command line runs (ADR 0014).
+    "wholefamily.governance",
+    # Django's admin for superusers only, every request audited (ADR 0014).
+    "wholefamily.governance.apps.WholeFamilyAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -55,7 +58,6 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
-    "wholefamily.governance",
     "wholefamily.jobs",
     "wholefamily.ingest",
     "wholefamily.identification",

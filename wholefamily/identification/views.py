@@ -84,6 +84,9 @@ def cohort(request: HttpRequest, run_id: int) -> HttpResponse:
     page = Paginator(families, FAMILIES_PER_PAGE).get_page(request.GET.get("page"))
     programme = load_programme_definition(run.programme)
     visible = selectors.cohort(for_user=request.user, run=run)
+    # A page of the cohort lists families and their households: a read of personal records (ADR 0014).
+    record(by=request.user, action="view", object_type="identification.cohort", object_id=str(run.pk),
+           detail={"families": len(page.object_list), "filters": {k: v for k, v in filters.items() if v}})  # fmt: skip
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -11,6 +11,7 @@ from django.http import Http404
 
 from wholefamily.domain.roles import Role
 from wholefamily.governance import access
+from wholefamily.governance.audit import record
 from wholefamily.linkage.models import LinkageRun, Person, ReviewDecision
 
 LINKAGE_ROLES = (Role.DATA_ANALYST, Role.ADMINISTRATOR)
@@ -50,7 +51,8 @@ def _review_table(run: LinkageRun) -> list[dict[str, Any]]:
 
 
 def review_queue(*, for_user: Any, limit: int = 100) -> tuple[LinkageRun | None, list[dict[str, Any]]]:
-    """Grey-zone pairs of the current run nobody has decided yet, most likely matches first."""
+    """Grey-zone pairs of the current run nobody has decided yet, most likely matches first (names and dates of
+    birth: the read is audited)."""
     if not access.has_role(for_user, *LINKAGE_ROLES):
         raise PermissionDenied
     run = current_run()
@@ -58,16 +60,25 @@ def review_queue(*, for_user: Any, limit: int = 100) -> tuple[LinkageRun | None,
         return None, []
     decided = set(ReviewDecision.objects.values_list("profile_id_l", "profile_id_r"))
     pending = [pair for pair in _review_table(run) if (pair["profile_id_l"], pair["profile_id_r"]) not in decided]
-    return run, pending[:limit]
+    shown = pending[:limit]
+    record(by=for_user, action="view", object_type="linkage.review_queue", object_id=run.run_id,
+           detail={"pairs": len(shown)})  # fmt: skip
+    return run, shown
 
 
 def review_pair(*, for_user: Any, profile_id_l: str, profile_id_r: str) -> dict[str, Any]:
-    """One pair of the current run's review list, with its side-by-side fields and match-weight waterfall."""
-    run, _ = review_queue(for_user=for_user, limit=0)
+    """One pair of the current run's review list, with its side-by-side fields and match-weight waterfall.
+
+    The two records' names and dates of birth are shown side by side: the read is audited."""
+    if not access.has_role(for_user, *LINKAGE_ROLES):
+        raise PermissionDenied
+    run = current_run()
     if run is None:
         raise Http404
     for pair in _review_table(run):
         if pair["profile_id_l"] == profile_id_l and pair["profile_id_r"] == profile_id_r:
+            record(by=for_user, action="view", object_type="linkage.review_pair",
+                   object_id=f"{profile_id_l}/{profile_id_r}"[:64], detail={"run": run.run_id})  # fmt: skip
             return {"run": run, "pair": pair, "fields": _fields(pair), "waterfall": waterfall(pair)}
     raise Http404
 
@@ -110,6 +121,7 @@ def person_detail(*, for_user: Any, person_id: str) -> dict[str, Any]:
     person = Person.objects.filter(person_id=person_id).first()
     if person is None:
         raise Http404
+    record(by=for_user, action="linkage.person.view", obj=person)
     records = list(person.records.all())
     memberships = list(person.memberships.select_related("household").order_by("start_on"))
     return {"person": person, "records": records, "memberships": memberships}

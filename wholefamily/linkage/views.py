@@ -5,12 +5,10 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from wholefamily.governance.audit import record
 from wholefamily.linkage.models import Household
 from wholefamily.linkage.selectors import linkage_runs, person_detail, review_pair, review_queue
 from wholefamily.linkage.services import correct_household, decide_pair
@@ -89,7 +87,4 @@ def person_view(request: HttpRequest, person_id: str) -> HttpResponse:
             )
             messages.success(request, "Household corrected. The correction holds on later linkage runs.")
             return redirect("linkage:person_detail", person_id=person_id)
-    else:
-        with transaction.atomic():
-            record(by=request.user, action="linkage.person.view", obj=context["person"])
     return render(request, "linkage/person_detail.html", {**context, "form": form})

@@ -27,10 +27,10 @@ class NavigationEntry:
     text: str
     url_name: str
     roles: tuple[Role, ...]
-    is_staff_only: bool = False  # the Django admin lets in staff accounts only
+    is_superuser_only: bool = False  # Django's admin lets in superusers only (ADR 0014)
 
     def is_for(self, user: AbstractBaseUser) -> bool:
-        if self.is_staff_only and not getattr(user, "is_staff", False):
+        if self.is_superuser_only and not getattr(user, "is_superuser", False):
             return False
         return access.has_role(user, *self.roles)
 
@@ -54,7 +54,7 @@ NAVIGATION: tuple[NavigationEntry, ...] = (
     NavigationEntry("Teams", "governance:team_list", ALL_ROLES),
     NavigationEntry("Background jobs", "jobs:job_list", JOB_WATCHERS),
     NavigationEntry("Audit log", "governance:audit_log", AUDIT_READERS),
-    NavigationEntry("Administration", "admin:index", (Role.ADMINISTRATOR,), is_staff_only=True),
+    NavigationEntry("Administration", "admin:index", (Role.ADMINISTRATOR,), is_superuser_only=True),
 )
 
 
