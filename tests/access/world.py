@@ -24,7 +24,7 @@ from wholefamily.domain.pathway import MemberRole, Stage
 from wholefamily.domain.roles import Role
 
 OWN, OTHER = "own", "other"
-PASSWORD = "correct-horse-battery-staple"  # noqa: S105
+PASSWORD = "correct-horse-battery-staple"
 
 # Words that appear only in one side's personal data: a page showing them has shown a person's record.
 CANARIES = {
@@ -157,12 +157,14 @@ def _build_side(
         person_id=person_id, forename=forename, surname=surname, date_of_birth=date(1985, 4, 2), last_run=linkage_run
     )
     household = Household.objects.create(household_id=household_id, postcode="ZZ1 1ZZ", last_run=linkage_run)
-    Membership.objects.create(person=person, household=household, role=list(Membership.Role)[0])
+    Membership.objects.create(person=person, household=household, role=Membership.Role.ADULT_PARENT)
     case = services.open_case_from_cohort(
         team=team,
         household_id=household_id,
         family_name=f"the {surname} family",
-        members=[services.MemberDetails(f"{forename} {surname}", MemberRole.PARENTING_ADULT, person_id, date(1985, 4, 2))],
+        members=[
+            services.MemberDetails(f"{forename} {surname}", MemberRole.PARENTING_ADULT, person_id, date(1985, 4, 2))
+        ],
         evidence_summary="Two headline problems.",
         by=manager,
     )
@@ -195,7 +197,7 @@ def _build_side(
 
     referral = services.record_referral(
         team=team,
-        source=ReferralSource(list(ReferralSource)[0]),
+        source=ReferralSource.EARLY_HELP_CAF,
         referrer="A school",
         received_on=today,
         family_name=f"the {surname} family (referred)",
@@ -286,7 +288,12 @@ def build_world(data_dir: Path) -> World:
         finished_at=now,
     )
     claim_run = ClaimRun.objects.create(
-        programme="tf-2012", window="2015-01", as_of_on=date(2015, 8, 31), rules="tf-2012 v1", snapshot="", started_at=now
+        programme="tf-2012",
+        window="2015-01",
+        as_of_on=date(2015, 8, 31),
+        rules="tf-2012 v1",
+        snapshot="",
+        started_at=now,
     )
     version = DatasetVersion.objects.create(
         version_id="police-matrix",

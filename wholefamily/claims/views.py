@@ -24,6 +24,7 @@ from wholefamily.domain.claims.funding import forecast_table, format_pounds
 from wholefamily.domain.claims.states import ClaimState, MoveError
 from wholefamily.domain.outcomes.bars import bar_chart
 from wholefamily.domain.roles import Role
+from wholefamily.domain.validation import safe_row
 from wholefamily.governance import access
 from wholefamily.governance.audit import record
 from wholefamily.web.components import TableCell
@@ -145,11 +146,11 @@ def submission_file(request: HttpRequest) -> HttpResponse:
     count = 0
     for claim in claims:
         count += 1
-        writer.writerow(
+        writer.writerow(safe_row(
             [claim.reference, claim.family_id, claim.case.reference if claim.case else "", ";".join(claim.results),
              f"{claim.amount_pence / 100:.2f}", claim.evidence.get("rules", ""), claim.evidence.get("start_on", ""),
              claim.evidence.get("as_of", "")]
-        )  # fmt: skip
+        ))  # fmt: skip
     record(by=user, action="claims.export", object_type="claims.window", object_id=f"{programme}/{window}",
            detail={"claims": count})  # fmt: skip
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")

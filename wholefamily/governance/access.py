@@ -3,7 +3,8 @@
 Every selector scopes its queryset with `scope()`; every view that fetches one object by id uses
 `get_object_for()`, which answers 404 for objects out of the user's reach (never revealing that they
 exist), 403 for objects in reach but not for this action, audits every denial, and audits each read
-of a personal record (fetching one for a change form is a read). The rules themselves are pure: `wholefamily.domain.roles.decide`.
+of a personal record (fetching one for a change form is a read). The rules themselves are pure:
+`wholefamily.domain.roles.decide`.
 """
 
 from __future__ import annotations

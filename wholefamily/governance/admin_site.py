@@ -9,12 +9,15 @@ registered, nor are the sign-in throttle's and the task queue's tables.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.contrib import admin
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseBase
 
 from wholefamily.governance.audit import record
+
+View = TypeVar("View", bound=Callable[..., HttpResponseBase])
+
 
 class SuperuserAdminSite(admin.AdminSite):
     site_header = "WholeFamily administration (superusers only)"
@@ -23,11 +26,11 @@ class SuperuserAdminSite(admin.AdminSite):
         user = request.user
         return bool(user.is_active and getattr(user, "is_superuser", False))
 
-    def admin_view(self, view: Callable[..., Any], cacheable: bool = False) -> Callable[..., Any]:
+    def admin_view(self, view: View, cacheable: bool = False) -> View:
         inner = super().admin_view(view, cacheable)
 
-        def audited(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            response: HttpResponse = inner(request, *args, **kwargs)
+        def audited(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            response = inner(request, *args, **kwargs)
             if self.has_permission(request):
                 record(
                     by=request.user,
@@ -38,6 +41,5 @@ class SuperuserAdminSite(admin.AdminSite):
                 )
             return response
 
-        audited.__wrapped__ = inner  # type: ignore[attr-defined]
         audited.admin_site = self  # type: ignore[attr-defined]
-        return audited
+        return cast("View", audited)

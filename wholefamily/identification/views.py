@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from openpyxl import Workbook
 
 from wholefamily.domain.roles import Action, Role
+from wholefamily.domain.validation import safe_row
 from wholefamily.governance import access
 from wholefamily.governance.audit import record
 from wholefamily.identification import selectors
@@ -121,14 +122,14 @@ def cohort_export(request: HttpRequest, run_id: int) -> HttpResponse:
                   "qualifying_route", "change", *codes])  # fmt: skip
     for family in families:
         met = set(family.indicators_met)
-        sheet.append([family.family_id, family.household_id, family.district, family.ward, family.problems_met,
-                      family.problem_count, family.qualifying_route, family.change,
-                      *[1 if code in met else 0 for code in codes]])  # fmt: skip
+        sheet.append(safe_row([family.family_id, family.household_id, family.district, family.ward,
+                               family.problems_met, family.problem_count, family.qualifying_route, family.change,
+                               *[1 if code in met else 0 for code in codes]]))  # fmt: skip
     about = book.create_sheet("About")
-    about.append(["Programme", f"{run.programme} v{run.programme_version}", run.programme_title])
+    about.append(safe_row(["Programme", f"{run.programme} v{run.programme_version}", run.programme_title]))
     about.append(["As of", run.as_of_on.isoformat()])
     about.append(["Run", run.pk])
-    about.append(["Filters", ", ".join(f"{k}={v}" for k, v in filters.items() if v) or "none"])
+    about.append(safe_row(["Filters", ", ".join(f"{k}={v}" for k, v in filters.items() if v) or "none"]))
     buffer = io.BytesIO()
     book.save(buffer)
     with transaction.atomic():

@@ -77,14 +77,13 @@ class HouseholdCorrectionForm(forms.Form):
 def person_view(request: HttpRequest, person_id: str) -> HttpResponse:
     context = person_detail(for_user=request.user, person_id=person_id)
     form = HouseholdCorrectionForm(request.POST or None)
-    if request.method == "POST":
-        if form.is_valid():
-            correct_household(
-                person=context["person"],
-                household=form.cleaned_data["household_id"],
-                reason=form.cleaned_data["reason"],
-                by=request.user,  # type: ignore[arg-type]
-            )
-            messages.success(request, "Household corrected. The correction holds on later linkage runs.")
-            return redirect("linkage:person_detail", person_id=person_id)
+    if request.method == "POST" and form.is_valid():
+        correct_household(
+            person=context["person"],
+            household=form.cleaned_data["household_id"],
+            reason=form.cleaned_data["reason"],
+            by=request.user,  # type: ignore[arg-type]
+        )
+        messages.success(request, "Household corrected. The correction holds on later linkage runs.")
+        return redirect("linkage:person_detail", person_id=person_id)
     return render(request, "linkage/person_detail.html", {**context, "form": form})

@@ -6,11 +6,11 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from wholefamily.dataplane import spreadsheets
 from wholefamily.jobs.cli_progress import RichProgress, console_for
 from wholefamily.linkage.engine.definition import load_definition
 from wholefamily.linkage.engine.prepare import InputDataset
@@ -52,8 +52,7 @@ class Command(BaseCommand):
                 columns=["source_record_id", "line_number", "person_id", "match_probability"],
             ).rename_columns(["source_record_id", "line_number", "cluster_id", "match_probability"])
             table = table.sort_by("line_number")
-            options["out"].parent.mkdir(parents=True, exist_ok=True)
-            pacsv.write_csv(table, options["out"])
+            spreadsheets.write_csv(table, options["out"])  # formula-safe (ADR 0014)
         figures = result.figures
         self.stdout.write(
             f"{figures['records']:,} records in {figures['persons']:,} clusters written to {options['out']} "
