@@ -28,8 +28,8 @@ PASSWORD = "correct-horse-battery-staple"
 
 # Words that appear only in one side's personal data: a page showing them has shown a person's record.
 CANARIES = {
-    OWN: ("Northwick", "Ottoline"),
-    OTHER: ("Southerby", "Barnaby"),
+    OWN: ("Northwick", "Ottoline", "F-NORTH", "H-NORTH", "P-NORTH"),
+    OTHER: ("Southerby", "Barnaby", "F-SOUTH", "H-SOUTH", "P-SOUTH"),
 }
 
 
@@ -313,8 +313,8 @@ def build_world(data_dir: Path) -> World:
         id=uuid.uuid4(), kind="police", profile="standard", received_on=date(2015, 8, 31), file_name="police.csv"
     )
     sides = {
-        OWN: _build_side("north", "Northmoor", *CANARIES[OWN], run, claim_run, linkage_run),
-        OTHER: _build_side("south", "Southvale", *CANARIES[OTHER], run, claim_run, linkage_run),
+        OWN: _build_side("north", "Northmoor", *CANARIES[OWN][:2], run, claim_run, linkage_run),
+        OTHER: _build_side("south", "Southvale", *CANARIES[OTHER][:2], run, claim_run, linkage_run),
     }
     own_team = sides[OWN].team
     users: dict[str, Any] = {

@@ -49,6 +49,9 @@ def claim_list(request: HttpRequest) -> HttpResponse:
         ]
         for claim in claims
     ]
+    # The list names families (their references and ids): a read of personal records (ADR 0014).
+    record(by=user, action="view", object_type="claims.claim_list", object_id=f"{programme}/{window}"[:64],
+           detail={"claims": len(claims), "state": state[:20]})  # fmt: skip
     return render(
         request,
         "claims/claim_list.html",

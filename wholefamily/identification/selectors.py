@@ -8,6 +8,7 @@ from typing import Any
 import pyarrow.parquet as pq
 from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.http import Http404
 
 from wholefamily.domain.criteria.need import AreaNeed, need_by_area
 from wholefamily.domain.criteria.schema import load_programmes
@@ -79,6 +80,12 @@ def area_need(*, for_user: Any, run: IdentificationRun, by_ward: bool = True) ->
     if not (getattr(for_user, "is_superuser", False) or access.has_role(for_user, *NEED_READERS)):
         return None
     output = Path(run.output_dir)
+    if (
+        not run.output_dir
+        or not (output / "families.parquet").is_file()
+        or not (output / "residents.parquet").is_file()
+    ):
+        raise Http404("The run's evaluated families are no longer in the data store.")
     programme = load_programme_definition(run.programme)
     return need_by_area(
         programme,
