@@ -48,7 +48,7 @@ def _is_trusted(text: str, proxies: Iterable[Network]) -> bool:
 def client_address(request: HttpRequest) -> str | None:
     """The address of the client: the nearest hop of X-Forwarded-For that is not a trusted proxy, when the request
     came from a trusted proxy; else the connection's own address."""
-    remote = request.META.get("REMOTE_ADDR") or None
+    remote: str | None = request.META.get("REMOTE_ADDR") or None
     proxies = settings.WHOLEFAMILY_TRUSTED_PROXIES
     if remote is None or not _is_trusted(remote, proxies):
         return remote
