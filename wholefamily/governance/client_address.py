@@ -52,7 +52,8 @@ def client_address(request: HttpRequest) -> str | None:
     proxies = settings.WHOLEFAMILY_TRUSTED_PROXIES
     if remote is None or not _is_trusted(remote, proxies):
         return remote
-    hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+    forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR", ""))
+    hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
     for hop in reversed(hops):
         if _address(hop) is None:
             return remote  # a malformed header: believe nothing in it
