@@ -24,7 +24,6 @@ from wholefamily.domain.pathway import MemberRole, Stage
 from wholefamily.domain.roles import Role
 
 OWN, OTHER = "own", "other"
-PASSWORD = "correct-horse-battery-staple"
 
 # Words that appear only in one side's personal data: a page showing them has shown a person's record.
 CANARIES = {
@@ -130,7 +129,7 @@ def filler_for(namespace: str, name: str | None, kwarg: str) -> Filler | None:
 def _user(username: str, *roles: Role, team: Any = None, **extra: Any) -> Any:
     from wholefamily.governance.models import StaffProfile
 
-    user = get_user_model().objects.create_user(username=username, password=PASSWORD, **extra)
+    user = get_user_model().objects.create_user(username=username, password=None, **extra)  # signed in by force_login
     user.groups.set([Group.objects.get_or_create(name=role.value)[0] for role in roles])
     StaffProfile.objects.create(user=user, team=team, job_title="Test")
     return user
@@ -325,7 +324,7 @@ def build_world(data_dir: Path) -> World:
         if role.value not in users:
             users[role.value] = _user(f"matrix.{role.value}", role, team=own_team)
     users["superuser"] = get_user_model().objects.create_superuser(
-        username="matrix.superuser", password=PASSWORD, email="root@example.org"
+        username="matrix.superuser", password=None, email="root@example.org"
     )
     return World(
         sides=sides,
