@@ -11,7 +11,6 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from wholefamily.domain.criteria.need import AreaNeed, need_by_area
-from wholefamily.domain.criteria.schema import load_programmes
 from wholefamily.domain.roles import Role
 from wholefamily.governance import access
 from wholefamily.identification.models import CohortFamily, IdentificationRun, Judgement
@@ -108,5 +107,8 @@ def judgements(*, for_user: Any, programme: str, household_id: str, person_ids: 
 
 def programme_choices() -> list[tuple[str, str]]:
     """The shipped programme definitions, as (code, "title (vN)")."""
-    programmes = load_programmes(Path(settings.PROGRAMMES_DIR))
+    programmes = {
+        p.code: p
+        for p in (load_programme_definition(path.stem) for path in sorted(Path(settings.PROGRAMMES_DIR).glob("*.yaml")))
+    }  # each parsed once per version of its file
     return [(code, f"{p.title} (v{p.version})") for code, p in sorted(programmes.items())]
