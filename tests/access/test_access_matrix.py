@@ -126,6 +126,7 @@ def _expected(pattern: Pattern, actor: str, side: str, method: str, status: int,
     return None
 
 
+TEAM_SCOPED_VALUES = {role.value for role in TEAM_SCOPED_ROLES}
 PERSONAL_APPS = {"cases", "outcomes", "linkage"}
 
 
@@ -140,6 +141,7 @@ def test_every_url_every_role_every_team(tmp_path: Any, settings: Any, capsys: A
     failures: list[str] = []
     counts: Counter[str] = Counter()
     statuses: Counter[int] = Counter()
+    other_team: Counter[int] = Counter()  # answers to team-scoped roles asking for another team's objects
     clients: dict[str, Client] = {}
     for actor in [ANONYMOUS, *ACTORS]:
         client = Client()
@@ -171,6 +173,8 @@ def test_every_url_every_role_every_team(tmp_path: Any, settings: Any, capsys: A
                     if wrong:
                         failures.append(f"{cell}: {wrong}")
                     counts["allowed" if status in {200, 302} and actor != ANONYMOUS else str(status)] += 1
+                    if side == OTHER and actor in TEAM_SCOPED_VALUES:
+                        other_team[status] += 1
                     content_type = response.get("Content-Type", "")
                     content = (
                         response.content.decode("utf-8", "replace")
@@ -209,7 +213,8 @@ def test_every_url_every_role_every_team(tmp_path: Any, settings: Any, capsys: A
             f"\naccess matrix: {len(patterns)} URL patterns, {len(ACTORS)} signed-in actors + anonymous, "
             f"{cells} requests in {seconds:.1f} s; answers {dict(sorted(statuses.items()))}; "
             f"cross-team reads {counts['cross-team reads']}, cross-team writes {counts['cross-team writes']}, "
-            f"unaudited reads {counts['unaudited reads']}"
+            f"unaudited reads {counts['unaudited reads']}; another team's objects to team-scoped roles: "
+            f"{dict(sorted(other_team.items()))}"
         )
     assert not missing, "URL keywords the matrix cannot fill:\n" + "\n".join(missing)
     assert not failures, f"{len(failures)} of {cells} cells wrong:\n" + "\n".join(failures)

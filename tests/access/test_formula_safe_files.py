@@ -14,14 +14,15 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from wholefamily.dataplane.spreadsheets import escape_table
 from wholefamily.domain.roles import Role
-from wholefamily.domain.validation import FORMULA_PREFIXES, escape_for_spreadsheet, safe_row
 
 HOSTILE = ['=HYPERLINK("http://evil.example","click")', "+1+2", "-2+3", "@SUM(A1)", "\t=1", "\r=1"]
 
 
 def test_arrow_tables_are_escaped_by_the_same_rule_as_rows() -> None:
+    from wholefamily.dataplane.spreadsheets import escape_table
+    from wholefamily.domain.validation import FORMULA_PREFIXES, escape_for_spreadsheet, safe_row
+
     texts = [*HOSTILE, "plain", "", None, "It's = fine", "1-2"]
     table = escape_table(pa.table({"text": texts, "number": list(range(len(texts)))}))
     assert table.column("text").to_pylist() == [None if t is None else escape_for_spreadsheet(t) for t in texts]
