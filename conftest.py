@@ -12,6 +12,32 @@ from wholefamily.domain.roles import Role
 TEST_PASSWORD = "correct-horse-battery-staple"  # noqa: S105
 
 
+@pytest.fixture(autouse=True)
+def data_sharing_agreement(request: pytest.FixtureRequest) -> Any:
+    """Every test with a database has a data-sharing agreement in force covering every dataset kind, as a council
+    registers before importing (ADR 0015). Tests of the agreement rule itself delete or replace it."""
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    transactional = bool(marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))) or bool(
+        names & {"transactional_db", "live_server"}
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+    elif marker is not None or "db" in names:
+        request.getfixturevalue("db")
+    else:
+        return None
+    import datetime as dt
+
+    from wholefamily.governance.models import DataSharingAgreement
+    from wholefamily.ingest.services import contracts
+
+    return DataSharingAgreement.objects.create(
+        reference="TEST-DSA-ALL", name="Test agreement", partner="Test partners", start_on=dt.date(2000, 1, 1),
+        kinds=sorted(contracts().kinds), lawful_basis="Public task", parties="Test council",
+    )  # fmt: skip
+
+
 @pytest.fixture
 def make_staff(db: Any) -> Callable[..., Any]:
     """Create a signed-up member of staff: `make_staff("kim", Role.KEY_WORKER, team=team)`."""

@@ -80,9 +80,13 @@ def main() -> None:
             InputDataset(dataset_version_id=path.stem, kind=path.stem, path=path)
             for path in sorted((county / "agency").glob("*.csv"))
         ]
-        definition = load_definition()
+        definition, person = load_definition(), load_definition(family="person")
         started = time.perf_counter()
-        first = link_datasets(datasets, definition=definition, out_dir=Path(work) / "run-1", run_id="run-1")
+        # as `wholefamily link` runs it: the model chosen by the data (the county model on a synthetic county)
+        first = link_datasets(
+            datasets, definition=definition, person_definition=person, out_dir=Path(work) / "run-1", run_id="run-1"
+        )
+        print(f"model: {first.figures['quality']['model_reason']}; settings {first.figures['settings_version']}")
         _print("linked", snapshot_accuracy(first.out_dir, county / "truth"), time.perf_counter() - started)
         decisions = _oracle_decisions(first.out_dir, county / "truth")
         same = sum(1 for decision in decisions if decision.is_same_person)

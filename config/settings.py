@@ -5,9 +5,13 @@ Environment:
     DATABASE_URL           default: SQLite file under var/; PostgreSQL when it names one.
     SECRET_KEY             required in production.
     ALLOWED_HOSTS          comma-separated; default 127.0.0.1,localhost.
-    WHOLEFAMILY_DATA_DIR   the data plane's store (Parquet, DuckDB); default var/data.
+    WHOLEFAMILY_VAR_DIR    everything the service writes: the SQLite file, static files, checksums, uploads'
+                           folders, DuckDB's spill folder (tmp/), the data store by default; default var/ in the clone.
+    WHOLEFAMILY_DATA_DIR   the data plane's store (Parquet, DuckDB); default <WHOLEFAMILY_VAR_DIR>/data.
     WHOLEFAMILY_INPROCESS_WORKER  "1" (default outside production) runs background tasks
                            in a thread of the serving process; "0" leaves them to `wholefamily db_worker`.
+    WHOLEFAMILY_MFA_REQUIRED  "1" (default in production) makes programme managers and administrators set up
+                           two-step verification at first sign-in; "0" (default elsewhere) leaves it optional.
     WHOLEFAMILY_JOB_STALE_AFTER  seconds without a heartbeat after which a running job shows as stalled
                            (its worker has probably stopped); default 600 (10 minutes).
     WHOLEFAMILY_TRUSTED_PROXIES  comma-separated addresses or networks of the reverse proxies in front of the
@@ -61,6 +65,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
     "wholefamily.jobs",
@@ -83,8 +90,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "wholefamily.governance.middleware.AbsoluteSessionTimeoutMiddleware",
+    "wholefamily.governance.mfa_middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -133,7 +142,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Repeated characters and sequences, the council's and service's names, common passwords in disguise (ADR 0015).
+    {"NAME": "wholefamily.governance.passwords.DenyListValidator"},
 ]
+# Two-step verification (ADR 0015): anyone who has set it up verifies at every sign-in; when required, programme
+# managers, administrators and superusers must set it up at their first sign-in. On by default in production only,
+# so that the demo and the tests sign in with a password alone.
+WHOLEFAMILY_MFA_REQUIRED = os.environ.get("WHOLEFAMILY_MFA_REQUIRED", "1" if PRODUCTION else "0") == "1"
+OTP_TOTP_ISSUER = f"WholeFamily ({WHOLEFAMILY_COUNCIL_NAME})"
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "web:dashboard"
 LOGOUT_REDIRECT_URL = "login"
@@ -186,9 +204,10 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Filled by `make assets` (a build output, like .venv). Never created here: a command run from a clone writes
+# nothing into its working tree; before the assets are built the folder is simply not a static source yet.
 ASSETS_BUILD_DIR = BASE_DIR / "build" / "assets"
-ASSETS_BUILD_DIR.mkdir(parents=True, exist_ok=True)  # filled by `make assets`; present so checks do not warn
-STATICFILES_DIRS = [("build", ASSETS_BUILD_DIR)]
+STATICFILES_DIRS = [("build", ASSETS_BUILD_DIR)] if ASSETS_BUILD_DIR.is_dir() else []
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -71,3 +71,56 @@ def screenshot(page: Any) -> Any:
         return path
 
     return take
+
+
+BROWSER_PASSWORD = "a-long-browser-test-password"
+
+
+def _totp_code(key: bytes, *, after_step: int = -1) -> str:
+    """The code an authenticator app shows now, or at the first step after `after_step` (a code is used once)."""
+    import time
+
+    from django_otp.oath import TOTP
+
+    totp = TOTP(key)
+    totp.time = time.time()
+    if totp.t() <= after_step:
+        totp.time = (after_step + 1) * totp.step
+    return f"{totp.token():06d}"
+
+
+def complete_second_step(page: Any, username: str) -> None:
+    """After the password: enter a code if the account has two-step verification, or set it up (reading the key
+    from the page, as a person would type it into their app) if the role requires it. Does nothing otherwise."""
+    import base64
+
+    if "/account/two-step/verify/" in page.url:
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        device = TOTPDevice.objects.get(user__username=username, confirmed=True)
+        page.get_by_label("Code", exact=True).fill(_totp_code(device.bin_key, after_step=device.last_t))
+        page.get_by_role("button", name="Continue").click()
+        page.wait_for_load_state()
+    elif "/account/two-step/set-up/" in page.url:
+        key = base64.b32decode("".join(page.locator("#secret-key").inner_text().split()))
+        page.get_by_label("Code from your app").fill(_totp_code(key))
+        page.get_by_role("button", name="Continue").click()
+        page.get_by_role("link", name="I have kept my codes").click()
+        page.wait_for_load_state()
+
+
+@pytest.fixture
+def sign_in(page: Any, live_server: Any) -> Any:
+    """`sign_in("kim")`: the sign-in form, then the second step when the account needs one; lands on the dashboard
+    (or the page `next` names)."""
+
+    def go(username: str, password: str = BROWSER_PASSWORD, next_path: str = "") -> None:
+        page.goto(f"{live_server.url}/sign-in/" + (f"?next={next_path}" if next_path else ""))
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password", exact=True).fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_load_state()
+        complete_second_step(page, username)
+        page.wait_for_url(f"{live_server.url}{next_path or '/'}")
+
+    return go

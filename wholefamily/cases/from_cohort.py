@@ -7,8 +7,9 @@ linkage's stable person ids with a display copy of name and date of birth, never
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import Min, Q, QuerySet
 
 from wholefamily.cases.models import Case
 from wholefamily.cases.services import MemberDetails
@@ -25,13 +26,17 @@ LINKAGE_ROLES = {
 }
 
 
-def household_members(household_id: str) -> list[MemberDetails]:
-    """The household's current members from the published linkage, oldest first."""
-    spells = (
-        Membership.objects.filter(household__household_id=household_id, end_on__isnull=True)
-        .select_related("person")
-        .order_by("person__date_of_birth", "person__person_id")
-    )
+def household_members(household_id: str, *, on: date | None = None) -> list[MemberDetails]:
+    """The household's members from the published linkage, oldest first: its current members, or those living in
+    it on the day `on` (a family taken on earlier)."""
+    spells = Membership.objects.filter(household__household_id=household_id)
+    if on is None:
+        spells = spells.filter(end_on__isnull=True)
+    else:
+        spells = spells.filter(
+            Q(start_on__isnull=True) | Q(start_on__lte=on), Q(end_on__isnull=True) | Q(end_on__gte=on)
+        )
+    spells = spells.select_related("person").order_by("person__date_of_birth", "person__person_id")
     return [
         MemberDetails(
             display_name=" ".join(part for part in (spell.person.forename, spell.person.surname) if part)
@@ -81,3 +86,36 @@ def families_to_take_on(*, team: Team, limit: int = 50) -> tuple[IdentificationR
 
 def open_case_for(family: CohortFamily) -> Case | None:
     return Case.objects.filter(household_id=family.household_id).exclude(stage=Stage.CLOSED).first()
+
+
+def first_identified_on(household_id: str) -> date | None:
+    """The earliest date as of which a successful identification run found the household qualifying."""
+    if not household_id:
+        return None
+    found = CohortFamily.objects.filter(
+        household_id=household_id, is_qualifying=True, run__status=IdentificationRun.Status.SUCCEEDED
+    ).aggregate(first=Min("run__as_of_on"))["first"]
+    return found if isinstance(found, date) else None
+
+
+def membership_ends(household_id: str) -> dict[str, date]:
+    """When each person's time in the household ended, for those whose time there has ended."""
+    spells = Membership.objects.filter(household__household_id=household_id, end_on__isnull=False)
+    return {
+        person_id: end_on
+        for person_id, end_on in spells.values_list("person__person_id", "end_on")
+        if end_on is not None
+    }
+
+
+def identifying_programme(household_id: str) -> str:
+    """The programme of the earliest successful identification run that found the household qualifying ("" if none)."""
+    family = (
+        CohortFamily.objects.filter(
+            household_id=household_id, is_qualifying=True, run__status=IdentificationRun.Status.SUCCEEDED
+        )
+        .order_by("run__as_of_on", "run__pk")
+        .select_related("run")
+        .first()
+    )
+    return family.run.programme if family else ""

@@ -8,7 +8,7 @@ import functools
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 from typing import Any, ParamSpec, TypeVar
 
 from django.contrib.auth.models import User
@@ -149,9 +149,42 @@ def _locked(case: Case) -> Case:
     return Case.objects.select_for_update().get(pk=case.pk)
 
 
-def _event(case: Case, code: EventCode, by: User | None, summary: str, **detail: Any) -> CaseEvent:
+# --- Dates: a case brought from an earlier system, or recorded late, carries the day things happened ----------
+
+PAST_DAY_TIME = time(12, 0)  # a past day's steps are timed at noon, in the order they were recorded
+
+
+def _at(on: date | None) -> datetime:
+    """When a step happened: now for today (or no date), noon of the day otherwise."""
+    if on is None or on == timezone.localdate():
+        return timezone.now()
+    return timezone.make_aware(datetime.combine(on, PAST_DAY_TIME))
+
+
+def _check_on(case: Case, on: date | None, what: str, *, may_be_future: bool = False) -> None:
+    """A step of the pathway happens on or after the case's last step (clear error otherwise). Steps dated by the new
+    `on`-style arguments are never in the future; the dates a key worker always gave (assessment, plan, review,
+    closure) keep their earlier freedom to be planned ahead."""
+    if on is None:
+        return
+    if on > timezone.localdate() and not may_be_future:
+        raise CaseError(f"The date {what} cannot be in the future.")
+    if on < case.opened_on:
+        raise CaseError(
+            f"The date {what} cannot be before the family came onto the programme ({case.opened_on:%-d %B %Y})."
+        )
+    last_step_on = timezone.localtime(case.stage_changed_at).date()
+    if on < last_step_on:
+        raise CaseError(
+            f"The date {what} cannot be before the family's last step on the pathway ({last_step_on:%-d %B %Y})."
+        )
+
+
+def _event(
+    case: Case, code: EventCode, by: User | None, summary: str, *, at: datetime | None = None, **detail: Any
+) -> CaseEvent:
     return CaseEvent.objects.create(
-        case=case, code=code, occurred_at=timezone.now(), by=by, summary=summary[:300], detail=detail
+        case=case, code=code, occurred_at=at or timezone.now(), by=by, summary=summary[:300], detail=detail
     )
 
 
@@ -159,15 +192,18 @@ def _audit(by: User, action: str, obj: Any, **detail: Any) -> None:
     record(by=by, action=f"cases.{action}", obj=obj, detail=detail)
 
 
-def _set_stage(case: Case, target: Stage, by: User, *, note: str = "") -> pathway.Transition:
-    """Move the case along the pathway if the pathway allows it for this person (raises CaseError otherwise)."""
+def _set_stage(
+    case: Case, target: Stage, by: User, *, note: str = "", at: datetime | None = None
+) -> pathway.Transition:
+    """Move the case along the pathway if the pathway allows it for this person (raises CaseError otherwise);
+    `at` dates a step that happened earlier (checked by the caller with `_check_on`)."""
     try:
         transition = pathway.check_transition(case.stage_enum, target, pathway_roles(by))
     except pathway.TransitionError as error:
         raise CaseError(str(error)) from None
     source = case.stage_enum
     case.stage = target
-    case.stage_changed_at = timezone.now()
+    case.stage_changed_at = at or timezone.now()
     if target is Stage.AWAITING_ALLOCATION:
         case.waiting_since_at = case.stage_changed_at
     elif source is Stage.AWAITING_ALLOCATION:
@@ -178,6 +214,7 @@ def _set_stage(case: Case, target: Stage, by: User, *, note: str = "") -> pathwa
         EventCode.STAGE_CHANGED,
         by,
         f"{source.label} to {target.label.lower()}" + (f": {note}" if note else ""),
+        at=case.stage_changed_at,
         source=source.value,
         target=target.value,
         transition=transition.name,
@@ -201,9 +238,13 @@ def _open_case(
     programme: str,
     priority: int,
     members: Sequence[MemberDetails],
+    opened_on: date | None,
+    imported_reference: str = "",
     by: User,
 ) -> Case:
-    now = timezone.now()
+    if opened_on is not None and opened_on > timezone.localdate():
+        raise CaseError("The date the family came onto the programme cannot be in the future.")
+    now = _at(opened_on)
     stage = ENTRY_STAGE[origin]
     previous = _previous_case(household_id)
     case = Case.objects.create(
@@ -217,7 +258,7 @@ def _open_case(
         stage=stage,
         stage_changed_at=now,
         priority=priority,
-        opened_on=timezone.localdate(),
+        opened_on=opened_on or timezone.localdate(),
         previous_case=previous,
     )
     case.reference = f"F-{case.pk:06d}"  # from the id, so concurrent openings never clash
@@ -228,13 +269,15 @@ def _open_case(
         by,
         f"Family came onto the programme from {'identification' if origin is Origin.COHORT else 'a referral'}"
         + (f"; re-referral after case {previous.reference}" if previous else ""),
+        at=now,
         origin=origin.value,
         stage=stage.value,
         previous_case=previous.reference if previous else None,
+        **({"imported_reference": imported_reference} if imported_reference else {}),
     )
     for details in members:
         _create_member(case, details, start_on=case.opened_on, by=by, reason="On the programme from the start")
-    _audit(by, "open_case", case, origin=origin.value, members=len(members))
+    _audit(by, "open_case", case, origin=origin.value, members=len(members), opened_on=case.opened_on.isoformat())
     return case
 
 
@@ -264,17 +307,30 @@ def open_case_from_cohort(
     evidence_summary: str,
     programme: str = "supporting_families",
     priority: int = 2,
+    opened_on: date | None = None,
+    imported_reference: str = "",
     by: User,
 ) -> Case:
     """Put an identified cohort family on the programme (stage: identified), linked to any earlier closed case.
 
-    A manager's decision: taking a family on commits the team's capacity.
+    A manager's decision: taking a family on commits the team's capacity. `opened_on` dates a family taken on
+    earlier (a council bringing its open and recent cases, ADR 0011): never before an identification run found
+    the household, and a past date only for a household an identification run found. `imported_reference` is the
+    case's reference in an earlier system (kept on its opening event; `imports.py`).
     """
     _require_team(by, team)
     if not pathway_roles(by) & pathway.MANAGERS:
         message = "Only a team or programme manager may put a family on the programme."
         raise _Denied(message, obj=team, detail={"role": "manager"})
     _refuse_household_on_programme(household_id, team)
+    if opened_on is not None and opened_on != timezone.localdate():
+        identified_on = first_identified_on(household_id)
+        if identified_on is None:
+            raise CaseError("No identification run found this household: a case from the cohort opens today.")
+        if opened_on < identified_on:
+            raise CaseError(
+                f"The family cannot come onto the programme before it was identified ({identified_on:%-d %B %Y})."
+            )
     return _open_case(
         team=team,
         origin=Origin.COHORT,
@@ -284,8 +340,17 @@ def open_case_from_cohort(
         programme=programme,
         priority=priority,
         members=members,
+        opened_on=opened_on,
+        imported_reference=imported_reference,
         by=by,
     )
+
+
+def first_identified_on(household_id: str) -> date | None:
+    """The earliest date as of which an identification run found the household qualifying (None if none did)."""
+    from wholefamily.cases.from_cohort import first_identified_on as identified  # the cohort adapter imports us
+
+    return identified(household_id)
 
 
 @case_service
@@ -301,7 +366,8 @@ def record_referral(
     household_id: str = "",
     by: User,
 ) -> Referral:
-    """Record a referral through one of the routes of seed 001 Appendix C §6, awaiting gatekeeping."""
+    """Record a referral through one of the routes of Commissioning for Families with Complex Needs, Appendix C §6,
+    awaiting gatekeeping."""
     _require_team(by, team)
     _refuse_household_on_programme(household_id.strip(), team)
     referral = Referral.objects.create(
@@ -321,8 +387,11 @@ def record_referral(
 
 
 @case_service
-def decide_referral(*, referral: Referral, decision: GatekeepingDecision, reason: str, by: User) -> Referral:
-    """The gatekeeping decision (accept, signpost, refer to social care) with its reason; accepting opens a case."""
+def decide_referral(
+    *, referral: Referral, decision: GatekeepingDecision, reason: str, decided_on: date | None = None, by: User
+) -> Referral:
+    """The gatekeeping decision (accept, signpost, refer to social care) with its reason; accepting opens a case.
+    `decided_on` dates a decision taken earlier: never before the referral was received."""
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     _require_team(by, referral.team)
     if not pathway_roles(by) & pathway.MANAGERS:
@@ -332,10 +401,12 @@ def decide_referral(*, referral: Referral, decision: GatekeepingDecision, reason
         raise CaseError("This referral has already been decided.")
     if not reason.strip():
         raise CaseError("Give the reason for the decision.")
+    if decided_on is not None and decided_on < referral.received_on:
+        raise CaseError(f"The decision cannot be before the referral was received ({referral.received_on:%-d %B %Y}).")
     referral.decision = decision
     referral.decision_reason = reason
     referral.decided_by = by
-    referral.decided_at = timezone.now()
+    referral.decided_at = _at(decided_on)
     if decision is GatekeepingDecision.ACCEPT:
         _refuse_household_on_programme(referral.household_id, referral.team)
         referral.case = _open_case(
@@ -348,6 +419,7 @@ def decide_referral(*, referral: Referral, decision: GatekeepingDecision, reason
             programme="supporting_families",
             priority=referral.priority,
             members=(),
+            opened_on=decided_on,
             by=by,
         )
     referral.save()
@@ -359,15 +431,17 @@ def decide_referral(*, referral: Referral, decision: GatekeepingDecision, reason
 
 
 @case_service
-def move_case(*, case: Case, to: Stage, note: str = "", by: User) -> Case:
-    """A plain stage change (e.g. information gathered); allocation, plans and closure have their own services."""
+def move_case(*, case: Case, to: Stage, note: str = "", on: date | None = None, by: User) -> Case:
+    """A plain stage change (e.g. information gathered); allocation, plans and closure have their own services.
+    `on` dates a step taken earlier."""
     case = _locked(case)
     _require_change(by, case)
     transition = pathway.find_transition(case.stage_enum, to)
     if transition is not None and transition.name in pathway.SPECIAL_TRANSITIONS:
         raise CaseError(f"Use '{transition.label}' for this step.")
-    _set_stage(case, to, by, note=note)
-    _audit(by, "move_case", case, to=to.value)
+    _check_on(case, on, "of the step")
+    _set_stage(case, to, by, note=note, at=_at(on))
+    _audit(by, "move_case", case, to=to.value, on=on.isoformat() if on else None)
     return case
 
 
@@ -383,12 +457,20 @@ def _require_key_worker_of(team: Team, worker: User) -> None:
 
 @case_service
 def allocate_case(
-    *, case: Case, worker: User, reason: str = "", allow_over_limit: bool = False, by: User
+    *,
+    case: Case,
+    worker: User,
+    reason: str = "",
+    allow_over_limit: bool = False,
+    allocated_on: date | None = None,
+    by: User,
 ) -> Allocation:
-    """Allocate a key worker to a waiting family, or reassign an allocated family with a reason."""
+    """Allocate a key worker to a waiting family, or reassign an allocated family with a reason; `allocated_on`
+    dates an allocation made earlier."""
     case = _locked(case)
     _require_change(by, case)
     _require_key_worker_of(case.team, worker)
+    _check_on(case, allocated_on, "of the allocation")
     is_reassignment = case.stage_enum in ALLOCATED_STAGES
     if is_reassignment:
         if not pathway.may_reassign(case.stage_enum, pathway_roles(by)):
@@ -402,19 +484,20 @@ def allocate_case(
     name = worker.get_full_name() or worker.get_username()
     if caseload >= limit and not allow_over_limit:
         raise CaseError(f"{name} already holds {caseload} families, the team's limit of {limit}.")
-    now = timezone.now()
+    now = _at(allocated_on)
     previous = case.key_worker
     Allocation.objects.filter(case=case, ended_at__isnull=True).update(ended_at=now)
     allocation = Allocation.objects.create(case=case, worker=worker, allocated_at=now, allocated_by=by, reason=reason)
     if not is_reassignment:
-        _set_stage(case, Stage.ALLOCATED, by)
+        _set_stage(case, Stage.ALLOCATED, by, at=now)
     case.key_worker = worker
     case.save(update_fields=["key_worker"])
     if is_reassignment:
         previous_name = previous.get_full_name() if previous else "nobody"
-        _event(case, EventCode.REASSIGNED, by, f"Reassigned from {previous_name} to {name}: {reason}", reason=reason)
+        summary = f"Reassigned from {previous_name} to {name}: {reason}"
+        _event(case, EventCode.REASSIGNED, by, summary, at=now, reason=reason)
     else:
-        _event(case, EventCode.ALLOCATED, by, f"Allocated to {name}", worker_id=worker.pk)
+        _event(case, EventCode.ALLOCATED, by, f"Allocated to {name}", at=now, worker_id=worker.pk)
     _audit(by, "reassign" if is_reassignment else "allocate", case, worker_id=worker.pk, over_limit=caseload >= limit)
     return allocation
 
@@ -436,14 +519,17 @@ def return_to_waiting_list(*, case: Case, reason: str, by: User) -> Case:
 
 @case_service
 def close_case(*, case: Case, destination: pathway.Destination, reason: str, closed_on: date, by: User) -> Case:
-    """Close the case with its destination (outcomes achieved, step down, step up, moved, disengaged, other)."""
+    """Close the case with its destination (outcomes achieved, step down, step up, moved, disengaged, other), on
+    the day it closed (today or earlier: never before the case opened or its last step)."""
     case = _locked(case)
     _require_change(by, case)
     if not reason.strip():
         raise CaseError("Give the reason for closing the case.")
     if closed_on < case.opened_on:
         raise CaseError("The closing date cannot be before the case was opened.")
-    _set_stage(case, Stage.CLOSED, by, note=destination.label)
+    _check_on(case, closed_on, "the case closed", may_be_future=True)
+    at = _at(closed_on)
+    _set_stage(case, Stage.CLOSED, by, note=destination.label, at=at)
     case.closed_on = closed_on
     case.closure_destination = destination
     case.closure_reason = reason
@@ -452,9 +538,10 @@ def close_case(*, case: Case, destination: pathway.Destination, reason: str, clo
     case.save(
         update_fields=["closed_on", "closure_destination", "closure_reason", "next_review_due_on", "waiting_since_at"]
     )
-    Allocation.objects.filter(case=case, ended_at__isnull=True).update(ended_at=timezone.now())
-    _event(case, EventCode.CASE_CLOSED, by, f"Case closed: {destination.label}", destination=destination.value)
-    _audit(by, "close_case", case, destination=destination.value)
+    Allocation.objects.filter(case=case, ended_at__isnull=True).update(ended_at=at)
+    summary = f"Case closed: {destination.label}"
+    _event(case, EventCode.CASE_CLOSED, by, summary, at=at, destination=destination.value)
+    _audit(by, "close_case", case, destination=destination.value, closed_on=closed_on.isoformat())
     return case
 
 
@@ -479,6 +566,7 @@ def _create_member(
         f"{details.display_name} joined as {details.role.label.lower()}"
         + (" (a manager's decision: not in the household in the linked data)" if is_outside_household else "")
         + f": {reason}",
+        at=_at(start_on),
         member_id=member.pk,
         person_id=details.person_id,
         reason=reason,
@@ -590,7 +678,8 @@ def end_membership(*, member: Member, end_on: date, reason: str, by: User) -> Me
         raise CaseError("Give the reason the member left.")
     member.end_on, member.end_reason = end_on, reason
     member.save(update_fields=["end_on", "end_reason"])
-    _event(case, EventCode.MEMBER_LEFT, by, f"{member.display_name} left the family: {reason}", member_id=member.pk)
+    summary = f"{member.display_name} left the family: {reason}"
+    _event(case, EventCode.MEMBER_LEFT, by, summary, at=_at(end_on), member_id=member.pk)
     _audit(by, "end_membership", member, reason=reason)
     return member
 
@@ -610,8 +699,10 @@ def record_assessment(
     valid_scores = {score for score, _ in definition.scores}
     if set(scores) != codes or any(value not in valid_scores for value in scores.values()):
         raise CaseError("Score every domain of the assessment.")
+    at = _at(assessed_on)
     if case.stage_enum is Stage.ALLOCATED:
-        _set_stage(case, Stage.ASSESSMENT, by)
+        _check_on(case, assessed_on, "of the assessment", may_be_future=True)
+        _set_stage(case, Stage.ASSESSMENT, by, at=at)
     elif case.stage_enum not in {Stage.ASSESSMENT, Stage.PLAN_ACTIVE, Stage.REVIEW}:
         raise CaseError("An assessment can be recorded once the family has a key worker, and before it closes.")
     assessment = Assessment.objects.create(
@@ -625,7 +716,8 @@ def record_assessment(
     AssessmentScore.objects.bulk_create(
         [AssessmentScore(assessment=assessment, domain=code, score=scores[code]) for code in sorted(codes)]
     )
-    _event(case, EventCode.ASSESSMENT_RECORDED, by, f"Whole-family assessment of {assessed_on:%d %B %Y} recorded")
+    summary = f"Whole-family assessment of {assessed_on:%d %B %Y} recorded"
+    _event(case, EventCode.ASSESSMENT_RECORDED, by, summary, at=at)
     _audit(by, "record_assessment", assessment)
     return assessment
 
@@ -639,7 +731,9 @@ def agree_plan(*, case: Case, aims: str, agreed_on: date, agreement_signed_on: d
         raise CaseError("This family already has a plan: change it instead.")
     if not case.assessments.exists():
         raise CaseError("Record the whole-family assessment before agreeing the plan.")
-    _set_stage(case, Stage.PLAN_ACTIVE, by)
+    _check_on(case, agreed_on, "the plan was agreed", may_be_future=True)
+    at = _at(agreed_on)
+    _set_stage(case, Stage.PLAN_ACTIVE, by, at=at)
     plan = Plan.objects.create(
         case=case,
         aims=aims,
@@ -651,7 +745,8 @@ def agree_plan(*, case: Case, aims: str, agreed_on: date, agreement_signed_on: d
     case.plan_agreed_on = agreed_on
     case.next_review_due_on = pathway.next_review_due_on(agreed_on, None)
     case.save(update_fields=["plan_agreed_on", "next_review_due_on"])
-    _event(case, EventCode.PLAN_AGREED, by, f"Family plan agreed on {agreed_on:%d %B %Y}", version=plan.version)
+    summary = f"Family plan agreed on {agreed_on:%d %B %Y}"
+    _event(case, EventCode.PLAN_AGREED, by, summary, at=at, version=plan.version)
     _audit(by, "agree_plan", plan)
     return plan
 
@@ -754,15 +849,18 @@ def record_goal_achievement(
 
 @case_service
 def record_review(*, case: Case, held_on: date, progress: str, outcome: Review.Outcome, by: User) -> Review:
-    """A review of the plan; the next falls due three months after it (seed 001 Appendix C §7)."""
+    """A review of the plan; the next falls due three months after it (Commissioning for Families with Complex
+    Needs, Appendix C §7)."""
     case = _locked(case)
     _require_change(by, case)
     if case.stage_enum not in {Stage.PLAN_ACTIVE, Stage.REVIEW} or case.plan_agreed_on is None:
         raise CaseError("A review can be recorded only while the family has an active plan.")
     if held_on < case.plan_agreed_on:
         raise CaseError("The review cannot be before the plan was agreed.")
+    _check_on(case, held_on, "of the review", may_be_future=True)
+    at = _at(held_on)
     if case.stage_enum is Stage.PLAN_ACTIVE:
-        _set_stage(case, Stage.REVIEW, by)
+        _set_stage(case, Stage.REVIEW, by, at=at)
     review = Review.objects.create(
         case=case,
         due_on=case.next_review_due_on or held_on,
@@ -773,7 +871,7 @@ def record_review(*, case: Case, held_on: date, progress: str, outcome: Review.O
         recorded_at=timezone.now(),
     )
     if outcome == Review.Outcome.CONTINUE:
-        _set_stage(case, Stage.PLAN_ACTIVE, by)
+        _set_stage(case, Stage.PLAN_ACTIVE, by, at=at)
     case.next_review_due_on = pathway.next_review_due_on(case.plan_agreed_on, held_on)
     case.save(update_fields=["next_review_due_on"])
     _event(
@@ -781,6 +879,7 @@ def record_review(*, case: Case, held_on: date, progress: str, outcome: Review.O
         EventCode.REVIEW_HELD,
         by,
         f"Review held on {held_on:%d %B %Y}: {Review.Outcome(outcome).label.lower()}",
+        at=at,
         outcome=str(outcome),
     )
     _audit(by, "record_review", review)
@@ -803,6 +902,7 @@ def record_taf_meeting(
         EventCode.TAF_MEETING_HELD,
         by,
         f"Team Around the Family meeting on {held_on:%d %B %Y} ({len(attendees)} attending)",
+        at=_at(held_on),
         meeting_id=meeting.pk,
     )
     _audit(by, "record_taf_meeting", meeting)

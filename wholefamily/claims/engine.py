@@ -133,8 +133,12 @@ def evaluate_families(
     contracts: ContractSet,
     engine: str = "duckdb",
     distance: DistanceScores | None = None,
+    declared_to: Mapping[str, dt.date] | None = None,
+    case_holds: Mapping[str, frozenset[str]] | None = None,
 ) -> tuple[list[Evaluated], Measurement]:
-    """Every family's results as of the window's date, with the evidence behind each condition."""
+    """Every family's results as of the window's date, with the evidence behind each condition. How far each
+    dataset kind reaches is its deliveries' declared period (`declared_to`, by kind) where one is declared, else
+    the latest record date; `case_holds` says what each family's case holds (lead worker, assessment, plan)."""
     scores = distance or {}
     measurement = measure_families(
         fetch_framework(rules, framework),
@@ -145,7 +149,7 @@ def evaluate_families(
         engine=engine,
         distance=scores,
     )
-    covered = _kind_coverage(measurement)
+    covered = {**_kind_coverage(measurement), **(declared_to or {})}
     evaluated = []
     for family in families:
         people = tuple(
@@ -160,6 +164,7 @@ def evaluate_families(
             covered_to=covered,
             closed_on=family.end_on,
             claimed_results=claimed.get(family.family_id, frozenset()),
+            case_holds=(case_holds or {}).get(family.family_id, frozenset()),
         )
         outcome = evaluate_results(rules, family=subject, as_of=as_of, framework=framework)
         evaluated.append(Evaluated(family, subject.problems, outcome))

@@ -77,3 +77,29 @@ class ClaimStateChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.claim} {self.from_state} -> {self.to_state}"
+
+
+class EvaluatedFamily(models.Model):
+    """Every family a claim run looked at, payable or not: its results, each condition with its status, period and
+    records (the evidence pack), and why it is not paid. What an auditor reads for the whole window."""
+
+    run = models.ForeignKey(ClaimRun, on_delete=models.CASCADE, related_name="evaluated")
+    programme = models.CharField(max_length=64)
+    window = models.CharField(max_length=20)
+    case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    family_id = models.CharField(max_length=64)
+    household_id = models.CharField(max_length=64)
+    results = models.JSONField(default=list, help_text="The result codes payable in the window.")
+    why_not_payable = models.TextField(blank=True, help_text="Empty when a result is payable.")
+    evidence = models.JSONField(default=dict, help_text="The evidence pack (ADR 0008), for every family.")
+
+    class Meta:
+        ordering = ["programme", "window", "family_id"]
+        indexes = [models.Index(fields=["programme", "window"], name="claims_evaluated_window")]
+
+    def __str__(self) -> str:
+        return f"{self.programme}/{self.window}/{self.family_id}"
+
+    @property
+    def is_payable(self) -> bool:
+        return bool(self.results)

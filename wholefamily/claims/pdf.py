@@ -12,7 +12,8 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from wholefamily.claims.models import Claim
+from wholefamily.claims.models import Claim, EvaluatedFamily
+from wholefamily.claims.templatetags.claims_pages import long_date
 from wholefamily.domain.claims.funding import format_pounds
 
 
@@ -30,6 +31,61 @@ def _table(rows: list[list[str]], widths: list[float]) -> Table:
         )
     )
     return table
+
+
+def _date(value: Any) -> str:
+    return long_date(value) if value else ""
+
+
+def _conditions(pack: dict[str, Any]) -> list[Any]:
+    """Each result and condition: status (as an auditor reads it), period looked at, members and records; and why
+    the family is not paid, when it is not."""
+    styles = getSampleStyleSheet()
+    story: list[Any] = []
+    if pack.get("why_not_payable"):
+        story += [Spacer(1, 4 * mm), Paragraph(escape(f"Not payable: {pack['why_not_payable']}"), styles["BodyText"])]
+    for result in pack.get("results", []):
+        status = result.get("status_label", result["status"])
+        story += [
+            Spacer(1, 4 * mm),
+            Paragraph(escape(f"{result['label']}: {status} ({result['reason']})"), styles["Heading2"]),
+        ]
+        for condition in result.get("conditions", []):
+            period = ""
+            if condition.get("period_from"):
+                period = f"; period looked at {_date(condition['period_from'])} to {_date(condition['period_to'])}"
+            label = condition.get("status_label", condition["status"])
+            story.append(
+                Paragraph(escape(f"{condition['label']}: {label} - {condition['reason']}{period}"), styles["Heading4"])
+            )
+            rows = [["Member", "Status", "Before", "After", "Source records"]]
+            rows += [
+                [m["label"], m.get("status_label", m["status"]), m["before"], m["after"], "; ".join(m["refs"])]
+                for m in condition.get("members", [])
+            ]
+            if len(rows) > 1:
+                story.append(_table(rows, [28 * mm, 22 * mm, 35 * mm, 40 * mm, 55 * mm]))
+    return story
+
+
+def evaluated_family_pdf(family: EvaluatedFamily) -> bytes:
+    """A family of a window, payable or not: its results and conditions, why it is not paid, and the case."""
+    styles = getSampleStyleSheet()
+    pack: dict[str, Any] = family.evidence
+    verdict = "payable: " + ", ".join(family.results) if family.results else "not payable"
+    story: list[Any] = [
+        Paragraph(escape(f"Family {family.family_id} in {family.programme} {family.window}"), styles["Title"]),
+        Paragraph(
+            escape(
+                f"Rules {pack.get('rules', '')}; window {family.window} (as of {_date(pack.get('as_of'))}); "
+                f"household {family.household_id}; intervention started {_date(pack.get('start_on'))}; {verdict}."
+            ),
+            styles["BodyText"],
+        ),
+        *_conditions(pack),
+        *_case(pack),
+    ]
+    return _build(story, f"Family {family.family_id} evidence")
 
 
 def evidence_pack_pdf(claim: Claim) -> bytes:
@@ -55,26 +111,13 @@ def evidence_pack_pdf(claim: Claim) -> bytes:
             styles["BodyText"],
         ),
     ]
-    for result in pack.get("results", []):
-        story += [
-            Spacer(1, 4 * mm),
-            Paragraph(escape(f"{result['label']}: {result['status']} ({result['reason']})"), styles["Heading2"]),
-        ]
-        for condition in result.get("conditions", []):
-            period = f"{condition.get('period_from') or ''} to {condition.get('period_to') or ''}"
-            story.append(
-                Paragraph(
-                    escape(f"{condition['label']}: {condition['status']} - {condition['reason']} ({period})"),
-                    styles["Heading4"],
-                )
-            )
-            rows = [["Member", "Status", "Before", "After", "Source records"]]
-            rows += [
-                [m["label"], m["status"], m["before"], m["after"], "; ".join(m["refs"])]
-                for m in condition.get("members", [])
-            ]
-            if len(rows) > 1:
-                story.append(_table(rows, [28 * mm, 22 * mm, 35 * mm, 40 * mm, 55 * mm]))
+    story += [*_conditions(pack), *_case(pack)]
+    return _build(story, f"Results claim {claim.reference}")
+
+
+def _case(pack: dict[str, Any]) -> list[Any]:
+    styles = getSampleStyleSheet()
+    story: list[Any] = []
     case = pack.get("case") or {}
     story += [Spacer(1, 4 * mm), Paragraph("The case", styles["Heading2"])]
     if case:
@@ -105,9 +148,11 @@ def evidence_pack_pdf(claim: Claim) -> bytes:
         ]
         story.append(_table(rows, [40 * mm, 140 * mm]))
     else:
-        story.append(Paragraph("No case is linked to this claim.", styles["BodyText"]))
+        story.append(Paragraph("No case is linked to this family.", styles["BodyText"]))
+    return story
+
+
+def _build(story: list[Any], title: str) -> bytes:
     buffer = io.BytesIO()
-    SimpleDocTemplate(
-        buffer, pagesize=A4, title=f"Results claim {claim.reference}", leftMargin=15 * mm, rightMargin=15 * mm
-    ).build(story)
+    SimpleDocTemplate(buffer, pagesize=A4, title=title, leftMargin=15 * mm, rightMargin=15 * mm).build(story)
     return buffer.getvalue()

@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from wholefamily.claims.definitions import funding_definition
-from wholefamily.claims.models import Claim
+from wholefamily.claims.models import Claim, EvaluatedFamily
 from wholefamily.claims.services import paid_by_year
 from wholefamily.domain.claims.funding import Forecast, forecast_funding
 from wholefamily.domain.roles import Role
@@ -47,6 +47,29 @@ def claim_for(*, for_user: Any, pk: int) -> Claim:
         raise Http404
     record(by=for_user, action="claims.view", obj=claim)
     return claim
+
+
+def evaluated_in(*, for_user: Any, programme: str, window: str) -> QuerySet[EvaluatedFamily]:
+    """Every family the window's last computation looked at, payable or not."""
+    _require(for_user, CLAIM_READERS)
+    return (
+        EvaluatedFamily.objects.filter(programme=programme, window=window).select_related("case").order_by("family_id")
+    )
+
+
+def evaluated_family_for(*, for_user: Any, pk: int) -> EvaluatedFamily:
+    """One family's evidence in a window; the view of a family's evidence is audited."""
+    _require(for_user, CLAIM_READERS)
+    family = EvaluatedFamily.objects.select_related("case", "run").filter(pk=pk).first()
+    if family is None:
+        raise Http404
+    record(by=for_user, action="claims.view_family", obj=family)
+    return family
+
+
+def evaluated_windows(*, for_user: Any) -> list[tuple[str, str]]:
+    _require(for_user, CLAIM_READERS)
+    return list(EvaluatedFamily.objects.order_by("programme", "window").values_list("programme", "window").distinct())
 
 
 def windows(*, for_user: Any) -> list[tuple[str, str]]:

@@ -16,12 +16,12 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from wholefamily.cases.models import Case
+from wholefamily.cases.models import Assessment, Case, Plan
 from wholefamily.claims.definitions import available_funding, funding_definition, results_rules
 from wholefamily.claims.engine import Evaluated, evaluate_families
-from wholefamily.claims.models import Claim, ClaimRun, ClaimStateChange
+from wholefamily.claims.models import Claim, ClaimRun, ClaimStateChange, EvaluatedFamily
 from wholefamily.domain.claims.funding import FundingError, results_payment_pence
-from wholefamily.domain.claims.rules import ResultsRules
+from wholefamily.domain.claims.rules import ResultsRules, Status, why_not_payable
 from wholefamily.domain.claims.sampling import spot_check_sample
 from wholefamily.domain.claims.states import ClaimState, MoveError, check_move
 from wholefamily.domain.criteria.schema import DefinitionError
@@ -29,8 +29,9 @@ from wholefamily.domain.outcomes.framework import Framework
 from wholefamily.governance import access
 from wholefamily.governance.audit import record
 from wholefamily.identification.engine.snapshot import Snapshot
-from wholefamily.identification.models import CohortFamily
-from wholefamily.identification.services import contracts
+from wholefamily.identification.models import CohortFamily, IdentificationRun
+from wholefamily.identification.services import IdentificationError, contracts, load_programme_definition
+from wholefamily.ingest.selectors import declared_coverage
 from wholefamily.outcomes.engine import FamilyStart
 from wholefamily.outcomes.measuring import (
     OutcomesRunError,
@@ -46,19 +47,52 @@ class ClaimsError(Exception):
 
 
 def _problems_at_identification(programme: str, families: list[FamilyStart]) -> dict[str, frozenset[str]]:
-    """The problems each family had in the latest identification run of the programme that found its household."""
-    households = {family.household_id: family.family_id for family in families}
+    """The headline problems each family had when it came onto the programme: those of the identification in force
+    at its start (the latest finished run as of the start or before in which its household qualified), else of the
+    first later run in which it qualified (the one that put it on). A later run in which it no longer qualifies never
+    counts. Filters that are not headline problems (the 2012 local discretion filter, an expectant parent) are left
+    out: results are paid on headline problems."""
+    try:
+        counted = set(load_programme_definition(programme).counted_problems)
+    except (DefinitionError, FileNotFoundError, IdentificationError):
+        counted = None
+    by_household: dict[str, list[FamilyStart]] = defaultdict(list)
+    for family in families:
+        by_household[family.household_id].append(family)
+    runs: dict[str, list[tuple[dt.date, float, frozenset[str]]]] = defaultdict(list)
+    rows = CohortFamily.objects.filter(
+        run__programme=programme,
+        run__status=IdentificationRun.Status.SUCCEEDED,
+        household_id__in=list(by_household),
+        is_qualifying=True,
+    ).values_list("household_id", "run__as_of_on", "run__started_at", "problems_met")
+    for household_id, as_of_on, started_at, problems_met in rows:
+        codes = frozenset(code for code in problems_met.split(";") if code and (counted is None or code in counted))
+        runs[household_id].append((as_of_on, started_at.timestamp(), codes))
     found: dict[str, frozenset[str]] = {}
-    rows = (
-        CohortFamily.objects.filter(run__programme=programme, household_id__in=list(households))
-        .order_by("household_id", "-run__started_at")
-        .values_list("household_id", "problems_met")
-    )
-    for household_id, problems_met in rows:
-        family_id = households[household_id]
-        if family_id not in found:
-            found[family_id] = frozenset(code for code in problems_met.split(";") if code)
+    for household_id, items in runs.items():
+        items.sort(key=lambda item: (item[0], item[1]))
+        for family in by_household[household_id]:
+            in_force = [item for item in items if item[0] <= family.start_on]
+            chosen = in_force[-1] if in_force else items[0]
+            found[family.family_id] = chosen[2]
     return found
+
+
+def _case_holds(cases: dict[str, Case]) -> dict[str, frozenset[str]]:
+    """What each family's case holds of what a claim may need: a lead worker, a whole-family assessment, a plan."""
+    if not cases:
+        return {}
+    pks = [case.pk for case in cases.values()]
+    assessed = set(Assessment.objects.filter(case_id__in=pks).values_list("case_id", flat=True))
+    planned = set(Plan.objects.filter(case_id__in=pks).values_list("case_id", flat=True))
+    holds = {}
+    for family_id, case in cases.items():
+        items = {"lead_worker"} if case.key_worker_id else set()
+        items |= {"whole_family_assessment"} if case.pk in assessed else set()
+        items |= {"plan"} if case.pk in planned else set()
+        holds[family_id] = frozenset(items)
+    return holds
 
 
 def _claimed(programme: str, window: str) -> tuple[dict[str, frozenset[str]], dict[str, int]]:
@@ -140,11 +174,24 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def _labelled(value: Any) -> Any:
+    """The results as data, each status with the word an auditor reads beside it (status_label)."""
+    if isinstance(value, dict):
+        out = {key: _labelled(item) for key, item in value.items()}
+        if isinstance(value.get("status"), Status):
+            out["status_label"] = value["status"].label
+        return out
+    if isinstance(value, list | tuple):
+        return [_labelled(item) for item in value]
+    return value
+
+
 def evidence_pack(
     *, rules: ResultsRules, item: Evaluated, window: str, funding: str, snapshot: str, case: Case | None
 ) -> dict[str, Any]:
-    """Exactly what a spot check asks for: the rule version, each condition with its before and after values and
-    the source records behind them, the case's assessment, plan and lead professional."""
+    """Exactly what a spot check asks for: the rule version, each condition with its status, the period it looked
+    at, its before and after values and the source records behind them, why the family is not paid (when it is
+    not), the case's assessment, plan and lead professional."""
     pack: dict[str, Any] = _jsonable(
         {
             "rules": rules.label,
@@ -157,7 +204,9 @@ def evidence_pack(
             "end_on": item.family.end_on,
             "problems_at_identification": sorted(item.problems),
             "snapshot": snapshot,
-            "results": [asdict(result) for result in item.outcome.results],
+            "results": [_labelled(asdict(result)) for result in item.outcome.results],
+            "payable": list(item.outcome.payable),
+            "why_not_payable": why_not_payable(item.outcome),
             "case": _case_pack(case),
         }
     )
@@ -193,6 +242,7 @@ def compute_claims(
         families, cases = families_from_cases(programme)
     started = time.perf_counter()
     claimed, paid = _claimed(programme, window)
+    declared = declared_coverage(versions=snapshot.dataset_versions())
     # The data plane runs outside the transaction: no database lock is held while the engine reads the snapshot.
     evaluated, _ = evaluate_families(
         rules,
@@ -205,6 +255,8 @@ def compute_claims(
         contracts=contracts(),
         engine=engine,
         distance=distance_scores(cases),
+        declared_to=declared,
+        case_holds=_case_holds(cases),
     )
     with transaction.atomic():
         Claim.objects.filter(programme=programme, window=window, state=ClaimState.DRAFT).delete()
@@ -256,6 +308,31 @@ def compute_claims(
                 )
             )
         Claim.objects.bulk_create(claims, batch_size=500)
+        EvaluatedFamily.objects.filter(programme=programme, window=window).delete()  # the window's last run stands
+        EvaluatedFamily.objects.bulk_create(
+            [
+                EvaluatedFamily(
+                    run=run,
+                    programme=programme,
+                    window=window,
+                    case=cases.get(item.family.family_id),
+                    family_id=item.family.family_id,
+                    household_id=item.family.household_id,
+                    results=list(item.outcome.payable),
+                    why_not_payable=why_not_payable(item.outcome),
+                    evidence=evidence_pack(
+                        rules=rules,
+                        item=item,
+                        window=window,
+                        funding=run.funding,
+                        snapshot=run.snapshot,
+                        case=cases.get(item.family.family_id),
+                    ),
+                )
+                for item in evaluated
+            ],
+            batch_size=500,
+        )
         record(
             by=by,
             action="claims.compute",

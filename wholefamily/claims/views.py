@@ -17,16 +17,19 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from wholefamily.cases.models import DistrictEstimate
 from wholefamily.claims import selectors, services
-from wholefamily.claims.definitions import available_funding
+from wholefamily.claims.definitions import available_funding, results_rules
 from wholefamily.claims.forms import EstimateForm, StateChangeForm
-from wholefamily.claims.pdf import evidence_pack_pdf
+from wholefamily.claims.pdf import evaluated_family_pdf, evidence_pack_pdf
 from wholefamily.domain.claims.funding import forecast_table, format_pounds
 from wholefamily.domain.claims.states import ClaimState, MoveError
+from wholefamily.domain.criteria.schema import DefinitionError
 from wholefamily.domain.outcomes.bars import bar_chart
 from wholefamily.domain.roles import Role
 from wholefamily.domain.validation import safe_row
-from wholefamily.governance import access
+from wholefamily.governance import access, approvals
+from wholefamily.governance.approval_views import gate
 from wholefamily.governance.audit import record
+from wholefamily.identification.services import IdentificationError, load_programme_definition
 from wholefamily.web.components import TableCell
 from wholefamily.web.http import posted, signed_in_user
 
@@ -131,6 +134,80 @@ def change_state(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _labels(programme: str) -> tuple[dict[str, str], dict[str, str]]:
+    """Problem and result labels of a programme (pages show labels, never codes); empty when not defined."""
+    try:
+        problems = {p.code: p.label for p in load_programme_definition(programme).problems}
+    except (DefinitionError, FileNotFoundError, IdentificationError):
+        problems = {}
+    try:
+        results = {r.code: r.label for r in results_rules(programme).results}
+    except DefinitionError:
+        results = {}
+    return problems, results
+
+
+@login_required
+@require_GET
+def family_list(request: HttpRequest) -> HttpResponse:
+    """Every family of a window, payable or not, with why not."""
+    user = signed_in_user(request)
+    scope = request.GET.get("scope", "")
+    programme, _, window = scope.partition("/")
+    families = list(selectors.evaluated_in(for_user=user, programme=programme, window=window)[:2000])
+    _, result_labels = _labels(programme)
+    rows = [
+        [
+            TableCell(text=family.family_id, href=reverse("claims:family", args=[family.pk])),
+            family.case.reference if family.case else "",
+            ", ".join(result_labels.get(code, code) for code in family.results) or "Not payable",
+            family.why_not_payable,
+        ]
+        for family in families
+    ]
+    return render(
+        request,
+        "claims/family_list.html",
+        {
+            "rows": rows,
+            "head_row": ["Family", "Case", "Payable", "Why not payable"],
+            "windows": selectors.evaluated_windows(for_user=user),
+            "selected": scope if window else "",
+            "total": len(families),
+            "payable": sum(1 for family in families if family.is_payable),
+        },
+    )
+
+
+@login_required
+@require_GET
+def family_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = signed_in_user(request)
+    family = selectors.evaluated_family_for(for_user=user, pk=pk)
+    problem_labels, result_labels = _labels(family.programme)
+    pack = family.evidence
+    return render(
+        request,
+        "claims/family_detail.html",
+        {
+            "family": family,
+            "pack": pack,
+            "results": [result_labels.get(code, code) for code in family.results],
+            "problems": [problem_labels.get(code, code) for code in pack.get("problems_at_identification", [])],
+        },
+    )
+
+
+@login_required
+@require_GET
+def family_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    user = signed_in_user(request)
+    family = selectors.evaluated_family_for(for_user=user, pk=pk)
+    response = HttpResponse(evaluated_family_pdf(family), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="family-{family.pk}-evidence.pdf"'
+    return response
+
+
 SUBMISSION_COLUMNS = ("reference", "family_id", "case", "results", "amount", "rules", "start_on", "as_of")
 
 
@@ -142,18 +219,26 @@ def submission_file(request: HttpRequest) -> HttpResponse:
     if not access.has_role(user, Role.PROGRAMME_MANAGER, Role.ADMINISTRATOR):
         raise PermissionDenied
     programme, window = request.GET.get("programme", ""), request.GET.get("window", "")
-    claims = selectors.claims_for(for_user=user, programme=programme, window=window, state=ClaimState.VALIDATED)
+    claims = list(selectors.claims_for(for_user=user, programme=programme, window=window, state=ClaimState.VALIDATED))
+    rows = [
+        [claim.reference, claim.family_id, claim.case.reference if claim.case else "", ";".join(claim.results),
+         f"{claim.amount_pence / 100:.2f}", claim.evidence.get("rules", ""), claim.evidence.get("start_on", ""),
+         claim.evidence.get("as_of", "")]
+        for claim in claims
+    ]  # fmt: skip
+    count = len(rows)
+    # The two-person rule (ADR 0015): a second person approves exactly these rows before the file is made.
+    subject = f"{programme or 'all'}/{window or 'all'}"
+    total = sum(claim.amount_pence for claim in claims)
+    summary = {"Validated claims": f"{count:,}", "Total": f"£{total / 100:,.2f}"}
+    fingerprint = approvals.fingerprint_of(rows)
+    refusal = gate(request, kind=approvals.CLAIM_SUBMISSION, subject=subject, fingerprint=fingerprint, summary=summary)
+    if refusal is not None:
+        return refusal
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(SUBMISSION_COLUMNS)
-    count = 0
-    for claim in claims:
-        count += 1
-        writer.writerow(safe_row(
-            [claim.reference, claim.family_id, claim.case.reference if claim.case else "", ";".join(claim.results),
-             f"{claim.amount_pence / 100:.2f}", claim.evidence.get("rules", ""), claim.evidence.get("start_on", ""),
-             claim.evidence.get("as_of", "")]
-        ))  # fmt: skip
+    writer.writerows(safe_row(row) for row in rows)  # formula-safe (ADR 0014)
     record(by=user, action="claims.export", object_type="claims.window", object_id=f"{programme}/{window}",
            detail={"claims": count})  # fmt: skip
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")

@@ -20,7 +20,7 @@ class GovernanceConfig(AppConfig):
     verbose_name = "Governance: people, teams, access and audit"
 
     def ready(self) -> None:
-        from wholefamily.governance import receivers  # noqa: F401  (audit of sign-in events)
+        from wholefamily.governance import checks, receivers  # noqa: F401  (deploy checks; audit of sign-in events)
 
 
 class WholeFamilyAdminConfig(admin_apps.AdminConfig):

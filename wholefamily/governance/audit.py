@@ -52,7 +52,7 @@ def record(
         object_id = object_id or str(obj.pk)
     context = current_request.get()
     actor = cast("User | None", by if (by is not None and by.is_authenticated) else None)
-    return AuditEvent.objects.create(
+    event = AuditEvent(
         actor=actor,
         actor_label=actor.get_username() if actor is not None else system_actor,
         action=action,
@@ -63,3 +63,5 @@ def record(
         ip_address=context.ip_address if context else None,
         detail=detail or {},
     )
+    event.save(force_insert=True)
+    return event

@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
+from django.utils import timezone
 
 
 class Team(models.Model):
@@ -49,6 +50,14 @@ class DataSharingAgreement(models.Model):
     purpose = models.TextField(blank=True)
     start_on = models.DateField()
     end_on = models.DateField(null=True, blank=True)
+    parties = models.TextField(blank=True, help_text="Every organisation party to the agreement, one a line.")
+    lawful_basis = models.TextField(blank=True, help_text="The lawful basis for sharing, e.g. UK GDPR Article 6(1)(e).")
+    kinds = models.JSONField(default=list, blank=True, help_text="The dataset kinds imported under this agreement.")
+    retention_months = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="How long records shared under it are kept (default: the retention file).",
+    )
 
     class Meta:
         ordering = ["partner", "name"]
@@ -60,8 +69,10 @@ class DataSharingAgreement(models.Model):
 class AuditEvent(models.Model):
     """One access or change: who, when, what action on which object, and how it ended.
 
-    Append-only: rows are never updated or deleted by the application. It records access and change;
-    the pathway's business history is a separate, coded case event log.
+    Append-only: rows are never updated or deleted by the application, and on PostgreSQL the database itself
+    refuses it (a trigger). Each row carries its place in the chain (`sequence`) and a hash over its content
+    and the previous row's hash (ADR 0015), so a rewrite anywhere shows in `wholefamily verify_audit`.
+    It records access and change; the pathway's business history is a separate, coded case event log.
     """
 
     class Outcome(models.TextChoices):
@@ -70,9 +81,10 @@ class AuditEvent(models.Model):
         FAILED = "failed", "Failed"
 
     id = models.BigAutoField(primary_key=True)
-    occurred_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # PROTECT: a user who has acted is deactivated, never deleted (setting the actor to NULL would rewrite history).
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="audit_events"
     )
     actor_label = models.CharField(max_length=150, blank=True, help_text="Username at the time, kept if the user goes.")
     action = models.CharField(max_length=60, db_index=True)
@@ -82,6 +94,9 @@ class AuditEvent(models.Model):
     request_id = models.CharField(max_length=36, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     detail = models.JSONField(default=dict, blank=True)
+    sequence = models.BigIntegerField(unique=True, null=True, help_text="Place in the hash chain, from 1.")
+    previous_hash = models.CharField(max_length=64, blank=True)
+    row_hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
@@ -93,9 +108,17 @@ class AuditEvent(models.Model):
         )
 
     def save(self, *args: object, **kwargs: object) -> None:
+        """Append this event to the chain: its place and hash are fixed under the chain's append lock, which is
+        held until the surrounding transaction ends (so call `record()` late in a long transaction)."""
         if not self._state.adding:
             raise ValueError("Audit events are append-only")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        from wholefamily.governance import chain
+
+        with transaction.atomic():
+            previous_sequence, previous_hash = chain.lock_and_read_head()
+            self.occurred_at = timezone.now()
+            chain.seal(self, previous_sequence=previous_sequence, previous_hash=previous_hash)
+            super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise ValueError("Audit events are append-only")
@@ -103,3 +126,37 @@ class AuditEvent(models.Model):
 
 def new_request_id() -> str:
     return str(uuid.uuid4())
+
+
+class Approval(models.Model):
+    """A second person's approval of an action under the two-person rule (ADR 0015).
+
+    `subject` names what is approved (a claim window "tf-2012/2014-07", a re-identification request) and
+    `fingerprint` the exact content approved, so a change after approval needs a new one.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting for approval"
+        APPROVED = "approved", "Approved"
+        REFUSED = "refused", "Refused"
+
+    kind = models.CharField(max_length=40)
+    subject = models.CharField(max_length=200)
+    fingerprint = models.CharField(max_length=64)
+    reason = models.TextField()
+    summary = models.JSONField(default=dict, blank=True, help_text="What the approver is shown, e.g. claims and total.")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["kind", "subject", "state"], name="approval_subject_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.subject} ({self.state})"

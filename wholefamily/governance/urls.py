@@ -1,12 +1,27 @@
 from django.urls import path
 
-from wholefamily.governance import views
+from wholefamily.governance import approval_views, mfa_views, staff_views, views
 
 app_name = "governance"
 
 urlpatterns = [
     path("teams/", views.team_list, name="team_list"),
     path("teams/<int:pk>/", views.team_detail, name="team_detail"),
+    path("staff/", staff_views.staff_list, name="staff_list"),
+    path("staff/new/", staff_views.staff_create, name="staff_create"),
     path("staff/<int:pk>/", views.staff_detail, name="staff_detail"),
+    path("staff/<int:pk>/change/", staff_views.staff_change, name="staff_change"),
+    path("staff/<int:pk>/password/", staff_views.staff_password, name="staff_password"),
+    path("staff/<int:pk>/active/", staff_views.staff_active, name="staff_active"),
     path("audit/", views.audit_log, name="audit_log"),
+    path("account/", mfa_views.account, name="account"),
+    path("account/password/", mfa_views.password_change, name="password_change"),
+    path("account/two-step/set-up/", mfa_views.mfa_set_up, name="mfa_set_up"),
+    path("account/two-step/verify/", mfa_views.mfa_verify, name="mfa_verify"),
+    path("account/two-step/recovery-codes/", mfa_views.mfa_codes, name="mfa_codes"),
+    path("account/two-step/turn-off/", mfa_views.mfa_turn_off, name="mfa_turn_off"),
+    path("staff/<int:pk>/two-step/", staff_views.staff_second_factor, name="staff_second_factor"),
+    path("approvals/", approval_views.approval_list, name="approval_list"),
+    path("approvals/request/", approval_views.approval_request, name="approval_request"),
+    path("approvals/<int:pk>/", approval_views.approval_detail, name="approval_detail"),
 ]

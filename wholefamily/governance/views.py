@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from wholefamily.domain.roles import Role
 from wholefamily.governance import access, selectors
 from wholefamily.governance.forms import AuditFilterForm
 from wholefamily.governance.models import StaffProfile, Team
@@ -32,7 +33,8 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request.user, StaffProfile.objects.select_related("user", "team"), pk=pk, team_field="team", is_personal=True
     )
     roles = sorted(access.user_roles(profile.user), key=lambda role: role.label)
-    return render(request, "governance/staff_detail.html", {"profile": profile, "roles": roles})
+    context = {"profile": profile, "roles": roles, "may_administer": access.has_role(request.user, Role.ADMINISTRATOR)}
+    return render(request, "governance/staff_detail.html", context)
 
 
 @login_required

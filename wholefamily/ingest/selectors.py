@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
+from collections.abc import Mapping, Sequence
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
@@ -51,3 +53,20 @@ def get_import_run(*, for_user: AbstractBaseUser | AnonymousUser, run_id: uuid.U
         return runs.get(pk=run_id)
     except (ImportRun.DoesNotExist, ValueError):
         raise Http404("No such import") from None
+
+
+def declared_coverage(*, versions: Mapping[str, Sequence[str]]) -> dict[str, dt.date]:
+    """How far each dataset kind's deliveries reach by their declared period (the import's period end): the latest
+    period end among the kind's given dataset versions. Kinds with no declared period are left out (the caller then
+    reads the latest record date). Provenance, not a person's record: read by batch computations (outcomes, claims)
+    for whoever runs them, so not scoped to a user."""
+    kind_of = {version: kind for kind, ids in versions.items() for version in ids}
+    declared: dict[str, dt.date] = {}
+    rows = DatasetVersion.objects.filter(version_id__in=list(kind_of), period_end_on__isnull=False).values_list(
+        "version_id", "period_end_on"
+    )
+    for version_id, period_end_on in rows:
+        if period_end_on is not None:
+            kind = kind_of[version_id]
+            declared[kind] = max(period_end_on, declared.get(kind, period_end_on))
+    return declared

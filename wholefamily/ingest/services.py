@@ -35,6 +35,7 @@ from wholefamily.domain.validation import (
     load_profile,
     plan_header,
 )
+from wholefamily.governance.agreements import AgreementError, agreement_for_import
 from wholefamily.governance.audit import record
 from wholefamily.governance.models import AuditEvent, DataSharingAgreement
 from wholefamily.ingest.models import DatasetVersion, ImportProblem, ImportRun, Policy
@@ -113,6 +114,13 @@ def create_import_run(
         raise ImportError_(f"policy must be one of {', '.join(Policy.values)}, not {policy!r}")
     if period_start_on and period_end_on and period_end_on < period_start_on:
         raise ImportError_("the period covered ends before it starts")
+    # Every kind is imported under a registered data-sharing agreement in force when it was received (ADR 0015).
+    try:
+        data_sharing_agreement = agreement_for_import(
+            kind=kind, on=received_on or timezone.localdate(), agreement=data_sharing_agreement
+        )
+    except AgreementError as error:
+        raise ImportError_(str(error)) from None
     return ImportRun.objects.create(
         kind=kind,
         profile=profile,

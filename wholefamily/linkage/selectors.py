@@ -24,6 +24,14 @@ def linkage_runs(*, for_user: Any) -> QuerySet[LinkageRun]:
     return LinkageRun.objects.select_related("started_by").order_by("-started_at")
 
 
+def linkage_run(*, for_user: Any, run_id: str) -> LinkageRun:
+    """One linkage run with its figures and quality report; data analysts and administrators only."""
+    run = linkage_runs(for_user=for_user).filter(run_id=run_id).first()
+    if run is None:
+        raise Http404
+    return run
+
+
 def current_run() -> LinkageRun | None:
     return LinkageRun.objects.filter(is_current=True).first()
 
@@ -31,12 +39,15 @@ def current_run() -> LinkageRun | None:
 COMPARISONS = (
     ("forename", "Forename"), ("surname", "Surname"), ("dob", "Date of birth"), ("sex", "Sex"),
     ("household", "Address and postcode"), ("identifiers", "Agency identifier"),
+    # the general person model's comparisons (ADR 0016)
+    ("postcode", "Postcode"), ("address", "Address"), ("uprn", "UPRN"), ("nhs_number", "NHS number"),
+    ("ni_number", "NI number"), ("pupil_number", "Pupil number"), ("email", "Email"), ("phone", "Telephone"),
 )  # fmt: skip
 SHOWN_FIELDS = (
     ("kind", "Dataset"), ("forename", "Forename"), ("surname", "Surname"), ("dob", "Date of birth"), ("sex", "Sex"),
     ("address", "Address"), ("postcode", "Postcode"), ("uprn", "UPRN"), ("nhs_number", "NHS number"),
     ("ni_number", "NI number"), ("pupil_number", "Pupil number"), ("social_care_id", "Social care id"),
-    ("police_id", "Police id"),
+    ("police_id", "Police id"), ("email", "Email"), ("phone", "Telephone"),
 )  # fmt: skip
 
 

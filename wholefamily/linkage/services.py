@@ -18,8 +18,9 @@ from wholefamily.domain.progress import ProgressReporter
 from wholefamily.governance.audit import record
 from wholefamily.ingest.models import DatasetVersion
 from wholefamily.ingest.store import DATA_FILE, version_dir
+from wholefamily.linkage.engine.adapt import Choice, UnlinkableData
 from wholefamily.linkage.engine.definition import LinkageDefinition, load_definition
-from wholefamily.linkage.engine.prepare import InputDataset
+from wholefamily.linkage.engine.prepare import DEFAULT_MEMORY_LIMIT, InputDataset
 from wholefamily.linkage.engine.run import (
     Decision,
     Engine,
@@ -96,16 +97,30 @@ def run_linkage(
     engine: Engine = "duckdb",
     definition: LinkageDefinition | None = None,
     progress: ProgressReporter | None = None,
+    model: Choice = "auto",
+    link_threshold: float | None = None,
+    memory_limit: str | None = None,
+    column_map: tuple[tuple[str, str], ...] = (),
+    write_scored_pairs: bool = False,
 ) -> LinkageRun:
-    """Link every current dataset version, write the snapshot, make it current and publish it."""
+    """Link every current dataset version, write the snapshot, make it current and publish it.
+
+    `definition` is the county model (default: the latest); the general person model is chosen instead when the
+    data has too little household evidence or `model` is "person" (ADR 0016). `column_map` reads layout columns
+    from columns of other names in every dataset; `write_scored_pairs` adds `scored_pairs.parquet` to the snapshot."""
     versions = current_dataset_versions()
     if not versions:
         raise LinkageError("There are no dataset versions to link: import some deliveries first.")
-    definition = definition or load_definition(definitions_dir=Path(settings.DEFINITIONS_DIR))
+    definitions_dir = Path(settings.DEFINITIONS_DIR)
+    definition = definition or load_definition(definitions_dir=definitions_dir)
+    person = load_definition(definitions_dir=definitions_dir, family="person")
     datasets = [
-        InputDataset(dataset_version_id=v.version_id, kind=v.kind, path=version_dir(v.kind, v.version_id) / DATA_FILE)
+        InputDataset(
+            dataset_version_id=v.version_id, kind=v.kind, path=version_dir(v.kind, v.version_id) / DATA_FILE,
+            column_map=column_map,
+        )
         for v in versions
-    ]
+    ]  # fmt: skip
     with transaction.atomic():
         run = LinkageRun.objects.create(
             run_id=_new_run_id(),
@@ -121,18 +136,29 @@ def run_linkage(
         result = link_datasets(
             datasets, definition=definition, out_dir=out, run_id=run.run_id, previous=_previous(),
             decisions=_decisions(), engine=engine, progress=progress, corrections=_corrections(),
+            person_definition=person, model=model, link_threshold=link_threshold,
+            memory_limit=memory_limit or DEFAULT_MEMORY_LIMIT, write_scored_pairs=write_scored_pairs,
         )  # fmt: skip
+    except UnlinkableData as error:  # the data cannot be linked: said in a plain sentence
+        _fail(run, by=by, out=out, error=error)
+        raise LinkageError(str(error)) from None
     except Exception as error:
-        shutil.rmtree(out, ignore_errors=True)
-        with transaction.atomic():
-            LinkageRun.objects.filter(pk=run.pk).update(
-                status=LinkageRun.Status.FAILED, message=str(error)[:2000], finished_at=timezone.now()
-            )
-            record(by=by, action="linkage.run.fail", obj=run, outcome="failure", detail={"error": str(error)[:500]})
+        _fail(run, by=by, out=out, error=error)
         raise
+    run.settings_version = result.figures["settings_version"]  # the model the data chose
+    LinkageRun.objects.filter(pk=run.pk).update(settings_version=run.settings_version)
     publish_run(run=run, figures=result.figures, by=by)
     run.refresh_from_db()
     return run
+
+
+def _fail(run: LinkageRun, *, by: AbstractBaseUser | None, out: Path, error: Exception) -> None:
+    shutil.rmtree(out, ignore_errors=True)
+    with transaction.atomic():
+        LinkageRun.objects.filter(pk=run.pk).update(
+            status=LinkageRun.Status.FAILED, message=str(error)[:2000], finished_at=timezone.now()
+        )
+        record(by=by, action="linkage.run.fail", obj=run, outcome="failure", detail={"error": str(error)[:500]})
 
 
 def _rows(path: Path, columns: Sequence[str]) -> Iterator[dict[str, Any]]:

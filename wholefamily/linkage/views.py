@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from wholefamily.linkage.models import Household
-from wholefamily.linkage.selectors import linkage_runs, person_detail, review_pair, review_queue
+from wholefamily.linkage.selectors import linkage_run, linkage_runs, person_detail, review_pair, review_queue
 from wholefamily.linkage.services import correct_household, decide_pair
 
 FIGURES = (
@@ -87,3 +89,40 @@ def person_view(request: HttpRequest, person_id: str) -> HttpResponse:
         messages.success(request, "Household corrected. The correction holds on later linkage runs.")
         return redirect("linkage:person_detail", person_id=person_id)
     return render(request, "linkage/person_detail.html", {**context, "form": form})
+
+
+@login_required
+@require_GET
+def run_detail(request: HttpRequest, run_id: str) -> HttpResponse:
+    """A linkage run's page: its figures and its quality report (ADR 0016)."""
+    run = linkage_run(for_user=request.user, run_id=run_id)
+    figures = [(label, run.figures.get(key, "")) for key, label in FIGURES]
+    return render(
+        request,
+        "linkage/run_detail.html",
+        {"run": run, "figures": figures, "quality": _quality_for_page(run.figures.get("quality"))},
+    )
+
+
+MODEL_LABELS = {"county": "County model (households)", "person": "General person model"}
+
+
+def _quality_for_page(quality: Any) -> dict[str, Any] | None:
+    """The run's quality report with labels for the page and bar lengths for the match-weight chart."""
+    if not isinstance(quality, dict):
+        return None  # a run from before quality reports
+    weights = list(quality.get("match_weights", []))
+    widest = max((int(row["pairs"]) for row in weights), default=0) or 1
+    total = sum(int(row["pairs"]) for row in weights) or 1
+    return {
+        **quality,
+        "model_label": MODEL_LABELS.get(str(quality.get("model")), str(quality.get("model"))),
+        "match_weights": [
+            {**row, "bar": round(100 * int(row["pairs"]) / widest), "share": int(row["pairs"]) / total}
+            for row in weights
+        ],
+        "sources": [
+            {**source, "kind_label": str(source.get("kind", "")).replace("_", " ").capitalize()}
+            for source in quality.get("sources", [])
+        ],
+    }

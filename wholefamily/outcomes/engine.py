@@ -236,8 +236,11 @@ def measure_families(
     contracts: ContractSet,
     engine: str = "duckdb",
     distance: DistanceScores | None = None,
+    declared_to: Mapping[str, dt.date] | None = None,
 ) -> Measurement:
-    """Evaluate every outcome measure of `framework` for each family as of `as_of`, with the evidence."""
+    """Evaluate every outcome measure of `framework` for each family as of `as_of`, with the evidence. How far a
+    measure's data reach is its kind's declared period (`declared_to`, by kind) where one is declared, else the
+    latest record date."""
     started = time.perf_counter()
     runner = make_engine(engine)
     measurement = Measurement(framework, as_of, engine, list(families), {}, [])
@@ -249,7 +252,8 @@ def measure_families(
             _fetch_records(runner, framework, contracts, as_of, measurement)
             for measure in framework.measures:
                 if measure.records is not None:
-                    measurement.covered_to[measure.code] = _coverage(runner, framework, measure)
+                    declared = (declared_to or {}).get(measure.kind)
+                    measurement.covered_to[measure.code] = declared or _coverage(runner, framework, measure)
     finally:
         runner.close()
     _evaluate(measurement, distance or {})

@@ -22,6 +22,7 @@ from wholefamily.domain.outcomes.framework import Framework, check_against_progr
 from wholefamily.governance.audit import record
 from wholefamily.identification.engine.snapshot import Snapshot
 from wholefamily.identification.services import contracts
+from wholefamily.ingest.selectors import declared_coverage
 from wholefamily.outcomes.engine import DistanceScores, FamilyStart, Measurement, MemberSpec, measure_families
 from wholefamily.outcomes.models import DistanceAssessment, DistanceScore, OutcomeResult, OutcomeRun
 
@@ -109,15 +110,17 @@ def families_from_file(path: Path) -> list[FamilyStart]:
 
 
 def distance_scores(cases: dict[str, Case]) -> DistanceScores:
-    """The key worker's family-profile scores per case and item: the baseline and each review (for the measures
-    read from distance travelled)."""
+    """The key worker's scores per case and item: the baseline and each review (for the measures read from distance
+    travelled). A family-profile item is scored once for the family; a child or parent item per member, and the
+    family's need on it at a time point is its highest member score (a child's need is the family's need)."""
     by_case: dict[tuple[str, str], dict[int, int]] = defaultdict(dict)
     reference_of = {case.pk: reference for reference, case in cases.items()}
     scores = DistanceScore.objects.filter(
-        assessment__case_id__in=reference_of, assessment__assessor=DistanceAssessment.Assessor.KEY_WORKER, member=None
+        assessment__case_id__in=reference_of, assessment__assessor=DistanceAssessment.Assessor.KEY_WORKER
     ).values_list("assessment__case_id", "assessment__time_point", "item", "score")
     for case_id, time_point, item, score in scores:
-        by_case[(reference_of[case_id], item)][time_point] = score
+        points = by_case[(reference_of[case_id], item)]
+        points[time_point] = max(score, points.get(time_point, score))
     out: dict[tuple[str, str], tuple[int | None, tuple[int | None, ...]]] = {}
     for key, points in by_case.items():
         last = max(points)
@@ -189,6 +192,7 @@ def measure_outcomes(
         contracts=contracts(),
         engine=engine,
         distance=distance_scores(cases),
+        declared_to=declared_coverage(versions=snapshot.dataset_versions()),
     )
     with transaction.atomic():
         run = OutcomeRun.objects.create(

@@ -66,8 +66,9 @@ def _next_term_start(start: dt.date) -> dt.date:
     return dt.date(start.year, 9, 1)
 
 
-def build_calendar(*, start: dt.date, years: int) -> Calendar:
-    """Periods from the term containing `start`, three a year for `years` years; reference date two years in."""
+def build_calendar(*, start: dt.date, years: int, reference_years: int | None = None) -> Calendar:
+    """Periods from the term containing `start`, three a year for `years` years; the reference date at the end of
+    academic year `reference_years` (default: half the years, at least one)."""
     if years < 2:
         raise ValueError("the history needs at least 2 years (a 12-month window and time after the reference date)")
     first, term = term_start_on_or_before(start)
@@ -80,7 +81,7 @@ def build_calendar(*, start: dt.date, years: int) -> Calendar:
         current = _next_term_start(current)
     starts_array = np.array(starts, dtype=np.int32)
     ends = np.append(starts_array[1:], to_day(current)).astype(np.int32) - 1
-    reference_period = max(2, 3 * (years // 2) - 1)
+    reference_period = max(2, 3 * (years // 2 if reference_years is None else reference_years) - 1)
     return Calendar(
         starts=starts_array,
         ends=ends,

@@ -350,7 +350,8 @@ def crime(ctx: Context) -> dict[str, Table]:
     release = orders["start_on"] + ((end - orders["start_on"]) * rng.uniform(0.3, 0.6, n)).astype(np.int32)
     role = world.role_at[orders["person"], orders["first"]]
     parenting = np.isin(role, (PARENT, STEP_PARENT))
-    licence = np.flatnonzero(is_custody)
+    # A licence that starts after the history's end is not in a delivery made then.
+    licence = np.flatnonzero(is_custody & (release <= cal.ends[-1]))
     custody = {
         "person": np.concatenate([orders["person"], orders["person"][licence]]),
         "on": np.concatenate([orders["start_on"], release[licence]]),
@@ -463,6 +464,8 @@ def work(ctx: Context) -> dict[str, Table]:
             rng.random(len(attached)) < 0.85, attach_on + rng.integers(180, 730, len(attached)), -1
         ).astype(np.int32),
     }
+    # A delivery made at the history's end cannot know a later end: the spell is still open then.
+    esf["end_on"] = np.where(esf["end_on"] > cal.ends[-1], -1, esf["end_on"]).astype(np.int32)
     neet_mask = youth & active & (focal | (ctx.u["neet"][:, None] < 0.5))
     y_people, y_periods = np.nonzero(youth)
     is_neet = neet_mask[y_people, y_periods]

@@ -67,6 +67,7 @@ class Parameters:
     effect_size: float | None = None
     noise_scale: float = 1.0
     evaluate_on: tuple[str, ...] = ()  # extra ISO dates at which to judge eligibility
+    reference_years: int | None = None  # the reference date ends this academic year (default: half the years)
 
 
 def _segments_table(columns: dict[str, np.ndarray], names: tuple[str, str, str]) -> pa.Table:
@@ -125,7 +126,9 @@ def generate(
     worked_share = prevalence["worked_with"]["share"] if params.worked_share is None else params.worked_share
     effect_size = prevalence["worked_with"]["effect_size"] if params.effect_size is None else params.effect_size
     rng = np.random.default_rng(params.seed)
-    calendar = build_calendar(start=dt.date.fromisoformat(params.start), years=params.years)
+    calendar = build_calendar(
+        start=dt.date.fromisoformat(params.start), years=params.years, reference_years=params.reference_years
+    )
 
     tick = reporter.stage("people and households", calendar.periods + 2)
     names = NameBook(definitions.names)

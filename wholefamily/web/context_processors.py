@@ -11,6 +11,7 @@ from django.urls import reverse
 from wholefamily.claims.selectors import CLAIM_READERS
 from wholefamily.domain.roles import Role
 from wholefamily.governance import access
+from wholefamily.governance.approvals import APPROVAL_ROLES
 from wholefamily.governance.selectors import AUDIT_READERS
 from wholefamily.identification.selectors import RUN_READERS
 from wholefamily.linkage.selectors import LINKAGE_ROLES
@@ -52,8 +53,10 @@ NAVIGATION: tuple[NavigationEntry, ...] = (
     NavigationEntry("Outcomes", "outcomes:report", (Role.TEAM_MANAGER, Role.PROGRAMME_MANAGER, Role.COMMISSIONER)),
     NavigationEntry("Claims", "claims:list", CLAIM_READERS),
     NavigationEntry("Teams", "governance:team_list", ALL_ROLES),
+    NavigationEntry("Staff", "governance:staff_list", (Role.ADMINISTRATOR,)),
     NavigationEntry("Background jobs", "jobs:job_list", JOB_WATCHERS),
     NavigationEntry("Audit log", "governance:audit_log", AUDIT_READERS),
+    NavigationEntry("Approvals", "governance:approval_list", APPROVAL_ROLES),
     NavigationEntry("Administration", "admin:index", (Role.ADMINISTRATOR,), is_superuser_only=True),
 )
 

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from wholefamily.cases.tests.builders import TODAY, all_scores
 from wholefamily.domain.pathway import MemberRole, Stage
@@ -89,3 +90,42 @@ def new_family(manager: Any, north: Any) -> Callable[..., Any]:
         return case
 
     return make
+
+
+IDENTIFIED_ON = date(2024, 8, 31)
+HOUSEHOLD = "HPASTDATES1"
+
+
+@pytest.fixture
+def identified(north: Any) -> Any:
+    """A household of three (one moved out in March 2025) that an identification run found as of 31 August 2024."""
+    from wholefamily.identification.models import CohortFamily, IdentificationRun
+    from wholefamily.linkage.models import Household, LinkageRun, Membership, Person
+
+    linkage_run = LinkageRun.objects.create(run_id="L1", status="succeeded", settings_version="1",
+                                            started_at=timezone.now())  # fmt: skip
+    household = Household.objects.create(household_id=HOUSEHOLD, last_run=linkage_run)
+    people = [
+        ("PAST0000001", "Dana", "Brook", date(1984, 5, 1), Membership.Role.ADULT_PARENT, date(2019, 1, 1), None),
+        ("PAST0000002", "Eli", "Brook", date(2012, 7, 9), Membership.Role.CHILD, date(2019, 1, 1), None),
+        ("PAST0000003", "Finn", "Stone", date(1980, 1, 1), Membership.Role.OTHER_ADULT, date(2019, 1, 1),
+         date(2025, 3, 14)),
+        ("PAST0000004", "Gus", "Brook", date(2025, 6, 1), Membership.Role.CHILD, date(2025, 6, 1), None),
+    ]  # fmt: skip
+    for person_id, forename, surname, born, role, start_on, end_on in people:
+        person = Person.objects.create(person_id=person_id, forename=forename, surname=surname,
+                                       date_of_birth=born, last_run=linkage_run)  # fmt: skip
+        Membership.objects.create(person=person, household=household, role=role, start_on=start_on, end_on=end_on)
+    run = IdentificationRun.objects.create(
+        programme="supporting-families-2022",
+        programme_version=1,
+        programme_title="Supporting Families",
+        as_of_on=IDENTIFIED_ON,
+        snapshot="x",
+        status=IdentificationRun.Status.SUCCEEDED,
+        started_at=timezone.now(),
+    )
+    CohortFamily.objects.create(run=run, family_id="FAM-1", household_id=HOUSEHOLD, district="Northmoor",
+                                problems_met="education;crime", problem_count=2, indicators_met=["a"],
+                                change=CohortFamily.Change.NEW, team=north)  # fmt: skip
+    return run

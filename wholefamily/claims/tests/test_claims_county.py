@@ -182,7 +182,7 @@ def test_claims_command_writes_csv(county, db, tmp_path, capsys, new_family, wor
     Member.objects.filter(case=case).delete()  # the household's members come from the linked snapshot
     run = IdentificationRun.objects.create(
         programme="tf-2015", programme_version=1, programme_title="t", as_of_on=target.start_on, snapshot="s",
-        started_at=timezone.now(),
+        started_at=timezone.now(), status=IdentificationRun.Status.SUCCEEDED,
     )  # fmt: skip
     CohortFamily.objects.create(run=run, family_id=target.family_id, household_id=target.household_id,
                                 problems_met=";".join(sorted(problems[target.family_id])), change="new")  # fmt: skip

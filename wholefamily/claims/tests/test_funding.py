@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import yaml
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
@@ -18,6 +19,7 @@ from wholefamily.domain.claims.funding import (
     load_funding,
     parse_funding,
     pence,
+    results_payment_pence,
     spread_families,
 )
 
@@ -93,6 +95,24 @@ def test_tf2015_pays_1000_attachment_and_800_results():
     assert [row.families for row in forecast.rows] == [200, 200, 200, 200, 201]
     assert forecast.total.attachment_pence == 1001 * 100_000
     assert forecast.total.results_pence == 1001 * 80_000
+
+
+def test_tf2015_forecast_reconciles_with_the_county_board_figure():
+    """Together for Families update (Cambridgeshire, 2014) s2.1: about 2,800 families and £6m over five years; the
+    definition states what the per-family forecast leaves out, and the two add up."""
+    raw = yaml.safe_load((FUNDING / "tf-2015.yaml").read_text(encoding="utf-8"))["reconciliation"]
+    funding = load_funding(FUNDING / "tf-2015.yaml")
+    forecast = forecast_funding(funding=funding, estimated_families=raw["estimated_families"])
+    assert forecast.total.total_pence == 504_000_000
+    assert forecast.total.total_pence + pence(raw["not_per_family"]) == pence(raw["source_total"]) == 600_000_000
+
+
+def test_supporting_families_2022_pays_800_results_and_no_attachment_fee():
+    funding = load_funding(FUNDING / "supporting-families-2022.yaml")
+    assert results_payment_pence(funding=funding, started_on=dt.date(2022, 9, 1), results=["outcomes_sustained"]) == (
+        80_000
+    )
+    assert all(year.attachment_fee_pence == 0 for year in funding.years)
 
 
 def _raw(**changes):

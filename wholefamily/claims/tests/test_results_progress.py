@@ -87,7 +87,7 @@ JOB = Record(dt.date(2016, 3, 1), "employment:1")
 
 def worker():
     records = {
-        "continuous_employment_benefits": (JSA,),
+        "continuous_employment_benefits_jobseekers": (JSA,),
         "continuous_employment": (JOB,),
         "off_out_of_work_benefits": (JSA,),
     }
@@ -135,7 +135,10 @@ def sf_family(*offences, closed_on=CLOSED, as_of=dt.date(2024, 6, 30)):
     person = Person(
         "p1", "p1", dt.date(2000, 1, 1), records={"no_proven_offence": (Record(dt.date(2022, 6, 1), "o:0"), *offences)}
     )
-    return Family("f1", SF_START, frozenset({"crime"}), (person,), covered(as_of), closed_on=closed_on)
+    return Family(
+        "f1", SF_START, frozenset({"crime"}), (person,), covered(as_of), closed_on=closed_on,
+        case_holds=frozenset({"lead_worker", "whole_family_assessment", "plan"}),
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -165,3 +168,11 @@ def test_an_offence_after_closure_is_not_sustained(sf2022):
 def test_no_employment_route_in_2022(sf2022):
     rules, _ = sf2022
     assert [result.code for result in rules.results] == ["outcomes_sustained"]
+
+
+def test_sustained_progress_says_the_period_each_measure_looked_at(tf2015):
+    rules, framework = tf2015
+    fam = Family("f1", START, frozenset({"crime"}), (offender(BEFORE),), covered(AS_OF))
+    part = evaluate_results(rules, family=fam, as_of=AS_OF, framework=framework).results[0].conditions[0]
+    assert (part.period_from, part.period_to) == (dt.date(2016, 3, 31), AS_OF)
+    assert part.members[0].label == "p1 (crime: no_proven_offence, 31 March 2016 to 30 September 2016)"

@@ -4,6 +4,7 @@ who may see them."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -12,7 +13,7 @@ from django.utils import timezone
 from wholefamily.claims.models import Claim, ClaimRun
 from wholefamily.domain.claims.states import ClaimState
 from wholefamily.domain.roles import Role
-from wholefamily.governance.models import AuditEvent
+from wholefamily.governance.models import Approval, AuditEvent
 
 PACK = {
     "rules": "tf-2012 v1",
@@ -97,6 +98,17 @@ def test_validation_step(client, claim, auditor, manager):
     assert response.status_code == 302
     claim.refresh_from_db()
     assert claim.state == ClaimState.VALIDATED
+    client.force_login(manager)
+    # The two-person rule: the file waits for a second person's approval of exactly these claims.
+    response = client.get(reverse("claims:submission") + "?window=2014-07")
+    assert response.status_code == 403 and "A second person must approve this" in response.content.decode()
+    signed = re.search(r'name="request" value="([^"]+)"', response.content.decode()).group(1)
+    response = client.post(reverse("governance:approval_request"), {"request": signed, "reason": "July window"})
+    assert response.status_code == 302
+    approval = Approval.objects.get(kind="claim_submission")
+    client.force_login(auditor)
+    response = client.post(reverse("governance:approval_detail", args=[approval.pk]), {"decision": "approve"})
+    assert response.status_code == 302
     client.force_login(manager)
     response = client.get(reverse("claims:submission") + "?window=2014-07")
     lines = response.content.decode().splitlines()

@@ -74,6 +74,10 @@ def _before(
     return value, tuple(r.ref for r in member.records if r.on <= high and (r.end_on or r.on) >= low)
 
 
+def _day(value: dt.date) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
 def _measure(measure: OutcomeMeasure, family: Family, framework: Framework, as_of: dt.date) -> outcomes.MeasureResult:
     members = [_member(person, measure, family, framework) for person in family.people]
     covered = family.covered_to.get(measure.kind) if measure.records is not None else None
@@ -102,8 +106,12 @@ def evaluate_sustained_progress(
     measure for, or whose every measure finds nobody with the problem at the start, cannot show progress: missing.
     """
 
+    periods: list[tuple[dt.date, dt.date]] = []
+
     def outcome(status: Status, reason: str, rows: list[MemberOutcome] | None = None) -> ConditionOutcome:
-        return ConditionOutcome(condition.code, condition.label, status, reason, members=tuple(rows or ()))
+        low = min((period[0] for period in periods), default=None)
+        high = max((period[1] for period in periods), default=None)
+        return ConditionOutcome(condition.code, condition.label, status, reason, low, high, tuple(rows or ()))
 
     if not family.problems:
         return outcome(Status.NOT_APPLICABLE, "no problem at identification")
@@ -131,12 +139,16 @@ def evaluate_sustained_progress(
             if months_after_closure and not after_closure and measure.rule is not MeasureRule.DISTANCE_TRAVELLED:
                 problem_status = Status.NOT_YET
             data = {person.person_id: _member(person, measure, family, framework) for person in family.people}
+            period = ""
+            if result.period_from is not None and result.period_to is not None and result.members:
+                periods.append((result.period_from, result.period_to))
+                period = f", {_day(result.period_from)} to {_day(result.period_to)}"
             for member in result.members:
                 before, before_refs = _before(measure, data[member.person_id], family, framework)
                 rows.append(
                     MemberOutcome(
                         member.person_id,
-                        f"{member.label} ({problem}: {measure.code})",
+                        f"{member.label} ({problem}: {measure.code}{period})",
                         _FROM_OUTCOMES[member.status],
                         before,
                         member.value,

@@ -61,10 +61,36 @@ class Status(enum.StrEnum):
     NOT_APPLICABLE = "not_applicable"  # the family did not have this problem
     EXCLUDED = "excluded"  # member level: on ESF/Work Programme, not claimed for employment (no double payment)
     ALREADY_CLAIMED = "already_claimed"  # result level: the family has been claimed for this result before
+    NOT_CLAIMABLE = "not_claimable"  # result level: the case lacks what a claim needs (lead worker, assessment, plan)
 
     @property
     def is_payable(self) -> bool:
         return self is Status.ACHIEVED
+
+    @property
+    def label(self) -> str:
+        """The word an auditor reads for the status (pages, the evidence pack, the command's CSV)."""
+        return STATUS_LABELS[self]
+
+
+STATUS_LABELS = {
+    Status.ACHIEVED: "Met",
+    Status.NOT_ACHIEVED: "Not met",
+    Status.VOID: "Void",
+    Status.NOT_YET: "Not yet due",
+    Status.MISSING: "No data",
+    Status.NEUTRAL: "Neutral",
+    Status.NOT_APPLICABLE: "Does not apply",
+    Status.EXCLUDED: "Excluded: on the ESF provision or Work Programme",
+    Status.ALREADY_CLAIMED: "Claimed before",
+    Status.NOT_CLAIMABLE: "Not claimable from the case",
+}
+
+CASE_REQUIREMENTS = {
+    "lead_worker": "a lead worker",
+    "whole_family_assessment": "a whole-family assessment",
+    "plan": "a plan",
+}
 
 
 _WORST_FIRST = (Status.NOT_ACHIEVED, Status.VOID, Status.NOT_YET, Status.MISSING, Status.ACHIEVED)
@@ -83,6 +109,22 @@ def combine(statuses: Iterable[Status]) -> Status:
 
 
 @dataclass(frozen=True)
+class BenefitGroup:
+    """Continuous employment: the out-of-work benefits an adult came off, and how many weeks in work of the last
+    `of_weeks` that benefit asks for (the financial frameworks' weeks, a parameter of the definition)."""
+
+    code: str
+    label: str
+    records: Indicator
+    weeks_in_work: int
+    of_weeks: int
+    source: str = ""
+
+    def key(self, condition: str) -> str:
+        return f"{condition}_benefits_{self.code}"
+
+
+@dataclass(frozen=True)
 class Condition:
     code: str
     problem: str
@@ -94,9 +136,10 @@ class Condition:
     threshold_percent: Decimal = Decimal(0)
     reduction_percent: Decimal = Decimal(0)
     max_count: int = 0
-    benefits: Indicator | None = None
+    benefits: tuple[BenefitGroup, ...] = ()
     provision: Indicator | None = None
     choice: str = ""
+    indicators: tuple[str, ...] = ()  # the identification indicators this condition judges progress on
 
     @property
     def subject(self) -> criteria.Subject:
@@ -105,11 +148,8 @@ class Condition:
     @property
     def selectors(self) -> dict[str, Indicator]:
         """The record selectors this condition reads, keyed as Person.records is (code, code_benefits...)."""
-        found = {
-            self.code: self.records,
-            f"{self.code}_benefits": self.benefits,
-            f"{self.code}_provision": self.provision,
-        }
+        found = {self.code: self.records, f"{self.code}_provision": self.provision}
+        found.update({group.key(self.code): group.records for group in self.benefits})
         return {key: value for key, value in found.items() if value is not None}
 
 
@@ -148,6 +188,8 @@ class ResultsRules:
     claim_windows: tuple[ClaimWindow, ...] = ()
     framework: str = ""  # the outcomes framework sustained_progress reads
     sustained_months_after_closure: int = 0  # supporting-families-2022: progress held this long after the case closed
+    school_leaving_age: int = 16  # a child leaves school at the end of the school year they reach this age
+    claim_requires: tuple[str, ...] = ()  # what the case must hold for a claim (CASE_REQUIREMENTS)
 
     @property
     def label(self) -> str:
@@ -199,6 +241,7 @@ def _condition(raw: Any, lists: Mapping[str, tuple[str, ...]], index: int) -> Co
         period=None,
         records=None,
         choice=str(raw.get("choice", "")),
+        indicators=tuple(criteria._code(item, f"{where}.indicators") for item in raw.get("indicators") or ()),
     )
     if rule is ConditionRule.SUSTAINED_PROGRESS:
         return condition
@@ -220,17 +263,55 @@ def _condition(raw: Any, lists: Mapping[str, tuple[str, ...]], index: int) -> Co
     ):
         raise DefinitionError(f"{where}: {rule.value} needs a period of months")
     if rule is ConditionRule.CONTINUOUS_EMPLOYMENT:
-        for name in ("benefits", "provision"):
-            part = criteria._require(raw, name, where)
-            changes[name] = _selector(
-                {"subject": raw.get("subject", "adult"), **part},
-                code=f"{code}_{name}",
-                problem=problem,
-                rule=criteria.Rule.SPELL,
-                lists=lists,
-                window=None,
-            )
+        changes["provision"] = _selector(
+            {"subject": raw.get("subject", "adult"), **criteria._require(raw, "provision", where)},
+            code=f"{code}_provision",
+            problem=problem,
+            rule=criteria.Rule.SPELL,
+            lists=lists,
+            window=None,
+        )
+        changes["benefits"] = _benefit_groups(raw, code=code, problem=problem, lists=lists, where=where)
     return Condition(**{**condition.__dict__, **changes})
+
+
+def _benefit_groups(
+    raw: Mapping[str, Any], *, code: str, problem: str, lists: Mapping[str, tuple[str, ...]], where: str
+) -> tuple[BenefitGroup, ...]:
+    """continuous_employment's `benefits`: a list of groups, each its records and its weeks in work of a window."""
+    items = criteria._require(raw, "benefits", where)
+    if not isinstance(items, list) or not items:
+        raise DefinitionError(f"{where}: benefits is a list of groups (code, weeks_in_work, of_weeks, records)")
+    groups = []
+    for index, item in enumerate(items):
+        if not isinstance(item, Mapping):
+            raise DefinitionError(f"{where}.benefits[{index}]: a mapping")
+        group = criteria._code(item.get("code"), f"{where}.benefits[{index}].code")
+        weeks = criteria._int(criteria._require(item, "weeks_in_work", f"{where}.benefits.{group}"), group, minimum=1)
+        of_weeks = criteria._int(criteria._require(item, "of_weeks", f"{where}.benefits.{group}"), group, minimum=1)
+        if weeks > of_weeks:
+            raise DefinitionError(f"{where}.benefits.{group}: weeks_in_work is at most of_weeks")
+        selector = {key: value for key, value in item.items() if key not in ("code", "weeks_in_work", "of_weeks")}
+        groups.append(
+            BenefitGroup(
+                code=group,
+                label=str(item.get("label", group)),
+                records=_selector(
+                    {"subject": raw.get("subject", "adult"), **selector},
+                    code=f"{code}_benefits_{group}",
+                    problem=problem,
+                    rule=criteria.Rule.SPELL,
+                    lists=lists,
+                    window=None,
+                ),
+                weeks_in_work=weeks,
+                of_weeks=of_weeks,
+                source=str(item.get("source", "")),
+            )
+        )
+    if len({group.code for group in groups}) != len(groups):
+        raise DefinitionError(f"{where}: benefit group codes are unique")
+    return tuple(groups)
 
 
 def _result(raw: Any, conditions: set[str], index: int) -> Result:
@@ -294,10 +375,30 @@ def parse_results_rules(raw: Mapping[str, Any]) -> ResultsRules:
         ),
         framework=str(raw.get("framework", "")),
         sustained_months_after_closure=int(raw.get("sustained_months_after_closure", 0)),
+        school_leaving_age=criteria._int(raw.get("school_leaving_age", 16), f"{code}.school_leaving_age", minimum=1),
+        claim_requires=criteria._strings(raw.get("claim_requires") or [], f"{code}.claim_requires"),
     )
+    unknown = sorted(set(rules.claim_requires) - set(CASE_REQUIREMENTS))
+    if unknown:
+        raise DefinitionError(f"{code}: claim_requires {unknown}; known: {sorted(CASE_REQUIREMENTS)}")
     if any(item.rule is ConditionRule.SUSTAINED_PROGRESS for item in conditions) and not rules.framework:
         raise DefinitionError(f"{code}: sustained_progress needs the outcomes framework it reads (framework:)")
     return rules
+
+
+def unmeasured_indicators(rules: ResultsRules, programme: criteria.Programme) -> list[str]:
+    """The indicators of the programme's counted problems that no condition judges progress on (a condition names
+    them in `indicators:`, under the same problem). With sustained progress the outcomes framework's measures judge
+    them instead (domain/outcomes/framework.py `unmeasured_indicators`): none is listed here."""
+    if any(condition.rule is ConditionRule.SUSTAINED_PROGRESS for condition in rules.conditions):
+        return []
+    named = {(code, condition.problem) for condition in rules.conditions for code in condition.indicators}
+    counted = set(programme.counted_problems)
+    return [
+        indicator.code
+        for indicator in programme.indicators
+        if indicator.problem in counted and (indicator.code, indicator.problem) not in named
+    ]
 
 
 def load_results_rules(path: Path) -> ResultsRules:
@@ -351,6 +452,7 @@ class Family:
     covered_to: Mapping[str, dt.date] = field(default_factory=dict)  # by dataset kind: the last day its data reach
     closed_on: dt.date | None = None
     claimed_results: frozenset[str] = frozenset()  # results claimed before (not rejected): never claimed twice
+    case_holds: frozenset[str] = frozenset()  # of CASE_REQUIREMENTS: what the family's case holds
 
 
 # --- evaluation -----------------------------------------------------------------------------------------------------
@@ -428,10 +530,19 @@ def _absence(
     return missed, sum(row.possible for row in present), tuple(row.ref for row in present)
 
 
-def _left_school(person: Person, high: dt.date) -> bool:
+def school_leaving_date(born_on: dt.date, *, leaving_age: int = 16) -> dt.date:
+    """The last Friday of June of the school year (1 September to 31 August) in which the child turns
+    `leaving_age`: the end of Year 11, the day a child may leave school (Education (School Leaving Date) Order 1997)."""
+    birthday = months_after(born_on, 12 * leaving_age)
+    year = birthday.year + 1 if birthday.month >= 9 else birthday.year
+    last = dt.date(year, 6, 30)
+    return last - dt.timedelta(days=(last.weekday() - 4) % 7)
+
+
+def _left_school(person: Person, high: dt.date, leaving_age: int) -> bool:
     if person.left_school_on is not None and person.left_school_on <= high:
         return True
-    return person.born_on is not None and person.born_on <= birth_date_cutoff(high, 16)
+    return person.born_on is not None and school_leaving_date(person.born_on, leaving_age=leaving_age) <= high
 
 
 # (had the problem before the start, has it in the period) -> the child's status
@@ -443,7 +554,9 @@ _CHILD_STATUS = {
 }
 
 
-def _per_child(condition: Condition, family: Family, as_of: dt.date, calendar: TermCalendar) -> list[MemberOutcome]:
+def _per_child(
+    condition: Condition, family: Family, as_of: dt.date, calendar: TermCalendar, school_leaving_age: int = 16
+) -> list[MemberOutcome]:
     """fewer_than and attendance_below: each member of the subject, the child of concern measured, the others
     watched for starting the problem (void); leaving school or the family is neutral."""
     low, high = _bounds(condition.period, as_of, calendar)
@@ -460,7 +573,7 @@ def _per_child(condition: Condition, family: Family, as_of: dt.date, calendar: T
                 )
             )
             continue
-        if _left_school(person, high):
+        if _left_school(person, high, school_leaving_age):
             rows.append(MemberOutcome(person.person_id, person.label, Status.NEUTRAL, "", "left school"))
             continue
         earlier = None
@@ -496,67 +609,118 @@ def _per_child(condition: Condition, family: Family, as_of: dt.date, calendar: T
 
 
 def _family_fewer(condition: Condition, family: Family, as_of: dt.date) -> tuple[Status, str, list[MemberOutcome]]:
+    """The family's records (every member of the subject, a member with none before included) down reduction_percent
+    on the same months before the start (2012 financial framework: "across the family", "by all minors")."""
     assert isinstance(condition.period, MonthsWindow)
     low, high = condition.period.bounds(as_of)
     before_low, before_high = condition.period.bounds(family.start_on - dt.timedelta(days=1))
-    rows, before_total, after_total, is_void = [], 0, 0, False
+    counted: list[tuple[Person, list[Record], list[Record]]] = []
     for person in family.people:
         if not (person.in_family_on(family.start_on) and person.aged(condition.subject, family.start_on)):
             continue
         records = person.records.get(condition.code, ())
-        before, after = _count(records, before_low, before_high), _count(records, low, high)
-        before_total += len(before)
-        after_total += len(after)
-        status = Status.NEUTRAL
-        if not before and after:
-            status, is_void = Status.VOID, True
-        elif before:
-            status = Status.ACHIEVED if len(after) < len(before) else Status.NOT_ACHIEVED
-        refs = tuple(record.ref for record in (*before, *after))
-        rows.append(MemberOutcome(person.person_id, person.label, status, str(len(before)), str(len(after)), refs))
+        counted.append((person, _count(records, before_low, before_high), _count(records, low, high)))
+    before_total = sum(len(before) for _, before, _ in counted)
+    after_total = sum(len(after) for _, _, after in counted)
     reason = f"{after_total} in the period, {before_total} in the {condition.period.months} months before the start"
     if before_total == 0:
-        return Status.VOID if is_void else Status.NOT_APPLICABLE, reason, rows
-    if is_void:
-        return Status.VOID, reason + "; another member started the problem", rows
-    is_fewer = after_total * 100 <= before_total * (100 - condition.reduction_percent)
-    return Status.ACHIEVED if is_fewer else Status.NOT_ACHIEVED, reason, rows
+        status = Status.NOT_APPLICABLE
+    else:
+        is_fewer = after_total * 100 <= before_total * (100 - condition.reduction_percent)
+        status = Status.ACHIEVED if is_fewer else Status.NOT_ACHIEVED
+        reason += f" (the family's total; at most {100 - condition.reduction_percent}% of the earlier count)"
+    rows = [
+        MemberOutcome(
+            person.person_id,
+            person.label,
+            status if before or after else Status.NEUTRAL,
+            str(len(before)),
+            str(len(after)),
+            tuple(record.ref for record in (*before, *after)),
+        )
+        for person, before, after in counted
+    ]
+    return status, reason, rows
+
+
+def _covers(spells: Sequence[Record], low: dt.date, high: dt.date) -> bool:
+    """Whether the spells together (any employer, back to back) cover every day from low to high."""
+    reached = low - dt.timedelta(days=1)
+    for spell in sorted(spells, key=lambda record: record.on):
+        if spell.on > reached + dt.timedelta(days=1):
+            break
+        reached = max(reached, spell.end_on or high)
+        if reached >= high:
+            return True
+    return reached >= high
+
+
+def weeks_in_work(
+    *, work: Sequence[Record], out_of_work: Sequence[Record], as_of: dt.date, of_weeks: int
+) -> tuple[int, dt.date]:
+    """Of the last `of_weeks` weeks to `as_of` (7 days each, counted back), how many an adult was in work: employment
+    (one employer or several back to back) on every day of the week and no out-of-work benefit open on any day of it.
+    Returns the count and the first day of the window."""
+    count = 0
+    for back in range(of_weeks):
+        high = as_of - dt.timedelta(days=7 * back)
+        low = high - dt.timedelta(days=6)
+        if _covers(work, low, high) and not _overlapping(out_of_work, low, high):
+            count += 1
+    return count, as_of - dt.timedelta(days=7 * of_weeks - 1)
+
+
+def _came_off(condition: Condition, person: Person, low: dt.date, high: dt.date) -> tuple[BenefitGroup, list[Record]]:
+    """The benefit group an adult came off: the group of their latest claim open in the look-back (ties: the group
+    asking for more weeks); none when no claim was open then."""
+    found: list[tuple[dt.date, int, int, BenefitGroup, list[Record]]] = []
+    for index, group in enumerate(condition.benefits):
+        claims = _overlapping(person.records.get(group.key(condition.code), ()), low, high)
+        if claims:
+            latest = max(record.on for record in claims)
+            found.append((latest, group.of_weeks, -index, group, claims))
+    if not found:
+        return condition.benefits[0], []
+    _, _, _, group, claims = max(found, key=lambda item: item[:3])
+    return group, claims
 
 
 def _employment(condition: Condition, family: Family, as_of: dt.date) -> tuple[Status, list[MemberOutcome]]:
+    """Continuous employment (the financial frameworks): an adult on an out-of-work benefit in the look-back before
+    the start, in work for the weeks their benefit asks for (weeks_in_work of the last of_weeks), the whole window
+    after the start; not on the ESF provision or Work Programme."""
     assert isinstance(condition.period, MonthsWindow)
-    low, high = condition.period.bounds(as_of)
     before_low, before_high = condition.period.bounds(family.start_on)
     rows = []
     for person in family.people:
         if not (person.in_family_on(family.start_on) and person.aged(condition.subject, family.start_on)):
             continue
-        benefits = person.records.get(f"{condition.code}_benefits", ())
-        claimed = _overlapping(benefits, before_low, before_high)
+        group, claimed = _came_off(condition, person, before_low, before_high)
         if not claimed:
             continue
+        benefits = [r for item in condition.benefits for r in person.records.get(item.key(condition.code), ())]
         provision = _overlapping(person.records.get(f"{condition.code}_provision", ()), family.start_on, as_of)
-        work = [
-            r for r in person.records.get(condition.code, ()) if r.on <= low and (r.end_on is None or r.end_on >= high)
-        ]
-        still = _overlapping(benefits, low, high)
-        refs = tuple(record.ref for record in (*claimed, *work, *still, *provision))
-        before = f"out-of-work benefits ({len(claimed)} claim(s))"
+        work_records = person.records.get(condition.code, ())
+        count, low = weeks_in_work(work=work_records, out_of_work=benefits, as_of=as_of, of_weeks=group.of_weeks)
+        work = _overlapping(work_records, low, as_of)
+        still = _overlapping(benefits, low, as_of)
+        refs = tuple(dict.fromkeys(record.ref for record in (*claimed, *work, *still, *provision)))
+        before = f"{group.label} ({len(claimed)} claim(s) in the {condition.period.months} months to the start)"
+        target = f"{group.weeks_in_work} of the last {group.of_weeks} weeks"
         if provision:
             status, after = Status.EXCLUDED, "on the ESF provision or Work Programme: not claimed for employment"
-        elif person.left_on is not None and person.left_on < high:
+        elif person.left_on is not None and person.left_on < as_of:
             status, after = Status.NEUTRAL, f"left the family on {person.left_on}"
-        elif work and not still:
-            status, after = Status.ACHIEVED, f"in work from {work[0].on}, no out-of-work benefits in the period"
+        elif low < family.start_on:
+            status, after = Status.NOT_YET, f"the {group.of_weeks} weeks after the start are not over ({target})"
         else:
-            status, after = Status.NOT_ACHIEVED, "in work the whole period" if work else "not in work the whole period"
-            after += "; still on out-of-work benefits" if still else ""
+            status = Status.ACHIEVED if count >= group.weeks_in_work else Status.NOT_ACHIEVED
+            after = f"in work {count} of the last {group.of_weeks} weeks from {low} (needs {group.weeks_in_work})"
         rows.append(MemberOutcome(person.person_id, person.label, status, before, after, refs))
     statuses = {row.status for row in rows}
-    if Status.ACHIEVED in statuses:
-        return Status.ACHIEVED, rows
-    if Status.NOT_ACHIEVED in statuses:
-        return Status.NOT_ACHIEVED, rows
+    for status in (Status.ACHIEVED, Status.NOT_ACHIEVED, Status.NOT_YET):
+        if status in statuses:
+            return status, rows
     return (Status.NOT_ACHIEVED if rows else Status.NOT_APPLICABLE), rows
 
 
@@ -579,7 +743,7 @@ def _provision(condition: Condition, family: Family, as_of: dt.date) -> tuple[St
 
 
 def evaluate_condition(
-    condition: Condition, *, family: Family, as_of: dt.date, calendar: TermCalendar
+    condition: Condition, *, family: Family, as_of: dt.date, calendar: TermCalendar, school_leaving_age: int = 16
 ) -> ConditionOutcome:
     """One condition for one family as of the claim date (rules: the module docstring and the definition's choices)."""
     if condition.problem not in family.problems:
@@ -587,18 +751,24 @@ def evaluate_condition(
             condition.code, condition.label, Status.NOT_APPLICABLE, "the family did not have this problem"
         )
     low, high = _bounds(condition.period, as_of, calendar)
+    if condition.rule is ConditionRule.CONTINUOUS_EMPLOYMENT:  # each adult's own window of weeks, checked per adult
+        low = as_of - dt.timedelta(days=7 * max(group.of_weeks for group in condition.benefits) - 1)
 
     def outcome(status: Status, reason: str, rows: Sequence[MemberOutcome] = ()) -> ConditionOutcome:
         return ConditionOutcome(condition.code, condition.label, status, reason, low, high, tuple(rows))
 
-    if low < family.start_on:
+    if low < family.start_on and condition.rule is not ConditionRule.CONTINUOUS_EMPLOYMENT:
         return outcome(Status.NOT_YET, "the period after the start is not over yet")
+    if condition.rule is ConditionRule.FAMILY_FEWER_EVENTS:
+        status, reason, rows = _family_fewer(condition, family, as_of)
+        if status is Status.NOT_APPLICABLE:  # nothing before the start: the family did not have it, data or not
+            return outcome(status, reason, rows)
     kinds = {selector.kind for selector in condition.selectors.values()}
     short = sorted(kind for kind in kinds if family.covered_to.get(kind) is None or family.covered_to[kind] < high)
     if short:
         return outcome(Status.MISSING, f"no data to {high} for {', '.join(short)}")
     if condition.rule in (ConditionRule.FEWER_THAN, ConditionRule.ATTENDANCE_BELOW):
-        rows = _per_child(condition, family, as_of, calendar)
+        rows = _per_child(condition, family, as_of, calendar, school_leaving_age)
         status = combine(row.status for row in rows)
         reason = "each child measured" if rows else "no child in the family at the start"
         if status is Status.VOID:
@@ -607,7 +777,6 @@ def evaluate_condition(
             reason = "every child left school or the family"
         return outcome(status, reason, rows)
     if condition.rule is ConditionRule.FAMILY_FEWER_EVENTS:
-        status, reason, rows = _family_fewer(condition, family, as_of)
         return outcome(status, reason, rows)
     if condition.rule is ConditionRule.CONTINUOUS_EMPLOYMENT:
         status, rows = _employment(condition, family, as_of)
@@ -628,7 +797,13 @@ def evaluate_family(
     """Every result of the rules for one family as of the claim date: which are payable, and why each is not.
     `extra` carries conditions evaluated elsewhere (sustained_progress, from the outcomes framework)."""
     evaluated = {
-        item.code: evaluate_condition(item, family=family, as_of=as_of, calendar=rules.term_calendar)
+        item.code: evaluate_condition(
+            item,
+            family=family,
+            as_of=as_of,
+            calendar=rules.term_calendar,
+            school_leaving_age=rules.school_leaving_age,
+        )
         for item in rules.conditions
         if item.rule is not ConditionRule.SUSTAINED_PROGRESS
     }
@@ -660,14 +835,38 @@ def evaluate_family(
                 result.code, result.label, Status.NOT_ACHIEVED, f"not with {', '.join(clashing)}", current.conditions
             )
         outcomes[result.code] = current
+    lacking = [CASE_REQUIREMENTS[code] for code in rules.claim_requires if code not in family.case_holds]
     for result in rules.results:
         current = outcomes[result.code]
+        if current.status.is_payable and lacking:
+            reason = f"no claim without {', '.join(lacking)} on the case"
+            outcomes[result.code] = ResultOutcome(
+                result.code, current.label, Status.NOT_CLAIMABLE, reason, current.conditions
+            )
+            continue
         if current.status.is_payable and family.claimed_results & {result.code, *result.not_with}:
             code = result.code
             outcomes[code] = ResultOutcome(
                 code, current.label, Status.ALREADY_CLAIMED, "claimed before for this family", current.conditions
             )
     return FamilyOutcome(family.family_id, rules.label, as_of, tuple(outcomes[result.code] for result in rules.results))
+
+
+def why_not_payable(outcome: FamilyOutcome) -> str:
+    """Why a family is not paid in the window, in words: each result with its status and the conditions that hold it
+    back (empty when a result is payable)."""
+    if outcome.payable:
+        return ""
+    reasons = []
+    for result in outcome.results:
+        blocking = [
+            f"{part.label}: {part.status.label.lower()} ({part.reason})"
+            for part in result.conditions
+            if part.status not in (Status.ACHIEVED, Status.NEUTRAL, Status.NOT_APPLICABLE)
+        ]
+        detail = "; ".join(blocking) if blocking else result.reason
+        reasons.append(f"{result.label}: {result.status.label.lower()} - {detail}")
+    return ". ".join(reasons)
 
 
 def sustained_after_closure_due(rules: ResultsRules, *, closed_on: dt.date | None, as_of: dt.date) -> bool:

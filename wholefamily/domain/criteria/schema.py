@@ -41,6 +41,7 @@ class Operator(enum.StrEnum):
     IS_TRUE = "is_true"
     CODELIST_FLAG = "codelist_flag"  # the column's code list marks the code with attribute `flag` true
     BEFORE_AS_OF_PLUS_MONTHS = "before_as_of_plus_months"  # a date strictly before as-of + N months
+    AFTER_AS_OF = "after_as_of"  # a date strictly after the as-of date (still ahead)
 
 
 class Absence(enum.StrEnum):
@@ -253,9 +254,9 @@ def _condition(raw: Any, lists: Mapping[str, tuple[str, ...]], where: str) -> Co
         if not values:
             raise DefinitionError(f"{where}: an empty list matches nothing")
         return Condition(column, operator, values=values)
-    if operator is Operator.IS_TRUE:
+    if operator in (Operator.IS_TRUE, Operator.AFTER_AS_OF):
         if value is not True:
-            raise DefinitionError(f"{where}: write `is_true: true`")
+            raise DefinitionError(f"{where}: write `{operator.value}: true`")
         return Condition(column, operator)
     if operator is Operator.CODELIST_FLAG:
         return Condition(column, operator, flag=_code(value, f"{where}.{name}"))

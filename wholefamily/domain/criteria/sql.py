@@ -129,6 +129,8 @@ def condition_sql(
         return f"{column} {keyword} ({values})"
     if condition.operator is Operator.IS_TRUE:
         return f"{column} = TRUE"
+    if condition.operator is Operator.AFTER_AS_OF:
+        return f"{column} IS NOT NULL AND {column} > {_date(as_of)}"
     if condition.operator is Operator.CODELIST_FLAG:
         codes = sorted(flags.get((indicator.kind, condition.column, condition.flag), frozenset()))
         if not codes:

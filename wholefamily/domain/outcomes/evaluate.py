@@ -5,12 +5,12 @@ The rules, and the choices where the sources are open (each also written in the 
 - The period is the measure's window ending on the evaluation date (months: the last N calendar months; terms: the
   last N completed school terms, identification's window arithmetic). It must lie wholly after the intervention
   started; until it does the result is NOT_YET.
-- Agency data that stops before the period ends makes the result MISSING, never ACHIEVED: no records is not the same
-  as no problem when nothing was delivered.
 - Members measured are those in the family on the start date who match the measure's subject (age on the start
   date) and had the problem then (`had_problem`: the engine reads it from the same records over the same period
   ending the day before the start; a problem judged on the family as a whole marks every member). Nobody with the
-  problem: NOT_APPLICABLE.
+  problem: NOT_APPLICABLE (the records that would show the problem are the ones identification read).
+- For the members measured, agency data that stops before the period ends makes the result MISSING, never ACHIEVED:
+  no records is not the same as no problem when nothing was delivered.
 - A member who left the family before the period ended is LEFT: reported, not counted either way. If every member
   measured left, the family's result is MISSING.
 - The family's result is NOT_ACHIEVED if any member's is; else MISSING if any member's is; else ACHIEVED.
@@ -171,11 +171,20 @@ def _events(
         status = Status.NOT_ACHIEVED if during else Status.ACHIEVED
         value = f"{len(during)} in the period"
         return MemberResult(member.person_id, member.label, status, value, tuple(r.ref for r in during))
+    if measure.rule is MeasureRule.FEWER_THAN:
+        status = Status.ACHIEVED if len(during) < measure.max_count else Status.NOT_ACHIEVED
+        value = f"{len(during)} in the period (fewer than {measure.max_count} needed)"
+        return MemberResult(member.person_id, member.label, status, value, tuple(r.ref for r in during))
     assert isinstance(measure.period, MonthsWindow)
     before_low, before_high = measure.period.bounds(start_on - dt.timedelta(days=1))
     before = [r for r in member.records if before_low <= r.on <= before_high]
     evidence = tuple(r.ref for r in (*before, *during))
     value = f"{len(during)} in the period, {len(before)} in the {measure.period.months} months before the start"
+    if not before and member.had_problem:
+        # Found by an earlier record of the baseline (identification looks back further than the comparison):
+        # a fall from none in the comparison months cannot be shown, so progress is none in the period.
+        status = Status.NOT_ACHIEVED if during else Status.ACHIEVED
+        return MemberResult(member.person_id, member.label, status, value + " (none allowed)", evidence)
     if not before:
         return MemberResult(member.person_id, member.label, Status.NOT_APPLICABLE, value, evidence)
     is_fewer = len(during) * 100 <= len(before) * (100 - measure.reduction_percent)
@@ -203,18 +212,24 @@ def _distance(measure: OutcomeMeasure, member: MemberData) -> MemberResult:
 def had_problem_at_start(
     measure: OutcomeMeasure, member: MemberData, start_on: dt.date, calendar: TermCalendar
 ) -> bool:
-    """Whether the member's own records fail the measure over the same period ending the day before the start (for
-    fewer_events: any record in it); for distance travelled, a baseline score above max_score."""
+    """Whether the member's own records fail the measure over its baseline (the measure's `baseline:`, by default its
+    period) ending the day before the start (for fewer_events: any record in it; for fewer_than: max_count or more;
+    attendance: the same terms and threshold); for distance travelled, a baseline score above max_score."""
     if measure.rule is MeasureRule.DISTANCE_TRAVELLED:
         return member.baseline_score is not None and member.baseline_score > measure.max_score
     day_before = start_on - dt.timedelta(days=1)
     if measure.rule is MeasureRule.ATTENDANCE_BELOW:
         return _attendance(measure, member, day_before, calendar).status is Status.NOT_ACHIEVED
-    low, high = period_bounds(measure, day_before, calendar)
-    assert low is not None and high is not None
+    window = measure.baseline_window
+    if isinstance(window, TermsWindow):
+        low, high = window.bounds(day_before, calendar)
+    else:
+        assert isinstance(window, MonthsWindow)
+        low, high = window.bounds(day_before)
     if measure.rule is MeasureRule.NO_SPELL:
         return _spells(member, low, high).status is Status.NOT_ACHIEVED
-    return any(low <= record.on <= high for record in member.records)
+    found = sum(1 for record in member.records if low <= record.on <= high)
+    return found >= measure.max_count if measure.rule is MeasureRule.FEWER_THAN else found > 0
 
 
 def combine(results: Sequence[Status]) -> Status:
@@ -248,12 +263,12 @@ def evaluate_measure(
         return result(Status.NOT_YET, f"the {measure.period_label} after the start are not over yet")
     if as_of < start_on:
         return result(Status.NOT_YET, "the intervention has not started")
-    if measure.records is not None and (covered_to is None or (high is not None and covered_to < high)):
-        reached = "no data" if covered_to is None else f"data only to {covered_to:%d %B %Y}"
-        return result(Status.MISSING, f"{measure.kind}: {reached}")
     chosen = measured_members(measure, members, start_on)
     if not chosen:
         return result(Status.NOT_APPLICABLE, "no member of the family had this problem at the start")
+    if measure.records is not None and (covered_to is None or (high is not None and covered_to < high)):
+        reached = "no data" if covered_to is None else f"data only to {covered_to:%d %B %Y}"
+        return result(Status.MISSING, f"{measure.kind}: {reached}")
     rows = []
     for member in chosen:
         end = high or as_of
@@ -261,7 +276,7 @@ def evaluate_measure(
             rows.append(MemberResult(member.person_id, member.label, Status.LEFT, f"left on {member.left_on:%d %B %Y}"))
         elif measure.rule is MeasureRule.ATTENDANCE_BELOW:
             rows.append(_attendance(measure, member, as_of, calendar))
-        elif measure.rule in (MeasureRule.NO_EVENTS, MeasureRule.FEWER_EVENTS):
+        elif measure.rule in (MeasureRule.NO_EVENTS, MeasureRule.FEWER_EVENTS, MeasureRule.FEWER_THAN):
             assert low is not None and high is not None
             rows.append(_events(measure, member, low, high, start_on))
         elif measure.rule is MeasureRule.NO_SPELL:

@@ -32,6 +32,7 @@ class MeasureRule(enum.StrEnum):
 
     ATTENDANCE_BELOW = "attendance_below"  # absence below threshold_percent over the period's terms
     NO_EVENTS = "no_events"  # no qualifying record dated in the period
+    FEWER_THAN = "fewer_than"  # fewer than max_count qualifying records dated in the period
     FEWER_EVENTS = "fewer_events"  # at least reduction_percent fewer records in the period than in as long before
     NO_SPELL = "no_spell"  # no qualifying spell open on any day of the period
     DISTANCE_TRAVELLED = "distance_travelled"  # an item's score at or below max_score at the last two reviews
@@ -41,6 +42,7 @@ class MeasureRule(enum.StrEnum):
 _SELECTOR_RULE = {
     MeasureRule.ATTENDANCE_BELOW: criteria.Rule.ATTENDANCE,
     MeasureRule.NO_EVENTS: criteria.Rule.EVENT,
+    MeasureRule.FEWER_THAN: criteria.Rule.EVENT,
     MeasureRule.FEWER_EVENTS: criteria.Rule.EVENT,
     MeasureRule.NO_SPELL: criteria.Rule.SPELL,
 }
@@ -89,7 +91,14 @@ class OutcomeMeasure:
     reduction_percent: Decimal = Decimal(0)
     item: str = ""  # distance travelled item
     max_score: int = 0
+    max_count: int = 0  # fewer_than: fewer than this many records in the period
     choice: str = ""
+    indicators: tuple[str, ...] = ()  # the identification indicators this measure judges progress on
+    baseline: Window | None = None  # how far before the start a member "had the problem" (default: the period)
+
+    @property
+    def baseline_window(self) -> Window | None:
+        return self.baseline if self.baseline is not None else self.period
 
     @property
     def subject(self) -> criteria.Subject:
@@ -205,6 +214,8 @@ def _measure(raw: Any, index: int) -> OutcomeMeasure:
         period=None,
         records=None,
         choice=str(raw.get("choice", "")),
+        indicators=tuple(_code(item, f"{where}.indicators") for item in raw.get("indicators") or ()),
+        baseline=None if raw.get("baseline") is None else criteria._window(raw["baseline"], f"{where}.baseline"),
     )
     if rule is MeasureRule.DISTANCE_TRAVELLED:
         max_score = raw.get("max_score")
@@ -217,6 +228,11 @@ def _measure(raw: Any, index: int) -> OutcomeMeasure:
     measure = replace(measure, period=records.window, records=records)
     if rule is MeasureRule.ATTENDANCE_BELOW:
         return replace(measure, threshold_percent=_percent(raw, "threshold_percent", where))
+    if rule is MeasureRule.FEWER_THAN:
+        max_count = raw.get("max_count")
+        if not isinstance(max_count, int) or max_count < 1:
+            raise DefinitionError(f"{where}: max_count is a whole number from 1")
+        return replace(measure, max_count=max_count)
     if rule is MeasureRule.FEWER_EVENTS:
         if not isinstance(records.window, MonthsWindow):
             raise DefinitionError(f"{where}: fewer_events compares periods of months")
@@ -306,9 +322,23 @@ def _check(framework: Framework) -> None:
         raise DefinitionError(f"{framework.code}: measurement_points months are at least 1")
 
 
+def unmeasured_indicators(framework: Framework, programme: Programme) -> list[str]:
+    """The indicators of the programme's counted problems that no outcome measure judges progress on (a measure
+    names them in `indicators:`, under the same problem). A family found by such an indicator could never show
+    progress on its problem, so a shipped framework has none."""
+    named = {(code, measure.problem) for measure in framework.measures for code in measure.indicators}
+    counted = set(programme.counted_problems)
+    return [
+        indicator.code
+        for indicator in programme.indicators
+        if indicator.problem in counted and (indicator.code, indicator.problem) not in named
+    ]
+
+
 def check_against_programme(framework: Framework, programme: Programme) -> None:
-    """Every measure is tied to a headline problem of the programme, and every counted headline problem has one
-    (seed 002 s3.1: "what a significantly improved outcome is for all of six headline family problems")."""
+    """Every measure is tied to a headline problem of the programme, every counted headline problem has one
+    (Together for Families update (Cambridgeshire, 2014) s3.1: "what a significantly improved outcome is for all of
+    six headline family problems"), and every indicator that can make a family qualify has a measure of progress."""
     if framework.programme != programme.code:
         raise DefinitionError(f"{framework.code}: written for {framework.programme}, not {programme.code}")
     problems = {problem.code for problem in programme.problems}
@@ -320,6 +350,14 @@ def check_against_programme(framework: Framework, programme: Programme) -> None:
     missing = [code for code in programme.counted_problems if not framework.measures_of(code)]
     if missing:
         raise DefinitionError(f"{framework.code}: no outcome measure for the headline problems {missing}")
+    indicators = {indicator.code for indicator in programme.indicators}
+    for measure in framework.measures:
+        unknown = sorted(set(measure.indicators) - indicators)
+        if unknown:
+            raise DefinitionError(f"outcome measure {measure.code}: {unknown} are not indicators of {programme.code}")
+    unmeasured = unmeasured_indicators(framework, programme)
+    if unmeasured:
+        raise DefinitionError(f"{framework.code}: no outcome measure judges progress on the indicators {unmeasured}")
 
 
 def load_framework(path: Path) -> Framework:

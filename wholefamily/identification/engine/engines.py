@@ -12,6 +12,8 @@ from typing import Any, Protocol
 
 import pyarrow as pa
 
+from wholefamily.dataplane.scratch import duckdb_config
+
 ENGINES = ("duckdb", "spark")
 
 
@@ -33,7 +35,7 @@ class DuckDbEngine:
     def __init__(self, *, memory_limit: str | None = None, threads: int | None = None) -> None:
         import duckdb
 
-        self.connection = duckdb.connect(":memory:")
+        self.connection = duckdb.connect(":memory:", config=duckdb_config())
         limit = memory_limit or os.environ.get("WHOLEFAMILY_IDENTIFY_MEMORY", "2GB")
         self.connection.execute(f"SET memory_limit = '{limit}'")
         if threads:

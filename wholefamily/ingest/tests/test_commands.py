@@ -63,3 +63,36 @@ def test_contract_docs_are_up_to_date(tmp_path: Path) -> None:
     assert output.read_text(encoding="utf-8") == committed.read_text(encoding="utf-8"), (
         "docs/data-contract.md is stale: run `wholefamily contract_docs`"
     )
+
+
+def test_import_takes_several_files_or_a_folder_in_one_process(
+    tmp_path: Path, data_dir: Path, contract_set: ContractSet
+) -> None:
+    folder = tmp_path / "delivery"
+    folder.mkdir()
+    for kind in ("housing", "offences"):
+        contract = contract_set.contract(kind)
+        canonical_csv(folder / f"{kind}.csv", canonical_rows(contract, contract_set, count=3), contract)
+    (folder / "notes.txt").write_text("not a delivery", encoding="utf-8")
+    output = run("import", "--profile", "synthetic-county", str(folder))
+    assert "2 of 2 files imported" in output
+    assert sorted(DatasetVersion.objects.values_list("kind", flat=True)) == ["housing", "offences"]
+    again = run("import", "--profile", "synthetic-county", str(folder / "housing.csv"), str(folder / "offences.csv"))
+    assert again.count("Already imported") == 2 and DatasetVersion.objects.count() == 2
+
+
+def test_import_of_several_files_reports_each_refusal_and_keeps_the_others(
+    tmp_path: Path, data_dir: Path, contract_set: ContractSet
+) -> None:
+    contract = contract_set.contract(KIND)
+    good = canonical_csv(tmp_path / "housing.csv", canonical_rows(contract, contract_set, count=2), contract)
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    with pytest.raises(CommandError, match=r"Refused, nothing stored from them: empty\.csv"):
+        run("import", "--kind", KIND, "--profile", "synthetic-county", str(good), str(empty))
+    assert DatasetVersion.objects.get().kind == KIND
+    with pytest.raises(CommandError, match="unknown kind 'notes'"):
+        (tmp_path / "notes.csv").write_text("a\n1\n", encoding="utf-8")
+        run("import", "--profile", "synthetic-county", str(tmp_path / "notes.csv"))
+    with pytest.raises(CommandError, match="no such file or folder"):
+        run("import", "--profile", "synthetic-county", str(tmp_path / "missing.csv"))

@@ -57,7 +57,7 @@ def test_quarantine_keeps_good_rows_and_stores_bad_rows_with_reasons(
 ) -> None:
     analyst = make_staff("dana")
     agreement = DataSharingAgreement.objects.create(
-        name="DWP data share", partner="DWP", reference="DSA-TEST-1", start_on=dt.date(2013, 1, 1)
+        name="DWP data share", partner="DWP", reference="DSA-TEST-1", start_on=dt.date(2013, 1, 1), kinds=[KIND]
     )
     run = import_file(
         path=delivery,
@@ -152,6 +152,9 @@ def test_sigkill_mid_import_leaves_no_version_and_a_clean_retry_succeeds(tmp_pat
     env.update(WHOLEFAMILY_VAR_DIR=str(tmp_path / "var"), WHOLEFAMILY_DATA_DIR=str(tmp_path / "var" / "data"))
     env["WHOLEFAMILY_ENV"] = "test"
     assert _wholefamily("migrate", "--no-input", "-v", "0", env=env).returncode == 0
+    agreement = ["--reference", "T-1", "--name", "Schools", "--partner", "Schools", "--purpose", "Attendance",
+                 "--lawful-basis", "Public task", "--kind", "school_attendance", "--start", "2000-01-01"]  # fmt: skip
+    assert _wholefamily("register_agreement", *agreement, env=env).returncode == 0
     big = tmp_path / "attendance.csv"
     _write_big_attendance(big)
     datasets = tmp_path / "var" / "data" / "datasets" / "school_attendance"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,8 @@ from wholefamily.domain.names import NicknameTable
 
 DEFAULT_DEFINITIONS_DIR = Path(__file__).resolve().parents[3] / "definitions"
 _MODEL_FILE = re.compile(r"^model-v(\d+)\.yaml$")
+_PERSON_MODEL_FILE = re.compile(r"^person-model-v(\d+)\.yaml$")
+FAMILIES = ("county", "person")
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,8 @@ class Training:
     em_max_pairs: float | None
     min_labels_for_m: int = 50
     em_max_iterations: int = 25
+    # the share of random pairs that match, stated, when no prior rule can be evaluated on the data
+    prior_when_unknown: float = 1e-4
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,22 @@ class LinkageDefinition:
     # predict in chunks of about this many profiles a side (None: in one go), so that DuckDB's spill stays bounded
     profiles_per_chunk: int | None = None
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
+    # "county" (households, agency identifiers) or "person" (Splink's standard comparisons on whatever is present)
+    family: str = "county"
+    # when the county model suits the data: the share of profiles with an address, and of those sharing a dwelling
+    # with another forename (household evidence)
+    min_address_share: float = 0.5
+    min_shared_dwelling_share: float = 0.05
+    # likely relatives: one dwelling, dates of birth under this many years apart (or unknown)
+    relatives_max_year_gap: int | None = None
+    # a shared surname also makes two profiles of one cluster likely relatives (for the forename conflict)
+    relatives_same_surname: bool = False
+
+    def with_threshold(self, link: float) -> LinkageDefinition:
+        """This definition with another link threshold (the review threshold is lowered to it when above)."""
+        if not 0 < link < 1:
+            raise ValueError("the match threshold must be between 0 and 1 (for example 0.95)")
+        return replace(self, link_threshold=link, review_threshold=min(self.review_threshold, link))
 
     def prediction_chunks(self, profiles: int) -> int:
         """Chunks a side for `profiles` profiles (Splink scores every pair of chunks: this number squared)."""
@@ -87,19 +107,22 @@ class LinkageDefinition:
 
     @property
     def settings_version(self) -> str:
-        return f"model-v{self.version}+nicknames-v{self.nicknames.version}"
+        name = "person-model" if self.family == "person" else "model"
+        return f"{name}-v{self.version}+nicknames-v{self.nicknames.version}"
 
 
 def linkage_dir(definitions_dir: Path | None = None) -> Path:
     return (definitions_dir or DEFAULT_DEFINITIONS_DIR) / "linkage"
 
 
-def latest_model_path(definitions_dir: Path | None = None) -> Path:
-    """The model file with the highest version number."""
+def latest_model_path(definitions_dir: Path | None = None, *, family: str = "county") -> Path:
+    """The model file of `family` (county: model-v<N>.yaml; person: person-model-v<N>.yaml) with the highest
+    version number."""
+    pattern = _PERSON_MODEL_FILE if family == "person" else _MODEL_FILE
     candidates = [
         (int(match.group(1)), path)
         for path in linkage_dir(definitions_dir).iterdir()
-        if (match := _MODEL_FILE.match(path.name))
+        if (match := pattern.match(path.name))
     ]
     if not candidates:
         raise FileNotFoundError(f"no model-v<N>.yaml in {linkage_dir(definitions_dir)}")
@@ -117,9 +140,11 @@ def _blocking_rule(raw: Any) -> BlockingRule:
     return BlockingRule(columns=tuple(str(column) for column in raw))
 
 
-def load_definition(path: Path | None = None, *, definitions_dir: Path | None = None) -> LinkageDefinition:
-    """Read and check a model definition (default: the latest version)."""
-    path = path or latest_model_path(definitions_dir)
+def load_definition(
+    path: Path | None = None, *, definitions_dir: Path | None = None, family: str = "county"
+) -> LinkageDefinition:
+    """Read and check a model definition (default: the latest version of the county model)."""
+    path = path or latest_model_path(definitions_dir, family=family)
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     thresholds = raw["thresholds"]
     link, review = float(thresholds["link"]), float(thresholds["review"])
@@ -127,6 +152,11 @@ def load_definition(path: Path | None = None, *, definitions_dir: Path | None = 
         raise ValueError(f"{path.name}: thresholds must satisfy 0 < review <= link < 1")
     training = raw["training"]
     em_max = training.get("em_max_pairs")
+    family = str(raw.get("family", "county"))
+    if family not in FAMILIES:
+        raise ValueError(f"{path.name}: family must be one of {', '.join(FAMILIES)}")
+    applies = raw.get("applies_when") or {}
+    relatives = raw.get("relatives") or {}
     return LinkageDefinition(
         version=int(raw["version"]),
         link_threshold=link,
@@ -141,6 +171,7 @@ def load_definition(path: Path | None = None, *, definitions_dir: Path | None = 
             em_max_pairs=float(em_max) if em_max else None,
             min_labels_for_m=int(training.get("min_labels_for_m", 50)),
             em_max_iterations=int(training.get("em_max_iterations", 25)),
+            prior_when_unknown=float(training.get("prior_when_unknown", 1e-4)),
         ),
         comparisons=dict(raw["comparisons"]),
         households=_household_rules(raw.get("households", {})),
@@ -149,4 +180,17 @@ def load_definition(path: Path | None = None, *, definitions_dir: Path | None = 
         conflicts=tuple(str(name) for name in raw.get("conflicts", [])),
         profiles_per_chunk=int(raw["prediction"]["profiles_per_chunk"]) if raw.get("prediction") else None,
         raw=raw,
+        family=family,
+        min_address_share=float(applies.get("min_address_share", 0.5)),
+        min_shared_dwelling_share=float(applies.get("min_shared_dwelling_share", 0.05)),
+        relatives_max_year_gap=int(relatives["max_year_gap"]) if "max_year_gap" in relatives else None,
+        relatives_same_surname=bool(relatives.get("or_same_surname", False)),
+    )
+
+
+def load_models(definitions_dir: Path | None = None) -> tuple[LinkageDefinition, LinkageDefinition]:
+    """The latest county model and the latest general person model."""
+    return (
+        load_definition(definitions_dir=definitions_dir, family="county"),
+        load_definition(definitions_dir=definitions_dir, family="person"),
     )

@@ -16,6 +16,7 @@ import splink.comparison_level_library as cll
 from splink import Linker, SettingsCreator, block_on
 from splink.comparison_library import CustomComparison
 
+from wholefamily.linkage.engine.adapt import Adaptation, UnlinkableData
 from wholefamily.linkage.engine.definition import BlockingRule, LinkageDefinition
 
 logger = logging.getLogger(__name__)
@@ -36,7 +37,29 @@ def _decisive_else(options: dict[str, Any]) -> Any:
     return cll.ElseLevel().configure(m_probability=float(m_probability), fix_m_probability=True)
 
 
-def _forename(options: dict[str, Any]) -> CustomComparison:
+def relatives_sql(max_year_gap: int) -> str:
+    """Two profiles that are likely relatives: one dwelling (UPRN, or a UK unit postcode: a foreign postcode is too
+    wide to show a household) and dates of birth less than
+    `max_year_gap` years apart, or unknown (siblings and twins; ADR 0016)."""
+    return (
+        "((uprn_l = uprn_r OR (postcode_sector_l IS NOT NULL AND postcode_l = postcode_r)) "
+        f"AND (dob_year_l IS NULL OR dob_year_r IS NULL OR abs(dob_year_l - dob_year_r) < {int(max_year_gap)}))"
+    )
+
+
+def _relatives_level(options: dict[str, Any], definition: LinkageDefinition) -> list[Any]:
+    """A different forename between likely relatives: m fixed tiny, so it stays decisive there (twins, siblings)."""
+    m_probability = options.get("relatives_m")
+    if m_probability is None or definition.relatives_max_year_gap is None:
+        return []
+    return [
+        cll.CustomLevel(
+            relatives_sql(definition.relatives_max_year_gap), "Different forename at one dwelling (likely relatives)"
+        ).configure(m_probability=float(m_probability), fix_m_probability=True)
+    ]
+
+
+def _forename(options: dict[str, Any], definition: LinkageDefinition) -> CustomComparison:
     high, low = options.get("jaro_winkler", [0.92, 0.8])
     return CustomComparison(
         output_column_name="forename",
@@ -47,6 +70,7 @@ def _forename(options: dict[str, Any]) -> CustomComparison:
             cll.CustomLevel("forename_l = surname_r", "Forename is the other's surname (swapped)"),
             cll.JaroWinklerLevel("forename", high),
             cll.JaroWinklerLevel("forename", low),
+            *_relatives_level(options, definition),
             _decisive_else(options),
         ],
         comparison_description="Forename with short forms and nicknames",
@@ -168,20 +192,129 @@ def _blocking(rule: BlockingRule) -> Any:
     return block_on(*rule.columns) if rule.columns else rule.sql
 
 
-def splink_settings(definition: LinkageDefinition) -> SettingsCreator:
+def _stated(levels: list[Any], m: Sequence[float] | None) -> list[Any]:
+    """Levels (after the null level) with their stated m probabilities, the prior kept where EM cannot estimate."""
+    if not m:
+        return levels
+    if len(m) != len(levels) - 1:
+        raise ValueError(f"a comparison states {len(m)} m probabilities for {len(levels) - 1} levels")
+    return [
+        levels[0],
+        *(level.configure(m_probability=float(value)) for level, value in zip(levels[1:], m, strict=True)),
+    ]
+
+
+def _person_comparison(name: str, options: dict[str, Any], definition: LinkageDefinition) -> CustomComparison:
+    """One comparison of the general person model (Splink's standard levels for the column's type)."""
+    kind = options.get("type", "exact")
+    m = options.get("m")
+    relatives: list[Any] = []
+    if kind == "name":
+        high, low = options.get("jaro_winkler", [0.92, 0.8])
+        keys, swapped = options.get("keys"), options.get("swapped_with")
+        optional = [
+            cll.NullLevel(name),
+            cll.ExactMatchLevel(name, term_frequency_adjustments=bool(options.get("term_frequency"))),
+            cll.ArrayIntersectLevel(keys, 1).configure(label_for_charts="Same name or a short form of it")
+            if keys
+            else None,
+            cll.CustomLevel(f"{name}_l = {swapped}_r", "Swapped with the other name") if swapped else None,
+            cll.JaroWinklerLevel(name, high),
+            cll.JaroWinklerLevel(name, low),
+            cll.ElseLevel(),
+        ]
+        if m:  # a level left out takes its stated m with it
+            m = [value for value, level in zip(m, optional[1:], strict=True) if level is not None]
+        levels = [level for level in optional if level is not None]
+        relatives = _relatives_level(options, definition)
+        description = f"{name.capitalize()}: exact, short forms, swapped, similar"
+    elif kind == "date_of_birth":
+        levels = [
+            cll.NullLevel(name),
+            cll.ExactMatchLevel(name),
+            cll.CustomLevel(
+                "dob_year_l = dob_year_r AND dob_month_l = dob_day_r AND dob_day_l = dob_month_r",
+                "Day and month swapped",
+            ),
+            cll.DamerauLevenshteinLevel(name, 1),
+            cll.CustomLevel("abs(dob_year_l - dob_year_r) <= 1", "Within a year"),
+            cll.ElseLevel(),
+        ]
+        description = "Date of birth"
+    elif kind == "postcode":
+        levels = [
+            cll.NullLevel(name),
+            cll.ExactMatchLevel(name),
+            cll.CustomLevel("postcode_sector_l = postcode_sector_r", "Same UK postcode sector"),
+            cll.CustomLevel("postcode_district_l = postcode_district_r", "Same UK postcode district"),
+            cll.DamerauLevenshteinLevel(name, 1).configure(label_for_charts="One character different (any postcode)"),
+            cll.ElseLevel(),
+        ]
+        description = "Postcode: UK postcodes by unit, sector and district; others as text"
+    elif kind == "text":
+        high, low = options.get("jaro_winkler", [0.9, 0.7])
+        levels = [
+            cll.NullLevel(name),
+            cll.ExactMatchLevel(name),
+            cll.JaroWinklerLevel(name, high),
+            cll.JaroWinklerLevel(name, low),
+            cll.ElseLevel(),
+        ]
+        description = f"{name.capitalize()} as text"
+    elif kind == "identifier":
+        levels = [cll.NullLevel(name), cll.ExactMatchLevel(name), cll.DamerauLevenshteinLevel(name, 1), cll.ElseLevel()]
+        description = f"{name}: exact or one character different"
+    elif kind == "email":
+        levels = [
+            cll.NullLevel(name),
+            cll.ExactMatchLevel(name),
+            cll.CustomLevel(
+                f"split_part({name}_l, '@', 1) = split_part({name}_r, '@', 1)", "Same user name, another domain"
+            ),
+            cll.JaroWinklerLevel(name, 0.88),
+            cll.ElseLevel(),
+        ]
+        description = "Email"
+    else:
+        levels = [cll.NullLevel(name), cll.ExactMatchLevel(name), cll.ElseLevel()]
+        description = f"{name}: exact"
+    levels = _stated(levels, m)
+    if options.get("exact_u") is not None:
+        # a national identifier is one person's by design: the chance that two people share it is stated (keying
+        # errors), not sampled, because random pairs of a small file include its true matches
+        levels[1] = levels[1].configure(u_probability=float(options["exact_u"]), fix_u_probability=True)
+    if relatives:
+        levels = [*levels[:-1], *relatives, levels[-1]]
+    return CustomComparison(
+        output_column_name=name, comparison_levels=list[Any](levels), comparison_description=description
+    )
+
+
+def splink_settings(definition: LinkageDefinition, adaptation: Adaptation | None = None) -> SettingsCreator:
+    """Splink's settings for `definition`, without the rules and comparisons `adaptation` left out."""
     options = definition.comparisons
-    return SettingsCreator(
-        link_type="dedupe_only",
-        unique_id_column_name="unique_id",
-        comparisons=[
-            _forename(options.get("forename", {})),
+    comparisons: list[Any]
+    if definition.family == "person":
+        names = adaptation.comparisons if adaptation is not None else tuple(options)
+        comparisons = [_person_comparison(name, dict(options[name]), definition) for name in names]
+    else:
+        comparisons = [
+            _forename(options.get("forename", {}), definition),
             _surname(options.get("surname", {})),
             _dob(options.get("dob", {})),
             _sex(),
             _household(options.get("household", {})),
             _identifiers(options.get("identifiers", {})),
-        ],
-        blocking_rules_to_generate_predictions=[_blocking(rule) for rule in definition.blocking_rules],
+        ]
+    if not comparisons:
+        raise UnlinkableData("These records cannot be linked: they hold nothing the model compares.")
+    rules = adaptation.blocking_rules if adaptation is not None else definition.blocking_rules
+    return SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="unique_id",
+        comparisons=comparisons,
+        probability_two_random_records_match=definition.training.prior_when_unknown,
+        blocking_rules_to_generate_predictions=[_blocking(rule) for rule in rules],
         additional_columns_to_retain=["kind"],
         retain_intermediate_calculation_columns=True,
         retain_matching_columns=True,
@@ -207,21 +340,42 @@ def train(
     *,
     progress: Callable[[str], None] | None = None,
     labels: Sequence[tuple[str, str]] = (),
+    adaptation: Adaptation | None = None,
 ) -> list[str]:
     """Prior from deterministic rules, u by seeded random sampling, m by EM on each training rule, then m from
     reviewers' "same person" pairs when there are at least `training.min_labels_for_m` of them.
 
-    Returns the EM training rules that had to be skipped (empty when every session trained)."""
-    skipped: list[str] = []
+    Only the rules `adaptation` kept are used. Returns the report's lines on training: the EM sessions skipped, a
+    prior stated rather than estimated, and the comparisons whose m EM could not estimate (their stated m kept).
+    Raises UnlinkableData (one plain sentence) when u cannot be estimated at all."""
+    from splink.internals.exceptions import SplinkException
+
+    lines: list[str] = []
     training = definition.training
     note = progress or (lambda _message: None)
+    prior_rules = adaptation.prior_rules if adaptation is not None else training.prior_rules
+    em_rules = adaptation.em_rules if adaptation is not None else training.em_blocking_rules
     note("Estimating the prior")
-    linker.training.estimate_probability_two_random_records_match(
-        list(training.prior_rules), recall=training.prior_recall
-    )
+    try:
+        if not prior_rules:
+            raise ValueError("no prior rule can be evaluated on this data")
+        linker.training.estimate_probability_two_random_records_match(list(prior_rules), recall=training.prior_recall)
+    except (SplinkException, ValueError, ZeroDivisionError) as error:
+        logger.warning("prior not estimated: %s", error)
+        linker._settings_obj._probability_two_random_records_match = training.prior_when_unknown
+        lines.append(
+            f"The share of pairs that match could not be estimated from this data; the stated prior "
+            f"{training.prior_when_unknown:g} was used."
+        )
     note("Estimating u by random sampling")
-    linker.training.estimate_u_using_random_sampling(max_pairs=training.u_max_pairs, seed=training.seed)
-    for columns in training.em_blocking_rules:
+    try:
+        linker.training.estimate_u_using_random_sampling(max_pairs=training.u_max_pairs, seed=training.seed)
+    except (SplinkException, ValueError) as error:
+        raise UnlinkableData(
+            f"These records cannot be linked: Splink could not sample pairs of them to learn how often values agree "
+            f"by chance ({error})."
+        ) from None
+    for columns in em_rules:
         note(f"Estimating m by EM on {', '.join(columns)}")
         rule = block_on(*columns)
 
@@ -232,13 +386,11 @@ def train(
 
         try:
             _with_retries(estimate, what=f"EM on {columns}")
-        except ValueError as error:
-            # On small inputs EM can drive a level's m to exactly 0, which Splink 5 refuses; the other
-            # sessions (and the fixed levels) still estimate the model, so carry on without this one.
-            if "below the minimum allowed value" not in str(error):
-                raise
+        except (SplinkException, ValueError) as error:
+            # On small inputs EM can drive a level's m to exactly 0, which Splink 5 refuses, or a rule may give no
+            # pairs: the other sessions (and the stated and fixed levels) still estimate the model
             logger.warning("EM on %s skipped: %s", columns, error)
-            skipped.append(",".join(columns))
+            lines.append(f"Training rule on {', '.join(columns)} skipped: {_plain(error)}")
     if labels and len(labels) >= definition.training.min_labels_for_m:
         note(f"Estimating m from {len(labels):,} reviewed pairs")
         table = pa.table(
@@ -251,7 +403,26 @@ def train(
         )
         linker.table_management.register_table(table, "wholefamily_review_labels", overwrite=True)
         linker.training.estimate_m_from_pairwise_labels("wholefamily_review_labels")  # type: ignore[no-untyped-call]
-    return skipped
+    untrained = [
+        comparison.output_column_name
+        for comparison in linker._settings_obj.comparisons
+        if not any(level._trained_m_probabilities for level in comparison.comparison_levels if not level.is_null_level)
+    ]
+    if untrained:
+        lines.append(
+            f"EM could not estimate m for {', '.join(untrained)} on this data: "
+            f"{'its' if len(untrained) == 1 else 'their'} stated prior m was kept."
+        )
+    return lines
+
+
+def _plain(error: Exception) -> str:
+    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    if "resulted in no record pairs" in text:
+        return "no record pairs agree on it."
+    if "below the minimum allowed value" in text:
+        return "EM drove a level's m to zero on this data."
+    return text
 
 
 def predict(linker: Any, definition: LinkageDefinition, profiles: int) -> Any:

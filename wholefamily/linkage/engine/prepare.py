@@ -17,10 +17,20 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from wholefamily.dataplane.scratch import duckdb_config
 from wholefamily.domain.addresses import clean_address, clean_uprn, house_number, parse_postcode
 from wholefamily.domain.names import NicknameTable, clean_forename, clean_surname, surname_parts
 
 IDENTIFIER_COLUMNS = ("nhs_number", "ni_number", "pupil_number", "social_care_id", "police_id")
+# Contact details a file may carry (optional in the persons layout): compared, never used to build households.
+CONTACT_COLUMNS = ("email", "phone")
+# Every column of the persons layout linkage reads (the names `--column name=their_name` maps onto).
+LAYOUT_COLUMNS = (
+    "source_record_id", "source_person_id", "forename", "surname", "date_of_birth", "sex", "address", "postcode",
+    "uprn", *IDENTIFIER_COLUMNS, *CONTACT_COLUMNS,
+)  # fmt: skip
+# Dates of birth as text: ISO first, then the other forms agencies' extracts use.
+DATE_FORMATS = ("%Y%m%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d")
 PERSON_COLUMNS = ("source_record_id", "source_person_id", "forename", "surname", "date_of_birth", "sex")
 ADDRESS_COLUMNS = ("address", "postcode", "uprn")
 # The first of these a kind carries dates its records (school attendance: the term's start).
@@ -38,11 +48,16 @@ class InputDataset:
     dataset_version_id: str
     kind: str
     path: Path
+    # (layout column, the file's column) for files whose columns have other names (`--column surname=family_name`)
+    column_map: tuple[tuple[str, str], ...] = ()
+
+    def source_column(self, column: str) -> str:
+        return dict(self.column_map).get(column, column)
 
 
 def connect(*, memory_limit: str = DEFAULT_MEMORY_LIMIT, threads: int | None = None) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection with a memory limit (DuckDB would otherwise take 80% of RAM)."""
-    connection = duckdb.connect(":memory:")
+    connection = duckdb.connect(":memory:", config=duckdb_config())
     connection.execute(f"SET memory_limit = '{memory_limit}'")
     connection.execute("SET preserve_insertion_order = false")
     if threads:
@@ -52,6 +67,10 @@ def connect(*, memory_limit: str = DEFAULT_MEMORY_LIMIT, threads: int | None = N
 
 def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
+
+
+def _identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _reader(path: Path) -> str:
@@ -91,16 +110,34 @@ def _select_sql(
     household_ref: str | None = None,
 ) -> str:
     reader = _reader(dataset.path)
-    columns = {row[0] for row in connection.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()}
-    missing = {"source_record_id"} - columns
-    if missing:
-        raise ValueError(f"{dataset.path.name}: no {', '.join(sorted(missing))} column")
+    found = {row[0] for row in connection.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()}
+    for layout_column, file_column in dataset.column_map:
+        if file_column not in found:
+            raise ValueError(
+                f"{dataset.path.name}: there is no column {file_column!r} to read as {layout_column} "
+                f"(its columns are {', '.join(sorted(found))})"
+            )
+    # layout column -> the file's column, quoted (a mapped column may have any name)
+    source = {column: _identifier(dataset.source_column(column)) for column in LAYOUT_COLUMNS}
+    columns = {column for column in LAYOUT_COLUMNS if dataset.source_column(column) in found} | (
+        found - set(LAYOUT_COLUMNS)
+    )
+    if "source_record_id" not in columns:
+        raise ValueError(f"{dataset.path.name}: no source_record_id column")
 
     def text(column: str) -> str:
-        return f"NULLIF(TRIM(CAST({column} AS VARCHAR)), '')" if column in columns else "CAST(NULL AS VARCHAR)"
+        if column not in columns:
+            return "CAST(NULL AS VARCHAR)"
+        return f"NULLIF(TRIM(CAST({source.get(column, column)} AS VARCHAR)), '')"
 
     line = "CAST(source_line AS BIGINT)" if "source_line" in columns else "CAST(row_number() OVER () + 1 AS BIGINT)"
-    dob = "TRY_CAST(date_of_birth AS DATE)" if "date_of_birth" in columns else "CAST(NULL AS DATE)"
+    formats = "[" + ", ".join(_quote(f) for f in DATE_FORMATS) + "]"
+    dob = (
+        f"COALESCE(TRY_CAST({text('date_of_birth')} AS DATE), "
+        f"CAST(TRY_STRPTIME({text('date_of_birth')}, {formats}) AS DATE))"
+        if "date_of_birth" in columns
+        else "CAST(NULL AS DATE)"
+    )
     parts = [
         f"{_quote(dataset.dataset_version_id)} AS dataset_version_id",
         f"{_quote(dataset.kind)} AS kind",
@@ -115,6 +152,9 @@ def _select_sql(
         f"{text('postcode')} AS raw_postcode",
         f"{text('uprn')} AS raw_uprn",
         *(f"UPPER(REPLACE({text(column)}, ' ', '')) AS {column}" for column in IDENTIFIER_COLUMNS),
+        f"NULLIF(LOWER({text('email')}), '') AS email",
+        # a telephone number as digits, +44 or 0044 written as the leading 0
+        f"NULLIF(regexp_replace(regexp_replace({text('phone')}, '[^0-9]', '', 'g'), '^(00)?44', '0'), '') AS phone",
         f"TRY_CAST({span[0]} AS DATE) AS record_on" if span else f"{_record_on_sql(columns)} AS record_on",
         # the last day the address holds (an open span: 9999-12-31, read as the latest date in the data)
         f"COALESCE(TRY_CAST({span[1]} AS DATE), {OPEN_SPAN}) AS record_until"
@@ -158,6 +198,11 @@ def _register(connection: duckdb.DuckDBPyConnection, name: str, table: pa.Table)
     connection.unregister(f"{name}_arrow")
 
 
+def _plain_postcode(value: str) -> str | None:
+    """A postcode that does not parse as a UK one, in upper case with single spaces (None when empty)."""
+    return " ".join(str(value).upper().split()) or None
+
+
 def _clean_lookups(connection: duckdb.DuckDBPyConnection, nicknames: NicknameTable) -> None:
     """Clean each distinct raw value once in Python (a few thousand names, not a million rows)."""
     forenames = _distinct(connection, "raw_forename")
@@ -192,7 +237,8 @@ def _clean_lookups(connection: duckdb.DuckDBPyConnection, nicknames: NicknameTab
         pa.table(
             {
                 "raw_postcode": postcodes,
-                "postcode": [p.unit if p else None for p in parsed],
+                # a value that is not a UK postcode (a foreign one, a typo) is kept as text and compared as such
+                "postcode": [p.unit if p else _plain_postcode(raw) for p, raw in zip(parsed, postcodes, strict=True)],
                 "postcode_sector": [p.sector if p else None for p in parsed],
                 "postcode_district": [p.district if p else None for p in parsed],
             }
@@ -216,7 +262,7 @@ def _clean_lookups(connection: duckdb.DuckDBPyConnection, nicknames: NicknameTab
 
 _PROFILE_FIELDS = (
     "forename", "forename_keys", "surname", "surname_parts", "dob", "sex", "address", "house_number", "postcode",
-    "postcode_sector", "postcode_district", "uprn", *IDENTIFIER_COLUMNS,
+    "postcode_sector", "postcode_district", "uprn", *IDENTIFIER_COLUMNS, *CONTACT_COLUMNS,
 )  # fmt: skip
 
 
@@ -235,7 +281,7 @@ def build_profiles(connection: duckdb.DuckDBPyConnection, nicknames: NicknameTab
                    r.record_until, r.household_ref,
                    f.forename, f.forename_keys, s.surname, s.surname_parts, r.dob, r.sex,
                    a.address, a.house_number, p.postcode, p.postcode_sector, p.postcode_district, u.uprn,
-                   {", ".join(f"r.{column}" for column in IDENTIFIER_COLUMNS)}
+                   {", ".join(f"r.{column}" for column in (*IDENTIFIER_COLUMNS, *CONTACT_COLUMNS))}
             FROM records r
             LEFT JOIN clean_forenames f USING (raw_forename)
             LEFT JOIN clean_surnames s USING (raw_surname)
@@ -243,9 +289,11 @@ def build_profiles(connection: duckdb.DuckDBPyConnection, nicknames: NicknameTab
             LEFT JOIN clean_postcodes p USING (raw_postcode)
             LEFT JOIN clean_uprns u USING (raw_uprn)
         )
+        -- the key holds no file name or position: the same records give the same profiles however delivered
+        -- (contact details join the key only when present, so profiles without them keep their earlier ids)
         SELECT *, substr(md5(concat_ws('|', kind,
-                   COALESCE(source_person_id, 'record:' || dataset_version_id || ':' || source_record_id),
-                   {key_fields})), 1, 20) AS profile_id
+                   COALESCE(source_person_id, 'record:' || source_record_id),
+                   {key_fields}, 'e:' || email, 't:' || phone)), 1, 20) AS profile_id
         FROM cleaned;
         DROP TABLE records;
         """
@@ -254,12 +302,16 @@ def build_profiles(connection: duckdb.DuckDBPyConnection, nicknames: NicknameTab
     fields = ", ".join(f"any_value({field}) AS {field}" for field in _PROFILE_FIELDS if field != "dob")
     connection.execute(
         f"""
+        -- stored in id order: Splink's seeded sampling reads the table in storage order
+        SET preserve_insertion_order = true;
         CREATE OR REPLACE TABLE profiles AS
         SELECT *, CAST(dob_date AS VARCHAR) AS dob, year(dob_date) AS dob_year, month(dob_date) AS dob_month,
                day(dob_date) AS dob_day
         FROM (SELECT profile_id AS unique_id, any_value(kind) AS kind, any_value(source_person_id) AS source_person_id,
                      {fields}, any_value(dob) AS dob_date, count(*) AS record_count
-              FROM record_profile GROUP BY profile_id);
+              FROM record_profile GROUP BY profile_id)
+        ORDER BY unique_id;
+        SET preserve_insertion_order = false;
         ALTER TABLE profiles DROP COLUMN dob_date;
         """
     )

@@ -22,11 +22,13 @@ import pyarrow.parquet as pq
 
 from wholefamily.domain.progress import NullProgress, ProgressReporter
 from wholefamily.linkage.engine import prepare
+from wholefamily.linkage.engine.adapt import Adaptation, Choice, adapt, choose_model, measure
 from wholefamily.linkage.engine.cluster import cluster
 from wholefamily.linkage.engine.definition import LinkageDefinition
 from wholefamily.linkage.engine.households import build_households
 from wholefamily.linkage.engine.ids import IdChange, assign_ids
 from wholefamily.linkage.engine.model import predict, splink_settings, train
+from wholefamily.linkage.engine.quality import quality_report
 
 Engine = Literal["duckdb", "spark"]
 STEPS = 9
@@ -124,9 +126,11 @@ def _predict(
     profile_count: int,
     trained_model: Path | None = None,
     labels: Sequence[tuple[str, str]] = (),
+    adaptation: Adaptation | None = None,
 ) -> list[str]:
     """Train and predict with Splink: the scored pairs at or above the review threshold become the DuckDB view
-    `scored_pairs` (every column Splink writes, for the review queue's waterfall); returns the EM rules skipped.
+    `scored_pairs` (every column Splink writes, for the review queue's waterfall); returns the report's lines on
+    training (sessions skipped, priors stated).
 
     The pairs stay in DuckDB: fetching all of Splink's columns into Python cost time and gigabytes at 1,000,000
     residents, and only three columns are needed outside SQL."""
@@ -148,8 +152,8 @@ def _predict(
         linker = Linker(frame, json.loads(trained_model.read_text()), log_level=None)
         skipped: list[str] = []
     else:
-        linker = Linker(frame, splink_settings(definition), log_level=None)
-        skipped = train(linker, definition, progress=progress.set_message, labels=labels)
+        linker = Linker(frame, splink_settings(definition, adaptation), log_level=None)
+        skipped = train(linker, definition, progress=progress.set_message, labels=labels, adaptation=adaptation)
     progress.advance()
     linker.misc.save_model_to_json(str(model_path), overwrite=True)
     progress.set_message("Scoring pairs")
@@ -215,10 +219,19 @@ def link_datasets(
     memory_limit: str = prepare.DEFAULT_MEMORY_LIMIT,
     trained_model: Path | None = None,
     corrections: Sequence[HouseholdCorrection] = (),
+    person_definition: LinkageDefinition | None = None,
+    model: Choice = "auto",
+    link_threshold: float | None = None,
+    write_scored_pairs: bool = False,
 ) -> RunResult:
     """Link every record of `datasets` and write the linked snapshot into `out_dir`.
 
     `trained_model`: a `model.json` from an earlier run to predict with instead of training again.
+    `person_definition`: the general person model, chosen instead of `definition` (the county model) when the data
+    has too little household evidence, or when `model` is "person" (ADR 0016); without it `definition` is used.
+    `link_threshold`: the match probability at or above which a pair joins one person (default: the model's).
+    `write_scored_pairs`: also write `scored_pairs.parquet`, every scored pair of records for clerical review.
+    Raises `UnlinkableData` (a plain sentence) when the records cannot be linked at all.
     """
     progress = progress or NullProgress()
     previous = previous or PreviousRun.empty()
@@ -235,6 +248,14 @@ def link_datasets(
             household_refs=definition.households.household_refs,
         )  # fmt: skip
         profiles = prepare.build_profiles(connection, definition.nicknames)
+        shape = measure(connection)
+        if person_definition is not None:
+            definition, model_reason = choose_model(shape, definition, person_definition, choice=model)
+        else:
+            model_reason = f"the {'general person' if definition.family == 'person' else 'county'} model"
+        if link_threshold is not None:
+            definition = definition.with_threshold(link_threshold)
+        adaptation = adapt(connection, definition, shape, reason=model_reason) if trained_model is None else None
         progress.advance()
         timings["prepare_s"] = time.perf_counter() - started
 
@@ -242,7 +263,7 @@ def link_datasets(
         em_skipped = _predict(
             connection, definition, engine=engine, progress=progress, model_path=out_dir / "model.json",
             profile_count=profiles, trained_model=trained_model,
-            labels=[(d.profile_id_l, d.profile_id_r) for d in decisions if d.is_same_person],
+            labels=[(d.profile_id_l, d.profile_id_r) for d in decisions if d.is_same_person], adaptation=adaptation,
         )  # fmt: skip
         timings["splink_s"] = time.perf_counter() - mark
 
@@ -322,6 +343,13 @@ def link_datasets(
 
         progress.set_message("Writing the snapshot")
         mark = time.perf_counter()
+        quality = quality_report(
+            connection, model=definition.family, model_reason=model_reason,
+            skipped=[*(adaptation.skipped if adaptation else []), *em_skipped],
+            link_threshold=definition.link_threshold,
+        )  # fmt: skip
+        if write_scored_pairs:
+            _write_scored_pairs(connection, out_dir)
         figures = _write_snapshot(
             connection, out_dir, definition=definition, people_changes=people.changes,
             household_changes=households.changes,
@@ -338,6 +366,9 @@ def link_datasets(
                 "profiles": profiles,
                 "pairs_scored_above_review": pairs.num_rows,
                 "em_sessions_skipped": em_skipped,
+                "model": definition.family,
+                "link_threshold": definition.link_threshold,
+                "quality": quality,
                 "m_from_labels": sum(1 for d in decisions if d.is_same_person)
                 if sum(1 for d in decisions if d.is_same_person) >= definition.training.min_labels_for_m
                 else 0,
@@ -380,13 +411,27 @@ _CONFLICT_SQL = {
 }
 
 
+def _conflict_sql(name: str, definition: LinkageDefinition) -> str:
+    """The conflict condition for a decisive field. A different forename is decisive only between likely relatives
+    when the model defines them (ADR 0016): one dwelling, or (county) one surname, and close or unknown ages."""
+    condition = _CONFLICT_SQL[name]
+    if name != "forename" or definition.relatives_max_year_gap is None:
+        return condition
+    together = "a.uprn = b.uprn OR (a.postcode_sector IS NOT NULL AND a.postcode = b.postcode)"
+    if definition.relatives_same_surname:
+        together += " OR a.surname = b.surname"
+    gap = definition.relatives_max_year_gap
+    ages = f"a.dob_year IS NULL OR b.dob_year IS NULL OR abs(a.dob_year - b.dob_year) < {gap}"
+    return f"({condition} AND ({together}) AND ({ages}))"
+
+
 def _conflicts(
     connection: duckdb.DuckDBPyConnection, profile_ids: list[str], labels: np.ndarray, definition: LinkageDefinition
 ) -> list[tuple[str, str]]:
     """Profile pairs inside one cluster that disagree on a decisive field (twins and siblings joined through a
     third record that lacks the field): they become cannot-link constraints. Profiles an agency holds under one
     person id are never in conflict."""
-    conditions = " OR ".join(_CONFLICT_SQL[name] for name in definition.conflicts)
+    conditions = " OR ".join(_conflict_sql(name, definition) for name in definition.conflicts)
     connection.register(
         "cluster_of_arrow", pa.table({"unique_id": profile_ids, "cluster": [profile_ids[i] for i in labels.tolist()]})
     )
@@ -524,6 +569,40 @@ def _linked_tables(connection: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+_COMPARED = ("forename", "surname", "dob", "sex", "address", "postcode", "uprn", *prepare.IDENTIFIER_COLUMNS,
+             *prepare.CONTACT_COLUMNS)  # fmt: skip
+
+
+def _pair_columns(
+    connection: duckdb.DuckDBPyConnection, alias: str, *, prefixes: tuple[str, ...], kind: bool = True
+) -> str:
+    """ ", " and the scored pairs' columns that exist: Splink's per-comparison columns with these prefixes, then the
+    compared values (`*_l`, `*_r`). Which exist depends on the model and on the comparisons the data allowed."""
+    present = [row[0] for row in connection.execute("DESCRIBE scored_pairs").fetchall()]
+    values = {f"{name}_{side}" for name in (*_COMPARED, *(("kind",) if kind else ())) for side in "lr"}
+    chosen = [c for c in present if c.startswith(prefixes) and prefixes] + [c for c in present if c in values]
+    return "".join(f", {alias}{column}" for column in chosen)
+
+
+def _write_scored_pairs(connection: duckdb.DuckDBPyConnection, out_dir: Path) -> None:
+    """Every scored pair at or above the review threshold, as pairs of source records (a profile stands for the
+    records it collapses), strongest first, with both sides' values: for clerical review."""
+    copy_sql = f"""
+        COPY (
+            WITH records AS (SELECT DISTINCT profile_id, dataset_version_id, source_record_id, line_number
+                             FROM record_profile)
+            SELECT a.dataset_version_id AS source_l, a.source_record_id AS source_record_id_l,
+                   a.line_number AS line_number_l, b.dataset_version_id AS source_r,
+                   b.source_record_id AS source_record_id_r, b.line_number AS line_number_r,
+                   p.match_probability, p.match_weight{_pair_columns(connection, "p.", prefixes=(), kind=False)}
+            FROM scored_pairs p
+            JOIN records a ON a.profile_id = p.unique_id_l
+            JOIN records b ON b.profile_id = p.unique_id_r
+            ORDER BY p.match_probability DESC, source_l, line_number_l, source_r, line_number_r
+        ) TO '{out_dir / "scored_pairs.parquet"}' (FORMAT parquet, COMPRESSION zstd)"""
+    connection.execute(copy_sql)
+
+
 def _changes_table(changes: Sequence[IdChange], entity: str) -> pa.Table:
     text = pa.string()
     return pa.table(
@@ -567,10 +646,8 @@ def _write_snapshot(
         "memberships.parquet",
     )
     copy(
-        f"""SELECT p.unique_id_l AS profile_id_l, p.unique_id_r AS profile_id_r, p.match_probability, p.match_weight,
-                   COLUMNS('^(mw_|gamma_|bf_)'),
-                   COLUMNS('^(forename|surname|dob|sex|address|postcode|uprn|kind)_[lr]$'),
-                   COLUMNS('^(nhs_number|ni_number|pupil_number|social_care_id|police_id)_[lr]$')
+        f"""SELECT p.unique_id_l AS profile_id_l, p.unique_id_r AS profile_id_r, p.match_probability, p.match_weight
+                   {_pair_columns(connection, "p.", prefixes=("mw_", "gamma_", "bf_"))}
             FROM scored_pairs p
             JOIN profile_person a ON a.profile_id = p.unique_id_l
             JOIN profile_person b ON b.profile_id = p.unique_id_r

@@ -1,35 +1,45 @@
-"""`wholefamily load_demo_county` on a tiny county: teams per district, a dataset version per agency file, one
-linkage run, identification runs for both programmes at the reference date, cases for the demo users; a second run
-creates nothing."""
+"""`wholefamily load_demo_county` on a small county: teams per district with their staff, a dataset version per agency
+file, one linkage run, Supporting Families identified as of each 31 August, the history (ADR 0011: families opened,
+worked and closed on past days, distance travelled at several time points, outcomes measured, a claim window
+computed), today's cases for the demo users; a second run creates nothing."""
 
 from __future__ import annotations
 
 import io
 import json
+from collections import Counter
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
-from wholefamily.cases.models import Case, CaseEvent
+from wholefamily.cases.models import Case, CaseEvent, Review
+from wholefamily.cases.services import first_identified_on
+from wholefamily.claims.models import Claim, ClaimRun
+from wholefamily.domain.claims.states import ClaimState
 from wholefamily.domain.pathway import Stage
 from wholefamily.governance.management.commands.setup_demo import county_districts, team_name
 from wholefamily.governance.models import AuditEvent, StaffProfile, Team
 from wholefamily.identification.models import IdentificationRun
 from wholefamily.ingest.models import DatasetVersion, ImportRun
 from wholefamily.linkage.models import LinkageRun, Person
+from wholefamily.outcomes.models import DistanceAssessment, OutcomeRun
 from wholefamily.synth.management.commands.load_demo_county import county_dir, has_rows
 
-POPULATION, SEED = 2_000, 1  # small, yet the first district has a family with members to work with
+POPULATION, SEED = 3_000, 7  # small, yet every stage of the history has families
 
-COUNTED = (Team, DatasetVersion, ImportRun, LinkageRun, Person, IdentificationRun, Case, CaseEvent, AuditEvent)
+COUNTED = (Team, DatasetVersion, ImportRun, LinkageRun, Person, IdentificationRun, Case, CaseEvent, AuditEvent, Claim,
+           ClaimRun, OutcomeRun, DistanceAssessment)  # fmt: skip
 
 
 def _load() -> str:
     out = io.StringIO()
-    call_command("load_demo_county", "--population", str(POPULATION), "--seed", str(SEED), stdout=out)
+    call_command("load_demo_county", "--population", str(POPULATION), "--seed", str(SEED), "--families-per-intake", "4",
+                 stdout=out)  # fmt: skip
     return out.getvalue()
 
 
@@ -63,24 +73,48 @@ def test_loads_the_county_end_to_end_and_a_second_run_creates_nothing(settings: 
     assert (settings.DATA_DIR / "linkage" / "CURRENT").read_text().strip() == linkage.run_id
     assert Person.objects.count() == linkage.figures["persons"] > 1_000
 
-    runs = IdentificationRun.objects.order_by("programme")
+    runs = IdentificationRun.objects.order_by("as_of_on")
     assert [(run.programme, run.as_of_on.isoformat(), run.status) for run in runs] == [
-        ("tf-2012", manifest["reference_on"], IdentificationRun.Status.SUCCEEDED),
-        ("tf-2015", manifest["reference_on"], IdentificationRun.Status.SUCCEEDED),
+        ("supporting-families-2022", f"{year}-08-31", IdentificationRun.Status.SUCCEEDED) for year in range(2022, 2027)
     ]
-    tf2015 = runs.get(programme="tf-2015")
-    assert tf2015.families_qualifying > 0
-    assert not tf2015.families.filter(district="").exists()  # districts from the postcode lookup
-    assert tf2015.families.filter(team=first).exists()
+    assert manifest["reference_on"] == "2022-08-31" and manifest["history"]["last_day"] == "2026-08-31"
+    latest = runs.last()
+    assert latest is not None and latest.families_qualifying > 0
+    assert not latest.families.filter(district="").exists()  # districts from the postcode lookup
 
-    cases = Case.objects.filter(team=first, programme="tf-2015")
-    assert cases.exists()
+    today = timezone.localdate()
+    history = Case.objects.filter(opened_on__lt=today)
+    assert history.exists() and not Case.objects.filter(opened_on__gt=today).exists()
+    for case in history:
+        identified_on = first_identified_on(case.household_id)
+        assert identified_on is not None and identified_on <= case.opened_on  # never before it was identified
+        days = [timezone.localtime(event.occurred_at).date() for event in case.events.order_by("occurred_at", "id")]
+        assert days == sorted(days) and days[0] == case.opened_on and days[-1] <= today
+    closed = history.filter(stage=Stage.CLOSED)
+    assert closed.count() >= 3 and all(case.closed_on and case.closed_on <= today for case in closed)
+    points = Counter(DistanceAssessment.objects.values_list("case_id", flat=True))
+    assert sum(1 for count in points.values() if count >= 2) >= 3  # baseline and reviews
+    assert Review.objects.filter(case__in=history).exists()
+    assert (
+        OutcomeRun.objects.get().families == Case.objects.exclude(household_id="").filter(opened_on__lt=today).count()
+    )
+    claim_run = ClaimRun.objects.get()
+    assert claim_run.as_of_on <= date(2026, 8, 31)
+    claims = Claim.objects.filter(run=claim_run)
+    states = Counter(claims.values_list("state", flat=True))
+    if claims.count() >= 2:  # the county is small: its claims depend on which families pay
+        assert states[ClaimState.VALIDATED] == 1 and states[ClaimState.REJECTED] == 1
+        assert claims.filter(is_sampled=True).exists()
+        assert all(claim.evidence.get("results") for claim in claims)
+    worker_roles = {"keyworker", "keyworker2", "keyworker3", "keyworker4", "manager"}
+    assert set(StaffProfile.objects.filter(team=first).values_list("user__username", flat=True)) == worker_roles
+    assert StaffProfile.objects.filter(team__district=districts[1], user__username__endswith=".manager").exists()
+
+    cases = Case.objects.filter(team=first, opened_on=today)
     worker = get_user_model().objects.get(username="keyworker")
-    with_plan = cases.filter(key_worker=worker, stage=Stage.PLAN_ACTIVE)
-    assert with_plan.exists()
-    assert all(case.assessments.exists() and case.members.exists() for case in with_plan)
-    if cases.count() > 3:
-        assert cases.filter(stage=Stage.AWAITING_ALLOCATION, key_worker=None).exists()
+    if cases.exists():
+        with_plan = cases.filter(key_worker=worker, stage=Stage.PLAN_ACTIVE)
+        assert all(case.assessments.exists() and case.members.exists() for case in with_plan)
     assert AuditEvent.objects.filter(actor_label="system:load_demo_county", action="load_demo_county").count() == 1
     assert f"residents {manifest['residents_at_reference']:,}" in printed
 

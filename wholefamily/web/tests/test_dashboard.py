@@ -97,7 +97,7 @@ def _navigation(page: str) -> list[str]:
     [
         (Role.KEY_WORKER, ["Home", "Families", "Teams"]),
         (Role.DATA_ANALYST, ["Home", "Data sets", "Linkage", "Identification", "Teams", "Background jobs"]),
-        (Role.AUDITOR, ["Home", "Identification", "Claims", "Teams", "Audit log"]),
+        (Role.AUDITOR, ["Home", "Identification", "Claims", "Teams", "Audit log", "Approvals"]),
         (
             Role.ADMINISTRATOR,
             [
@@ -107,8 +107,10 @@ def _navigation(page: str) -> list[str]:
                 "Identification",
                 "Claims",
                 "Teams",
+                "Staff",
                 "Background jobs",
                 "Audit log",
+                "Approvals",
             ],
         ),
     ],

@@ -1,4 +1,6 @@
-"""`wholefamily claims --programme P --window W --out claims.csv [--snapshot DIR] [--sample-percent N --seed S]`."""
+"""`wholefamily claims --programme P --window W --out claims.csv [--conditions-out F] [--snapshot DIR]
+[--sample-percent N --seed S]`: the claims (a row per claim) and every family of the window, payable or not (a row
+per family, result, condition and member: status, period, records and why a family is not paid)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from wholefamily.claims.models import Claim
+from wholefamily.claims.models import Claim, EvaluatedFamily
 from wholefamily.claims.services import ClaimsError, compute_claims, draw_spot_check
 from wholefamily.domain.validation import safe_row
 from wholefamily.identification.engine.engines import ENGINES
@@ -55,6 +57,53 @@ def write_claims_csv(claims: list[Claim], path: Path) -> None:
             )
 
 
+CONDITION_COLUMNS = ("programme", "window", "as_of", "family_id", "household_id", "case", "payable", "why_not_payable",
+                     "result", "result_status", "result_reason", "condition", "condition_status", "condition_reason",
+                     "period_from", "period_to", "member", "member_status", "before", "after", "records")  # fmt: skip
+
+
+def _condition_rows(family: EvaluatedFamily) -> list[list[str]]:
+    pack = family.evidence
+    base = [family.programme, family.window, str(pack.get("as_of", "")), family.family_id, family.household_id,
+            family.case.reference if family.case else "", ";".join(family.results) or "no",
+            family.why_not_payable]  # fmt: skip
+    rows = []
+    for result in pack.get("results", []):
+        head = [*base, result["result"], result.get("status_label", result["status"]), result["reason"]]
+        for condition in result.get("conditions", []) or [{}]:
+            part = [
+                condition.get("condition", ""),
+                condition.get("status_label", condition.get("status", "")),
+                condition.get("reason", ""),
+                condition.get("period_from") or "",
+                condition.get("period_to") or "",
+            ]
+            members = condition.get("members") or [None]
+            for member in members:
+                detail = (
+                    [
+                        member["label"],
+                        member.get("status_label", member["status"]),
+                        member["before"],
+                        member["after"],
+                        ";".join(member["refs"]),
+                    ]
+                    if member
+                    else ["", "", "", "", ""]
+                )
+                rows.append([*head, *part, *detail])
+    return rows
+
+
+def write_conditions_csv(families: list[EvaluatedFamily], path: Path) -> None:
+    """Every family of the window, payable or not: a row per result, condition and member measured."""
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(CONDITION_COLUMNS)
+        for family in families:
+            writer.writerows(_condition_rows(family))
+
+
 class Command(BaseCommand):
     help = "Compute a claim window's results claims from the linked data (draft, with evidence packs) and write CSV."
 
@@ -62,6 +111,13 @@ class Command(BaseCommand):
         parser.add_argument("--programme", required=True, help="Programme code: programmes/results/<code>.yaml.")
         parser.add_argument("--window", required=True, help="Claim window code from the results rules, e.g. 2013-01.")
         parser.add_argument("--out", required=True, type=Path, help="CSV: a row per claim.")
+        parser.add_argument(
+            "--conditions-out",
+            type=Path,
+            default=None,
+            help="CSV: every family of the window, a row per result, condition and member (default: OUT with "
+            "-conditions before the suffix).",
+        )
         parser.add_argument("--snapshot", type=Path, default=None, help="Linked snapshot (default: current run).")
         parser.add_argument("--datasets", type=Path, default=None, help="Dataset store (default DATA_DIR/datasets).")
         parser.add_argument("--engine", choices=ENGINES, default="duckdb")
@@ -99,9 +155,18 @@ class Command(BaseCommand):
             )
         claims = list(Claim.objects.filter(programme=run.programme, window=run.window).select_related("case"))
         write_claims_csv(claims, options["out"])
+        out: Path = options["out"]
+        conditions_out = options["conditions_out"] or out.with_name(f"{out.stem}-conditions{out.suffix or '.csv'}")
+        evaluated = list(EvaluatedFamily.objects.filter(run=run).select_related("case").order_by("family_id"))
+        write_conditions_csv(evaluated, conditions_out)
         total = sum(claim.amount_pence for claim in claims)
         self.stdout.write(
             f"Run {run.pk}: {run.rules}, window {run.window} (as of {run.as_of_on}): {run.families:,} families, "
             f"{len(claims):,} claims, £{total // 100:,}.{total % 100:02d}"
         )
+        payable = sum(1 for family in evaluated if family.is_payable)
         self.stdout.write(f"  claims: {options['out']}")
+        self.stdout.write(
+            f"  every family ({len(evaluated):,}, {payable:,} payable, {len(evaluated) - payable:,} not, each with "
+            f"why): {conditions_out}"
+        )

@@ -1,4 +1,5 @@
-"""`wholefamily funding --programme tf-2012 --estimated-families N [--out funding.xlsx]`: the forecast table."""
+"""`wholefamily funding --programme tf-2012 --estimated-families N [--out funding.xlsx]`: the forecast table, printed;
+written as XLSX only where --out asks."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--programme", required=True, help="Programme code: programmes/funding/<code>.yaml.")
         parser.add_argument("--estimated-families", required=True, type=int, help="The council's estimate.")
-        parser.add_argument("--out", type=Path, default=Path("funding.xlsx"), help="XLSX file (default funding.xlsx).")
+        parser.add_argument("--out", type=Path, default=None, help="Also write the table to this XLSX file.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -39,5 +40,6 @@ class Command(BaseCommand):
             self.stdout.write("  ".join(cells))
             if number == 0 or number == len(table) - 2:
                 self.stdout.write("  ".join("-" * width for width in widths))
-        write_forecast_xlsx(forecast, options["out"])
-        self.stdout.write(f"  forecast: {options['out']}")
+        if options["out"] is not None:
+            write_forecast_xlsx(forecast, options["out"])
+            self.stdout.write(f"  forecast: {options['out']}")

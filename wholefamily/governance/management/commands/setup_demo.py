@@ -5,12 +5,14 @@ Safe to run again. `wholefamily load_demo_county` calls `create_demo_staff` befo
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
 import yaml
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -25,6 +27,8 @@ DEMO_PASSWORD = "demo-wholefamily-2026"  # noqa: S105  (demo accounts only; refu
 DEMO_USERS: list[tuple[str, str, str, Role, int | None, str]] = [
     ("keyworker", "Kim", "Walker", Role.KEY_WORKER, 0, "Family key worker"),
     ("keyworker2", "Sam", "Rivers", Role.KEY_WORKER, 0, "Family key worker"),
+    ("keyworker3", "Jo", "Marsh", Role.KEY_WORKER, 0, "Family key worker"),
+    ("keyworker4", "Lee", "Carter", Role.KEY_WORKER, 0, "Family key worker"),
     ("manager", "Morgan", "Hale", Role.TEAM_MANAGER, 0, "Team manager"),
     ("programme", "Priya", "Shah", Role.PROGRAMME_MANAGER, None, "Programme manager"),
     ("analyst", "Alex", "Dunn", Role.DATA_ANALYST, None, "Data analyst"),
@@ -32,6 +36,31 @@ DEMO_USERS: list[tuple[str, str, str, Role, int | None, str]] = [
     ("auditor", "Ari", "Noble", Role.AUDITOR, None, "Internal auditor"),
     ("admin", "Ada", "Price", Role.ADMINISTRATOR, None, "System administrator"),
 ]
+
+
+# The staff of every other district's team (they sign in like the others; the demo's history is theirs too): a
+# team manager and three key workers, named from these lists by the district's place in the county.
+DISTRICT_STAFF_NAMES = (
+    ("Ruth", "Ames"), ("Omar", "Bell"), ("Tess", "Cole"), ("Ivan", "Dale"), ("Zara", "Frost"), ("Hugo", "Grant"),
+    ("Nia", "Hughes"), ("Ben", "Irwin"), ("Cara", "Jones"), ("Dev", "Kaur"), ("Ella", "Lang"), ("Finn", "Moss"),
+    ("Gina", "Nash"), ("Hal", "Owen"), ("Iris", "Park"), ("Jack", "Quinn"), ("Kit", "Reid"), ("Lola", "Stone"),
+    ("Max", "Todd"), ("Nell", "Usher"), ("Olly", "Vance"), ("Pia", "Wade"), ("Ray", "Young"), ("Sue", "Zeller"),
+)  # fmt: skip
+DISTRICT_KEY_WORKERS = 3
+
+
+def district_staff(districts: list[str]) -> list[tuple[str, str, str, Role, int | None, str]]:
+    """A team manager and key workers for each district after the first (whose team holds the demo users)."""
+    entries: list[tuple[str, str, str, Role, int | None, str]] = []
+    names = iter(DISTRICT_STAFF_NAMES * 2)
+    for index, district in enumerate(districts[1:], start=1):
+        slug = district.lower().replace(" ", "")
+        first, last = next(names)
+        entries.append((f"{slug}.manager", first, last, Role.TEAM_MANAGER, index, "Team manager"))
+        for number in range(1, DISTRICT_KEY_WORKERS + 1):
+            first, last = next(names)
+            entries.append((f"{slug}.keyworker{number}", first, last, Role.KEY_WORKER, index, "Family key worker"))
+    return entries
 
 
 def county_districts() -> list[str]:
@@ -43,6 +72,12 @@ def county_districts() -> list[str]:
 
 def team_name(district: str) -> str:
     return f"{district} Families Team"
+
+
+@functools.cache
+def _demo_password_hash() -> str:
+    """One hash of the demo password for every demo user (hashing is deliberately slow; the demo has 29 users)."""
+    return make_password(DEMO_PASSWORD)
 
 
 def _ensure_team(district: str, system_actor: str) -> Team:
@@ -59,7 +94,7 @@ def _ensure_user(entry: tuple[str, str, str, Role, int | None, str], teams: list
         username=username, defaults={"first_name": first, "last_name": last, "email": f"{username}@example.org"}
     )
     if created:
-        user.set_password(DEMO_PASSWORD)
+        user.password = _demo_password_hash()
         user.is_staff = role is Role.ADMINISTRATOR
         user.save()
         # get_or_create: a flushed test database has lost the groups the roles migration made.
@@ -84,10 +119,12 @@ def _ensure_user(entry: tuple[str, str, str, Role, int | None, str], teams: list
 
 def create_demo_staff(*, system_actor: str = "system:setup_demo") -> list[Team]:
     """One team per county district and the demo users (the first district's team holds the demo key workers and
-    manager); existing users keep their password. Returns the teams in district order."""
+    manager; every other team has its own manager and key workers); existing users keep their password. Returns the
+    teams in district order."""
     with transaction.atomic():
-        teams = [_ensure_team(district, system_actor) for district in county_districts()]
-        for entry in DEMO_USERS:
+        districts = county_districts()
+        teams = [_ensure_team(district, system_actor) for district in districts]
+        for entry in [*DEMO_USERS, *district_staff(districts)]:
             _ensure_user(entry, teams, system_actor)
     return teams
 
@@ -99,6 +136,11 @@ class Command(BaseCommand):
         if settings.PRODUCTION:
             raise CommandError("Demo users are never created in production.")
         create_demo_staff()
+        from wholefamily.governance.agreements import create_demo_agreements
+        from wholefamily.ingest.services import contracts
+
+        create_demo_agreements(kinds=sorted(contracts().kinds))
         self.stdout.write(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
         for username, _first, _last, role, _team, _title in DEMO_USERS:
             self.stdout.write(f"  {username:<14} {role.label}")
+        self.stdout.write("  and each other district's team: DISTRICT.manager, DISTRICT.keyworker1 to 3")

@@ -1,4 +1,6 @@
-"""`wholefamily import --kind K --profile P FILE`: validate a delivery and store it as a dataset version."""
+"""`wholefamily import --profile P [--kind K] FILE_OR_FOLDER...`: validate each delivery and store it as a dataset
+version, several files (or every file of a folder) in one process. Each file is its own delivery, accepted or refused
+whole; without --kind a file's kind is its name (school_attendance.csv is school_attendance)."""
 
 from __future__ import annotations
 
@@ -22,12 +24,36 @@ def _date(text: str) -> dt.date:
         raise CommandError(f"{text!r} is not a date (use YYYY-MM-DD)") from None
 
 
+SUFFIXES = (".csv", ".xlsx", ".parquet")
+
+
+def delivered_files(paths: list[Path]) -> list[Path]:
+    """The files named, with every CSV, XLSX or Parquet file of a folder named (in name order)."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(item for item in path.iterdir() if item.is_file() and item.suffix.lower() in SUFFIXES)
+            if not found:
+                raise CommandError(f"{path} holds no CSV, XLSX or Parquet file")
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise CommandError(f"{path}: no such file or folder")
+    return files
+
+
 class Command(BaseCommand):
-    help = "Import a delivered file (CSV, XLSX or Parquet) as a new dataset version of a kind, through a profile."
+    help = (
+        "Import delivered files (CSV, XLSX or Parquet; several, or a folder) as new dataset versions, through a "
+        "profile."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", type=Path)
-        parser.add_argument("--kind", required=True, help="Dataset kind, e.g. school_attendance.")
+        parser.add_argument("files", type=Path, nargs="+", metavar="FILE_OR_FOLDER")
+        parser.add_argument(
+            "--kind", default="", help="Dataset kind, e.g. school_attendance (default: each file's name)."
+        )
         parser.add_argument("--profile", required=True, help="Source profile, e.g. synthetic-county.")
         parser.add_argument("--policy", choices=Policy.values, default=Policy.REJECT)
         parser.add_argument("--supplier", default="", help="Who delivered it (default: the profile's supplier).")
@@ -39,9 +65,14 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        kind = options["kind"]
-        if kind not in contracts().kinds:
-            raise CommandError(f"unknown kind {kind!r}; kinds: {', '.join(contracts().kinds)}")
+        files = delivered_files(list(options["files"]))
+        kinds = {path: options["kind"] or path.stem for path in files}
+        unknown = sorted({kind for kind in kinds.values() if kind not in contracts().kinds})
+        if unknown:
+            raise CommandError(
+                f"unknown kind {', '.join(map(repr, unknown))} (give --kind, or name the file after its kind); "
+                f"kinds: {', '.join(contracts().kinds)}"
+            )
         agreement = None
         if options["agreement"]:
             agreement = DataSharingAgreement.objects.filter(reference=options["agreement"]).first()
@@ -52,9 +83,22 @@ class Command(BaseCommand):
             user = get_user_model().objects.filter(username=options["user"]).first()
             if user is None:
                 raise CommandError(f"no user {options['user']!r}")
+        refused = []
+        for path in files:
+            run = self._import(path, kinds[path], options, user, agreement)
+            if run.status == ImportRun.Status.REJECTED:
+                refused.append(path.name)
+        if len(files) > 1:
+            self.stdout.write(f"{len(files) - len(refused)} of {len(files)} files imported")
+        if refused:
+            if len(files) == 1:
+                raise CommandError("The delivery was refused; nothing was stored.")
+            raise CommandError(f"Refused, nothing stored from them: {', '.join(refused)}.")
+
+    def _import(self, path: Path, kind: str, options: dict[str, Any], user: Any, agreement: Any) -> ImportRun:
         console = console_for(self.stdout._out)
         arguments = dict(
-            path=Path(options["file"]),
+            path=path,
             kind=kind,
             profile=options["profile"],
             by=user,
@@ -72,10 +116,9 @@ class Command(BaseCommand):
                 with RichProgress(console=console) as progress:
                     run = import_file(**arguments, progress=progress)
         except ImportError_ as error:
-            raise CommandError(str(error)) from None
+            raise CommandError(f"{path.name}: {error}") from None
         self._summary(run)
-        if run.status == ImportRun.Status.REJECTED:
-            raise CommandError("The delivery was refused; nothing was stored.")
+        return run
 
     def _summary(self, run: ImportRun) -> None:
         write = self.stdout.write

@@ -1,10 +1,13 @@
 """`wholefamily load_demo_county`: the synthetic county through the whole pipeline, so every demo page shows real work.
 
-Generate the county, import every agency file, link, identify tf-2015 and tf-2012 at the generator's reference date,
-make one team per district and put a few of the first district's families on the programme. Each stage reuses what a
-previous run left (the county under DATA_DIR/demo-county/, dataset versions by checksum, the current linkage run,
-identification runs by programme, date and snapshot, open cases by household), so a second run finishes in seconds.
-Never in production.
+Generate the county (1 September 2021 to 31 August 2026), import every agency file, link, identify Supporting
+Families 2022 as of each 31 August, make one team per district, and give the first district's team its history
+(ADR 0011): families taken on after each identification, worked with through the pathway on the days it happened,
+scored, reviewed and closed; outcomes measured; a claim window's claims computed, sampled, validated and rejected;
+and today's families from the latest identification on the waiting list and with the demo key workers. Each stage
+reuses what a previous run left (the county under DATA_DIR/demo-county/, dataset versions by checksum, the current
+linkage run, identification runs by programme, date and snapshot, the history once built), so a second run finishes
+in seconds. Never in production.
 """
 
 from __future__ import annotations
@@ -30,29 +33,43 @@ from django.utils import timezone
 from wholefamily.cases import assessment_definition, from_cohort
 from wholefamily.cases import services as cases
 from wholefamily.cases.models import Case
+from wholefamily.claims.definitions import results_rules
 from wholefamily.domain.pathway import Stage
+from wholefamily.governance.agreements import create_demo_agreements
 from wholefamily.governance.audit import record
 from wholefamily.governance.management.commands.setup_demo import DEMO_PASSWORD, create_demo_staff
 from wholefamily.governance.models import Team
 from wholefamily.identification.models import IdentificationRun
 from wholefamily.identification.services import identify_families, load_programme_definition
 from wholefamily.ingest.models import DatasetVersion, ImportRun
-from wholefamily.ingest.services import file_sha256, import_file
+from wholefamily.ingest.services import contracts, file_sha256, import_file
 from wholefamily.jobs.cli_progress import RichProgress, console_for
 from wholefamily.linkage.models import LinkageRun
 from wholefamily.linkage.services import current_dataset_versions, run_linkage, snapshot_dir
+from wholefamily.synth.demo_history import (
+    FAMILIES_PER_INTAKE,
+    DemoHistory,
+    HistoryTally,
+    worked_with_households,
+)
 from wholefamily.synth.generator import Parameters, generate
 
 SYSTEM_ACTOR = "system:load_demo_county"
 PROFILE = "synthetic-county"
-START_ON = "2013-09-01"  # five years of history to 31 August 2018; the reference date is 31 August 2015
+START_ON = "2021-09-01"  # five years of history to 31 August 2026 (ADR 0011)
 YEARS = 5
-PROGRAMMES = ("tf-2015", "tf-2012")
-CASE_PROGRAMME = "tf-2015"
+REFERENCE_YEARS = 1  # the reference date, when the county's worked-with families were identified: 31 August 2022
+PROGRAMME = "supporting-families-2022"  # in force from 1 April 2022, and today
+CLAIM_WINDOWS = 1  # the last claim window the data covers is computed (one claim a family: ADR 0011)
+REFERENCE_YEAR = 2022  # the county's worked-with families started after its reference date, 31 August 2022
+TODAY_RESERVED = {"keyworker": 3, "keyworker2": 1}  # caseload kept for today's families (WITH_PLAN, ALLOCATED)
+EFFECT_SIZE = 0.8  # the modelled programme's effect on the families worked with (ADR 0011)
+HISTORY_FROM_YEAR = 2022  # identified as of 31 August 2022, 2023, 2024 and 2025: the history's intakes
 AWAITING_ALLOCATION = 3  # families of the first district left on the waiting list
 WITH_PLAN = 3  # families allocated to the demo key worker, assessed, with an agreed plan
 ALLOCATED = 1  # families just allocated to the second demo key worker (assessment still to do)
 MANAGER, KEY_WORKER, SECOND_KEY_WORKER = "manager", "keyworker", "keyworker2"
+PROGRAMME_MANAGER, ANALYST, AUDITOR = "programme", "analyst", "auditor"
 
 
 @dataclass
@@ -64,10 +81,13 @@ class Tally:
     is_linked: bool = False
     identified: list[str] = field(default_factory=list)
     cases_opened: int = 0
+    history: HistoryTally | None = None
 
     @property
     def is_anything_new(self) -> bool:
-        return bool(self.is_generated or self.imported or self.is_linked or self.identified or self.cases_opened)
+        return bool(
+            self.is_generated or self.imported or self.is_linked or self.identified or self.cases_opened or self.history
+        )
 
 
 class _StageReporter:
@@ -95,7 +115,14 @@ def _read_manifest(folder: Path, params: Parameters) -> dict[str, Any] | None:
     if not path.exists():
         return None
     manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    wanted = {"population": params.population, "seed": params.seed, "start": params.start, "years": params.years}
+    wanted = {
+        "population": params.population,
+        "seed": params.seed,
+        "start": params.start,
+        "years": params.years,
+        "effect_size": params.effect_size,
+        "reference_years": params.reference_years,
+    }
     return manifest if all(manifest["parameters"].get(k) == v for k, v in wanted.items()) else None
 
 
@@ -131,33 +158,53 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--population", type=int, default=50_000, help="residents at the start (default 50,000)")
         parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument(
+            "--families-per-intake",
+            type=int,
+            default=FAMILIES_PER_INTAKE,
+            help=f"families the demo team took on after each yearly identification (default {FAMILIES_PER_INTAKE})",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.PRODUCTION:
             raise CommandError("The demo county is never loaded in production.")
         population, seed = int(options["population"]), int(options["seed"])
+        self.families_per_intake = int(options["families_per_intake"])
         if population < 100:
             raise CommandError("--population must be at least 100")
         started = time.monotonic()
         self.console = console_for(self.stdout._out)
         self.tally = Tally()
         self.timings: dict[str, float] = {}
-        params = Parameters(population=population, seed=seed, start=START_ON, years=YEARS)
+        params = Parameters(
+            population=population,
+            seed=seed,
+            start=START_ON,
+            years=YEARS,
+            effect_size=EFFECT_SIZE,
+            reference_years=REFERENCE_YEARS,
+        )
 
         with self._stage("teams and demo users"):
             teams = create_demo_staff(system_actor=SYSTEM_ACTOR)
         with self._stage("county"):
             folder, manifest = self._county(params)
             write_postcode_lookup(folder)
-        reference_on = dt.date.fromisoformat(manifest["reference_on"])
+        last_day = dt.date.fromisoformat(manifest["history"]["last_day"])
         with self._stage("import"):
             versions = self._import(folder)
         with self._stage("linkage"):
             linkage = self._link()
         with self._stage("identification"):
-            runs = [self._identify(code, reference_on, linkage) for code in PROGRAMMES]
+            history_runs = [
+                self._identify(PROGRAMME, dt.date(year, 8, 31), linkage)
+                for year in range(HISTORY_FROM_YEAR, last_day.year)
+            ]
+            runs = [*history_runs, self._identify(PROGRAMME, last_day, linkage)]
+        with self._stage("history"):
+            self._history(folder, history_runs, teams[0], last_day)
         with self._stage("cases"):
-            opened = self._cases(runs[PROGRAMMES.index(CASE_PROGRAMME)], teams[0])
+            opened = self._cases(runs[-1], teams[0])
         seconds = time.monotonic() - started
         self._report(manifest, versions, linkage, runs, opened, teams, seconds)
 
@@ -210,6 +257,8 @@ class Command(BaseCommand):
         every_file = sorted((folder / "agency").glob("*.csv"))
         paths = [path for path in every_file if has_rows(path)]
         versions = []
+        # The demo imports under its own data-sharing agreement, covering every kind (ADR 0015).
+        create_demo_agreements(kinds=sorted(contracts().kinds), system_actor=SYSTEM_ACTOR)
         with self._progress() as progress:
             for path in paths:
                 kind = path.stem
@@ -261,6 +310,37 @@ class Command(BaseCommand):
         self._say(f"Identification {code} as of {as_of_on}: {run.message}")
         return run
 
+    def _history(self, folder: Path, runs: list[IdentificationRun], team: Team, last_day: dt.date) -> None:
+        """The history (ADR 0011), once: the county's worked-with families with their districts' teams from the day
+        their work started, and the demo team's families from each yearly identification; then outcomes measured and
+        the last claim windows the data covers computed (a second run finds the history there)."""
+        if Case.objects.filter(opened_on__lt=timezone.localdate()).exists():
+            self._say("History: reusing the families already worked with")
+            return
+        users = {user.get_username(): user for user in get_user_model().objects.all()}
+        labels = {problem.code: problem.label for problem in load_programme_definition(PROGRAMME).problems}
+        history = DemoHistory(today=timezone.localdate(), labels=labels, reserved=TODAY_RESERVED)
+        worked_with = worked_with_households(folder)
+        reference = next(run for run in runs if run.as_of_on.year == REFERENCE_YEAR)
+        history.take_on(history.from_worked_with(reference, worked_with))
+        for run in runs:
+            history.take_on(history.from_identification(run, team, self.families_per_intake))
+        # The windows whose date the agencies' data covers; outcomes measured as of the last of them (the data
+        # of the last weeks before the history's end is not all in yet: measured then, it would read as missing).
+        windows = [window for window in results_rules(PROGRAMME).claim_windows if window.as_of <= last_day]
+        windows = windows[-CLAIM_WINDOWS:]
+        if windows:
+            history.measure(PROGRAMME, windows[-1].as_of, users[ANALYST])
+        codes = [window.code for window in windows]
+        best = history.claim(PROGRAMME, codes, users[PROGRAMME_MANAGER], users[AUDITOR])
+        self.tally.history = history.tally
+        tally = history.tally
+        self._say(
+            f"History: {tally.opened} families taken on ({len(worked_with)} the county worked with), {tally.closed} "
+            f"closed, {tally.reviews} reviews, {tally.distance_points} distance-travelled scorings; "
+            + (f"claim window {best[0]}: {best[1]} claims" if best else "no claims")
+        )
+
     def _cases(self, run: IdentificationRun, team: Team) -> list[Case]:
         """A few of the first district's families on the programme: some waiting, some with the demo key workers."""
         users = get_user_model().objects
@@ -273,6 +353,8 @@ class Command(BaseCommand):
         for family in families.iterator():
             if len(opened) == WITH_PLAN + ALLOCATED + AWAITING_ALLOCATION:
                 break
+            if Case.objects.filter(household_id=family.household_id, opened_on__lte=run.as_of_on).exists():
+                continue  # worked with in the history
             case = from_cohort.open_case_for(family)
             if case is None:
                 members = from_cohort.household_members(family.household_id)
