@@ -101,7 +101,9 @@ FILLERS: dict[str, Filler] = {
     "outcomes:pk": Filler(_side("case.pk")),
     "claims:pk": Filler(_side("claim.pk")),
     "governance:team_detail:pk": Filler(_side("team.pk")),
-    "governance:staff_detail:pk": Filler(_side("profile.pk")),
+    "governance:pk": Filler(_side("profile.pk")),  # the staff pages: a colleague's profile, never a matrix actor's
+    "governance:approval_detail:pk": _county(lambda world: world.extra["approval_id"]),
+    "linkage:run_id": _county(lambda world: "run-matrix"),
     "identification:run_id": _county(lambda world: world.identification_run.pk),
     "identification:family_id": Filler(_side("cohort_family.family_id")),
     "jobs:job_id": Filler(_side("job.pk")),
@@ -112,6 +114,7 @@ FILLERS: dict[str, Filler] = {
     "linkage:profile_id_r": _county(lambda world: world.review_pair[1]),
     # Django's admin: only superusers get past its door, so any object will do.
     "admin:object_id": _county(lambda world: world.sides[OWN].team.pk),
+    "admin:pk": _county(lambda world: world.sides[OWN].team.pk),
     "admin:id": _county(lambda world: world.users["superuser"].pk),
     "admin:content_type_id": _county(lambda world: world.extra["team_content_type_id"]),
     "admin:app_label": _county(lambda world: "governance"),
@@ -226,6 +229,8 @@ def _build_side(
         state_changed_at=timezone.now(),
     )
     job = Job.objects.create(kind="check_data_store", title="Check the data store", created_by=worker, team=team)
+    # The staff pages change the account they name (deactivate, reset a password): a colleague, not an actor.
+    colleague = _user(f"{name}.colleague", Role.KEY_WORKER, team=team)
     return Side(
         team=team,
         manager=manager,
@@ -240,7 +245,7 @@ def _build_side(
         person_id=person_id,
         household_id=household_id,
         job=job,
-        profile=worker.staff_profile,
+        profile=colleague.staff_profile,
     )
 
 
@@ -326,6 +331,15 @@ def build_world(data_dir: Path) -> World:
     users["superuser"] = get_user_model().objects.create_superuser(
         username="matrix.superuser", password=None, email="root@example.org"
     )
+    from wholefamily.governance.models import Approval
+
+    approval = Approval.objects.create(
+        kind="claim_submission",
+        subject="tf-2012/2015-01",
+        fingerprint="0" * 64,
+        reason="Submission for the window",
+        requested_by=users[Role.PROGRAMME_MANAGER.value],
+    )
     return World(
         sides=sides,
         users=users,
@@ -333,5 +347,5 @@ def build_world(data_dir: Path) -> World:
         import_run=import_run,
         dataset_version=version,
         review_pair=review_pair,
-        extra={"team_content_type_id": ContentType.objects.get_for_model(Team).pk},
+        extra={"team_content_type_id": ContentType.objects.get_for_model(Team).pk, "approval_id": approval.pk},
     )
