@@ -327,7 +327,8 @@ def build_world(data_dir: Path) -> World:
     }
     for role in Role:
         if role.value not in users:
-            users[role.value] = _user(f"matrix.{role.value}", role, team=own_team)
+            # An administrator has staff status, as the demo gives it: the admin's door must still refuse them.
+            users[role.value] = _user(f"matrix.{role.value}", role, team=own_team, is_staff=role is Role.ADMINISTRATOR)
     users["superuser"] = get_user_model().objects.create_superuser(
         username="matrix.superuser", password=None, email="root@example.org"
     )
