@@ -203,6 +203,9 @@ def test_an_import_killed_while_computing_its_checksum_is_recovered(tmp_path: Pa
     env.update(WHOLEFAMILY_VAR_DIR=str(tmp_path / "var"), WHOLEFAMILY_DATA_DIR=str(tmp_path / "var" / "data"))
     env["WHOLEFAMILY_ENV"] = "test"
     assert _wholefamily("migrate", "--no-input", "-v", "0", env=env).returncode == 0
+    agreement = ["--reference", "T-1", "--name", "Schools", "--partner", "Schools", "--purpose", "Attendance",
+                 "--lawful-basis", "Public task", "--kind", "school_attendance", "--start", "2000-01-01"]  # fmt: skip
+    assert _wholefamily("register_agreement", *agreement, env=env).returncode == 0
     fifo = tmp_path / "never-ending.csv"
     os.mkfifo(fifo)  # reading it blocks: the checksum never finishes
     script = tmp_path / "stuck.py"
