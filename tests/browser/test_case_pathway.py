@@ -58,6 +58,14 @@ def _make_team_and_family() -> dict[str, Any]:
     return {"case": case}
 
 
+def _fill_date(page: Any, legend: str, day: date | None) -> None:
+    """A GOV.UK date input: three boxes in a group named by its legend (None empties them)."""
+    group = page.get_by_role("group", name=legend)
+    group.get_by_label("Day").fill(str(day.day) if day else "")
+    group.get_by_label("Month").fill(str(day.month) if day else "")
+    group.get_by_label("Year").fill(str(day.year) if day else "")
+
+
 def _assert_accessible(page: Any) -> None:
     results = Axe().run(page)
     blocking = [
@@ -121,7 +129,7 @@ def test_allocate_assess_plan_review_and_progress(live_server, page, screenshot)
 
     # The key worker: caseload, assessment, plan, review.
     _sign_in(page, base, "kim.worker")
-    page.get_by_role("link", name="Families").click()
+    page.get_by_role("link", name="Families", exact=True).click()
     expect(page.get_by_role("heading", name="My caseload")).to_be_visible()
     _assert_accessible(page)
     page.get_by_role("link", name="the Ashdown family").click()
@@ -151,26 +159,26 @@ def test_allocate_assess_plan_review_and_progress(live_server, page, screenshot)
     page.get_by_label("Goal", exact=True).fill("Sam attends school every day")
     page.get_by_label("Actions").fill("Morning routine; school pick-up by the youth worker.")
     page.get_by_label("Agency responsible").fill("Ashdown Primary")
-    page.get_by_label("Due date").fill("1/1/2030")
+    _fill_date(page, "Due date", date(2030, 1, 1))
     page.get_by_role("button", name="Add the goal").click()
     expect(page.get_by_text("The goal has been added to the plan.")).to_be_visible()
     page.get_by_role("link", name="Mark achieved (goal: Sam attends school every day)").click()
     expect(page.get_by_role("heading", name="Mark a goal achieved")).to_be_visible()
     _assert_accessible(page)
     page.get_by_label("Achieved", exact=True).check()
-    page.get_by_label("Date achieved").fill("")
+    _fill_date(page, "Date achieved", None)
     page.get_by_label("Note").fill("Full attendance for six weeks.")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
     expect(page.get_by_role("link", name="Enter the date the goal was achieved")).to_be_visible()
     expect(page).to_have_title(re.compile(r"^Error: "))
     _assert_accessible(page)
-    page.get_by_label("Date achieved").fill(date.today().strftime("%d/%m/%Y"))
+    _fill_date(page, "Date achieved", date.today())
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("The goal has been updated.")).to_be_visible()
     goal_row = page.get_by_role("row", name=re.compile("Sam attends school every day"))
     expect(goal_row.locator(".govuk-tag")).to_have_text("Achieved")
-    expect(goal_row).to_contain_text(date.today().strftime("%-d %b %Y"))
+    expect(goal_row).to_contain_text(date.today().strftime("%-d %B %Y"))
     expect(goal_row).to_contain_text("Full attendance for six weeks.")
     _assert_accessible(page)
     screenshot("cases-family-goal-achieved")

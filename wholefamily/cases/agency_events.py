@@ -22,6 +22,7 @@ from wholefamily.cases.models import Member
 from wholefamily.domain.contract import ColumnType, Contract, load_contract_set
 from wholefamily.ingest.store import DATA_FILE, version_dir
 from wholefamily.linkage.models import PersonRecord
+from wholefamily.web.labels import label_for
 
 MAX_RECORDS = 2_000  # a family page reads at most this many agency records
 DETAIL_COLUMNS = 2  # code columns shown with an event (e.g. an offence's disposal and type)
@@ -87,7 +88,8 @@ def _read_version(kind: str, version_id: str, owners: dict[str, str], names: dic
     table = pq.read_table(path, columns=columns, filters=[("source_record_id", "in", list(owners))])
     events = []
     for row in table.to_pylist():
-        detail = ", ".join(f"{name.replace('_', ' ')}: {row[name]}" for name in codes[:DETAIL_COLUMNS] if row.get(name))
+        shown = [name for name in codes[:DETAIL_COLUMNS] if row.get(name)]
+        detail = ", ".join(f"{name.replace('_', ' ')}: {label_for(row[name]).lower()}" for name in shown)
         events.append(
             AgencyEvent(
                 occurred_on=_as_date(row.get(contract.period_column)) if contract.period_column else None,

@@ -20,32 +20,14 @@ from wholefamily.domain.pathway import (
     Transition,
 )
 from wholefamily.governance.models import Team
+from wholefamily.web.forms import DATE_HINT, field_anchor
+from wholefamily.web.forms import date_field as date_field
 
-DATE_FORMATS = ["%d/%m/%Y", "%d %m %Y", "%d-%m-%Y", "%Y-%m-%d", "%d.%m.%Y"]
-DATE_HINT = "For example, 27/3/2026"
 PRIORITIES = [(1, "High"), (2, "Medium"), (3, "Low")]
 
 
 def _choices(enum_type: Any) -> list[tuple[str, str]]:
     return [(member.value, member.label) for member in enum_type]
-
-
-class DateInput(forms.TextInput):
-    input_type = "text"
-
-
-def date_field(label: str, *, required: bool = True, help_text: str = DATE_HINT) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        required=required,
-        input_formats=DATE_FORMATS,
-        help_text=help_text,
-        widget=DateInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-        error_messages={
-            "required": f"Enter the {label.lower()}",
-            "invalid": f"Enter the {label.lower()} as a real date, like 27/3/2026",
-        },
-    )
 
 
 def text_field(label: str, *, required: bool = True, max_length: int = 200, help_text: str = "") -> forms.CharField:
@@ -90,11 +72,10 @@ class GovukForm(forms.Form):
 
     def error_links(self) -> list[tuple[str, str]]:
         links = [(str(message), "#main-content") for message in self.non_field_errors()]
-        for name, field in self.fields.items():
+        for name in self.fields:
             if name not in self.errors:
                 continue
-            anchor = f"#id_{name}_0" if isinstance(field.widget, forms.RadioSelect) else f"#id_{name}"
-            links += [(str(message), anchor) for message in self.errors[name]]
+            links += [(str(message), field_anchor(self, name)) for message in self.errors[name]]
         return links
 
 

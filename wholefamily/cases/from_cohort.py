@@ -17,6 +17,7 @@ from wholefamily.domain.pathway import MemberRole, Stage
 from wholefamily.governance.models import Team
 from wholefamily.identification.models import CohortFamily, IdentificationRun
 from wholefamily.linkage.models import Membership
+from wholefamily.web.labels import label_for
 
 LINKAGE_ROLES = {
     Membership.Role.CHILD: MemberRole.CHILD,
@@ -58,9 +59,10 @@ def family_name_for(members: list[MemberDetails], household_id: str) -> str:
 
 def evidence_summary(family: CohortFamily, run: IdentificationRun, problem_labels: dict[str, str]) -> str:
     problems = ", ".join(problem_labels.get(code, code) for code in family.problems) or "none recorded"
-    route = f" by the route '{family.qualifying_route}'" if family.qualifying_route else ""
+    route = f" by the route '{label_for(family.qualifying_route)}'" if family.qualifying_route else ""
+    as_of = f"{run.as_of_on.day} {run.as_of_on:%B %Y}"
     return (
-        f"Identified by {run.programme_title} (version {run.programme_version}) as of {run.as_of_on:%d %B %Y}{route}: "
+        f"Identified by {run.programme_title} (version {run.programme_version}) as of {as_of}{route}: "
         f"{family.problem_count} headline problem{'s' if family.problem_count != 1 else ''} ({problems}); "
         f"{len(family.indicators_met)} indicator{'s' if len(family.indicators_met) != 1 else ''} met."
     )

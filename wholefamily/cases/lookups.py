@@ -1,5 +1,5 @@
-"""Fetching one family's case for the user asking, and its page's address: shared by the apps that add to
-the family page (outcomes, claims) without importing the cases views."""
+"""Fetching one family's case for the user asking, and its pages' addresses: shared by the apps that add to
+the family record (outcomes, claims) without importing the cases views."""
 
 from __future__ import annotations
 
@@ -24,5 +24,37 @@ def case_for(request: HttpRequest, pk: int, *, action: Action = Action.VIEW) -> 
     )
 
 
+# The family record's sub-pages (a long page split by concern), in the order of its sub-navigation: slug, title.
+# The summary (with the members) is the record's own address.
+FAMILY_SECTIONS: tuple[tuple[str, str], ...] = (
+    ("summary", "Summary and members"),
+    ("assessment-and-plan", "Assessment and plan"),
+    ("reviews", "Reviews and meetings"),
+    ("consent", "Consent"),
+    ("budget", "Budget"),
+    ("chronology", "Chronology"),
+)
+# Where each part of the record lives (the anchors that forms return to).
+SECTION_OF_ANCHOR = {
+    "summary": "summary",
+    "members": "summary",
+    "assessment": "assessment-and-plan",
+    "plan": "assessment-and-plan",
+    "reviews": "reviews",
+    "meetings": "reviews",
+    "consent": "consent",
+    "budget": "budget",
+    "chronology": "chronology",
+}
+
+
 def family_url(case: Case, anchor: str = "") -> str:
-    return reverse("cases:family", args=[case.pk]) + (f"#{anchor}" if anchor else "")
+    """The family record's page that holds `anchor` ("plan", "members"...), with the anchor."""
+    return section_url(case, SECTION_OF_ANCHOR.get(anchor, "summary")) + (f"#{anchor}" if anchor else "")
+
+
+def section_url(case: Case, section: str) -> str:
+    """The address of one of the family record's sub-pages (FAMILY_SECTIONS)."""
+    if section == "summary":
+        return reverse("cases:family", args=[case.pk])
+    return reverse("cases:family_section", args=[case.pk, section])

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from wholefamily.cases.views import cohort, family, lists, referrals
 
@@ -16,6 +16,11 @@ urlpatterns = [
     path("referrals/<int:pk>/", referrals.referral, name="referral"),
     path("identified/<int:run_id>/<str:family_id>/", cohort.take_on, name="take_on"),
     path("<int:pk>/", family.family, name="family"),
+    re_path(
+        r"^(?P<pk>[0-9]+)/(?P<section>assessment-and-plan|reviews|consent|budget|chronology)/$",
+        family.family,
+        name="family_section",
+    ),
     path("<int:pk>/move/", family.move, name="move"),
     path("<int:pk>/allocate/", family.allocate, name="allocate"),
     path("<int:pk>/close/", family.close, name="close"),

@@ -32,6 +32,7 @@ from wholefamily.governance.audit import record
 from wholefamily.identification.services import IdentificationError, load_programme_definition
 from wholefamily.web.components import TableCell
 from wholefamily.web.http import posted, signed_in_user
+from wholefamily.web.labels import label_for
 
 
 @login_required
@@ -45,7 +46,7 @@ def claim_list(request: HttpRequest) -> HttpResponse:
         [
             TableCell(text=claim.reference, href=reverse("claims:detail", args=[claim.pk])),
             claim.case.reference if claim.case else claim.family_id,
-            ", ".join(claim.results),
+            ", ".join(label_for(result) for result in claim.results),
             TableCell(text=format_pounds(claim.amount_pence), is_numeric=True),
             ClaimState(claim.state).label,
             "Yes" if claim.is_sampled else "",

@@ -7,11 +7,12 @@ from typing import Any
 from django import forms
 
 from wholefamily.domain.criteria.schema import Programme, Rule
+from wholefamily.web.forms import DayMonthYearField, ErrorSummaryMixin
 
 WHOLE_FAMILY = ""
 
 
-class JudgementForm(forms.Form):
+class JudgementForm(ErrorSummaryMixin, forms.Form):
     indicator = forms.ChoiceField(label="Indicator", error_messages={"required": "Select the indicator"})
     person_id = forms.ChoiceField(label="Who it is about", required=False)
     reason = forms.CharField(
@@ -21,10 +22,10 @@ class JudgementForm(forms.Form):
         max_length=4000,
         error_messages={"required": "Say why the indicator holds"},
     )
-    effective_on = forms.DateField(
+    effective_on = DayMonthYearField(
         label="Holds from",
-        help_text="For example 2015-03-27",
-        error_messages={"required": "Enter the date it holds from", "invalid": "Enter a date like 2015-03-27"},
+        help_text="For example, 27 3 2015",
+        error_messages={"required": "Enter the date it holds from"},
     )
 
     def __init__(self, *args: Any, programme: Programme, members: list[str], **kwargs: Any) -> None:
@@ -39,12 +40,12 @@ class JudgementForm(forms.Form):
         person.choices = [(WHOLE_FAMILY, "The whole family")] + [(member, member) for member in members]
 
 
-class StartRunForm(forms.Form):
+class StartRunForm(ErrorSummaryMixin, forms.Form):
     programme = forms.ChoiceField(label="Programme", error_messages={"required": "Select the programme"})
-    as_of_on = forms.DateField(
+    as_of_on = DayMonthYearField(
         label="As of",
-        help_text="The date the criteria are evaluated on, for example 2015-04-01",
-        error_messages={"required": "Enter the as-of date", "invalid": "Enter a date like 2015-04-01"},
+        help_text="The date the criteria are evaluated on, for example 1 4 2015",
+        error_messages={"required": "Enter the as-of date", "invalid": "The as-of date must be a real date"},
     )
     engine = forms.ChoiceField(label="Engine", choices=[("duckdb", "DuckDB (this server)"), ("spark", "Spark")])
 

@@ -29,6 +29,7 @@ from wholefamily.identification.services import (
     load_programme_definition,
     start_identification,
 )
+from wholefamily.web.pages import page_for
 
 FAMILIES_PER_PAGE = 50
 FILTERS = ("district", "ward", "problem", "route", "change", "search")
@@ -208,6 +209,7 @@ def family_evidence(request: HttpRequest, run_id: int, family_id: str) -> HttpRe
 
 @login_required
 @require_GET
+@page_for(*selectors.NEED_READERS)
 def need_by_area(request: HttpRequest, run_id: int) -> HttpResponse:
     run = _run(request, run_id)
     areas = selectors.area_need(for_user=request.user, run=run, by_ward=request.GET.get("by") == "ward")

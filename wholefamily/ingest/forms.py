@@ -12,6 +12,8 @@ from wholefamily.domain.validation import available_profiles
 from wholefamily.governance.models import DataSharingAgreement
 from wholefamily.ingest.models import Policy
 from wholefamily.ingest.services import contracts
+from wholefamily.web.forms import DayMonthYearField, ErrorSummaryMixin
+from wholefamily.web.labels import label_for
 
 ACCEPTED_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".parquet")
 
@@ -25,7 +27,7 @@ def _profile_choices() -> list[tuple[str, str]]:
     return [(name, name) for name in sorted(names)]
 
 
-class UploadForm(forms.Form):
+class UploadForm(ErrorSummaryMixin, forms.Form):
     kind = forms.ChoiceField(label="Kind of data set", error_messages={"required": "Select the kind of data set"})
     profile = forms.ChoiceField(
         label="Source profile",
@@ -42,14 +44,14 @@ class UploadForm(forms.Form):
     data_sharing_agreement = forms.ModelChoiceField(
         label="Data-sharing agreement (optional)", queryset=DataSharingAgreement.objects.all(), required=False
     )
-    period_start_on = forms.DateField(
-        label="Period covered from (optional)", required=False, input_formats=["%Y-%m-%d", "%d/%m/%Y"]
+    period_start_on = DayMonthYearField(
+        label="Start of the period covered", required=False, help_text="Optional. For example, 1 4 2015"
     )
-    period_end_on = forms.DateField(
-        label="Period covered to (optional)", required=False, input_formats=["%Y-%m-%d", "%d/%m/%Y"]
+    period_end_on = DayMonthYearField(
+        label="End of the period covered", required=False, help_text="Optional. For example, 31 3 2016"
     )
-    received_on = forms.DateField(
-        label="Date received (optional, default today)", required=False, input_formats=["%Y-%m-%d", "%d/%m/%Y"]
+    received_on = DayMonthYearField(
+        label="Date received", required=False, help_text="Optional: today if left empty. For example, 7 4 2016"
     )
     file = forms.FileField(
         label="File (CSV, XLSX or Parquet)", error_messages={"required": "Choose the file to import"}
@@ -59,7 +61,7 @@ class UploadForm(forms.Form):
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["kind"]).choices = [
             ("", "Select a kind"),
-            *((kind, kind.replace("_", " ")) for kind in contracts().kinds),
+            *((kind, label_for(kind)) for kind in contracts().kinds),
         ]
         cast(forms.ChoiceField, self.fields["profile"]).choices = [("", "Select a profile"), *_profile_choices()]
 
@@ -82,9 +84,3 @@ class UploadForm(forms.Form):
         if start and end and end < start:
             self.add_error("period_end_on", "The period covered must end on or after its start")
         return cleaned
-
-    def error_links(self) -> list[tuple[str, str]]:
-        links = [(str(message), "#main-content") for message in self.non_field_errors()]
-        for name in self.fields:
-            links += [(str(message), f"#id_{name}") for message in self.errors.get(name, [])]
-        return links

@@ -483,7 +483,7 @@ def _finish_duplicate(run: ImportRun, existing: DatasetVersion, *, by: AbstractB
         run.status = ImportRun.Status.DUPLICATE
         run.message = (
             f"This file was already imported as {existing.kind} with profile {existing.profile}: dataset version "
-            f"{existing.version_id} ({existing.imported_at:%d %b %Y %H:%M}). Nothing new was created."
+            f"{existing.version_id} ({existing.imported_at.day} {existing.imported_at:%B %Y}). Nothing new was created."
         )
         run.dataset_version = existing
         run.rows_read = existing.rows_read

@@ -29,6 +29,8 @@ from wholefamily.ingest.services import ImportError_, create_import_run
 from wholefamily.ingest.tasks import IMPORT_DELIVERY, import_delivery
 from wholefamily.jobs.services import start_job
 from wholefamily.web.components import SummaryRow
+from wholefamily.web.dates import govuk_date, govuk_datetime
+from wholefamily.web.labels import label_for
 
 PROBLEMS_PER_PAGE = 50
 VERSIONS_PER_PAGE = 50
@@ -188,7 +190,7 @@ def version_detail(request: HttpRequest, version_id: str) -> HttpResponse:
 def _version_rows(version: DatasetVersion) -> list[SummaryRow]:
     agreement = version.data_sharing_agreement
     return [
-        SummaryRow("Kind", version.kind.replace("_", " ")),
+        SummaryRow("Kind", label_for(version.kind)),
         SummaryRow("Version", version.version_id),
         SummaryRow("Contract version", str(version.contract_version)),
         SummaryRow("Profile", version.profile),
@@ -196,9 +198,9 @@ def _version_rows(version: DatasetVersion) -> list[SummaryRow]:
         SummaryRow("Data-sharing agreement", str(agreement) if agreement else "Not given"),
         SummaryRow(
             "Period covered",
-            f"{version.period_start_on or 'unknown'} to {version.period_end_on or 'unknown'}",
+            f"{govuk_date(version.period_start_on) or 'unknown'} to {govuk_date(version.period_end_on) or 'unknown'}",
         ),
-        SummaryRow("Received", str(version.received_on)),
+        SummaryRow("Received", govuk_date(version.received_on)),
         SummaryRow(
             "Rows",
             f"{version.rows_read:,} read, {version.rows_accepted:,} accepted, {version.rows_quarantined:,} quarantined",
@@ -206,6 +208,5 @@ def _version_rows(version: DatasetVersion) -> list[SummaryRow]:
         SummaryRow("File", f"{version.file_name} ({filesizeformat(version.file_size)})"),
         SummaryRow("SHA-256", version.sha256),
         SummaryRow("Imported by", version.imported_by.get_username() if version.imported_by else "The command line"),
-        SummaryRow("Imported at", f"{version.imported_at:%-d %B %Y %H:%M}"),
-        SummaryRow("Stored at", f"{version.relative_path}/ in the data store"),
+        SummaryRow("Imported at", govuk_datetime(version.imported_at)),
     ]

@@ -102,7 +102,7 @@ class FamilyDistance:
 def _subject_note(member: Member | None) -> str:
     if member is None or member.end_on is None:
         return ""
-    return f"Left the family on {member.end_on:%d %B %Y}: {member.end_reason}".rstrip(": ")
+    return f"Left the family on {member.end_on.day} {member.end_on:%B %Y}: {member.end_reason}".rstrip(": ")
 
 
 def _subject_distance(

@@ -29,3 +29,13 @@ class TableCell:
     text: str
     href: str = ""
     is_numeric: bool = False
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One number on a home page, linking to the page behind it: "3 of 12" / "families on your caseload"."""
+
+    value: str
+    label: str
+    href: str
+    is_warning: bool = False  # something to act on (an overdue review, a caseload over its limit)

@@ -15,6 +15,7 @@ from wholefamily.governance.approvals import APPROVAL_ROLES
 from wholefamily.governance.selectors import AUDIT_READERS
 from wholefamily.identification.selectors import RUN_READERS
 from wholefamily.linkage.selectors import LINKAGE_ROLES
+from wholefamily.web import pages
 
 ALL_ROLES = tuple(Role)
 JOB_WATCHERS = (Role.DATA_ANALYST, Role.PROGRAMME_MANAGER, Role.ADMINISTRATOR)
@@ -33,7 +34,8 @@ class NavigationEntry:
     def is_for(self, user: AbstractBaseUser) -> bool:
         if self.is_superuser_only and not getattr(user, "is_superuser", False):
             return False
-        return access.has_role(user, *self.roles)
+        # The entry's roles, and the rule the page's own view enforces (web/pages.py), so a tab never answers 403.
+        return access.has_role(user, *self.roles) and pages.may_open(user, self.url_name)
 
 
 @dataclass(frozen=True)

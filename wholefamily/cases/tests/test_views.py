@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from wholefamily.cases.lookups import FAMILY_SECTIONS, section_url
 from wholefamily.cases.models import Case, Plan, Referral
 from wholefamily.cases.tests.builders import TODAY, all_scores
 from wholefamily.domain.pathway import Stage
@@ -22,6 +23,7 @@ def family_pages(case: Case) -> list[str]:
     names = ["family", "move", "allocate", "close", "assessment", "plan", "review", "add_member", "taf_meeting"]
     names += ["notice", "consent", "budget"]
     urls = [reverse(f"cases:{name}", args=[case.pk]) for name in names]
+    urls += [section_url(case, slug) for slug, _title in FAMILY_SECTIONS if slug != "summary"]
     urls += [reverse("cases:change_member", args=[case.pk, member.pk])]
     urls += [reverse("cases:member_left", args=[case.pk, member.pk])]
     return urls
@@ -41,7 +43,9 @@ def test_list_pages_open_for_the_manager(client, manager, new_family, worker, na
 def test_family_page_shows_the_whole_story(client, manager, worker, new_family):
     case = new_family(Stage.PLAN_ACTIVE, worker=worker)
     client.force_login(worker)
-    page = client.get(reverse("cases:family", args=[case.pk])).content.decode()
+    record = [client.get(section_url(case, slug)) for slug, _title in FAMILY_SECTIONS]  # the record's sub-pages
+    assert [response.status_code for response in record] == [200] * len(FAMILY_SECTIONS)
+    page = "".join(response.content.decode() for response in record)
     for text in ["the Test family", "Pat Test", "Jo Test", "Children in school every day", "Plan active", "Chronology"]:
         assert text in page
     assert AuditEvent.objects.filter(actor=worker, action="view", object_id=str(case.pk)).exists()
@@ -219,7 +223,7 @@ def _family_with_a_goal(new_family, worker):
 def test_key_worker_marks_a_goal_achieved_from_the_plan(client, worker, new_family):
     case, goal, url = _family_with_a_goal(new_family, worker)
     client.force_login(worker)
-    family = client.get(reverse("cases:family", args=[case.pk])).content.decode()
+    family = client.get(section_url(case, "assessment-and-plan")).content.decode()
     assert url in family and "Mark achieved" in family
     form = client.get(url)
     assert form.status_code == 200
@@ -231,7 +235,7 @@ def test_key_worker_marks_a_goal_achieved_from_the_plan(client, worker, new_fami
     assert response.status_code == 302 and response["Location"].endswith("#plan")
     family = client.get(response["Location"]).content.decode()
     assert "The goal has been updated." in family
-    assert '<strong class="govuk-tag govuk-tag--green">Achieved</strong> ' + TODAY.strftime("%-d %b %Y") in family
+    assert '<strong class="govuk-tag govuk-tag--green">Achieved</strong> ' + TODAY.strftime("%-d %B %Y") in family
     assert "Six months without arrears" in family
     goal.refresh_from_db()
     assert goal.is_achieved and goal.achieved_on == TODAY
@@ -243,7 +247,7 @@ def test_key_worker_marks_a_goal_achieved_from_the_plan(client, worker, new_fami
     [
         ({}, "Select whether the goal has been achieved"),
         ({"version": "2", "is_achieved": "yes", "note": "x"}, "Enter the date the goal was achieved"),
-        ({"version": "2", "is_achieved": "yes", "achieved_on": "31/02/2026", "note": "x"}, "as a real date"),
+        ({"version": "2", "is_achieved": "yes", "achieved_on": "31/02/2026", "note": "x"}, "must be a real date"),
         ({"version": "2", "is_achieved": "maybe", "achieved_on": DATE, "note": "x"}, "Select whether"),
         ({"version": "2", "is_achieved": "no", "note": ""}, "Enter the note"),
         ({"version": "2", "is_achieved": "no", "note": "x" * 301}, "300 characters or fewer"),

@@ -7,6 +7,7 @@ from datetime import date, datetime, time
 
 import pyarrow as pa
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -31,6 +32,7 @@ from wholefamily.cases.forms import (
     SpendDecisionForm,
     TafMeetingForm,
 )
+from wholefamily.cases.lookups import FAMILY_SECTIONS, section_url
 from wholefamily.cases.models import Assessment, BudgetLine, CaseEvent, Goal, Member, Plan, Review, TafMeeting
 from wholefamily.cases.views.common import case_for, family_url, form_page, posted, signed_in_user
 from wholefamily.domain import pathway
@@ -40,6 +42,7 @@ from wholefamily.governance import access
 
 GET_POST = ["GET", "POST"]
 UNDATED = date(1900, 1, 1)  # agency records without a date sort last
+CHRONOLOGY_PAGE_SIZE = 50
 
 
 @dataclass(frozen=True)
@@ -91,8 +94,10 @@ def chronology_items(case_events: list[CaseEvent], members: list[Member]) -> tup
 
 
 @login_required
-def family(request: HttpRequest, pk: int) -> HttpResponse:
-    case = case_for(request, pk)
+def family(request: HttpRequest, pk: int, section: str = "summary") -> HttpResponse:
+    """The family record, one sub-page at a time (lookups.FAMILY_SECTIONS): the whole record on one page was too
+    long to read."""
+    case = case_for(request, int(pk))
     user = signed_in_user(request)
     roles = services.pathway_roles(user)
     may_change = access.check(
@@ -111,7 +116,11 @@ def family(request: HttpRequest, pk: int) -> HttpResponse:
     scores = {s.domain: s.score for s in latest_assessment.scores.all()} if latest_assessment else {}
     transitions = [t for t in allowed if t.name not in pathway.SPECIAL_TRANSITIONS]
     members = list(case.members.all())
-    chronology, has_agency_events = chronology_items(list(selectors.chronology(case=case)[:200]), members)
+    chronology: list[ChronologyItem] = []
+    has_agency_events = True
+    if section == "chronology":
+        chronology, has_agency_events = chronology_items(list(selectors.chronology(case=case)[:200]), members)
+    chronology_page = Paginator(chronology[:300], CHRONOLOGY_PAGE_SIZE).get_page(request.GET.get("page", "1")[:10])
     context = {
         "case": case,
         "may_change": may_change and case.is_open,
@@ -139,7 +148,10 @@ def family(request: HttpRequest, pk: int) -> HttpResponse:
         "consents": case.consents.select_related("member"),
         "ledger": [LedgerRow(line, balance) for line, balance in zip(lines, balances, strict=True)],
         "balance": pathway.format_pence(balances[-1] if balances else 0),
-        "chronology": chronology[:300],
+        "chronology": chronology_page,
+        "section": section,
+        "sections": [(slug, title, section_url(case, slug)) for slug, title in FAMILY_SECTIONS],
+        "section_title": dict(FAMILY_SECTIONS)[section],
         "has_agency_events": has_agency_events,
         "allocations": case.allocations.select_related("worker", "allocated_by"),
         "re_referrals": [] if case.is_open else case.re_referrals.all(),  # only a closed case is re-referred

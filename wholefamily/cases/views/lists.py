@@ -18,6 +18,7 @@ from wholefamily.domain.pathway import Stage
 from wholefamily.domain.roles import Role
 from wholefamily.governance import access
 from wholefamily.governance.models import Team
+from wholefamily.web.pages import page_for
 
 PAGE_SIZE = 50
 
@@ -27,10 +28,9 @@ def _page_number(request: HttpRequest) -> str:
 
 
 @login_required
+@page_for(Role.KEY_WORKER, Role.TEAM_MANAGER, Role.PROGRAMME_MANAGER)
 def caseload(request: HttpRequest) -> HttpResponse:
     """My caseload: the families allocated to me, soonest review first."""
-    if not access.has_role(request.user, Role.KEY_WORKER, Role.TEAM_MANAGER, Role.PROGRAMME_MANAGER):
-        raise PermissionDenied
     cases = selectors.caseload_for(for_user=request.user)
     page = Paginator(cases, PAGE_SIZE).get_page(_page_number(request))
     audit_list(request.user, "caseload", len(page.object_list))
@@ -40,6 +40,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@page_for(Role.TEAM_MANAGER, Role.PROGRAMME_MANAGER)
 def team_caseload(request: HttpRequest) -> HttpResponse:
     """A manager's view of a team: each worker's caseload against the limit, and every open family."""
     teams = selectors.managed_teams_for(for_user=request.user)
@@ -118,11 +119,10 @@ def progress(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@page_for(Role.PROGRAMME_MANAGER)
 def set_estimate(request: HttpRequest) -> HttpResponse:
     """A programme manager sets a district's estimate of families (the progress table's 'remaining')."""
     user = signed_in_user(request)
-    if not access.has_role(user, Role.PROGRAMME_MANAGER):
-        raise PermissionDenied
     districts = sorted(set(Team.objects.values_list("district", flat=True)))
     form = EstimateForm(posted(request), districts=districts)
 

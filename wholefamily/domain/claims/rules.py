@@ -610,7 +610,8 @@ def _per_child(
 
 def _family_fewer(condition: Condition, family: Family, as_of: dt.date) -> tuple[Status, str, list[MemberOutcome]]:
     """The family's records (every member of the subject, a member with none before included) down reduction_percent
-    on the same months before the start (2012 financial framework: "across the family", "by all minors")."""
+    on the same months before the start (Working Together With Families (Lancashire, 2013) s3.3: "across the family",
+    "by all minors")."""
     assert isinstance(condition.period, MonthsWindow)
     low, high = condition.period.bounds(as_of)
     before_low, before_high = condition.period.bounds(family.start_on - dt.timedelta(days=1))
@@ -710,12 +711,15 @@ def _employment(condition: Condition, family: Family, as_of: dt.date) -> tuple[S
         if provision:
             status, after = Status.EXCLUDED, "on the ESF provision or Work Programme: not claimed for employment"
         elif person.left_on is not None and person.left_on < as_of:
-            status, after = Status.NEUTRAL, f"left the family on {person.left_on}"
+            status, after = Status.NEUTRAL, f"left the family on {person.left_on.day} {person.left_on:%B %Y}"
         elif low < family.start_on:
             status, after = Status.NOT_YET, f"the {group.of_weeks} weeks after the start are not over ({target})"
         else:
             status = Status.ACHIEVED if count >= group.weeks_in_work else Status.NOT_ACHIEVED
-            after = f"in work {count} of the last {group.of_weeks} weeks from {low} (needs {group.weeks_in_work})"
+            after = (
+                f"in work {count} of the last {group.of_weeks} weeks from {low.day} {low:%B %Y} "
+                f"(needs {group.weeks_in_work})"
+            )
         rows.append(MemberOutcome(person.person_id, person.label, status, before, after, refs))
     statuses = {row.status for row in rows}
     for status in (Status.ACHIEVED, Status.NOT_ACHIEVED, Status.NOT_YET):

@@ -324,4 +324,4 @@ def point_value(measure: OutcomeMeasure, member: MemberData, on: dt.date, calend
     if measure.rule is MeasureRule.NO_SPELL:
         return _spells(member, low, high).value
     count = sum(1 for record in member.records if low <= record.on <= high)
-    return f"{count} in the {measure.period_label} to {on:%d %b %Y}"
+    return f"{count} in the {measure.period_label} to {on.day} {on:%B %Y}"

@@ -83,7 +83,10 @@ def test_upload_report_and_versions_in_a_browser(
     page.get_by_label("Kind of data set").select_option("exclusions")
     page.get_by_label("Source profile").select_option("synthetic-county")
     page.get_by_label("Keep the good rows").check()
-    page.get_by_label("Date received").fill("2015-01-01")
+    received = page.get_by_role("group", name="Date received")  # a GOV.UK date input: day, month, year
+    received.get_by_label("Day").fill("1")
+    received.get_by_label("Month").fill("1")
+    received.get_by_label("Year").fill("2015")
     page.get_by_label("File (CSV, XLSX or Parquet)").set_input_files(str(delivery))
     page.get_by_role("button", name="Check and import").click()
     run = ImportRun.objects.get()

@@ -30,6 +30,10 @@ COLUMN_LABELS = {
     "police_id": "police id", "email": "email", "phone": "telephone",
 }  # fmt: skip
 _SQL_COLUMN = re.compile(r"\b[lr]\.(\w+)")
+# Up to this many profiles, a rule whose columns have values but no value shared by two profiles is found by
+# counting (one GROUP BY per rule). Beyond it the count is skipped: with so many profiles such a rule is implausible,
+# costs Splink nothing, and an EM training rule that finds no pairs is skipped and reported anyway.
+PAIR_CHECK_PROFILES = 200_000
 
 
 class UnlinkableData(ValueError):
@@ -87,11 +91,18 @@ def measure(connection: duckdb.DuckDBPyConnection) -> DataShape:
     evidence = connection.execute(
         """
         WITH placed AS (
-            SELECT unique_id, forename, COALESCE('U:' || uprn, 'A:' || address || '|' || postcode) AS dwelling
+            SELECT unique_id, forename, forename_keys,
+                   COALESCE('U:' || uprn, 'A:' || address || '|' || postcode) AS dwelling
             FROM profiles WHERE postcode_district IS NOT NULL AND (uprn IS NOT NULL OR address IS NOT NULL)
+        ), named AS (
+            SELECT * FROM placed WHERE forename IS NOT NULL
+              AND dwelling IN (SELECT dwelling FROM placed GROUP BY dwelling HAVING count(DISTINCT forename) > 1)
         ), shared AS (
-            SELECT dwelling FROM placed WHERE forename IS NOT NULL GROUP BY dwelling
-            HAVING count(DISTINCT forename) > 1
+            -- another forename: not equal, not similar, not a short form (a typo is the same person)
+            SELECT DISTINCT a.dwelling FROM named a
+            JOIN named b ON a.dwelling = b.dwelling AND a.unique_id < b.unique_id
+            WHERE jaro_winkler_similarity(a.forename, b.forename) < 0.8
+              AND NOT list_has_any(a.forename_keys, b.forename_keys)
         )
         SELECT count(*), count(*) FILTER (WHERE dwelling IN (SELECT dwelling FROM shared)) FROM placed
         """
@@ -142,10 +153,6 @@ def _pairs(connection: duckdb.DuckDBPyConnection, columns: tuple[str, ...]) -> i
     return int(row[0])
 
 
-def _comparison_columns(name: str, options: dict[str, object]) -> tuple[str, ...]:
-    return (name,)
-
-
 def adapt(
     connection: duckdb.DuckDBPyConnection, definition: LinkageDefinition, shape: DataShape, *, reason: str
 ) -> Adaptation:
@@ -164,7 +171,7 @@ def adapt(
         absent = [column for column in columns if not shape.has(column)]
         if absent:
             adaptation.note(f"Blocking rule on {_label(columns)} skipped: no {_label(absent)} in the data.")
-        elif rule.columns and _pairs(connection, rule.columns) == 0:
+        elif rule.columns and shape.profiles <= PAIR_CHECK_PROFILES and _pairs(connection, rule.columns) == 0:
             adaptation.note(f"Blocking rule on {_label(columns)} skipped: no two records share a value.")
         else:
             kept_blocking.append(rule)
@@ -178,7 +185,7 @@ def adapt(
         absent = [column for column in columns if not shape.has(column)]
         if absent:
             adaptation.note(f"Training rule on {_label(columns)} skipped: no {_label(absent)} in the data.")
-        elif _pairs(connection, columns) == 0:
+        elif shape.profiles <= PAIR_CHECK_PROFILES and _pairs(connection, columns) == 0:
             adaptation.note(f"Training rule on {_label(columns)} skipped: no two records share a value.")
         else:
             kept_em.append(columns)

@@ -345,7 +345,7 @@ def train(
     """Prior from deterministic rules, u by seeded random sampling, m by EM on each training rule, then m from
     reviewers' "same person" pairs when there are at least `training.min_labels_for_m` of them.
 
-    Only the rules `adaptation` kept are used. Returns the report's lines on training: the EM sessions skipped, a
+    Only the rules `adaptation` kept are used. Returns the report's lines on training: the EM training rules skipped, a
     prior stated rather than estimated, and the comparisons whose m EM could not estimate (their stated m kept).
     Raises UnlinkableData (one plain sentence) when u cannot be estimated at all."""
     from splink.internals.exceptions import SplinkException
@@ -388,7 +388,7 @@ def train(
             _with_retries(estimate, what=f"EM on {columns}")
         except (SplinkException, ValueError) as error:
             # On small inputs EM can drive a level's m to exactly 0, which Splink 5 refuses, or a rule may give no
-            # pairs: the other sessions (and the stated and fixed levels) still estimate the model
+            # pairs: the other training rules (and the stated and fixed levels) still estimate the model
             logger.warning("EM on %s skipped: %s", columns, error)
             lines.append(f"Training rule on {', '.join(columns)} skipped: {_plain(error)}")
     if labels and len(labels) >= definition.training.min_labels_for_m:

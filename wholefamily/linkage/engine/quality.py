@@ -1,9 +1,9 @@
 """The quality report of a linkage run, for the whole run and for each source (ADR 0016).
 
-Records in, persons out, the share of each source's records linked to a person seen in another source, duplicates
-within a source, persons with conflicting dates of birth, the distribution of the scored pairs' match weights, and
-what the run left out because the data could not support it. Read from the run's DuckDB tables (`linked`,
-`scored_pairs`), before the connection closes; stored in the manifest and on the run.
+Records in, persons out, the share of each source's records linked to a person seen in another source, persons a
+source holds more than once, persons with conflicting dates of birth, the distribution of the scored pairs' match
+weights, and what the run left out because the data could not support it. Read from the run's DuckDB tables
+(`linked`, `scored_pairs`), before the connection closes; stored in the manifest and on the run.
 """
 
 # ruff: noqa: S608  (SQL here is built from our own table and column names, never from user input)
@@ -53,7 +53,7 @@ def quality_report(
             SELECT dataset_version_id, person_id,
                    count(DISTINCT COALESCE(source_person_id, 'record:' || source_record_id)) AS held_as
             FROM linked GROUP BY dataset_version_id, person_id
-        ), duplicates AS (
+        ), held_twice AS (
             SELECT dataset_version_id, count(*) FILTER (WHERE held_as > 1) AS duplicated_persons,
                    COALESCE(sum(held_as - 1), 0) AS duplicate_records
             FROM source_person GROUP BY dataset_version_id
@@ -67,7 +67,7 @@ def quality_report(
         )
         SELECT s.dataset_version_id, s.kind, s.records, s.persons, s.linked_elsewhere, d.duplicated_persons,
                d.duplicate_records, s.conflicting_dob
-        FROM per_source s JOIN duplicates d USING (dataset_version_id) ORDER BY s.dataset_version_id
+        FROM per_source s JOIN held_twice d USING (dataset_version_id) ORDER BY s.dataset_version_id
         """
     ).fetchall()
     sources = [

@@ -130,7 +130,7 @@ def _predict(
 ) -> list[str]:
     """Train and predict with Splink: the scored pairs at or above the review threshold become the DuckDB view
     `scored_pairs` (every column Splink writes, for the review queue's waterfall); returns the report's lines on
-    training (sessions skipped, priors stated).
+    training (EM training rules skipped, priors stated).
 
     The pairs stay in DuckDB: fetching all of Splink's columns into Python cost time and gigabytes at 1,000,000
     residents, and only three columns are needed outside SQL."""

@@ -8,13 +8,18 @@ from __future__ import annotations
 import csv
 import io
 import random
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from wholefamily.domain.roles import Role
+from wholefamily.ingest.services import import_file
 from wholefamily.linkage.engine.accuracy import clusters_accuracy
+from wholefamily.linkage.models import LinkageRun, PersonRecord
 
 PEOPLE = 90
 FORENAMES = [
@@ -124,7 +129,7 @@ def _dedupe(path: Path, out: Path, *options: str) -> tuple[dict[str, str], str]:
 
 
 def _shape(name: str, rows: list[dict[str, str]]) -> tuple[list[dict[str, str]], list[str]]:
-    """The records and columns of each file shape the issue names."""
+    """The records and columns of each file shape ADR 0016 names."""
     base = ["source_record_id", "forename", "surname", "date_of_birth"]
     if name == "no postcode":
         return rows, [*base, "address"]
@@ -213,3 +218,57 @@ def test_a_file_that_cannot_be_linked_says_so_in_a_sentence(tmp_path: Path) -> N
     path = _write(tmp_path / "lonely.csv", rows, ["source_record_id", "forename"])
     with pytest.raises(CommandError, match=r"^These records cannot be linked: no two of them share"):
         _dedupe(path, tmp_path / "out.csv")
+
+
+@pytest.fixture
+def data_dir(settings: Any, tmp_path: Path) -> Path:
+    settings.DATA_DIR = tmp_path / "data"
+    return settings.DATA_DIR
+
+
+@pytest.mark.django_db(transaction=True)
+def test_link_reports_the_model_and_writes_scored_pairs(
+    data_dir: Path, tmp_path: Path, make_staff: Callable[..., Any]
+) -> None:
+    """A health extract with NHS numbers, email and telephone and no address: `link` chooses the general person
+    model, says so, and writes the scored pairs; the run records the model's settings."""
+    analyst = make_staff("dana", Role.DATA_ANALYST)
+    rows = _people(seed=4)
+    for i, row in enumerate(rows):
+        row["email"] = f"{row['forename'].lower()}.{row['person']}@example.org" if i % 2 else ""
+        row["phone"] = f"+44 7700 900{int(row['person']):03d}" if i % 3 else ""
+        row["nhs_number"] = row["nhs_number"] if i % 4 else ""
+    columns = ["source_record_id", "forename", "surname", "date_of_birth", "nhs_number", "email", "phone"]
+    path = _write(tmp_path / "persons.csv", rows, columns)
+    import_file(path=path, kind="persons", profile="synthetic-county", by=analyst)
+    stdout = io.StringIO()
+    pairs = tmp_path / "pairs.csv"
+    call_command("link", "--no-progress", "--pairs", str(pairs), "--threshold", "0.95", "--user", "dana", stdout=stdout)
+    text = stdout.getvalue()
+    assert "Model: the general person model" in text and "match threshold 0.95" in text
+    run = LinkageRun.objects.get(is_current=True)
+    assert run.settings_version.startswith("person-model-v1") and run.figures["quality"]["model"] == "person"
+    with pairs.open(newline="", encoding="utf-8") as handle:
+        scored = list(csv.DictReader(handle))
+    assert scored and {"email_l", "phone_r", "nhs_number_l"} <= set(scored[0])
+    accuracy = clusters_accuracy(
+        dict(PersonRecord.objects.values_list("source_record_id", "person__person_id")),
+        {row["source_record_id"]: row["person"] for row in rows},
+    )
+    assert accuracy.f1 >= 0.95, accuracy
+
+
+@pytest.mark.django_db(transaction=True)
+def test_link_on_data_that_cannot_be_linked_fails_in_a_sentence(
+    data_dir: Path, tmp_path: Path, make_staff: Callable[..., Any]
+) -> None:
+    analyst = make_staff("dana", Role.DATA_ANALYST)
+    rows = [{"source_record_id": f"R{i}", "forename": f"Name{i}"} for i in range(20)]
+    import_file(
+        path=_write(tmp_path / "persons.csv", rows, ["source_record_id", "forename"]), kind="persons",
+        profile="synthetic-county", by=analyst,
+    )  # fmt: skip
+    with pytest.raises(CommandError, match=r"^These records cannot be linked"):
+        call_command("link", "--no-progress", stdout=io.StringIO())
+    run = LinkageRun.objects.get()
+    assert run.status == LinkageRun.Status.FAILED and run.message.startswith("These records cannot be linked")

@@ -125,3 +125,42 @@ def test_current_section_is_marked_in_the_navigation(client, make_staff):
     page = client.get(reverse("governance:audit_log")).content.decode()
     assert re.search(r'href="/audit/" aria-current="page"', page)
     assert 'href="/" aria-current' not in page
+
+
+def _figures(main: str) -> list[tuple[str, str, str]]:
+    """(href, number, what) of each figure on a home page."""
+    return re.findall(
+        r'<a class="govuk-link govuk-link--no-visited-state wf-figure__link" href="([^"]+)">'
+        r'<span class="wf-figure__value">([^<]+)</span> <span class="wf-figure__label">([^<]+)</span>',
+        main,
+    )
+
+
+def test_a_key_worker_sees_their_caseload_against_the_limit_and_what_is_waiting(client, make_staff, make_team):
+    team = make_team("North Family Support")
+    team.caseload_limit = 12
+    team.save()
+    client.force_login(make_staff("kim", Role.KEY_WORKER, team=team))
+    figures = _figures(_main(client.get(reverse("web:dashboard")).content.decode()))
+    assert figures[0] == ("/families/", "0 of 12", "families on your caseload")
+    assert ("/families/reviews/", "0", "reviews overdue") in figures
+    assert ("/families/waiting/", "0", "families waiting for a key worker") in figures
+    for href, _number, _what in figures:
+        assert client.get(href).status_code == 200, href
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        (Role.AUDITOR, ("/claims/?state=draft", "0", "claims awaiting validation")),
+        (Role.PROGRAMME_MANAGER, ("/families/progress/", "0", "families on the programme")),
+        (Role.DATA_ANALYST, ("/data/", "0", "data sets imported")),
+        (Role.ADMINISTRATOR, ("/audit/?outcome=denied", "0", "refused attempts in the last 7 days")),
+    ],
+)
+def test_each_role_sees_the_figures_it_acts_on(client, make_staff, role, expected):
+    client.force_login(make_staff(f"user_{role.value}", role, is_staff=role is Role.ADMINISTRATOR))
+    figures = _figures(_main(client.get(reverse("web:dashboard")).content.decode()))
+    assert expected in figures
+    for href, _number, _what in figures:
+        assert client.get(href).status_code == 200, href

@@ -1,6 +1,5 @@
-"""The home page: one section per role the user holds, linking to what that role does.
-
-Only pages that exist are linked; what is not built yet is described in a plain sentence.
+"""The home page: one section per role the user holds, with the few numbers that role acts on (each a link to the
+page behind it) and links to what that role does. Only pages the user may open are linked.
 """
 
 from __future__ import annotations
@@ -16,22 +15,25 @@ from django.urls import reverse
 from wholefamily.domain.roles import Role
 from wholefamily.governance import access, selectors
 from wholefamily.governance.models import StaffProfile, Team
-from wholefamily.web.components import SummaryRow
+from wholefamily.web.components import Figure, SummaryRow
+from wholefamily.web.views import figures
 
 
 @dataclass(frozen=True)
 class RoleSection:
     role: Role
     purpose: str
+    figures: list[Figure] = field(default_factory=list)  # the few numbers this role acts on, each a link
     rows: list[SummaryRow] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # plain sentences: what is not built yet, or what to ask for
+    notes: list[str] = field(default_factory=list)  # plain sentences: what to ask for
 
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, AbstractBaseUser)  # login_required
-    sections = [_section_for(role, _Facts.of(user)) for role in dashboard_roles(user)]
+    facts = _Facts.of(user)
+    sections = [_section_for(role, facts, figures.for_role(role, user=user)) for role in dashboard_roles(user)]
     return render(request, "web/dashboard.html", {"sections": sections})
 
 
@@ -61,7 +63,7 @@ class _Facts:
         )
 
 
-def _section_for(role: Role, facts: _Facts) -> RoleSection:
+def _section_for(role: Role, facts: _Facts, numbers: list[Figure]) -> RoleSection:
     builders = {
         Role.KEY_WORKER: _key_worker,
         Role.TEAM_MANAGER: _team_manager,
@@ -71,14 +73,17 @@ def _section_for(role: Role, facts: _Facts) -> RoleSection:
         Role.AUDITOR: _auditor,
         Role.ADMINISTRATOR: _administrator,
     }
-    return builders[role](facts)
+    section = builders[role](facts)
+    return RoleSection(
+        role=section.role, purpose=section.purpose, figures=numbers, rows=section.rows, notes=section.notes
+    )
 
 
 def _key_worker(facts: _Facts) -> RoleSection:
     return RoleSection(
         role=Role.KEY_WORKER,
         purpose="Work with the families allocated to you.",
-        rows=[*_own_team_rows(facts), *_case_rows(("caseload", "waiting", "reviews_due", "referrals"))],
+        rows=[*_own_team_rows(facts), *_case_rows(("referrals",))],
         notes=_no_team_notes(facts),
     )
 
@@ -87,7 +92,7 @@ def _team_manager(facts: _Facts) -> RoleSection:
     return RoleSection(
         role=Role.TEAM_MANAGER,
         purpose="Lead your team: who works with which family, and how full each caseload is.",
-        rows=[*_own_team_rows(facts), *_case_rows(("team", "waiting", "reviews_due", "referrals", "progress"))],
+        rows=[*_own_team_rows(facts), *_case_rows(("progress",)), _outcomes_row()],
         notes=_no_team_notes(facts),
     )
 
@@ -96,15 +101,7 @@ def _programme_manager(facts: _Facts) -> RoleSection:
     return RoleSection(
         role=Role.PROGRAMME_MANAGER,
         purpose="Run the programme across the county.",
-        rows=[
-            _teams_row(facts),
-            *_case_rows(("progress", "team", "referrals")),
-            _outcomes_row(),
-            _claims_row(),
-            _jobs_row(),
-            _audit_row(),
-        ],
-        notes=["Reports for the board will appear here when they are added."],
+        rows=[_teams_row(facts), _outcomes_row(), _claims_row(), _jobs_row(), _audit_row()],
     )
 
 
@@ -112,11 +109,7 @@ def _data_analyst(facts: _Facts) -> RoleSection:
     return RoleSection(
         role=Role.DATA_ANALYST,
         purpose="Bring in agency data and find the families who meet the programme's criteria.",
-        rows=[_jobs_row(), *_case_rows(("progress",))],
-        notes=[
-            "Uploading agency data, linking records into people and households, and identification runs "
-            "will appear here when they are added."
-        ],
+        rows=[_jobs_row()],
     )
 
 
@@ -124,8 +117,7 @@ def _commissioner(facts: _Facts) -> RoleSection:
     return RoleSection(
         role=Role.COMMISSIONER,
         purpose="Commission services from figures for the whole area. You do not see records about individuals.",
-        rows=[_teams_row(facts), *_case_rows(("progress",)), _outcomes_row()],
-        notes=["The catalogue of services and need by area will appear here when they are added."],
+        rows=[_teams_row(facts), _outcomes_row()],
     )
 
 
@@ -133,7 +125,7 @@ def _auditor(facts: _Facts) -> RoleSection:
     return RoleSection(
         role=Role.AUDITOR,
         purpose="Check who did what, and who looked at whose records. You can read everything and change nothing.",
-        rows=[_audit_row(), _claims_row(), _teams_row(facts), *_case_rows(("progress",))],
+        rows=[_audit_row(), _claims_row(), _teams_row(facts)],
     )
 
 
