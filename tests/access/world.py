@@ -92,6 +92,7 @@ def _county(value: Callable[[World], Any]) -> Filler:
 # Looked up as "namespace:url_name:kwarg", then "namespace:kwarg", then "kwarg".
 FILLERS: dict[str, Filler] = {
     "cases:pk": Filler(_side("case.pk")),
+    "cases:section": _county(lambda world: "chronology"),  # the family page's section that shows agency records
     "cases:referral:pk": Filler(_side("referral.pk")),
     "cases:member_pk": Filler(_side("member.pk")),
     "cases:goal_pk": Filler(_side("goal.pk")),
