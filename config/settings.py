@@ -14,6 +14,9 @@ Environment:
                            two-step verification at first sign-in; "0" (default elsewhere) leaves it optional.
     WHOLEFAMILY_JOB_STALE_AFTER  seconds without a heartbeat after which a running job shows as stalled
                            (its worker has probably stopped); default 600 (10 minutes).
+    WHOLEFAMILY_TRUSTED_PROXIES  comma-separated addresses or networks of the reverse proxies in front of the
+                           service; their X-Forwarded-For gives the client's address for the audit log and the
+                           sign-in throttle. Default none: the header is ignored (ADR 0014).
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+from wholefamily.governance.client_address import parse_trusted_proxies
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("WHOLEFAMILY_VAR_DIR", BASE_DIR / "var"))
@@ -49,7 +54,10 @@ DEFINITIONS_DIR = BASE_DIR / "definitions"
 PROGRAMMES_DIR = BASE_DIR / "programmes"
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # First, so that its `createsuperuser` (audited) is the one the command line runs (ADR 0014).
+    "wholefamily.governance",
+    # Django's admin for superusers only, every request audited (ADR 0014).
+    "wholefamily.governance.apps.WholeFamilyAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -62,7 +70,6 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
-    "wholefamily.governance",
     "wholefamily.jobs",
     "wholefamily.ingest",
     "wholefamily.identification",
@@ -168,6 +175,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# The client's address, for the throttle as for the audit log: X-Forwarded-For believed from trusted proxies only.
+WHOLEFAMILY_TRUSTED_PROXIES = parse_trusted_proxies(os.environ.get("WHOLEFAMILY_TRUSTED_PROXIES", ""))
+AXES_CLIENT_IP_CALLABLE = "wholefamily.governance.client_address.client_address"
 
 # --- Security headers --------------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"

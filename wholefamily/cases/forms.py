@@ -220,6 +220,7 @@ class MemberForm(GovukForm):
 
 
 class MemberChangeForm(GovukForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     display_name = text_field("Name")
     born_on = date_field("Date of birth", required=False)
     role = radio_field("Role in the family", _choices(MemberRole))

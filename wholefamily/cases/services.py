@@ -65,8 +65,22 @@ class CaseError(Exception):
     """A change the pathway refuses; the message is shown to the user as it is."""
 
 
-class StalePlanError(CaseError):
+class StaleRecordError(CaseError):
+    """Someone else saved the record after this person opened it (optimistic locking: the lost update refused)."""
+
+    title = "Someone else changed this record"
+
+
+class StalePlanError(StaleRecordError):
     """Someone else saved the plan after this person opened it."""
+
+    title = "Someone else changed this plan"
+
+
+class StaleMemberError(StaleRecordError):
+    """Someone else saved the member's details after this person opened them."""
+
+    title = "Someone else changed this member's details"
 
 
 @dataclass(frozen=True)
@@ -270,6 +284,19 @@ def _open_case(
 # --- Coming onto the programme ----------------------------------------------------------------------------
 
 
+def _refuse_household_on_programme(household_id: str, team: Team) -> None:
+    """One open case per household: taking a family on from the cohort, recording a referral and accepting one
+    all refuse a household already on the programme. Another team's case is not named (ADR 0014)."""
+    if not household_id:
+        return
+    open_case = Case.objects.filter(household_id=household_id).exclude(stage=Stage.CLOSED).first()
+    if open_case is None:
+        return
+    if open_case.team_id == team.pk:
+        raise CaseError(f"This household is already on the programme as {open_case.reference}.")
+    raise CaseError("This household is already on the programme with another team. Ask that team's manager.")
+
+
 @case_service
 def open_case_from_cohort(
     *,
@@ -295,9 +322,7 @@ def open_case_from_cohort(
     if not pathway_roles(by) & pathway.MANAGERS:
         message = "Only a team or programme manager may put a family on the programme."
         raise _Denied(message, obj=team, detail={"role": "manager"})
-    open_case = Case.objects.filter(household_id=household_id).exclude(stage=Stage.CLOSED).first()
-    if household_id and open_case is not None:
-        raise CaseError(f"This household is already on the programme as {open_case.reference}.")
+    _refuse_household_on_programme(household_id, team)
     if opened_on is not None and opened_on != timezone.localdate():
         identified_on = first_identified_on(household_id)
         if identified_on is None:
@@ -344,6 +369,7 @@ def record_referral(
     """Record a referral through one of the routes of Commissioning for Families with Complex Needs, Appendix C §6,
     awaiting gatekeeping."""
     _require_team(by, team)
+    _refuse_household_on_programme(household_id.strip(), team)
     referral = Referral.objects.create(
         team=team,
         source=source,
@@ -382,6 +408,7 @@ def decide_referral(
     referral.decided_by = by
     referral.decided_at = _at(decided_on)
     if decision is GatekeepingDecision.ACCEPT:
+        _refuse_household_on_programme(referral.household_id, referral.team)
         referral.case = _open_case(
             team=referral.team,
             origin=Origin.REFERRAL,
@@ -521,7 +548,9 @@ def close_case(*, case: Case, destination: pathway.Destination, reason: str, clo
 # --- Members ---------------------------------------------------------------------------------------------
 
 
-def _create_member(case: Case, details: MemberDetails, *, start_on: date, by: User, reason: str) -> Member:
+def _create_member(
+    case: Case, details: MemberDetails, *, start_on: date, by: User, reason: str, is_outside_household: bool = False
+) -> Member:
     member = Member.objects.create(
         case=case,
         person_id=details.person_id,
@@ -534,38 +563,101 @@ def _create_member(case: Case, details: MemberDetails, *, start_on: date, by: Us
         case,
         EventCode.MEMBER_ADDED,
         by,
-        f"{details.display_name} joined as {details.role.label.lower()}: {reason}",
+        f"{details.display_name} joined as {details.role.label.lower()}"
+        + (" (a manager's decision: not in the household in the linked data)" if is_outside_household else "")
+        + f": {reason}",
         at=_at(start_on),
         member_id=member.pk,
         person_id=details.person_id,
         reason=reason,
+        outside_household=is_outside_household,
     )
     return member
 
 
+NOT_IN_HOUSEHOLD = (
+    "This person is not in the family's household in the linked data. Only a team or programme manager may add "
+    "them, giving the reason; the decision is recorded in the family's history and the audit log."
+)
+
+
+def _is_in_household(case: Case, person_id: str) -> bool:
+    from wholefamily.linkage.models import Membership
+
+    return bool(case.household_id) and (
+        Membership.objects.filter(
+            person__person_id=person_id,
+            person__retired_by_run__isnull=True,
+            household__household_id=case.household_id,
+            end_on__isnull=True,
+        ).exists()
+    )
+
+
+def _outside_household_decision(case: Case, person_id: str, by: User) -> bool:
+    """Whether adding `person_id` to `case` is a manager's decision to add someone from outside the household.
+
+    A member's person must be in the family's household in the current linkage: the family page shows each
+    member's agency records, so any other person id would read a stranger's records (ADR 0014). A manager may
+    still add someone else (a partner who moved in before the data shows it), and the decision is recorded; a
+    team-scoped manager never adds a person on another team's open case.
+    """
+    if not person_id or _is_in_household(case, person_id):
+        return False
+    roles = pathway_roles(by)
+    if not roles & pathway.MANAGERS:
+        raise CaseError(NOT_IN_HOUSEHOLD)
+    elsewhere = (
+        Member.objects.filter(person_id=person_id, end_on__isnull=True)
+        .exclude(case__team=case.team)
+        .exclude(case__stage=Stage.CLOSED)
+    )
+    if not access.has_role(by, Role.PROGRAMME_MANAGER) and elsewhere.exists():
+        raise CaseError(NOT_IN_HOUSEHOLD)
+    return True
+
+
 @case_service
 def add_member(*, case: Case, details: MemberDetails, start_on: date, reason: str, by: User) -> Member:
+    """Add a member; a person id outside the family's linked household needs a manager's recorded decision."""
     case = _locked(case)
     _require_change(by, case)
     if not reason.strip():
         raise CaseError("Give the reason for adding the member.")
-    member = _create_member(case, details, start_on=start_on, by=by, reason=reason)
-    _audit(by, "add_member", member)
+    is_outside = _outside_household_decision(case, details.person_id, by)
+    member = _create_member(case, details, start_on=start_on, by=by, reason=reason, is_outside_household=is_outside)
+    _audit(by, "add_member", member, person_id=details.person_id, outside_household=is_outside)
     return member
 
 
 @case_service
 def change_member(
-    *, member: Member, display_name: str, role: MemberRole, born_on: date | None, reason: str, by: User
+    *,
+    member: Member,
+    expected_version: int,
+    display_name: str,
+    role: MemberRole,
+    born_on: date | None,
+    reason: str,
+    by: User,
 ) -> Member:
-    """Correct or update a member's details, with the reason; the earlier values stay in the case event."""
+    """Correct or update a member's details, with the reason; the earlier values stay in the case event.
+
+    Refused if someone else saved the member's details after `expected_version` was read (ADR 0014)."""
     case = _locked(member.case)
     _require_change(by, case)
     if not reason.strip():
         raise CaseError("Give the reason for the change.")
+    member = Member.objects.get(pk=member.pk)
+    if member.version != expected_version:
+        raise StaleMemberError(
+            "Someone else changed this member's details after you opened them. Your changes have not been saved: "
+            "check the details as they are now and make them again."
+        )
     before = {"display_name": member.display_name, "role": member.role, "born_on": str(member.born_on or "")}
     member.display_name, member.role, member.born_on = display_name, role, born_on
-    member.save(update_fields=["display_name", "role", "born_on"])
+    member.version += 1
+    member.save(update_fields=["display_name", "role", "born_on", "version"])
     after = {"display_name": display_name, "role": role.value, "born_on": str(born_on or "")}
     summary = f"{display_name}'s details changed: {reason}"
     _event(case, EventCode.MEMBER_CHANGED, by, summary, before=before, after=after)

@@ -9,6 +9,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from wholefamily.domain.claims.funding import Forecast, ForecastRow
+from wholefamily.domain.validation import safe_row
 
 _MONEY = '"£"#,##0.00'
 
@@ -29,7 +30,7 @@ def write_forecast_xlsx(forecast: Forecast, path: Path) -> None:
     assert sheet is not None
     sheet.title = "Funding forecast"
     funding = forecast.funding
-    sheet.append([f"{funding.title} (funding definition {funding.code} v{funding.version})"])
+    sheet.append(safe_row([f"{funding.title} (funding definition {funding.code} v{funding.version})"]))
     sheet.append(["Estimated families", forecast.estimated_families])
     sheet.append(["Funded families", forecast.funded_families])
     sheet.append([])

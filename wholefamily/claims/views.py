@@ -26,6 +26,7 @@ from wholefamily.domain.claims.states import ClaimState, MoveError
 from wholefamily.domain.criteria.schema import DefinitionError
 from wholefamily.domain.outcomes.bars import bar_chart
 from wholefamily.domain.roles import Role
+from wholefamily.domain.validation import safe_row
 from wholefamily.governance import access, approvals
 from wholefamily.governance.approval_views import gate
 from wholefamily.governance.audit import record
@@ -57,6 +58,9 @@ def claim_list(request: HttpRequest) -> HttpResponse:
         ]
         for claim in claims
     ]
+    # The list names families (their references and ids): a read of personal records (ADR 0014).
+    record(by=user, action="view", object_type="claims.claim_list", object_id=f"{programme}/{window}"[:64],
+           detail={"claims": len(claims), "state": state[:20]})  # fmt: skip
     return render(
         request,
         "claims/claim_list.html",
@@ -271,7 +275,7 @@ def submission_file(request: HttpRequest) -> HttpResponse:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(SUBMISSION_COLUMNS)
-    writer.writerows(rows)
+    writer.writerows(safe_row(row) for row in rows)  # formula-safe (ADR 0014)
     record(by=user, action="claims.export", object_type="claims.window", object_id=f"{programme}/{window}",
            detail={"claims": count})  # fmt: skip
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")

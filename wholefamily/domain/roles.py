@@ -7,7 +7,8 @@ Rules (ADR 0002):
 - Team-scoped roles (key worker, team manager) reach only their own teams' objects.
 - County-wide roles (programme manager, data analyst, auditor, administrator) reach every team's.
 - A commissioner sees no personal records at all: commissioning works on aggregates.
-- Auditors read everything and change nothing.
+- Auditors read everything and change no case record; their verdict on a results claim (validate, reject, send
+  back) is an audit act the claims rules allow, not a change to a case (ADR 0014, amending ADR 0002).
 - A key worker (without the team manager role) reaches only the families allocated to them and their
   team's unallocated families; a team manager reaches all the team's families (issue 7).
 """

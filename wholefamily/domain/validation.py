@@ -437,8 +437,18 @@ def is_formula_like(text: str) -> bool:
 
 
 def escape_for_spreadsheet(text: str) -> str:
-    """Prefix formula-like text with an apostrophe so a spreadsheet shows it instead of running it."""
+    """Prefix formula-like text with an apostrophe so a spreadsheet shows it instead of running it.
+
+    The one escaping rule for every CSV and XLSX the service writes, web or command line (ADR 0014): cells of
+    rows go through `safe_row`, Arrow tables through `wholefamily.dataplane.spreadsheets`, which applies the
+    same prefixes column-wise.
+    """
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def safe_row(cells: Iterable[object]) -> list[object]:
+    """A row for a CSV writer or a worksheet: text escaped (`escape_for_spreadsheet`), numbers and dates as they are."""
+    return [escape_for_spreadsheet(cell) if isinstance(cell, str) else cell for cell in cells]
 
 
 def cell_text(value: Cell) -> str:

@@ -3,7 +3,8 @@
 Every selector scopes its queryset with `scope()`; every view that fetches one object by id uses
 `get_object_for()`, which answers 404 for objects out of the user's reach (never revealing that they
 exist), 403 for objects in reach but not for this action, audits every denial, and audits each read
-of a personal record. The rules themselves are pure: `wholefamily.domain.roles.decide`.
+of a personal record (fetching one for a change form is a read). The rules themselves are pure:
+`wholefamily.domain.roles.decide`.
 """
 
 from __future__ import annotations
@@ -154,6 +155,7 @@ def get_object_for(
         if decision is Decision.INVISIBLE:
             raise Http404
         raise PermissionDenied
-    if is_personal and action is Action.VIEW:
-        record(by=user, action="view", obj=obj)
+    if is_personal:
+        # Fetching a personal record to change it is a read too: its change form shows the record (ADR 0014).
+        record(by=user, action="view", obj=obj, detail={} if action is Action.VIEW else {"for": action.value})
     return obj

@@ -1,4 +1,4 @@
-"""Request id for the audit log, and the absolute session timeout."""
+"""Request id and client address for the audit log, and the absolute session timeout."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 from wholefamily.governance.audit import RequestContext, current_request
+from wholefamily.governance.client_address import client_address
 from wholefamily.governance.models import new_request_id
 
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9\-]{8,36}$")
@@ -29,7 +30,7 @@ class RequestIdMiddleware:
         incoming = request.headers.get("X-Request-ID", "")
         request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else new_request_id()
         request.request_id = request_id  # type: ignore[attr-defined]
-        token = current_request.set(RequestContext(request_id=request_id, ip_address=request.META.get("REMOTE_ADDR")))
+        token = current_request.set(RequestContext(request_id=request_id, ip_address=client_address(request)))
         try:
             response = self.get_response(request)
         finally:

@@ -8,9 +8,9 @@ from typing import Any
 import pyarrow.parquet as pq
 from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.http import Http404
 
 from wholefamily.domain.criteria.need import AreaNeed, need_by_area
-from wholefamily.domain.criteria.schema import load_programmes
 from wholefamily.domain.roles import Role
 from wholefamily.governance import access
 from wholefamily.identification.models import CohortFamily, IdentificationRun, Judgement
@@ -96,6 +96,12 @@ def area_need(*, for_user: Any, run: IdentificationRun, by_ward: bool = True) ->
     if not (getattr(for_user, "is_superuser", False) or access.has_role(for_user, *NEED_READERS)):
         return None
     output = Path(run.output_dir)
+    if (
+        not run.output_dir
+        or not (output / "families.parquet").is_file()
+        or not (output / "residents.parquet").is_file()
+    ):
+        raise Http404("The run's evaluated families are no longer in the data store.")
     programme = load_programme_definition(run.programme)
     return need_by_area(
         programme,
@@ -118,5 +124,8 @@ def judgements(*, for_user: Any, programme: str, household_id: str, person_ids: 
 
 def programme_choices() -> list[tuple[str, str]]:
     """The shipped programme definitions, as (code, "title (vN)")."""
-    programmes = load_programmes(Path(settings.PROGRAMMES_DIR))
+    programmes = {
+        p.code: p
+        for p in (load_programme_definition(path.stem) for path in sorted(Path(settings.PROGRAMMES_DIR).glob("*.yaml")))
+    }  # each parsed once per version of its file
     return [(code, f"{p.title} (v{p.version})") for code, p in sorted(programmes.items())]

@@ -54,7 +54,15 @@ def load_programme_definition(code: str) -> Programme:
     if not path.exists():
         known = ", ".join(sorted(p.stem for p in Path(settings.PROGRAMMES_DIR).glob("*.yaml")))
         raise IdentificationError(f"no programme {code!r}; programmes: {known}")
-    return load_programme(path)
+    stat = path.stat()
+    return _load_programme(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=32)
+def _load_programme(path: str, mtime_ns: int, size: int) -> Programme:
+    """Parsed once per version of the file (an edited definition has a new mtime): every cohort page reads it,
+    and parsing the YAML was most of a page's time."""
+    return load_programme(Path(path))
 
 
 def identification_dir() -> Path:

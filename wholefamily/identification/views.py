@@ -19,6 +19,7 @@ from openpyxl import Workbook
 from wholefamily.domain.criteria.need import COUNTY
 from wholefamily.domain.outcomes.bars import bar_chart
 from wholefamily.domain.roles import Action, Role
+from wholefamily.domain.validation import safe_row
 from wholefamily.governance import access
 from wholefamily.governance.audit import record
 from wholefamily.identification import selectors
@@ -101,6 +102,9 @@ def cohort(request: HttpRequest, run_id: int) -> HttpResponse:
                detail={"families": len(page.object_list), "page": page.number})  # fmt: skip
     programme = load_programme_definition(run.programme)
     visible = selectors.cohort(for_user=request.user, run=run)
+    # A page of the cohort lists families and their households: a read of personal records (ADR 0014).
+    record(by=request.user, action="view", object_type="identification.cohort", object_id=str(run.pk),
+           detail={"families": len(page.object_list), "filters": {k: v for k, v in filters.items() if v}})  # fmt: skip
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -135,14 +139,14 @@ def cohort_export(request: HttpRequest, run_id: int) -> HttpResponse:
                   "qualifying_route", "change", *codes])  # fmt: skip
     for family in families:
         met = set(family.indicators_met)
-        sheet.append([family.family_id, family.household_id, family.district, family.ward, family.problems_met,
-                      family.problem_count, family.qualifying_route, family.change,
-                      *[1 if code in met else 0 for code in codes]])  # fmt: skip
+        sheet.append(safe_row([family.family_id, family.household_id, family.district, family.ward,
+                               family.problems_met, family.problem_count, family.qualifying_route, family.change,
+                               *[1 if code in met else 0 for code in codes]]))  # fmt: skip
     about = book.create_sheet("About")
-    about.append(["Programme", f"{run.programme} v{run.programme_version}", run.programme_title])
+    about.append(safe_row(["Programme", f"{run.programme} v{run.programme_version}", run.programme_title]))
     about.append(["As of", run.as_of_on.isoformat()])
     about.append(["Run", run.pk])
-    about.append(["Filters", ", ".join(f"{k}={v}" for k, v in filters.items() if v) or "none"])
+    about.append(safe_row(["Filters", ", ".join(f"{k}={v}" for k, v in filters.items() if v) or "none"]))
     buffer = io.BytesIO()
     book.save(buffer)
     with transaction.atomic():

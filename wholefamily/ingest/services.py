@@ -40,7 +40,7 @@ from wholefamily.governance.audit import record
 from wholefamily.governance.models import AuditEvent, DataSharingAgreement
 from wholefamily.ingest.models import DatasetVersion, ImportProblem, ImportRun, Policy
 from wholefamily.ingest.readers import open_source
-from wholefamily.ingest.store import VersionWriter, clean_abandoned
+from wholefamily.ingest.store import VersionWriter, abandoned_runs, clean_abandoned, holding_run
 
 logger = logging.getLogger(__name__)
 
@@ -190,15 +190,21 @@ def run_import(
     *, run: ImportRun, path: Path, by: AbstractBaseUser | None, progress: ProgressReporter | None = None
 ) -> ImportRun:
     """Validate the delivery at `path` for `run` and store it all-or-nothing; returns the finished run."""
-    progress = progress or NullProgress()
+    _mark_runs_interrupted(abandoned_runs(run.kind))
+    with holding_run(run.kind, str(run.pk)):
+        return _run_import(run=run, path=path, by=by, progress=progress or NullProgress())
+
+
+def _run_import(*, run: ImportRun, path: Path, by: AbstractBaseUser | None, progress: ProgressReporter) -> ImportRun:
     contract_set = contracts()
     contract = contract_set.contract(run.kind)
     profile = profile_for(name=run.profile, kind=run.kind)
     progress.set_message(f"Checking {run.file_name}")
+    run.status = ImportRun.Status.RUNNING
+    run.save(update_fields=["status"])
     run.file_size = path.stat().st_size
     run.sha256 = file_sha256(path)
-    run.status = ImportRun.Status.RUNNING
-    run.save(update_fields=["file_size", "sha256", "status"])
+    run.save(update_fields=["file_size", "sha256"])
 
     existing = DatasetVersion.objects.filter(sha256=run.sha256, kind=run.kind, profile=run.profile).first()
     if existing is not None:
@@ -255,6 +261,16 @@ def _mark_interrupted(version_ids: list[str]) -> None:
     """Runs whose process died mid-way (their leftovers were just cleaned) are recorded as interrupted."""
     if version_ids:
         ImportRun.objects.filter(version_id__in=version_ids, status=ImportRun.Status.RUNNING).update(
+            status=ImportRun.Status.INTERRUPTED,
+            message="The import stopped part-way (its process ended); nothing was stored. Import the file again.",
+            finished_at=timezone.now(),
+        )
+
+
+def _mark_runs_interrupted(run_ids: list[str]) -> None:
+    """Runs whose process died before they had a version (while computing the checksum, say) are interrupted too."""
+    if run_ids:
+        ImportRun.objects.filter(pk__in=run_ids, status__in=[ImportRun.Status.QUEUED, ImportRun.Status.RUNNING]).update(
             status=ImportRun.Status.INTERRUPTED,
             message="The import stopped part-way (its process ended); nothing was stored. Import the file again.",
             finished_at=timezone.now(),

@@ -18,7 +18,7 @@ import fcntl
 import json
 import os
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -42,6 +42,7 @@ QUARANTINE_FILE = "quarantine.parquet"
 MANIFEST_FILE = "manifest.json"
 TMP_PREFIX = ".tmp-"
 LOCK_PREFIX = ".lock-"
+RUN_LOCK_PREFIX = ".import-"  # held by the process running an import, from its first step (the checksum) to its end
 
 
 def datasets_root() -> Path:
@@ -91,6 +92,40 @@ def clean_abandoned(kind: str, *, is_recorded: Callable[[str], bool]) -> list[st
             shutil.rmtree(tmp, ignore_errors=True)
             cleaned.append(version_id)
     return cleaned
+
+
+@contextlib.contextmanager
+def holding_run(kind: str, run_id: str) -> Iterator[None]:
+    """Hold a lock naming import run `run_id` while it runs, so that a later import can tell it died (ADR 0014).
+
+    Unlike the version lock, it is taken before anything else: a run killed while computing its checksum,
+    before it has a version, is found by `abandoned_runs` and recovered like the others.
+    """
+    root = kind_dir(kind)
+    root.mkdir(parents=True, exist_ok=True)
+    path = root / f"{RUN_LOCK_PREFIX}{run_id}"
+    with path.open("wb") as handle:
+        if not _try_lock(handle):
+            raise RuntimeError(f"import run {run_id} is running in another process")
+        try:
+            yield
+        finally:
+            path.unlink(missing_ok=True)
+
+
+def abandoned_runs(kind: str) -> list[str]:
+    """The ids of import runs of `kind` whose process died (their run lock is left, held by nobody); cleaned."""
+    root = kind_dir(kind)
+    if not root.is_dir():
+        return []
+    run_ids: list[str] = []
+    for lock_path in sorted(root.glob(f"{RUN_LOCK_PREFIX}*")):
+        with lock_path.open("rb") as handle:
+            if not _try_lock(handle):
+                continue  # its import is running
+            lock_path.unlink(missing_ok=True)
+            run_ids.append(lock_path.name.removeprefix(RUN_LOCK_PREFIX))
+    return run_ids
 
 
 class VersionWriter:

@@ -14,6 +14,7 @@ from django.http import Http404
 
 from wholefamily.domain.roles import Role
 from wholefamily.governance import access
+from wholefamily.governance.audit import record
 from wholefamily.linkage.models import Household, LinkageRun, Membership, Person, ReviewDecision
 
 LINKAGE_ROLES = (Role.DATA_ANALYST, Role.ADMINISTRATOR)
@@ -75,7 +76,8 @@ def review_queue(
     *, for_user: Any, limit: int | None = 100, kind: str = "", band: str = ""
 ) -> tuple[LinkageRun | None, list[dict[str, Any]]]:
     """Grey-zone pairs of the current run nobody has decided yet, most likely matches first; `kind` keeps pairs with a
-    record from that dataset, `band` pairs whose match probability is in that band (PROBABILITY_BANDS)."""
+    record from that dataset, `band` pairs whose match probability is in that band (PROBABILITY_BANDS). The pairs
+    show names and dates of birth: the read is audited."""
     if not access.has_role(for_user, *LINKAGE_ROLES):
         raise PermissionDenied
     run = current_run()
@@ -85,7 +87,10 @@ def review_queue(
     pending = [pair for pair in _review_table(run) if (pair["profile_id_l"], pair["profile_id_r"]) not in decided]
     pending.sort(key=lambda pair: -float(pair.get("match_probability") or 0.0))
     pending = filter_pairs(pending, kind=kind, band=band)
-    return run, pending if limit is None else pending[:limit]
+    shown = pending if limit is None else pending[:limit]
+    record(by=for_user, action="view", object_type="linkage.review_queue", object_id=run.run_id,
+           detail={"pairs": len(shown)})  # fmt: skip
+    return run, shown
 
 
 def filter_pairs(pairs: list[dict[str, Any]], *, kind: str = "", band: str = "") -> list[dict[str, Any]]:
@@ -108,17 +113,26 @@ def review_count(*, for_user: Any) -> int | None:
     """How many pairs wait for a decision; None for a user who may not review."""
     if not access.has_role(for_user, *LINKAGE_ROLES):
         return None
-    _, pending = review_queue(for_user=for_user, limit=None)
-    return len(pending)
+    run = current_run()
+    if run is None:
+        return 0
+    decided = set(ReviewDecision.objects.values_list("profile_id_l", "profile_id_r"))
+    return sum(1 for pair in _review_table(run) if (pair["profile_id_l"], pair["profile_id_r"]) not in decided)
 
 
 def review_pair(*, for_user: Any, profile_id_l: str, profile_id_r: str) -> dict[str, Any]:
-    """One pair of the current run's review list, with its side-by-side fields and match-weight waterfall."""
-    run, _ = review_queue(for_user=for_user, limit=0)
+    """One pair of the current run's review list, with its side-by-side fields and match-weight waterfall.
+
+    The two records' names and dates of birth are shown side by side: the read is audited."""
+    if not access.has_role(for_user, *LINKAGE_ROLES):
+        raise PermissionDenied
+    run = current_run()
     if run is None:
         raise Http404
     for pair in _review_table(run):
         if pair["profile_id_l"] == profile_id_l and pair["profile_id_r"] == profile_id_r:
+            record(by=for_user, action="view", object_type="linkage.review_pair",
+                   object_id=f"{profile_id_l}/{profile_id_r}"[:64], detail={"run": run.run_id})  # fmt: skip
             return {"run": run, "pair": pair, "fields": _fields(pair), "waterfall": waterfall(pair)}
     raise Http404
 
@@ -161,6 +175,7 @@ def person_detail(*, for_user: Any, person_id: str) -> dict[str, Any]:
     person = Person.objects.filter(person_id=person_id).first()
     if person is None:
         raise Http404
+    record(by=for_user, action="linkage.person.view", obj=person)
     records = list(person.records.all())
     memberships = list(person.memberships.select_related("household").order_by("start_on"))
     return {"person": person, "records": records, "memberships": memberships}

@@ -10,14 +10,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from wholefamily.domain.roles import Role
 from wholefamily.governance import access
-from wholefamily.governance.audit import record
 from wholefamily.jobs.models import Job
 from wholefamily.jobs.services import start_job
 from wholefamily.linkage.models import Household
@@ -182,19 +180,15 @@ class HouseholdCorrectionForm(forms.Form):
 def person_view(request: HttpRequest, person_id: str) -> HttpResponse:
     context = person_detail(for_user=request.user, person_id=person_id)
     form = HouseholdCorrectionForm(request.POST or None)
-    if request.method == "POST":
-        if form.is_valid():
-            correct_household(
-                person=context["person"],
-                household=form.cleaned_data["household_id"],
-                reason=form.cleaned_data["reason"],
-                by=request.user,  # type: ignore[arg-type]
-            )
-            messages.success(request, "Household corrected. The correction holds on later linkage runs.")
-            return redirect("linkage:person_detail", person_id=person_id)
-    else:
-        with transaction.atomic():
-            record(by=request.user, action="linkage.person.view", obj=context["person"])
+    if request.method == "POST" and form.is_valid():
+        correct_household(
+            person=context["person"],
+            household=form.cleaned_data["household_id"],
+            reason=form.cleaned_data["reason"],
+            by=request.user,  # type: ignore[arg-type]
+        )
+        messages.success(request, "Household corrected. The correction holds on later linkage runs.")
+        return redirect("linkage:person_detail", person_id=person_id)
     return render(request, "linkage/person_detail.html", {**context, "form": form})
 
 

@@ -23,6 +23,9 @@ class DistanceForm(GovukForm):
     assessed_on = date_field("Date of the scores")
     assessor = radio_field("Who gave the scores", list(DistanceAssessment.Assessor.choices))
     notes = long_text_field("Notes", required=False, help_text="Optional. What the family said about their progress.")
+    # How many time points the family had when the form was opened: two people recording the baseline at once
+    # must not both land (the second would silently become the first review). ADR 0014.
+    recorded = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
     def __init__(
         self,

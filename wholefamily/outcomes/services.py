@@ -28,6 +28,10 @@ class OutcomesError(Exception):
     """A change the rules refuse; the message is shown to the user as it is."""
 
 
+class StaleScoresError(OutcomesError):
+    """Someone else recorded scores for the family after this person opened the form (a lost update refused)."""
+
+
 def subjects_of(case: Case, *, on: date | None = None) -> list[distance.Subject]:
     """Who is scored: the family, then each member in the family on `on` (every current member when None)."""
     members = Member.objects.filter(case=case).order_by("born_on", "display_name", "pk")
@@ -65,6 +69,11 @@ def next_time_point(case: Case, assessor: str) -> int:
     return 0 if latest is None else latest + 1
 
 
+def recorded_count(case: Case) -> int:
+    """How many time points of distance travelled the family has, by every assessor: the form's version."""
+    return DistanceAssessment.objects.filter(case=case).count()
+
+
 def record_distance_travelled(
     *,
     case: Case,
@@ -73,9 +82,14 @@ def record_distance_travelled(
     scores: Mapping[ScoreKey, int],
     family_member: Member | None = None,
     notes: str = "",
+    expected_recorded: int | None = None,
     by: User,
 ) -> DistanceAssessment:
-    """Record one time point of scores (the baseline, then each review): seed 001 Appendix D, scored 1 to 5."""
+    """Record one time point of scores (the baseline, then each review): seed 001 Appendix D, scored 1 to 5.
+
+    `expected_recorded` is how many time points the family had when the form was opened; if someone has
+    recorded one since, the scores are refused rather than saved as a time point the user did not mean.
+    """
     definition = distance_definition()
     if assessor not in DistanceAssessment.Assessor.values:
         raise OutcomesError(f"Unknown assessor {assessor!r}.")
@@ -90,6 +104,11 @@ def record_distance_travelled(
             raise OutcomesError("The case is closed: no more scores can be recorded.")
         if assessed_on < case.opened_on:
             raise OutcomesError("The scores cannot be from before the family came onto the programme.")
+        if expected_recorded is not None and recorded_count(case) != expected_recorded:
+            raise StaleScoresError(
+                "Someone else recorded distance travelled scores for this family after you opened the form. "
+                "Your scores have not been saved: check the family's scores as they are now and record yours again."
+            )
         time_point = next_time_point(case, assessor)
         previous = DistanceAssessment.objects.filter(case=case, assessor=assessor, time_point=time_point - 1).first()
         if previous is not None and assessed_on < previous.assessed_on:

@@ -74,9 +74,9 @@ def record_distance(request: HttpRequest, pk: int) -> HttpResponse:
         definition=definition,
         subjects=services.subjects_of(case),
         members=list(Member.objects.filter(case=case, end_on__isnull=True)),
-        initial={"assessed_on": today, "assessor": "key_worker"},
+        initial={"assessed_on": today, "assessor": "key_worker", "recorded": services.recorded_count(case)},
     )
-    refusal = ""
+    refusal, status = "", 200
     if request.method == "POST" and form.is_valid():
         try:
             assessment = services.record_distance_travelled(
@@ -86,10 +86,12 @@ def record_distance(request: HttpRequest, pk: int) -> HttpResponse:
                 family_member=form.family_member(),
                 notes=form.cleaned_data["notes"],
                 scores=form.scores(),
+                expected_recorded=form.cleaned_data["recorded"],
                 by=user,
             )
         except services.OutcomesError as error:
             refusal = str(error)
+            status = 409 if isinstance(error, services.StaleScoresError) else 200  # 409 Conflict: lost update
         else:
             label = distance.time_point_label(assessment.time_point)
             messages.success(request, f"The {label.lower()} scores have been saved.")
@@ -110,6 +112,7 @@ def record_distance(request: HttpRequest, pk: int) -> HttpResponse:
                 for code, label in DistanceAssessment.Assessor.choices
             ],
         },
+        status=status,
     )
 
 

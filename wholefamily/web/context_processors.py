@@ -31,10 +31,10 @@ class NavigationEntry:
     text: str
     url_name: str
     roles: tuple[Role, ...]
-    is_staff_only: bool = False  # the Django admin lets in staff accounts only
+    is_superuser_only: bool = False  # Django's admin lets in superusers only (ADR 0014)
 
     def is_for(self, user: AbstractBaseUser) -> bool:
-        if self.is_staff_only and not getattr(user, "is_staff", False):
+        if self.is_superuser_only and not getattr(user, "is_superuser", False):
             return False
         # The entry's roles, and the rule the page's own view enforces (web/pages.py), so a tab never answers 403.
         return access.has_role(user, *self.roles) and pages.may_open(user, self.url_name)
@@ -63,7 +63,7 @@ NAVIGATION: tuple[NavigationEntry, ...] = (
     NavigationEntry("Background jobs", "jobs:job_list", JOB_WATCHERS),
     NavigationEntry("Audit log", "governance:audit_log", AUDIT_READERS),
     NavigationEntry("Approvals", "governance:approval_list", APPROVAL_ROLES),
-    NavigationEntry("Administration", "admin:index", (Role.ADMINISTRATOR,), is_staff_only=True),
+    NavigationEntry("Administration", "admin:index", (Role.ADMINISTRATOR,), is_superuser_only=True),
 )
 
 

@@ -93,6 +93,7 @@ class Member(models.Model):
     start_on = models.DateField()
     end_on = models.DateField(null=True, blank=True)
     end_reason = models.CharField(max_length=300, blank=True)
+    version = models.PositiveIntegerField(default=1, help_text="Guards the details against lost updates.")
 
     class Meta:
         ordering = ["end_on", "born_on", "display_name"]

@@ -244,7 +244,13 @@ def test_members_change_and_leave_with_reasons_and_history(new_family, worker):
     case = new_family(Stage.ALLOCATED, worker=worker)
     member = case.members.get(person_id="P-2")
     services.change_member(
-        member=member, display_name="Jo Test", role=MemberRole.YOUNG_PERSON, born_on=None, reason="Now 14", by=worker
+        member=member,
+        expected_version=member.version,
+        display_name="Jo Test",
+        role=MemberRole.YOUNG_PERSON,
+        born_on=None,
+        reason="Now 14",
+        by=worker,
     )
     services.end_membership(member=member, end_on=TODAY, reason="Moved to live with father", by=worker)
     with pytest.raises(services.CaseError, match="already left"):

@@ -13,7 +13,7 @@ from django.shortcuts import render
 
 from wholefamily.cases.lookups import case_for, family_url
 from wholefamily.cases.models import Case
-from wholefamily.cases.services import CaseError, StalePlanError
+from wholefamily.cases.services import CaseError, StaleRecordError
 from wholefamily.governance.audit import record
 from wholefamily.web.http import posted, signed_in_user
 
@@ -41,14 +41,14 @@ def form_page(
 ) -> HttpResponse:
     """Show the form; on a valid POST call `save` (which returns where to go) and confirm with `success`.
 
-    Refusals from the pathway (CaseError, StalePlanError) are shown on the form, with the user's input kept.
+    Refusals from the pathway (CaseError, StaleRecordError) are shown on the form, with the user's input kept.
     """
     refusal, refusal_title = "", ""
     if request.method == "POST" and form.is_valid():
         try:
             next_url = save()
-        except StalePlanError as error:
-            refusal, refusal_title = str(error), "Someone else changed this plan"
+        except StaleRecordError as error:
+            refusal, refusal_title = str(error), error.title
         except CaseError as error:
             refusal = str(error)
         else:

@@ -498,13 +498,19 @@ def change_member(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse
     case = case_for(request, pk, action=Action.CHANGE)
     user = signed_in_user(request)
     member = _member_of(case.pk, member_pk)
-    initial = {"display_name": member.display_name, "born_on": member.born_on, "role": member.role}
+    initial = {
+        "display_name": member.display_name,
+        "born_on": member.born_on,
+        "role": member.role,
+        "version": member.version,
+    }
     form = MemberChangeForm(posted(request), initial=initial)
 
     def save() -> str:
         data = form.cleaned_data
         services.change_member(
             member=member,
+            expected_version=data["version"],
             display_name=data["display_name"],
             role=MemberRole(data["role"]),
             born_on=data["born_on"],

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from wholefamily.dataplane import spreadsheets
 from wholefamily.identification.engine.evaluate import Evaluation
 
 TABLES = ("cohort", "families", "evidence", "residents")
@@ -21,6 +21,5 @@ def write_parquet(evaluation: Evaluation, directory: Path) -> Path:
 
 
 def write_csv(table: pa.Table, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    pacsv.write_csv(table, path)
-    return path
+    """CSV for the command line, formula-safe (ADR 0014)."""
+    return spreadsheets.write_csv(table, path)

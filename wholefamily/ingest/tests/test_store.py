@@ -119,7 +119,7 @@ def test_clean_abandoned_leaves_a_running_import_alone(
 BIG_ROWS = 150_000
 
 
-def _write_big_attendance(path: Path) -> None:
+def _write_big_attendance(path: Path, rows: int = BIG_ROWS) -> None:
     header = (
         "source_record_id,source_person_id,forename,surname,date_of_birth,sex,address,postcode,uprn,pupil_number,"
         "academic_year,term,school_urn,possible_sessions,authorised_absence_sessions,unauthorised_absence_sessions\n"
@@ -127,7 +127,7 @@ def _write_big_attendance(path: Path) -> None:
     terms = ("autumn", "spring", "summer")
     with path.open("w", encoding="utf-8") as handle:
         handle.write(header)
-        for i in range(BIG_ROWS):
+        for i in range(rows):
             handle.write(
                 f"R{i},P{i // 3},Testname,Examplesurname,2006-01-{1 + i % 28:02d},F,{i} Nowhere Lane,ZZ1 1AA,"
                 f"{100000000 + i},X{i:012d},2014,{terms[i % 3]},100001,140,{i % 7},{i % 5}\n"
@@ -184,3 +184,52 @@ def test_sigkill_mid_import_leaves_no_version_and_a_clean_retry_succeeds(tmp_pat
     names = sorted(p.name for p in datasets.iterdir())
     assert len(names) == 1 and not names[0].startswith("."), names  # leftovers of the killed run cleaned
     assert pq.ParquetFile(datasets / names[0] / "data.parquet").metadata.num_rows == BIG_ROWS
+
+
+STUCK_AT_CHECKSUM = """
+import os
+from pathlib import Path
+from wholefamily.ingest.services import create_import_run, run_import
+run = create_import_run(kind="school_attendance", profile="synthetic-county", file_name="slow.csv", by=None)
+print("run", run.pk, flush=True)
+run_import(run=run, path=Path(os.environ["STUCK_AT"]), by=None)
+"""
+
+
+@pytest.mark.slow
+def test_an_import_killed_while_computing_its_checksum_is_recovered(tmp_path: Path) -> None:
+    """Killed at its checksum, a run has no version yet: it used to stay "queued" for good (ADR 0014)."""
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}  # its own SQLite file, never a shared database
+    env.update(WHOLEFAMILY_VAR_DIR=str(tmp_path / "var"), WHOLEFAMILY_DATA_DIR=str(tmp_path / "var" / "data"))
+    env["WHOLEFAMILY_ENV"] = "test"
+    assert _wholefamily("migrate", "--no-input", "-v", "0", env=env).returncode == 0
+    agreement = ["--reference", "T-1", "--name", "Schools", "--partner", "Schools", "--purpose", "Attendance",
+                 "--lawful-basis", "Public task", "--kind", "school_attendance", "--start", "2000-01-01"]  # fmt: skip
+    assert _wholefamily("register_agreement", *agreement, env=env).returncode == 0
+    fifo = tmp_path / "never-ending.csv"
+    os.mkfifo(fifo)  # reading it blocks: the checksum never finishes
+    script = tmp_path / "stuck.py"
+    script.write_text(STUCK_AT_CHECKSUM, encoding="utf-8")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "wholefamily.cli", "shell", "-c", f"exec(open({str(script)!r}).read())"],
+        env={**env, "STUCK_AT": str(fifo)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    lines = iter(process.stdout.readline, "")
+    started = next((line for line in lines if line.startswith("run ")), "")  # after the shell's own chatter
+    assert started, process.communicate()
+    time.sleep(1.0)  # into the checksum
+    assert process.poll() is None
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+
+    small = tmp_path / "attendance.csv"
+    _write_big_attendance(small, rows=6)
+    command = ["import", "--kind", "school_attendance", "--profile", "synthetic-county", str(small), "--no-progress"]
+    retry = _wholefamily(*command, env=env, timeout=300)
+    assert retry.returncode == 0, retry.stdout + retry.stderr
+    runs = _wholefamily("shell", "-c", SHOW_RUNS, env=env).stdout
+    assert "'Interrupted': 1" in runs and "Queued" not in runs and "Running" not in runs, runs

@@ -19,6 +19,7 @@ def family(new_family, worker):
 
 def _post(client, case, **scores):
     data = {"assessed_on": TODAY.strftime("%d/%m/%Y"), "assessor": "key_worker", "family_member": "", "notes": ""}
+    data["recorded"] = str(DistanceAssessment.objects.filter(case=case).count())
     data.update({f"score_family_{item}": str(value) for item, value in scores.items()})
     return client.post(reverse("outcomes:record_distance", args=[case.pk]), data)
 
@@ -61,3 +62,19 @@ def test_another_team_gets_not_found(client, family, outsider):
     client.force_login(outsider)
     assert client.get(reverse("outcomes:distance", args=[family.pk])).status_code == 404
     assert _post(client, family, housing=3).status_code == 404
+
+
+def test_two_baselines_saved_at_once_the_second_is_refused(client, family, worker, manager):
+    """Both opened the form when the family had no scores: the second save must not land as a review (ADR 0014)."""
+    url = reverse("outcomes:record_distance", args=[family.pk])
+    client.force_login(worker)
+    assert 'name="recorded" value="0"' in client.get(url).content.decode()
+    other = client.__class__()
+    other.force_login(manager)
+    data = {"assessed_on": TODAY.strftime("%d/%m/%Y"), "assessor": "key_worker", "family_member": "", "notes": ""}
+    data.update({"recorded": "0", "score_family_housing": "3"})
+    assert client.post(url, data).status_code == 302
+    response = other.post(url, {**data, "score_family_housing": "2"})
+    assert response.status_code == 409
+    assert "Someone else recorded distance travelled scores" in response.content.decode()
+    assert list(DistanceAssessment.objects.values_list("time_point", flat=True)) == [0]

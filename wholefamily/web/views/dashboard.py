@@ -52,7 +52,7 @@ class _Facts:
 
     team: Team | None
     visible_team_count: int
-    is_staff: bool
+    is_superuser: bool
     pairs_to_review: int | None = None  # None: the user may not review linkage
 
     @classmethod
@@ -61,7 +61,7 @@ class _Facts:
         return cls(
             team=profile.team if profile is not None else None,
             visible_team_count=selectors.teams_for(for_user=user).count(),
-            is_staff=bool(getattr(user, "is_staff", False)),
+            is_superuser=bool(getattr(user, "is_superuser", False)),
             pairs_to_review=review_count(for_user=user),
         )
 
@@ -201,20 +201,16 @@ def _auditor(facts: _Facts) -> RoleSection:
 
 def _administrator(facts: _Facts) -> RoleSection:
     rows = [_teams_row(facts), _audit_row(), _jobs_row()]
-    notes = []
-    if facts.is_staff:
+    notes: list[str] = []
+    if facts.is_superuser:
         rows.insert(
             0,
             SummaryRow(
                 key="Administration",
-                value="Staff accounts, roles, teams and data-sharing agreements.",
+                value="Django's administration pages, for superusers only; every request is audited.",
                 href=reverse("admin:index"),
                 action_text="Open",
             ),
-        )
-    else:
-        notes.append(
-            "Your account cannot open the administration pages yet: ask another administrator for staff access."
         )
     return RoleSection(
         role=Role.ADMINISTRATOR,

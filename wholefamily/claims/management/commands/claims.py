@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from wholefamily.claims.models import Claim, EvaluatedFamily
 from wholefamily.claims.services import ClaimsError, compute_claims, draw_spot_check
+from wholefamily.domain.validation import safe_row
 from wholefamily.identification.engine.engines import ENGINES
 from wholefamily.identification.engine.snapshot import SnapshotError
 
@@ -36,21 +37,23 @@ def write_claims_csv(claims: list[Claim], path: Path) -> None:
         writer.writerow(CSV_COLUMNS)
         for claim in claims:
             writer.writerow(
-                [
-                    claim.reference,
-                    claim.programme,
-                    claim.window,
-                    claim.family_id,
-                    claim.household_id,
-                    claim.case.reference if claim.case else "",
-                    ";".join(claim.results),
-                    f"{claim.amount_pence // 100}.{claim.amount_pence % 100:02d}",
-                    claim.state,
-                    "yes" if claim.is_sampled else "no",
-                    claim.evidence.get("rules", ""),
-                    claim.evidence.get("start_on", ""),
-                    ";".join(_refs(claim.evidence)),
-                ]
+                safe_row(
+                    [
+                        claim.reference,
+                        claim.programme,
+                        claim.window,
+                        claim.family_id,
+                        claim.household_id,
+                        claim.case.reference if claim.case else "",
+                        ";".join(claim.results),
+                        f"{claim.amount_pence // 100}.{claim.amount_pence % 100:02d}",
+                        claim.state,
+                        "yes" if claim.is_sampled else "no",
+                        claim.evidence.get("rules", ""),
+                        claim.evidence.get("start_on", ""),
+                        ";".join(_refs(claim.evidence)),
+                    ]
+                )
             )
 
 

@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from wholefamily.dataplane import spreadsheets
 from wholefamily.jobs.cli_progress import RichProgress, console_for
 from wholefamily.linkage.engine.adapt import UnlinkableData
 from wholefamily.linkage.engine.definition import load_models
@@ -22,9 +22,9 @@ from wholefamily.linkage.options import add_analyst_options, column_map, memory_
 
 
 def write_table_csv(table: pa.Table, path: Path) -> None:
-    """Write one of the command's outputs as CSV (clusters and scored pairs both go through here)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    pacsv.write_csv(table, path)
+    """Write one of the command's outputs as CSV (clusters and scored pairs both go through here), formula-safe
+    (ADR 0014)."""
+    spreadsheets.write_csv(table, path)
 
 
 class Command(BaseCommand):
