@@ -53,7 +53,7 @@ def test_names_with_slips_short_forms_dates_and_postcodes(client, make_staff, pe
     assert _found(client, name="okafr") == [("P2", "N-1"), ("P1", "N-1")]
     assert _found(client, name="Bill Okafor") == [("P1", "N-1")]  # Bill finds William
     assert _found(client, name="Jones") == [("P3", "S-1")]  # one part of a double-barrelled name
-    assert _found(client, date_of_birth_0="27", date_of_birth_1="3", date_of_birth_2="2009") == [("P1", "N-1")]
+    assert _found(client, date_of_birth_day="27", date_of_birth_month="3", date_of_birth_year="2009") == [("P1", "N-1")]
     assert _found(client, postcode="ab12cd") == [("P2", "N-1"), ("P1", "N-1")]
     assert _found(client, name="Okafor", postcode="ZZ9 9ZZ") == []
     page = client.get(reverse("cases:search"), {"name": "okafr"}).text
@@ -97,6 +97,8 @@ def test_a_referral_picks_its_household_by_the_search(client, make_staff, people
     refused = client.post(reverse("cases:new_referral"), {**details, "household_id": "H2"})
     assert refused.status_code == 200 and "Select the household in the linked data" in refused.text
     assert not Referral.objects.exists()
+    # A household with an open case is refused too (one open case a family); once the case is closed it may be referred.
+    Case.objects.filter(reference="N-1").update(stage="closed", closed_on=dt.date(2026, 1, 6))
     response = client.post(reverse("cases:new_referral"), {**details, "household_id": "H1"})
     assert response.status_code == 302
     assert Referral.objects.get().household_id == "H1"
