@@ -87,7 +87,8 @@ def test_time_points(index, code, label):
         (4, 4, 0, Movement.NOT_SCORED),  # the baseline itself is not a change
         (4, 2, 1, Movement.LESS_NEED),
         (4, 4, 1, Movement.NO_CHANGE),
-        (3, 5, 1, Movement.MORE_NEED_FOUND),  # a rise at the first review: expected (seed 001 s2.4)
+        # a rise at the first review: expected (Commissioning for Families with Complex Needs, s2.4)
+        (3, 5, 1, Movement.MORE_NEED_FOUND),
         (3, 4, 2, Movement.MORE_NEED),  # a rise later is not explained away
         (None, 2, 1, Movement.NOT_SCORED),  # no baseline: unknown, never progress
         (3, None, 2, Movement.NOT_SCORED),
