@@ -195,7 +195,9 @@ def parse_definition(raw: Mapping[str, Any]) -> DistanceDefinition:
         Assessor(_code(a.get("code"), "assessors"), _text(a, "label", "assessors")) for a in raw.get("assessors") or ()
     )
     if not assessors:
-        raise DistanceDefinitionError("assessors: at least one (who evaluates progress, seed 001 s2.4)")
+        raise DistanceDefinitionError(
+            "assessors: at least one (who evaluates progress, Commissioning for Families with Complex Needs s2.4)"
+        )
     sources = raw.get("source")
     if not sources:
         raise DistanceDefinitionError("source is required")

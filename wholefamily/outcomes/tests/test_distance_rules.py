@@ -35,7 +35,8 @@ def test_appendix_d_profiles_and_items(definition):
     assert definition.profile_for("parenting_adult").code == "parent"
     assert definition.profile_for("other_adult") is None
     assert {item.group for item in definition.profile_for("child").items} == {"", "Health", "Learning"}
-    assert all(p.source.startswith("seed 001 Appendix D") for p in definition.profiles)
+    appendix_d = "Commissioning for Families with Complex Needs Appendix D"
+    assert all(p.source.startswith(appendix_d) for p in definition.profiles)
     assert {c.topic for c in definition.choices} >= {
         "Items not scored at a time point",
         "Scores that rise after the baseline",
