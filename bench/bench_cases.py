@@ -5,7 +5,7 @@ Starts a private PostgreSQL cluster in a temporary folder on a free loopback por
 as the `postgres` user when run as root), migrates, loads the data with COPY, serves the app with gunicorn
 on 127.0.0.1, and drives it from a second process: 20 threads, each signed in as a different key worker,
 alternating their caseload page and one of their families' pages. Figures are printed, not judged
-(the target in issue 7 is p95 under 300 ms).
+(the target is p95 under 300 ms).
 
     .venv/bin/python bench/bench_cases.py [--families 100000] [--events 1000000] [--users 20] [--seconds 60]
         [--workers 4] [--database-url postgresql://...] [--keep]

@@ -1,4 +1,4 @@
-"""Benchmark: identification of a synthetic county on DuckDB (issue 6). Prints figures, not pass/fail.
+"""Benchmark: identification of a synthetic county on DuckDB (ADR 0005). Prints figures, not pass/fail.
 
     .venv/bin/python bench/bench_identify.py [--population 1000000] [--programme tf-2015] [--engine duckdb]
                                              [--county DIR] [--work DIR]

@@ -1,1 +1,2 @@
-"""Cases: a family on the programme, from identification or referral to closure (the "Do" of issue 7)."""
+"""Cases: a family on the programme, from identification or referral to closure (the "Do" of the commissioning
+cycle; ADR 0006)."""

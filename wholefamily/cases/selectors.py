@@ -124,7 +124,7 @@ def waiting_time(case: Case, now: datetime | None = None) -> timedelta:
 
 @dataclass(frozen=True)
 class DistrictProgress:
-    """One row of the progress table (seed 004 §2.4)."""
+    """One row of the progress table (Working Together With Families (Lancashire, 2013), §2.4)."""
 
     district: str
     with_plan: int

@@ -1,6 +1,6 @@
 """The data contract: one canonical schema per dataset kind, and the code lists its code columns use.
 
-Read from `definitions/contract/<kind>.yaml` and `definitions/codelists/<name>.yaml` (issue 4). Pure: parses plain
+Read from `definitions/contract/<kind>.yaml` and `definitions/codelists/<name>.yaml`. Pure: parses plain
 mappings (from YAML) into frozen dataclasses and renders the contract as Markdown; no file formats, no Django.
 """
 
@@ -27,7 +27,7 @@ PERSON_IDENTIFIER_COLUMNS: tuple[str, ...] = (
     "postcode",
     "uprn",
 )
-"""The identifier columns every kind carries, in this order (issue 4)."""
+"""The identifier columns every kind carries, in this order."""
 
 KIND_IDENTIFIER_COLUMNS: tuple[str, ...] = ("pupil_number", "nhs_number", "ni_number", "social_care_id", "police_id")
 

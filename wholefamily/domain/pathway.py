@@ -1,9 +1,9 @@
 """The case pathway as pure rules: stages, allowed transitions and who may make them, closure, reviews, budget.
 
-Source: "Commissioning services for families with complex needs" (seed 001), Appendix C §6-9 (referral
-routes, gatekeeping, a key worker per family, reviews after one month then quarterly, a case closure
-policy) and the Lancashire progress report (seed 004 §2.4: information gathering, awaiting allocation
-of a lead professional, lead professional with an active plan). No Django here: the `cases` app adapts.
+Source: Commissioning for Families with Complex Needs, Appendix C §6-9 (referral routes, gatekeeping, a key worker per
+family, reviews after one month then quarterly, a case closure policy) and the Lancashire progress report (Working
+Together With Families (Lancashire, 2013), §2.4: information gathering, awaiting allocation of a lead professional,
+lead professional with an active plan). No Django here: the `cases` app adapts.
 """
 
 from __future__ import annotations
@@ -202,7 +202,8 @@ class Transition:
 
 
 def _closures() -> tuple[Transition, ...]:
-    """A manager closes a case from any open stage (the case closure policy, seed 001 Appendix C §7)."""
+    """A manager closes a case from any open stage (the case closure policy,
+    Commissioning for Families with Complex Needs, Appendix C §7)."""
     return tuple(
         Transition("close", stage, Stage.CLOSED, MANAGERS, "Close the case") for stage in Stage if stage.is_open
     )
@@ -275,7 +276,7 @@ def may_reassign(stage: Stage, roles: Iterable[Role]) -> bool:
     return stage in ALLOCATED_STAGES and bool(frozenset(roles) & MANAGERS)
 
 
-# --- Reviews: one month after the plan, then quarterly (seed 001 Appendix C §7) --------------------
+# --- Reviews: one month after the plan, then quarterly (Commissioning for Families with Complex Needs, Appendix C §7)
 
 FIRST_REVIEW_MONTHS = 1
 REVIEW_INTERVAL_MONTHS = 3

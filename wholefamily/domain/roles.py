@@ -10,7 +10,7 @@ Rules (ADR 0002):
 - Auditors read everything and change no case record; their verdict on a results claim (validate, reject, send
   back) is an audit act the claims rules allow, not a change to a case (ADR 0014, amending ADR 0002).
 - A key worker (without the team manager role) reaches only the families allocated to them and their
-  team's unallocated families; a team manager reaches all the team's families (issue 7).
+  team's unallocated families; a team manager reaches all the team's families.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Validation of one delivery against the data contract: headers, cells, rows, duplicates, date formats.
 
-Pure rules (issue 4): readers hand over a header and rows of cells (text from CSV, typed values from XLSX or
+Pure rules: readers hand over a header and rows of cells (text from CSV, typed values from XLSX or
 Parquet); this module maps them onto the kind's canonical columns through a source profile and says, for every
 row, the typed values or the problems (line, column, reason). Whole-delivery problems raise `DeliveryRefused`.
 Line numbers count as a spreadsheet user does: the header is line 1, the first data row line 2.

@@ -1,1 +1,1 @@
-"""Identification (issue 6): which families meet a programme's criteria as of a date, why, and where need is."""
+"""Identification (ADR 0005): which families meet a programme's criteria as of a date, why, and where need is."""

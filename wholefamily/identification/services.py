@@ -185,7 +185,7 @@ def identify_families(
     progress: ProgressReporter | None = None,
 ) -> IdentificationRun:
     """Evaluate a programme as of a date over a linked snapshot; record the cohort, evidence and the change since
-    the programme's previous run (issue 6)."""
+    the programme's previous run."""
     definition = load_programme_definition(programme)
     if not definition.is_effective_on(as_of_on):
         logger.warning("%s is not in force on %s (effective %s to %s)", definition.label, as_of_on,

@@ -1,6 +1,6 @@
 """Validation reports as CSV: every problem by line, column and reason, safe to open in a spreadsheet.
 
-Values that a spreadsheet would run as formulas are written with a leading apostrophe (issue 4).
+Values that a spreadsheet would run as formulas are written with a leading apostrophe.
 """
 
 from __future__ import annotations

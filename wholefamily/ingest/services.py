@@ -2,7 +2,7 @@
 
 A delivery ends as exactly one of: a new immutable dataset version (Parquet renamed into place and its
 DatasetVersion row committed together), "already imported" (same file, kind and profile: nothing new), or
-refused with its validation report and nothing in the data store (issue 4).
+refused with its validation report and nothing in the data store.
 """
 
 from __future__ import annotations

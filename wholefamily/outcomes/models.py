@@ -7,7 +7,8 @@ from django.db import models
 
 
 class DistanceAssessment(models.Model):
-    """The scores of one family at one time point (0 = baseline B, 1 = R1, ...) by one assessor (seed 001 App. D)."""
+    """The scores of one family at one time point (0 = baseline B, 1 = R1, ...) by one assessor
+    (Commissioning for Families with Complex Needs, Appendix D)."""
 
     class Assessor(models.TextChoices):
         KEY_WORKER = "key_worker", "Key worker"

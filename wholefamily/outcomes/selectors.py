@@ -278,7 +278,7 @@ def family_outcomes(*, for_user: AnyUser, case: Case) -> FamilyOutcomes:
     return FamilyOutcomes(run, problems)
 
 
-# --- the report card (seed 001 Appendix E) ----------------------------------------------------------------------------
+# --- the report card (Commissioning for Families with Complex Needs, Appendix E) ------------------------------------
 
 REPORT_READERS = (
     Role.TEAM_MANAGER,
@@ -357,7 +357,8 @@ def _facts(cases: list[Case], definition: report.ReportCardDefinition) -> list[r
 
 def report_card(*, for_user: AnyUser) -> ReportCard:
     """Distance travelled and plan results over the families the user may count, by tier of need, age group,
-    district and type of key worker (seed 001 Appendix E; groups: report-card.yaml)."""
+    district and type of key worker (Commissioning for Families with Complex Needs, Appendix E; groups:
+    report-card.yaml)."""
     if not access.has_role(for_user, *REPORT_READERS) and not getattr(for_user, "is_superuser", False):
         raise PermissionDenied
     definition = report_card_definition()

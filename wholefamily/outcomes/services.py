@@ -85,7 +85,8 @@ def record_distance_travelled(
     expected_recorded: int | None = None,
     by: User,
 ) -> DistanceAssessment:
-    """Record one time point of scores (the baseline, then each review): seed 001 Appendix D, scored 1 to 5.
+    """Record one time point of scores (the baseline, then each review): Commissioning for Families with Complex Needs,
+    Appendix D, scored 1 to 5.
 
     `expected_recorded` is how many time points the family had when the form was opened; if someone has
     recorded one since, the scores are refused rather than saved as a time point the user did not mean.

@@ -1,4 +1,4 @@
-"""The synthetic county: realistic agency files with a known truth behind them (issue 3).
+"""The synthetic county: realistic agency files with a known truth behind them.
 
 A plain numpy package (data plane); Django only sees it through the `synth` management command.
 """

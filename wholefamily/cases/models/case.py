@@ -151,7 +151,8 @@ class CaseEvent(models.Model):
 
 
 class DistrictEstimate(models.Model):
-    """How many families a district expects to work with (the 'remaining of estimate' of seed 004 §2.4)."""
+    """How many families a district expects to work with (the 'remaining of estimate' of
+    Working Together With Families (Lancashire, 2013), §2.4)."""
 
     district = models.CharField(max_length=120, unique=True)
     families_estimated = models.PositiveIntegerField()

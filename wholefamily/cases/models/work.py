@@ -74,7 +74,8 @@ class Goal(models.Model):
 
 
 class Review(models.Model):
-    """A review of the plan: due one month after the plan, then quarterly (seed 001 Appendix C §7)."""
+    """A review of the plan: due one month after the plan, then quarterly
+    (Commissioning for Families with Complex Needs, Appendix C §7)."""
 
     class Outcome(models.TextChoices):
         CONTINUE = "continue", "Continue the plan"

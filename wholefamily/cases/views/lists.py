@@ -98,7 +98,8 @@ def reviews_due(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def progress(request: HttpRequest) -> HttpResponse:
-    """The progress table by district (seed 004 §2.4): counts only, no personal records."""
+    """The progress table by district (Working Together With Families (Lancashire, 2013), §2.4): counts only,
+    no personal records."""
     rows = selectors.progress_by_district(for_user=request.user)
     if not rows and not access.user_roles(request.user):
         raise PermissionDenied

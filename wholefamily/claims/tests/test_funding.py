@@ -1,4 +1,5 @@
-"""Funding definitions and the forecast: seed 004 s4.2 to the pound, and the definition's checks."""
+"""Funding definitions and the forecast: Working Together With Families (Lancashire, 2013), s4.2 to the pound, and the
+definition's checks."""
 
 from __future__ import annotations
 

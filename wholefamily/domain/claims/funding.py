@@ -1,5 +1,6 @@
 """Funding definitions (`programmes/funding/*.yaml`) and the forecast table: attachment fees and results payments
-per financial year, in pence, from the council's estimated number of families (seed 004 s4.2).
+per financial year, in pence, from the council's estimated number of families
+(Working Together With Families (Lancashire, 2013), s4.2).
 
 Money is exact: pounds are read as Decimal and held as integer pence; no float touches it.
 """
@@ -232,7 +233,8 @@ class Forecast:
 
 
 def forecast_funding(*, funding: Funding, estimated_families: int) -> Forecast:
-    """The funding table (seed 004 s4.2): per year the funded families, attachment fee, results payment and total."""
+    """The funding table (Working Together With Families (Lancashire, 2013), s4.2): per year the funded families,
+    attachment fee, results payment and total."""
     funded = funded_families(funding=funding, estimated_families=estimated_families)
     rows = []
     for year, families in zip(funding.years, spread_families(funding=funding, families=funded), strict=True):

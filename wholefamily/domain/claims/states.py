@@ -1,5 +1,5 @@
 """A results claim's states and the moves between them: draft, validated by internal audit, submitted, paid,
-rejected (issue 9). Who may make each move and whether a reason is needed; every move is audited by the service."""
+rejected (ADR 0008). Who may make each move and whether a reason is needed; every move is audited by the service."""
 
 from __future__ import annotations
 

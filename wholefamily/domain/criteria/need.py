@@ -1,7 +1,7 @@
 """Need by area: per district and ward, families per indicator and problem, per 1,000 residents, and the estimate.
 
-As in the progress table of seed 004 section 2.4 (families identified against the estimate, by district). Pure:
-takes the evaluated families and residents as plain rows.
+As in the progress table of Working Together With Families (Lancashire, 2013), section 2.4 (families identified
+against the estimate, by district). Pure: takes the evaluated families and residents as plain rows.
 """
 
 from __future__ import annotations

@@ -87,7 +87,8 @@ class TermCalendar:
 
 @dataclass(frozen=True)
 class TermsWindow:
-    """The last `terms` consecutive completed school terms (seed 002: "the last 3 consecutive terms")."""
+    """The last `terms` consecutive completed school terms (Together for Families update (Cambridgeshire, 2014):
+    "the last 3 consecutive terms")."""
 
     terms: int
 

@@ -1,5 +1,6 @@
-"""Distance travelled (seed 001 section 2.4 and Appendix D) as pure rules: the definition's schema, the time points
-B, R1, R2..., which member is scored on which profile, and how change from the baseline is read.
+"""Distance travelled (Commissioning for Families with Complex Needs, section 2.4 and Appendix D) as pure rules: the
+definition's schema, the time points B, R1, R2..., which member is scored on which profile, and how change from the
+baseline is read.
 
 Scores are need, 1 (none) to 5 (critical or complex): progress is a fall in score. A rise at the first review is
 expected (more need found after engagement) and labelled so; a missing score is missing, never "no need".
@@ -119,7 +120,8 @@ class DistanceDefinition:
 
 
 def time_point_code(index: int) -> str:
-    """0 is the baseline B; 1, 2, ... are reviews R1, R2, ... (seed 001 Appendix D)."""
+    """0 is the baseline B; 1, 2, ... are reviews R1, R2, ... (Commissioning for Families with Complex Needs,
+    Appendix D)."""
     if index < 0:
         raise ValueError("a time point is 0 (baseline) or a review number")
     return "B" if index == 0 else f"R{index}"
@@ -193,7 +195,9 @@ def parse_definition(raw: Mapping[str, Any]) -> DistanceDefinition:
         Assessor(_code(a.get("code"), "assessors"), _text(a, "label", "assessors")) for a in raw.get("assessors") or ()
     )
     if not assessors:
-        raise DistanceDefinitionError("assessors: at least one (who evaluates progress, seed 001 s2.4)")
+        raise DistanceDefinitionError(
+            "assessors: at least one (who evaluates progress, Commissioning for Families with Complex Needs s2.4)"
+        )
     sources = raw.get("source")
     if not sources:
         raise DistanceDefinitionError("source is required")
@@ -268,7 +272,8 @@ def check_scores(
 class Movement(enum.StrEnum):
     LESS_NEED = "less_need"
     NO_CHANGE = "no_change"
-    MORE_NEED_FOUND = "more_need_found"  # a rise at the first review: expected after engagement (seed 001 s2.4)
+    # a rise at the first review: expected after engagement (Commissioning for Families with Complex Needs, s2.4)
+    MORE_NEED_FOUND = "more_need_found"
     MORE_NEED = "more_need"  # a rise at a later review
     NOT_SCORED = "not_scored"  # baseline or this time point missing: unknown, never counted as progress
 

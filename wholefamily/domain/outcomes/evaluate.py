@@ -1,5 +1,6 @@
 """Pure evaluation of an outcomes framework's measures for one family: has it made "significant and sustained
-progress" against a headline problem (seed 002 s3.1 and s4.1), with the evidence behind each value.
+progress" against a headline problem (Together for Families update (Cambridgeshire, 2014), s3.1 and s4.1), with the
+evidence behind each value.
 
 The rules, and the choices where the sources are open (each also written in the framework files):
 - The period is the measure's window ending on the evaluation date (months: the last N calendar months; terms: the
@@ -312,8 +313,9 @@ def measurement_points(
 
 
 def point_value(measure: OutcomeMeasure, member: MemberData, on: dt.date, calendar: TermCalendar) -> str:
-    """The measure's value over its period ending on `on` (one of the measurement points of seed 002 s4.2):
-    the absence share, the number of records, or the spells open; "missing" when the data cannot say."""
+    """The measure's value over its period ending on `on` (one of the measurement points of
+    Together for Families update (Cambridgeshire, 2014), s4.2): the absence share, the number of records, or the
+    spells open; "missing" when the data cannot say."""
     if measure.rule is MeasureRule.DISTANCE_TRAVELLED:
         return "" if member.baseline_score is None else f"baseline score {member.baseline_score}"
     if measure.rule is MeasureRule.ATTENDANCE_BELOW:

@@ -1,5 +1,5 @@
-"""Outcomes frameworks (seed 002 section 3): aims, outcomes, outcome measures and performance measures, per programme
-and council, read from `programmes/outcomes/*.yaml`.
+"""Outcomes frameworks (Together for Families update (Cambridgeshire, 2014), section 3): aims, outcomes, outcome
+measures and performance measures, per programme and council, read from `programmes/outcomes/*.yaml`.
 
 Each outcome measure is tied to one headline problem of the programme's criteria definition and says what
 "significant and sustained progress" is: the measure over linked agency data, the threshold and the period it must
@@ -49,7 +49,8 @@ _SELECTOR_RULE = {
 
 
 class PerformanceKind(enum.StrEnum):
-    """Results Based Accountability (seed 001 Appendix E, seed 002 s3.3)."""
+    """Results Based Accountability (Commissioning for Families with Complex Needs, Appendix E;
+    Together for Families update (Cambridgeshire, 2014), s3.3)."""
 
     HOW_MUCH = "how_much"
     HOW_WELL = "how_well"

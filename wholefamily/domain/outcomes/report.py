@@ -1,6 +1,6 @@
-"""The "Is anyone better off?" report card (seed 001 Appendix E) as pure rules: each family's tier of need, age
-group, distance travelled and plan result, and the aggregates by group. Bands come from
-definitions/distance-travelled/report-card.yaml.
+"""The "Is anyone better off?" report card (Commissioning for Families with Complex Needs, Appendix E) as pure rules:
+each family's tier of need, age group, distance travelled and plan result, and the aggregates by group. Bands come
+from definitions/distance-travelled/report-card.yaml.
 """
 
 from __future__ import annotations

@@ -148,5 +148,6 @@ def test_tf_2015_has_every_appendix_1_indicator():
     per_problem = {}
     for indicator in raw["indicators"]:
         per_problem[indicator["problem"]] = per_problem.get(indicator["problem"], 0) + 1
-    # seed 002 Appendix 1 lists 6, 6, 6, 5, 3 and 4 indicators under the six headline problems
+    # Together for Families update (Cambridgeshire, 2014), Appendix 1 lists 6, 6, 6, 5, 3 and 4 indicators under the six
+    # headline problems
     assert per_problem == {"crime": 6, "education": 6, "need_help": 6, "work": 5, "domestic_abuse": 3, "health": 4}

@@ -1,4 +1,4 @@
-"""DuckDB and Spark (local mode) give identical cohorts and evidence from the same generated SQL (issue 6)."""
+"""DuckDB and Spark (local mode) give identical cohorts and evidence from the same generated SQL (ADR 0005)."""
 
 from __future__ import annotations
 

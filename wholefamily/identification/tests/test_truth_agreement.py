@@ -1,4 +1,4 @@
-"""On the synthetic county with perfect linkage, identification agrees with the generator's truth (issue 6)."""
+"""On the synthetic county with perfect linkage, identification agrees with the generator's truth."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Bad deliveries: each refused with a clear error and nothing half-written in the data store (issue 4)."""
+"""Bad deliveries: each refused with a clear error and nothing half-written in the data store."""
 
 from __future__ import annotations
 

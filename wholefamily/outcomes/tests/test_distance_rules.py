@@ -35,7 +35,8 @@ def test_appendix_d_profiles_and_items(definition):
     assert definition.profile_for("parenting_adult").code == "parent"
     assert definition.profile_for("other_adult") is None
     assert {item.group for item in definition.profile_for("child").items} == {"", "Health", "Learning"}
-    assert all(p.source.startswith("seed 001 Appendix D") for p in definition.profiles)
+    appendix_d = "Commissioning for Families with Complex Needs Appendix D"
+    assert all(p.source.startswith(appendix_d) for p in definition.profiles)
     assert {c.topic for c in definition.choices} >= {
         "Items not scored at a time point",
         "Scores that rise after the baseline",
@@ -87,7 +88,8 @@ def test_time_points(index, code, label):
         (4, 4, 0, Movement.NOT_SCORED),  # the baseline itself is not a change
         (4, 2, 1, Movement.LESS_NEED),
         (4, 4, 1, Movement.NO_CHANGE),
-        (3, 5, 1, Movement.MORE_NEED_FOUND),  # a rise at the first review: expected (seed 001 s2.4)
+        # a rise at the first review: expected (Commissioning for Families with Complex Needs, s2.4)
+        (3, 5, 1, Movement.MORE_NEED_FOUND),
         (3, 4, 2, Movement.MORE_NEED),  # a rise later is not explained away
         (None, 2, 1, Movement.NOT_SCORED),  # no baseline: unknown, never progress
         (3, None, 2, Movement.NOT_SCORED),

@@ -338,7 +338,7 @@ def test_distance_travelled_measure_needs_a_baseline_above_the_threshold(sf2022)
     assert ev.had_problem_at_start(relationships, person(baseline_score=3), START, sf2022.term_calendar)
 
 
-# --- combining, and the measurement points of seed 002 s4.2 ---------------------------------------------------------
+# --- combining, and the measurement points of Together for Families update (Cambridgeshire, 2014), s4.2 -------------
 
 
 @pytest.mark.parametrize(

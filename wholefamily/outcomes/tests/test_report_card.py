@@ -1,5 +1,5 @@
-"""The "Is anyone better off?" report card (seed 001 Appendix E): the grouping rules, the aggregates with small
-groups not shown, the bar chart, and the page with its access rules."""
+"""The "Is anyone better off?" report card (Commissioning for Families with Complex Needs, Appendix E): the grouping
+rules, the aggregates with small groups not shown, the bar chart, and the page with its access rules."""
 
 from __future__ import annotations
 
