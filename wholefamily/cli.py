@@ -26,6 +26,7 @@ CYCLE: dict[str, tuple[str, ...]] = {
     "Plan: money and capacity": ("funding",),
     "Do: the families on the programme": ("import_cases",),
     "Review: outcomes and claims": ("outcomes", "claims"),
+    "Govern information: access, retention, subject access": ("retention", "subject_access", "createsuperuser"),
     "Running the service": (
         "serve",
         "jobs",

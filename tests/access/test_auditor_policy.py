@@ -54,7 +54,10 @@ def test_an_auditor_validates_a_claim_but_cannot_close_the_family_case(client, m
     )  # fmt: skip
     auditor = make_staff("audrey", Role.AUDITOR)
     client.force_login(auditor)
-    response = client.post(reverse("claims:change_state", args=[claim.pk]), {"to": "validated", "reason": ""})
+    response = client.post(
+        reverse("claims:change_state", args=[claim.pk]),
+        {"to": "validated", "reason": "Evidence checked against the records"},
+    )
     assert response.status_code == 302
     claim.refresh_from_db()
     assert claim.state == ClaimState.VALIDATED

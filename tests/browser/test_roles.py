@@ -108,7 +108,10 @@ def test_data_analyst_imports_a_delivery_twice_and_reaches_linkage_and_review(li
         page.get_by_label("Kind of data set").select_option("exclusions")
         page.get_by_label("Source profile").select_option("synthetic-county")
         page.get_by_label("Keep the good rows").check()
-        page.get_by_label("Date received").fill("2015-01-01")
+        received = page.get_by_role("group", name="Date received")  # a GOV.UK date input: day, month, year
+        received.get_by_label("Day").fill("1")
+        received.get_by_label("Month").fill("1")
+        received.get_by_label("Year").fill("2015")
         page.get_by_label("File (CSV, XLSX or Parquet)").set_input_files(str(delivery))
         page.get_by_role("button", name="Check and import").click()
         page.wait_for_url(f"{live_server.url}/jobs/**")
@@ -232,9 +235,11 @@ def test_key_worker_finds_a_family_by_a_misspelt_name(live_server, page, screens
 
 
 def test_team_manager_records_a_referral_picking_the_household_by_search(live_server, page, screenshot):
-    from wholefamily.cases.models import Referral
+    from wholefamily.cases.models import Case, Referral
 
     north = _okafors()
+    # One open case a family: the Okafors' earlier case is closed, so they may be referred again.
+    Case.objects.filter(reference="F-000001").update(stage="closed", closed_on=dt.date(2026, 1, 6))
     _staff("tess.manager", Role.TEAM_MANAGER, team=north)
     _sign_in(page, live_server, "tess.manager")
     page.goto(f"{live_server.url}/families/referrals/new/")
@@ -244,7 +249,10 @@ def test_team_manager_records_a_referral_picking_the_household_by_search(live_se
     page.get_by_label("Family", exact=True).fill("the Okafor family")
     page.get_by_label("School").check()
     page.get_by_label("Referrer").fill("Head teacher, Mill Lane Primary")
-    page.get_by_label("Date received").fill("5/1/2026")
+    received = page.get_by_role("group", name="Date received")
+    received.get_by_label("Day").fill("5")
+    received.get_by_label("Month").fill("1")
+    received.get_by_label("Year").fill("2026")
     page.get_by_label("Reason for the referral").fill("Attendance has fallen all term")
     page.get_by_label("Medium").check()
     page.get_by_label("The Okafor family, 12 Mill Lane").check()

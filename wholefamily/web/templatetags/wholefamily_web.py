@@ -4,6 +4,7 @@ pages."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
@@ -12,6 +13,8 @@ from django import template
 from django.conf import settings
 from django.core.paginator import Page
 from django.forms import BoundField
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 
 from wholefamily.web import dates, pages
 from wholefamily.web import labels as labels_module
@@ -122,3 +125,13 @@ def labels(values: Iterable[object] | str | None) -> list[str]:
 def actor_label(value: str) -> str:
     """An audit event's actor in words (a username, or "The system (loaded the demo county)")."""
     return labels_module.actor_label(value or "")
+
+
+_FILE_VALUE = re.compile(r"\b(\d{4}-\d{2}-\d{2}|[a-z][a-z0-9]*(?:_[a-z0-9]+)+)\b")
+
+
+@register.filter
+def file_values(text: object) -> str:
+    """Text describing a file's columns, with the values typed in the file (codes, ISO dates) shown as <code>."""
+    escaped = str(conditional_escape(str(text)))
+    return mark_safe(_FILE_VALUE.sub(r"<code>\1</code>", escaped))  # noqa: S308  (escaped above)
