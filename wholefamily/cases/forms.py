@@ -20,7 +20,7 @@ from wholefamily.domain.pathway import (
     Transition,
 )
 from wholefamily.governance.models import Team
-from wholefamily.web.forms import DATE_HINT, field_anchor
+from wholefamily.web.forms import DATE_HINT, GovukForm
 from wholefamily.web.forms import date_field as date_field
 
 PRIORITIES = [(1, "High"), (2, "Medium"), (3, "Low")]
@@ -65,18 +65,6 @@ def radio_field(label: str, choices: list[tuple[Any, str]], *, required: bool = 
         widget=forms.RadioSelect,
         error_messages={"required": f"Select the {label.lower()}", "invalid_choice": f"Select the {label.lower()}"},
     )
-
-
-class GovukForm(forms.Form):
-    """A form whose errors link from the error summary to the field to fix."""
-
-    def error_links(self) -> list[tuple[str, str]]:
-        links = [(str(message), "#main-content") for message in self.non_field_errors()]
-        for name in self.fields:
-            if name not in self.errors:
-                continue
-            links += [(str(message), field_anchor(self, name)) for message in self.errors[name]]
-        return links
 
 
 class MoveForm(GovukForm):

@@ -8,6 +8,7 @@ from django import forms
 
 from wholefamily.domain.claims.states import MOVES, ClaimState, next_states
 from wholefamily.domain.roles import Role
+from wholefamily.web.forms import GovukForm
 
 
 class StateChangeForm(forms.Form):
@@ -66,7 +67,7 @@ class EstimateForm(forms.Form):
     estimated_families = forms.IntegerField(label="Estimated families", min_value=0, max_value=1_000_000)
 
 
-class ComputeWindowForm(forms.Form):
+class ComputeWindowForm(GovukForm):
     """Compute a claim window's claims (a background job): which window, and the share of claims to spot-check."""
 
     window = forms.ChoiceField(
@@ -92,9 +93,3 @@ class ComputeWindowForm(forms.Form):
         field = self.fields["window"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [("", "Select a claim window"), *windows]
-
-    def error_links(self) -> list[tuple[str, str]]:
-        links = [(str(message), "#main-content") for message in self.non_field_errors()]
-        for name in ("window", "sample_percent"):
-            links += [(str(message), f"#id_{name}") for message in self.errors.get(name, [])]
-        return links

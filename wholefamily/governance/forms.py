@@ -1,12 +1,13 @@
 from typing import Any
 
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 
 from wholefamily.domain.roles import TEAM_SCOPED_ROLES, Role
 from wholefamily.governance.models import AuditEvent, Team
-from wholefamily.web.forms import DayMonthYearField, ErrorSummaryMixin
+from wholefamily.web.forms import DayMonthYearField, ErrorSummaryMixin, GovukForm
 
 
 class AuditFilterForm(ErrorSummaryMixin, forms.Form):
@@ -16,20 +17,6 @@ class AuditFilterForm(ErrorSummaryMixin, forms.Form):
     object_id = forms.CharField(label="Object id", required=False, max_length=64)
     outcome = forms.ChoiceField(label="Outcome", required=False, choices=[("", "Any"), *AuditEvent.Outcome.choices])
     since_on = DayMonthYearField(label="Since", required=False, help_text="For example, 27 3 2026")
-
-
-class GovukForm(forms.Form):
-    """A form whose errors link from the error summary to the field to fix."""
-
-    def error_links(self) -> list[tuple[str, str]]:
-        links = [(str(message), "#main-content") for message in self.non_field_errors()]
-        for name, field in self.fields.items():
-            if name not in self.errors:
-                continue
-            multiple = isinstance(field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple)
-            anchor = f"#id_{name}_0" if multiple else f"#id_{name}"
-            links += [(str(message), anchor) for message in self.errors[name]]
-        return links
 
 
 class ApprovalRequestForm(GovukForm):
@@ -161,3 +148,7 @@ class SubjectAccessForm(GovukForm):
         help_text="The person's stable id, from their linked person page or a family's member.",
         error_messages={"required": "Enter the person id", "invalid": "Enter a person id of letters, numbers and -"},
     )
+
+
+class PasswordChangeForm(ErrorSummaryMixin, auth_forms.PasswordChangeForm):
+    """Django's password change (current password, then the new one twice), with the error summary's links."""

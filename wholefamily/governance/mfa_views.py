@@ -7,7 +7,6 @@ import base64
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -18,7 +17,7 @@ from django_otp import login as otp_login
 
 from wholefamily.governance import mfa
 from wholefamily.governance.audit import record
-from wholefamily.governance.forms import CodeForm
+from wholefamily.governance.forms import CodeForm, PasswordChangeForm
 from wholefamily.web.http import posted, signed_in_user
 
 _CODES_KEY = "wholefamily_new_recovery_codes"

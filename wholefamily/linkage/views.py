@@ -32,6 +32,7 @@ from wholefamily.linkage.selectors import (
 )
 from wholefamily.linkage.services import correct_household, decide_pair
 from wholefamily.linkage.tasks import RUN_LINKAGE, link_records
+from wholefamily.web.forms import GovukForm
 from wholefamily.web.http import signed_in_user
 
 PAIRS_PER_PAGE = 25
@@ -85,7 +86,7 @@ def start_run(request: HttpRequest) -> HttpResponse:
     return redirect("jobs:job_detail", job_id=job.pk)
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(GovukForm):
     decision = forms.ChoiceField(
         label="Your decision",
         choices=[("same", "Same person"), ("different", "Different people")],
@@ -104,14 +105,6 @@ class DecisionForm(forms.Form):
             "max_length": "The reason must be 2000 characters or fewer",
         },
     )
-
-    def error_links(self) -> list[tuple[str, str]]:
-        """(message, anchor) pairs for the error summary: each error links to the field to fix."""
-        anchors = {"decision": "#id_decision_0", "reason": "#id_reason"}
-        links = [(str(message), "#main-content") for message in self.non_field_errors()]
-        for name, anchor in anchors.items():
-            links += [(str(message), anchor) for message in self.errors.get(name, [])]
-        return links
 
 
 def _queue_filters(request: HttpRequest) -> dict[str, str]:

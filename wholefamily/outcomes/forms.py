@@ -6,11 +6,11 @@ from typing import Any
 
 from django import forms
 
-from wholefamily.cases.forms import GovukForm, date_field, long_text_field, radio_field
+from wholefamily.cases.forms import date_field, long_text_field, radio_field
 from wholefamily.cases.models import Member
 from wholefamily.domain.outcomes import distance
 from wholefamily.outcomes.models import DistanceAssessment
-from wholefamily.web.forms import DayMonthYearField, ErrorSummaryMixin
+from wholefamily.web.forms import DayMonthYearField, ErrorSummaryMixin, GovukForm
 
 
 def score_field_name(subject_key: str, item: str) -> str:

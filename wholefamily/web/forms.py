@@ -183,3 +183,7 @@ class ErrorSummaryMixin:
         for name in self.fields:
             links += [(str(message), field_anchor(self, name)) for message in self.errors.get(name, [])]
         return links
+
+
+class GovukForm(ErrorSummaryMixin, forms.Form):
+    """A form whose errors link from the error summary to the field to fix."""

@@ -10,10 +10,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from wholefamily.cases import from_cohort, services
-from wholefamily.cases.forms import PRIORITIES, GovukForm, radio_field
+from wholefamily.cases.forms import PRIORITIES, radio_field
 from wholefamily.cases.views.common import family_url, form_page, posted, signed_in_user
 from wholefamily.identification import selectors as identification
 from wholefamily.identification.services import IdentificationError, load_programme_definition
+from wholefamily.web.forms import GovukForm
 
 
 class TakeOnForm(GovukForm):

@@ -19,7 +19,7 @@ from django.utils.safestring import mark_safe
 from wholefamily.web import dates, pages
 from wholefamily.web import labels as labels_module
 from wholefamily.web.components import TableCell
-from wholefamily.web.forms import DateParts
+from wholefamily.web.forms import PARTS, DateParts
 
 register = template.Library()
 
@@ -101,9 +101,16 @@ def object_type_label(value: str) -> str:
 
 
 @register.filter
-def date_parts(field: BoundField) -> DateParts:
-    """The day, month and year to show in a date input's boxes: as typed, or from the field's date."""
-    return DateParts.of(field.value())
+def date_boxes(field: BoundField) -> list[dict[str, object]]:
+    """A date input's three boxes (day, month, year): each one's name, label, width, value as typed or from the
+    field's date, and whether it is in error."""
+    parts = DateParts.of(field.value())
+    in_error = getattr(field.field, "error_boxes", ()) if field.errors else ()
+    return [
+        {"part": part, "label": part.capitalize(), "width": 4 if part == "year" else 2,
+         "value": getattr(parts, part), "is_error": part in in_error}
+        for part in PARTS
+    ]  # fmt: skip
 
 
 @register.simple_tag(takes_context=True)
