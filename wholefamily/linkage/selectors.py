@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import pyarrow.parquet as pq
@@ -64,6 +66,15 @@ def _review_table(run: LinkageRun) -> list[dict[str, Any]]:
     return rows
 
 
+@lru_cache(maxsize=4)
+def _review_keys(path: Path, modified_ns: int) -> frozenset[tuple[str, str]]:
+    """The pairs of a run's review list, by their two profile ids; read once per file version (its modification time
+    is in the key), as every analyst's home page counts them."""
+    table = pq.read_table(path, columns=["profile_id_l", "profile_id_r"])
+    lefts, rights = table.column("profile_id_l").to_pylist(), table.column("profile_id_r").to_pylist()
+    return frozenset(zip(lefts, rights, strict=True))
+
+
 # Match-probability bands a reviewer can filter the queue by: code, label, lowest, highest (exclusive).
 PROBABILITY_BANDS = (
     ("high", "0.9 or more (probably the same person)", 0.9, 1.01),
@@ -116,8 +127,13 @@ def review_count(*, for_user: Any) -> int | None:
     run = current_run()
     if run is None:
         return 0
+    from wholefamily.linkage.services import snapshot_dir
+
+    path = snapshot_dir(run) / "review_pairs.parquet"
+    if not path.exists():
+        return 0
     decided = set(ReviewDecision.objects.values_list("profile_id_l", "profile_id_r"))
-    return sum(1 for pair in _review_table(run) if (pair["profile_id_l"], pair["profile_id_r"]) not in decided)
+    return len(_review_keys(path, path.stat().st_mtime_ns) - decided)
 
 
 def review_pair(*, for_user: Any, profile_id_l: str, profile_id_r: str) -> dict[str, Any]:
