@@ -17,11 +17,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from wholefamily.cases.models import Case
-from wholefamily.domain.criteria.schema import DefinitionError, load_programme
+from wholefamily.domain.criteria.schema import DefinitionError
 from wholefamily.domain.outcomes.framework import Framework, check_against_programme, load_framework
 from wholefamily.governance.audit import record
 from wholefamily.identification.engine.snapshot import Snapshot
-from wholefamily.identification.services import contracts
+from wholefamily.identification.services import IdentificationError, contracts, load_programme_definition
 from wholefamily.ingest.selectors import declared_coverage
 from wholefamily.outcomes.engine import DistanceScores, FamilyStart, Measurement, MemberSpec, measure_families
 from wholefamily.outcomes.models import DistanceAssessment, DistanceScore, OutcomeResult, OutcomeRun
@@ -43,10 +43,8 @@ def load_framework_for(programme: str) -> Framework:
         raise OutcomesRunError(f"no outcomes framework for {programme!r}; frameworks: {known}")
     try:
         framework = load_framework(path)
-        check_against_programme(
-            framework, load_programme(Path(settings.PROGRAMMES_DIR) / f"{framework.programme}.yaml")
-        )
-    except DefinitionError as error:
+        check_against_programme(framework, load_programme_definition(framework.programme))
+    except (DefinitionError, IdentificationError) as error:
         raise OutcomesRunError(str(error)) from None
     return framework
 

@@ -4,21 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
 from wholefamily.cases.models import Case, Goal, Member
-from wholefamily.domain.criteria.schema import load_programme
 from wholefamily.domain.outcomes import bars, distance, radar, report
 from wholefamily.domain.outcomes import evaluate as ev
 from wholefamily.domain.pathway import Destination
 from wholefamily.domain.roles import Role
 from wholefamily.governance import access
 from wholefamily.governance.models import StaffProfile
+from wholefamily.identification.services import IdentificationError, load_programme_definition
 from wholefamily.outcomes import measuring
 from wholefamily.outcomes.definitions import distance_definition, report_card_definition
 from wholefamily.outcomes.models import DistanceAssessment, DistanceScore, OutcomeResult, OutcomeRun
@@ -255,10 +253,10 @@ def family_outcomes(*, for_user: AnyUser, case: Case) -> FamilyOutcomes:
     run = rows[0].run
     try:
         framework = measuring.load_framework_for(run.framework)
-        programme = load_programme(Path(settings.PROGRAMMES_DIR) / f"{framework.programme}.yaml")
+        programme = load_programme_definition(framework.programme)
         measures = {m.code: m for m in framework.measures}
         problem_labels = {p.code: p.label for p in programme.problems}
-    except measuring.OutcomesRunError:
+    except (measuring.OutcomesRunError, IdentificationError):
         measures, problem_labels = {}, {}
     by_problem: dict[str, list[MeasureRow]] = {}
     for row in rows:
