@@ -56,6 +56,18 @@ def test_the_command_writes_nothing_into_the_working_tree(tmp_path: Path) -> Non
     assert list(elsewhere.iterdir()) == []  # nor into the folder it was run from
 
 
+def test_every_python_of_the_environment_keeps_bytecode_under_var(tmp_path: Path) -> None:
+    """`make install` writes a .pth so that even the command's first import of the package (before it can redirect
+    bytecode itself) writes no __pycache__ beside the sources; a PYTHONPYCACHEPREFIX the user set wins."""
+    environment = {key: value for key, value in os.environ.items() if key != "PYTHONPYCACHEPREFIX"}
+    ask = [sys.executable, "-c", "import sys; print(sys.pycache_prefix)"]
+    done = subprocess.run(ask, env=environment | {"WHOLEFAMILY_VAR_DIR": str(tmp_path)}, capture_output=True, text=True)
+    assert done.stdout.strip() == str(tmp_path / "pycache")
+    done = subprocess.run(ask, env=environment | {"PYTHONPYCACHEPREFIX": str(tmp_path / "mine")}, capture_output=True,
+                          text=True)  # fmt: skip
+    assert done.stdout.strip() == str(tmp_path / "mine")
+
+
 def test_help_leads_with_the_services_commands_by_the_cycle() -> None:
     text = service_help()
     headings = [line for line in text.splitlines() if line.endswith(":") and not line.startswith(" ")]
