@@ -99,15 +99,17 @@ def complete_second_step(page: Any, username: str) -> None:
 
         device = TOTPDevice.objects.get(user__username=username, confirmed=True)
         page.get_by_label("Code", exact=True).fill(_totp_code(device.bin_key, after_step=device.last_t))
-        page.get_by_role("button", name="Continue").click()
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Continue").click()
     elif "/account/two-step/set-up/" in page.url:
         key = base64.b32decode("".join(page.locator("#secret-key").inner_text().split()))
         kept = page.get_by_role("link", name="I have kept my codes")
-        for _ in range(2):  # a slow machine can cross a 30-second step between reading the code and checking it
+        for attempt in range(3):  # a slow machine can cross a 30-second step between reading the code and checking it
+            if attempt:
+                page.wait_for_timeout(2000)  # a wrong code holds the device back a second or two (django-otp throttling)
             page.get_by_label("Code from your app").fill(_totp_code(key))
-            page.get_by_role("button", name="Continue").click()
-            page.wait_for_load_state()
+            with page.expect_navigation():  # the form always answers with a new page: the codes, or the error
+                page.get_by_role("button", name="Continue").click()
             if kept.count():
                 break
         kept.click()
