@@ -106,7 +106,7 @@ def complete_second_step(page: Any, username: str) -> None:
         kept = page.get_by_role("link", name="I have kept my codes")
         for attempt in range(3):  # a slow machine can cross a 30-second step between reading the code and checking it
             if attempt:
-                page.wait_for_timeout(2000)  # a wrong code holds the device back a second or two (django-otp throttling)
+                page.wait_for_timeout(2000)  # a wrong code holds the device back a second or two (django-otp)
             page.get_by_label("Code from your app").fill(_totp_code(key))
             with page.expect_navigation():  # the form always answers with a new page: the codes, or the error
                 page.get_by_role("button", name="Continue").click()
