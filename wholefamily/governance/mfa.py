@@ -1,7 +1,8 @@
 """Two-step verification (ADR 0015): a time-based code from an authenticator app, with single-use recovery codes.
 
-Built on django-otp's TOTP and static-token devices. Setting up, verifying, new recovery codes and an administrator's
-reset are services here; every one is audited (the codes themselves never are).
+Built on django-otp's TOTP and static-token devices; recovery codes are kept only as salted digests
+(`RecoveryCode`, ADR 0020), never in django-otp's token table. Setting up, verifying, new recovery codes and an
+administrator's reset are services here; every one is audited (the codes themselves never are).
 """
 
 from __future__ import annotations
@@ -10,13 +11,14 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django_otp import devices_for_user
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from wholefamily.domain import recovery_codes
 from wholefamily.domain.roles import Role
 from wholefamily.governance import access
 from wholefamily.governance.audit import record
-from wholefamily.governance.models import AuditEvent
+from wholefamily.governance.models import AuditEvent, RecoveryCode
 
 AnyUser = AbstractBaseUser | AnonymousUser
 
@@ -46,11 +48,34 @@ def pending_app_device(*, user: AnyUser) -> TOTPDevice:
 
 
 def _new_recovery_codes(user: AnyUser) -> list[str]:
+    """Ten new codes, stored hashed; returned as a person reads them, to be shown once."""
     StaticDevice.objects.filter(user_id=user.pk).delete()
     device = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True)
-    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
-    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
-    return codes
+    codes = [recovery_codes.new_code() for _ in range(RECOVERY_CODES)]
+    stored = []
+    for code in codes:
+        salt = recovery_codes.new_salt()
+        stored.append(RecoveryCode(device=device, salt=salt, digest=recovery_codes.digest(code, salt=salt)))
+    RecoveryCode.objects.bulk_create(stored)
+    return [recovery_codes.shown(code) for code in codes]
+
+
+def _use_recovery_code(device: StaticDevice, typed: str) -> bool:
+    """Whether a typed code is one of the device's, deleting it if so (used once), under django-otp's throttling
+    of the device. Inside a transaction: two sign-ins racing with one code cannot both delete it."""
+    allowed, _ = device.verify_is_allowed()
+    if not allowed:
+        return False
+    for code in RecoveryCode.objects.select_for_update().filter(device=device):
+        if recovery_codes.matches(typed, salt=code.salt, stored_digest=code.digest):
+            if RecoveryCode.objects.filter(pk=code.pk).delete()[0] == 0:
+                break  # used a moment ago by another sign-in
+            device.throttle_reset(commit=False)
+            device.set_last_used_timestamp(commit=False)
+            device.save()
+            return True
+    device.throttle_increment()
+    return False
 
 
 @transaction.atomic
@@ -75,14 +100,17 @@ def replace_recovery_codes(*, by: AnyUser) -> list[str]:
 
 def verify(*, user: AnyUser, code: str) -> TOTPDevice | StaticDevice | None:
     """The device that accepts this code (an app code, or a recovery code, used once), audited either way."""
-    token = code.strip().replace(" ", "").lower()
+    token = recovery_codes.normalised(code)
     # Six digits are an app code, anything else a recovery code: a wrong guess slows down only the kind tried.
     kind = TOTPDevice if token.isdigit() and len(token) == 6 else StaticDevice
     for device in devices_for_user(user, confirmed=True):
         if not isinstance(device, kind):
             continue
         with transaction.atomic():
-            if device.verify_token(token):
+            accepted = (
+                _use_recovery_code(device, token) if isinstance(device, StaticDevice) else device.verify_token(token)
+            )
+            if accepted:
                 used = "recovery code" if isinstance(device, StaticDevice) else "app"
                 record(by=user, action="mfa.verify", obj=user, detail={"with": used})  # type: ignore[arg-type]
                 return device
@@ -91,7 +119,7 @@ def verify(*, user: AnyUser, code: str) -> TOTPDevice | StaticDevice | None:
 
 
 def recovery_codes_left(user: AnyUser) -> int:
-    return int(StaticToken.objects.filter(device__user_id=user.pk).count())
+    return int(RecoveryCode.objects.filter(device__in=StaticDevice.objects.filter(user_id=user.pk)).count())
 
 
 @transaction.atomic

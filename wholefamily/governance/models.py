@@ -178,3 +178,17 @@ class PurgedDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.version_id} purged {self.purged_at:%Y-%m-%d}"
+
+
+class RecoveryCode(models.Model):
+    """One single-use recovery code of a person's second factor (ADR 0020): its salted digest, never the code.
+
+    django-otp's own token table (which holds codes as typed) stays empty; `governance.mfa` checks codes here,
+    under the recovery device's throttling, and deletes the one that was used."""
+
+    device = models.ForeignKey("otp_static.StaticDevice", on_delete=models.CASCADE, related_name="recovery_codes")
+    salt = models.CharField(max_length=32)
+    digest = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"recovery code {self.pk} of device {self.device_id}"

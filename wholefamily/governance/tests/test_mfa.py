@@ -39,7 +39,7 @@ def _set_up(client) -> tuple[TOTPDevice, list[str]]:
     response = client.post(reverse("governance:mfa_set_up"), {"code": code_for(device), "next": "/families/"})
     assert response.status_code == 302
     codes_page = client.get(response["Location"]).content.decode()
-    codes = re.findall(r"<li>([a-z2-7]{8})</li>", codes_page)
+    codes = re.findall(r"<li>([a-z2-7]{4}(?:-[a-z2-7]{4}){3})</li>", codes_page)
     assert len(codes) == 10
     device.refresh_from_db()
     return device, codes
@@ -124,3 +124,55 @@ def test_self_service_password_change_checks_the_rules_and_is_audited(client, ma
     assert client.get(reverse("governance:account")).status_code == 200  # still signed in
     assert AuditEvent.objects.filter(action="account.change_password", outcome="success").count() == 1
     assert AuditEvent.objects.filter(action="account.change_password", outcome="failed").count() == 2
+
+
+def test_the_database_holds_no_recovery_code_only_salted_digests(client, make_staff):
+    """Recovery codes are shown once and stored hashed (ADR 0020): no table holds a code as typed."""
+    from django.db import connection
+    from django_otp.plugins.otp_static.models import StaticToken
+
+    from wholefamily.governance.models import RecoveryCode
+
+    kim = make_staff("kim", Role.KEY_WORKER)
+    client.force_login(kim)
+    _device, codes = _set_up(client)
+    assert StaticToken.objects.count() == 0
+    stored = list(RecoveryCode.objects.filter(device__user=kim))
+    assert len(stored) == 10 and len({code.salt for code in stored}) == 10
+    plain = {code.replace("-", "") for code in codes}
+    with connection.cursor() as cursor:  # every text column of both tables, read raw
+        cursor.execute("SELECT salt, digest FROM governance_recoverycode")
+        cells = {cell for row in cursor.fetchall() for cell in row}
+        cursor.execute("SELECT token FROM otp_static_statictoken")
+        cells |= {row[0] for row in cursor.fetchall()}
+    assert not any(code in cell for code in plain for cell in cells)
+    # Typed as shown, without hyphens, in capitals or with spaces: all the same code.
+    client.logout()
+    client.force_login(kim)
+    typed = codes[2].replace("-", " ").upper()
+    assert client.post(reverse("governance:mfa_verify"), {"code": typed}).status_code == 302
+    assert RecoveryCode.objects.filter(device__user=kim).count() == 9
+
+
+def test_the_migration_hashes_codes_kept_as_typed(make_staff):
+    """Codes made before ADR 0020 sat in django-otp's token table as typed; the data migration hashes them and
+    deletes the plain copies, and each still signs in once."""
+    import importlib
+
+    from django.apps import apps
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    from wholefamily.governance import mfa
+    from wholefamily.governance.models import RecoveryCode
+
+    kim = make_staff("kim", Role.KEY_WORKER)
+    TOTPDevice.objects.create(user=kim, name="Authenticator app", confirmed=True)
+    device = StaticDevice.objects.create(user=kim, name="Recovery codes", confirmed=True)
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=t) for t in ("abcdefgh", "ijklmnop")])
+    migration = importlib.import_module("wholefamily.governance.migrations.0009_hash_existing_recovery_codes")
+    migration.hash_existing_codes(apps, None)
+    assert StaticToken.objects.count() == 0
+    assert RecoveryCode.objects.filter(device=device).count() == 2
+    assert not RecoveryCode.objects.filter(digest__in=["abcdefgh", "ijklmnop"]).exists()
+    assert isinstance(mfa.verify(user=kim, code="ijklmnop"), StaticDevice)
+    assert mfa.recovery_codes_left(kim) == 1
