@@ -32,3 +32,9 @@ def test_add_months_keeps_month_ends():
     assert add_months(dt.date(2024, 1, 31), 1) == dt.date(2024, 2, 29)
     assert add_months(dt.date(2018, 3, 31), 72) == dt.date(2024, 3, 31)
     assert add_months(dt.date(2014, 7, 15), 84) == dt.date(2021, 7, 15)
+
+
+def test_a_delivery_a_kept_linkage_run_links_stays_past_its_period():
+    held = Delivery("v1", "offences", dt.date(2014, 3, 31), 72, False, None, held_by_run="L1, the current run,")
+    verdict = judge(held, today=TODAY)
+    assert not verdict.is_due and verdict.reason == "past its period, but linkage run L1, the current run, links it"

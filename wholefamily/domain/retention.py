@@ -2,7 +2,9 @@
 
 A delivery is kept for its agreement's period (or the retention definition's for its kind) after the end of the
 period it covers (or the day it was received). Two floors keep it longer: the current delivery of its kind (what
-linkage links) and any delivery a claim's evidence pack cites, until the claim's own retention ends.
+linkage links), any delivery a claim's evidence pack cites, until the claim's own retention ends, and (ADR 0020) any
+delivery a linkage run that must stay links: the current run, or a run a claim within its retention was computed
+from, whose snapshot holds copies of the delivery's records.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ class Delivery:
     retention_months: int
     is_current: bool
     cited_until: dt.date | None  # the latest end of retention of the claims citing it, if any
+    held_by_run: str | None = None  # a linkage run that must stay and links it, with why ("L1, the current run")
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,14 @@ def judge(delivery: Delivery, *, today: dt.date) -> Verdict:
             expires_on,
             False,
             f"past its period, but a claim's evidence cites it until {long_date(delivery.cited_until)}",
+        )
+    if delivery.held_by_run is not None:
+        return Verdict(
+            delivery.version_id,
+            delivery.kind,
+            expires_on,
+            False,
+            f"past its period, but linkage run {delivery.held_by_run} links it",
         )
     return Verdict(
         delivery.version_id, delivery.kind, expires_on, True, f"its retention period ended on {long_date(expires_on)}"

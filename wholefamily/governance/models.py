@@ -164,13 +164,20 @@ class Approval(models.Model):
 
 class PurgedDelivery(models.Model):
     """A delivery whose records were purged at the end of its retention period (ADR 0015). The dataset version's
-    row stays as provenance (no personal data); its stored rows and their links to persons are gone."""
+        row stays as provenance (no personal data); its stored rows, their links to persons and the copies of them held
+    elsewhere are gone."""
 
     version_id = models.CharField(max_length=64, unique=True)
     kind = models.CharField(max_length=40)
     expired_on = models.DateField()
     purged_at = models.DateTimeField(default=timezone.now)
     person_links_removed = models.PositiveIntegerField(default=0)
+    copies_removed = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Copies of its records removed with it: linkage snapshots, identification results and evidence "
+        "rows, clerical review decisions (ADR 0020).",
+    )
     by_label = models.CharField(max_length=150)
 
     class Meta:

@@ -1,4 +1,5 @@
-"""List the deliveries whose retention period has ended (a dry run, the default), or purge them with --purge."""
+"""List the deliveries whose retention period has ended and the copies of their records held elsewhere (a dry run,
+the default), or purge them with --purge."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"{mark:5} {verdict.kind:28} {verdict.version_id:40} {verdict.reason}")
         due = retention.purge(dry_run=not options["purge"], by=None, system_actor="system:retention")
         verb = "Purged" if options["purge"] else "Would purge"
-        for verdict in due:
-            self.stdout.write(f"{verb} {verdict.kind} {verdict.version_id}: ended {long_date(verdict.expires_on)}")
+        for item in due:
+            self.stdout.write(f"{verb} {item.kind} {item.version_id}: ended {long_date(item.expires_on)}")
+            self.stdout.write(f"  and its copies: {item.copies}")
         self.stdout.write(f"{verb} {len(due)} deliveries." + ("" if options["purge"] else " Nothing was removed."))
