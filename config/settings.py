@@ -17,6 +17,9 @@ Environment:
     WHOLEFAMILY_TRUSTED_PROXIES  comma-separated addresses or networks of the reverse proxies in front of the
                            service; their X-Forwarded-For gives the client's address for the audit log and the
                            sign-in throttle. Default none: the header is ignored (ADR 0014).
+    WHOLEFAMILY_PSEUDONYM_KEY  the secret key of the pseudonyms in analysts' exports (HMAC-SHA256 of the person
+                           id); required in production (32 characters or more, not SECRET_KEY); a development-only
+                           key elsewhere (ADR 0020).
 """
 
 from __future__ import annotations
@@ -43,6 +46,19 @@ _DEV_SECRET = "dev-only-insecure-key-never-use-in-production-0123456789abcdefghi
 SECRET_KEY = os.environ.get("SECRET_KEY", "" if PRODUCTION else _DEV_SECRET)
 if PRODUCTION and (not SECRET_KEY or SECRET_KEY == _DEV_SECRET):
     raise ImproperlyConfigured("SECRET_KEY must be set in production")
+
+# Pseudonyms of persons in analysts' exports (ADR 0020): HMAC-SHA256 of the person id under this key. Its own key,
+# not SECRET_KEY, so rotating one does not change the other; whoever holds it can re-identify, so it stays with the
+# service. Changing it changes every pseudonym (exports made before cannot then be re-identified).
+_DEV_PSEUDONYM_KEY = "dev-only-pseudonym-key-never-use-in-production-0123456789"
+WHOLEFAMILY_PSEUDONYM_KEY = os.environ.get("WHOLEFAMILY_PSEUDONYM_KEY", "" if PRODUCTION else _DEV_PSEUDONYM_KEY)
+if PRODUCTION and (
+    len(WHOLEFAMILY_PSEUDONYM_KEY) < 32 or WHOLEFAMILY_PSEUDONYM_KEY in {_DEV_PSEUDONYM_KEY, SECRET_KEY}
+):
+    raise ImproperlyConfigured(
+        "WHOLEFAMILY_PSEUDONYM_KEY must be set in production: a secret of 32 characters or more, not SECRET_KEY "
+        "(it keys the pseudonyms of analysts' exports; see ADR 0020)"
+    )
 
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
 

@@ -33,6 +33,8 @@ CYCLE: dict[str, tuple[str, ...]] = {
         "verify_audit",
         "retention",
         "subject_access",
+        "pseudonymise",
+        "reidentify",
         "createsuperuser",
         "setup_demo",
         "load_demo_county",

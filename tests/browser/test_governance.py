@@ -184,3 +184,60 @@ def test_subject_access_page(live_server, page, sign_in):
     page.get_by_role("button", name="Download").click()
     expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
     _assert_accessible(page)
+
+
+def test_an_analyst_exports_pseudonyms_and_reidentifies_some_after_a_managers_approval(
+    live_server, page, sign_in, screenshot
+):
+    """ADR 0020 in Chromium: the cohort page's pseudonymised export, the request with a list that is wrong then right,
+    a programme manager's approval, and the analyst seeing who they are. Every page passes axe-core."""
+    from wholefamily.governance.tests.test_pseudonyms import build_cohort
+
+    run = build_cohort()
+    _staff("ana", Role.DATA_ANALYST)
+    _staff("pat", Role.PROGRAMME_MANAGER)
+    base = live_server.url
+
+    sign_in("ana")
+    page.goto(f"{base}/identification/runs/{run.pk}/")
+    _assert_accessible(page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Pseudonymised export for analysis (CSV)").click()
+    lines = open(download.value.path(), encoding="utf-8").read().splitlines()  # noqa: SIM115
+    assert lines[0].startswith("pseudonym,family_pseudonym,role") and len(lines) == 3
+    assert "Amy" not in "\n".join(lines)
+    listed = [line.split(",", 1)[0] for line in lines[1:]]
+
+    page.get_by_role("link", name="ask to re-identify their pseudonyms").click()
+    expect(page.get_by_role("heading", name="Re-identify pseudonymised data")).to_be_visible()
+    page.get_by_label("Pseudonyms").fill("P-AMY")
+    page.get_by_role("button", name="Ask for approval").click()
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("These are not pseudonyms")
+    _assert_accessible(page)
+    page.get_by_label("Pseudonyms").fill("\n".join(listed))
+    page.get_by_label("Why do you need to know who they are?").fill("Interviews for the local evaluation")
+    page.get_by_role("button", name="Ask for approval").click()
+    expect(page.get_by_text("Your request has been sent")).to_be_visible()
+    expect(page.get_by_text("Waiting for approval")).to_be_visible()
+    _assert_accessible(page)
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in("pat")
+    page.get_by_role("link", name="Approvals").click()
+    page.get_by_role("link", name="Re-identification of pseudonymised data: 2 pseudonyms").first.click()
+    expect(page.get_by_text("Interviews for the local evaluation")).to_be_visible()
+    _assert_accessible(page)
+    page.get_by_label("Approve").check()
+    page.get_by_role("button", name="Save decision").click()
+    expect(page.get_by_text("Your decision has been recorded")).to_be_visible()
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in("ana")
+    page.goto(f"{base}/reidentification/")
+    page.get_by_role("link", name="See who they are").first.click()
+    expect(page.get_by_role("heading", name="Who they are")).to_be_visible()
+    expect(page.get_by_text("2 of 2 pseudonyms found")).to_be_visible()
+    expect(page.get_by_role("cell", name="Amy Testfamily")).to_be_visible()
+    _assert_accessible(page)
+    screenshot("reidentification-result")

@@ -152,3 +152,30 @@ class SubjectAccessForm(GovukForm):
 
 class PasswordChangeForm(ErrorSummaryMixin, auth_forms.PasswordChangeForm):
     """Django's password change (current password, then the new one twice), with the error summary's links."""
+
+
+class ReidentificationForm(GovukForm):
+    """A list of pseudonyms from a pseudonymised export, and why the people behind them are needed (ADR 0020)."""
+
+    pseudonyms = forms.CharField(
+        label="Pseudonyms",
+        widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}),
+        max_length=30_000,
+        help_text="From a pseudonymised export: one a line, or separated by commas or spaces. At most 1,000.",
+        error_messages={"required": "Enter at least one pseudonym"},
+    )
+    reason = forms.CharField(
+        label="Why do you need to know who they are?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text="The person who approves reads this.",
+        error_messages={"required": "Say why you need to know who they are"},
+    )
+
+    def clean_pseudonyms(self) -> list[str]:
+        from wholefamily.domain.pseudonyms import PseudonymListError, parse_list
+
+        try:
+            return parse_list(self.cleaned_data["pseudonyms"])
+        except PseudonymListError as error:
+            raise forms.ValidationError(str(error)) from None

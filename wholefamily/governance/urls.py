@@ -1,6 +1,6 @@
 from django.urls import path
 
-from wholefamily.governance import approval_views, mfa_views, staff_views, views
+from wholefamily.governance import approval_views, mfa_views, pseudonym_views, staff_views, views
 
 app_name = "governance"
 
@@ -25,4 +25,6 @@ urlpatterns = [
     path("approvals/", approval_views.approval_list, name="approval_list"),
     path("approvals/request/", approval_views.approval_request, name="approval_request"),
     path("approvals/<int:pk>/", approval_views.approval_detail, name="approval_detail"),
+    path("reidentification/", pseudonym_views.reidentification, name="reidentification"),
+    path("reidentification/<int:pk>/", pseudonym_views.reidentification_result, name="reidentification_result"),
 ]

@@ -3,6 +3,7 @@ area. HTTP concerns only: reads through selectors (scoped and audited), writes t
 
 from __future__ import annotations
 
+import csv
 import io
 from typing import Any
 
@@ -20,7 +21,7 @@ from wholefamily.domain.criteria.need import COUNTY
 from wholefamily.domain.outcomes.bars import bar_chart
 from wholefamily.domain.roles import Action, Role
 from wholefamily.domain.validation import safe_row
-from wholefamily.governance import access
+from wholefamily.governance import access, pseudonyms
 from wholefamily.governance.audit import record
 from wholefamily.identification import selectors
 from wholefamily.identification.forms import JudgementForm, StartRunForm
@@ -156,6 +157,23 @@ def cohort_export(request: HttpRequest, run_id: int) -> HttpResponse:
         buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     response["Content-Disposition"] = f'attachment; filename="cohort-{run.programme}-{run.as_of_on}-run{run.pk}.xlsx"'
+    return response
+
+
+@login_required
+@page_for(*pseudonyms.EXPORTERS)
+@require_GET
+def cohort_pseudonymised(request: HttpRequest, run_id: int) -> HttpResponse:
+    """The run's qualifying families one row a member, under pseudonyms (ADR 0020): for analysis, naming nobody."""
+    run = _run(request, run_id)
+    rows = pseudonyms.pseudonymised_cohort(run=run, for_user=request.user)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(pseudonyms.COLUMNS)
+    writer.writerows(safe_row(row) for row in rows)  # formula-safe (ADR 0014)
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    name = f"cohort-{run.programme}-{run.as_of_on}-run{run.pk}-pseudonymised.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 

@@ -18,6 +18,7 @@ def test_check_deploy_in_production_mode_reports_no_warnings(tmp_path):
         **os.environ,
         "WHOLEFAMILY_ENV": "production",
         "SECRET_KEY": "x9!Qm2#pZr7@Lw4$Tn8%Vb1^Kc6&Hs3*Jd5(Gf0)Ye-Ua_Io+Pe=Rt~Wq",
+        "WHOLEFAMILY_PSEUDONYM_KEY": "pseudonym-key-for-the-deploy-check-0123456789",
         "ALLOWED_HOSTS": "wholefamily.example.org",
         "WHOLEFAMILY_VAR_DIR": str(tmp_path),
     }
@@ -48,6 +49,22 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     )
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+@pytest.mark.parametrize("key", [None, "short", "x9!Qm2#pZr7@Lw4$Tn8%Vb1^Kc6&Hs3*Jd5(Gf0)Ye-Ua_Io+Pe=Rt~Wq"])
+def test_production_refuses_to_start_without_its_own_pseudonym_key(tmp_path, key):
+    """ADR 0020: missing, too short, or the same as SECRET_KEY (the last case)."""
+    env = {**os.environ, "WHOLEFAMILY_ENV": "production", "WHOLEFAMILY_VAR_DIR": str(tmp_path),
+           "SECRET_KEY": "x9!Qm2#pZr7@Lw4$Tn8%Vb1^Kc6&Hs3*Jd5(Gf0)Ye-Ua_Io+Pe=Rt~Wq"}  # fmt: skip
+    env.pop("WHOLEFAMILY_PSEUDONYM_KEY", None)
+    if key is not None:
+        env["WHOLEFAMILY_PSEUDONYM_KEY"] = key
+    result = subprocess.run(
+        [sys.executable, "-m", "wholefamily.cli", "check"], cwd=ROOT, env=env, capture_output=True, text=True,
+        timeout=120,
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "WHOLEFAMILY_PSEUDONYM_KEY must be set in production" in result.stderr
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's locking only")
