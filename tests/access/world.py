@@ -104,6 +104,9 @@ FILLERS: dict[str, Filler] = {
     "governance:team_detail:pk": Filler(_side("team.pk")),
     "governance:pk": Filler(_side("profile.pk")),  # the staff pages: a colleague's profile, never a matrix actor's
     "governance:approval_detail:pk": _county(lambda world: world.extra["approval_id"]),
+    "governance:agreement_detail:pk": _county(lambda world: world.extra["agreement_id"]),
+    # An approved re-identification of the own side's person, asked for by the matrix's data analyst (ADR 0020).
+    "governance:reidentification_result:pk": _county(lambda world: world.extra["reidentification_id"]),
     "linkage:run_id": _county(lambda world: "run-matrix"),
     "identification:run_id": _county(lambda world: world.identification_run.pk),
     "identification:family_id": Filler(_side("cohort_family.family_id")),
@@ -342,6 +345,20 @@ def build_world(data_dir: Path) -> World:
         reason="Submission for the window",
         requested_by=users[Role.PROGRAMME_MANAGER.value],
     )
+    from wholefamily.domain.pseudonyms import person_pseudonym
+    from wholefamily.governance import pseudonyms
+    from wholefamily.governance.models import DataSharingAgreement
+
+    listed = [person_pseudonym(sides[OWN].person_id, key=pseudonyms.key())]
+    reidentification = pseudonyms.request_reidentification(
+        listed=listed, reason="Evaluation interviews", by=users[Role.DATA_ANALYST.value]
+    )
+    Approval.objects.filter(pk=reidentification.pk).update(
+        state=Approval.State.APPROVED, decided_by=users[Role.PROGRAMME_MANAGER.value], decided_at=timezone.now()
+    )
+    agreement = DataSharingAgreement.objects.order_by("pk").first() or DataSharingAgreement.objects.create(
+        reference="MATRIX-DSA", name="Matrix agreement", partner="Police", start_on=date(2000, 1, 1), kinds=["police"]
+    )
     return World(
         sides=sides,
         users=users,
@@ -349,5 +366,10 @@ def build_world(data_dir: Path) -> World:
         import_run=import_run,
         dataset_version=version,
         review_pair=review_pair,
-        extra={"team_content_type_id": ContentType.objects.get_for_model(Team).pk, "approval_id": approval.pk},
+        extra={
+            "team_content_type_id": ContentType.objects.get_for_model(Team).pk,
+            "approval_id": approval.pk,
+            "agreement_id": agreement.pk,
+            "reidentification_id": reidentification.pk,
+        },
     )

@@ -241,3 +241,59 @@ def test_an_analyst_exports_pseudonyms_and_reidentifies_some_after_a_managers_ap
     expect(page.get_by_role("cell", name="Amy Testfamily")).to_be_visible()
     _assert_accessible(page)
     screenshot("reidentification-result")
+
+
+def test_agreements_with_their_expiry_and_retentions_dry_run(
+    live_server, page, sign_in, screenshot, settings, tmp_path
+):
+    """ADR 0015 and ADR 0020 in Chromium: an administrator reads the agreements (one ended, one ending soon), one
+    agreement's terms, and retention's dry run listing a delivery past its period. Every page passes axe-core."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from wholefamily.governance.models import AuditEvent, DataSharingAgreement
+    from wholefamily.ingest.models import DatasetVersion
+
+    settings.DATA_DIR = tmp_path
+    today = timezone.localdate()
+    DataSharingAgreement.objects.create(
+        reference="POL-2019", name="Police data 2019", partner="County Police", start_on=dt.date(2019, 1, 1),
+        end_on=dt.date(2020, 12, 31), kinds=["police"], parties="County Council\nCounty Police",
+        purpose="Identify families with crime and anti-social behaviour", lawful_basis="UK GDPR Article 6(1)(e)",
+    )  # fmt: skip
+    DataSharingAgreement.objects.create(
+        reference="EDU-2024", name="School attendance", partner="County Schools", start_on=dt.date(2024, 1, 1),
+        end_on=today + dt.timedelta(days=30), kinds=["school_attendance"], retention_months=36,
+    )  # fmt: skip
+    for name, period_end, seconds in (("2013", dt.date(2013, 3, 31), 1), ("2025", dt.date(2025, 3, 31), 2)):
+        DatasetVersion.objects.create(
+            version_id=f"offences-{name}", kind="offences", contract_version=1, profile="p", period_end_on=period_end,
+            received_on=period_end, policy="reject", rows_read=1, rows_accepted=1, sha256=name * 16,
+            file_name="f.csv", file_size=1, imported_at=timezone.now() + dt.timedelta(seconds=seconds),
+        )  # fmt: skip
+    _staff("ada", Role.ADMINISTRATOR)
+    sign_in("ada")
+    page.get_by_role("link", name="Staff", exact=True).click()
+    page.get_by_role("link", name="Data-sharing agreements").click()
+    expect(page.get_by_role("heading", name="Data-sharing agreements")).to_be_visible()
+    police = page.get_by_role("row").filter(has_text="Police data 2019")
+    expect(police).to_contain_text("31 December 2020")
+    expect(police).to_contain_text("Ended")
+    expect(page.get_by_role("row").filter(has_text="School attendance")).to_contain_text("Ends soon")
+    _assert_accessible(page)
+    screenshot("agreements")
+    page.get_by_role("link", name="Police data 2019").click()
+    expect(page.get_by_role("heading", name="Police data 2019")).to_be_visible()
+    expect(page.get_by_text("UK GDPR Article 6(1)(e)")).to_be_visible()
+    _assert_accessible(page)
+    page.get_by_role("link", name="Back to data-sharing agreements").click()
+    page.get_by_role("link", name="See what retention would remove today").click()
+    expect(page.get_by_role("heading", name="Retention", level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name="Would be removed (1)")).to_be_visible()
+    expect(page.get_by_role("row").filter(has_text="offences-2013")).to_contain_text("31 March 2019")
+    expect(page.get_by_role("row").filter(has_text="offences-2025")).to_contain_text("Kept until 31 March 2031")
+    _assert_accessible(page)
+    screenshot("retention-dry-run")
+    assert AuditEvent.objects.filter(action="retention.dry_run", actor__username="ada").exists()
+    assert DatasetVersion.objects.count() == 2

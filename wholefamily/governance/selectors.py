@@ -9,7 +9,7 @@ from django.db.models import Count, QuerySet
 
 from wholefamily.domain.roles import Role
 from wholefamily.governance import access
-from wholefamily.governance.models import AuditEvent, StaffProfile, Team
+from wholefamily.governance.models import AuditEvent, DataSharingAgreement, StaffProfile, Team
 
 AnyUser = AbstractBaseUser | AnonymousUser
 
@@ -54,3 +54,29 @@ def audit_events_for(
     if since_on:
         events = events.filter(occurred_at__date__gte=since_on)
     return events
+
+
+AGREEMENT_READERS = (Role.ADMINISTRATOR, Role.DATA_ANALYST, Role.PROGRAMME_MANAGER, Role.AUDITOR)
+RETENTION_READERS = (Role.ADMINISTRATOR, Role.AUDITOR)
+ENDS_SOON_DAYS = 90
+
+
+def agreement_status(agreement: DataSharingAgreement, *, today: date) -> tuple[str, str]:
+    """In words, with the GOV.UK tag colour: not started, in force, ends within 90 days, or ended (ADR 0015: an
+    ended agreement stops imports of its kinds)."""
+    if agreement.start_on > today:
+        return "Not started", "blue"
+    if agreement.end_on is None:
+        return "In force", "green"
+    if agreement.end_on < today:
+        return "Ended", "red"
+    if (agreement.end_on - today).days <= ENDS_SOON_DAYS:
+        return "Ends soon", "yellow"
+    return "In force", "green"
+
+
+def agreements_for(*, for_user: AnyUser) -> QuerySet[DataSharingAgreement]:
+    """Data-sharing agreements (no personal data) for those who import under them or oversee them."""
+    if not access.has_role(for_user, *AGREEMENT_READERS):
+        return DataSharingAgreement.objects.none()
+    return DataSharingAgreement.objects.order_by("end_on", "partner", "name")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from wholefamily.governance import approval_views, mfa_views, pseudonym_views, staff_views, views
+from wholefamily.governance import agreement_views, approval_views, mfa_views, pseudonym_views, staff_views, views
 
 app_name = "governance"
 
@@ -25,6 +25,9 @@ urlpatterns = [
     path("approvals/", approval_views.approval_list, name="approval_list"),
     path("approvals/request/", approval_views.approval_request, name="approval_request"),
     path("approvals/<int:pk>/", approval_views.approval_detail, name="approval_detail"),
+    path("agreements/", agreement_views.agreement_list, name="agreement_list"),
+    path("agreements/<int:pk>/", agreement_views.agreement_detail, name="agreement_detail"),
+    path("retention/", agreement_views.retention_dry_run, name="retention"),
     path("reidentification/", pseudonym_views.reidentification, name="reidentification"),
     path("reidentification/<int:pk>/", pseudonym_views.reidentification_result, name="reidentification_result"),
 ]
