@@ -8,18 +8,37 @@ import datetime as dt
 from collections import defaultdict
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.utils import timezone
 
-from wholefamily.cases.models import Allocation, Assessment, Case, Goal, Member, Plan, Referral, Review, TafMeeting
+from wholefamily.cases.models import (
+    Allocation,
+    Assessment,
+    Case,
+    Goal,
+    Member,
+    Plan,
+    Referral,
+    Review,
+    TafAttendee,
+    TafMeeting,
+)
 from wholefamily.domain.outcomes import distance, report
 from wholefamily.domain.pathway import REFERRAL_SOURCE_LABELS, MemberRole, Origin, ReferralSource
 from wholefamily.domain.reporting.card import NOT_ALLOCATED, FamilyRecord
+from wholefamily.domain.reporting.monitoring import ReferralRecord
 from wholefamily.governance import access
 from wholefamily.governance.models import StaffProfile
+from wholefamily.identification.models import CohortFamily
 from wholefamily.outcomes.definitions import report_card_definition
 from wholefamily.outcomes.models import DistanceAssessment, DistanceScore
+from wholefamily.web.labels import label_for
 
 AnyUser = AbstractBaseUser | AnonymousUser
 IDENTIFIED = "Identified from agency data"
+
+
+def _day(at: dt.datetime) -> dt.date:
+    return timezone.localtime(at).date()
 
 
 def counted_cases(*, for_user: AnyUser) -> list[Case]:
@@ -60,6 +79,35 @@ def _distances(case_ids: list[int]) -> tuple[dict[int, float], dict[int, list[tu
     return baselines, travelled
 
 
+def _problems(households: set[str]) -> dict[str, tuple[str, ...]]:
+    """The headline problems each household met at its latest identification (labels), for presenting issues."""
+    found: dict[str, tuple[str, ...]] = {}
+    rows = (
+        CohortFamily.objects.filter(household_id__in=households, is_qualifying=True)
+        .order_by("run__as_of_on", "run_id")
+        .values_list("household_id", "problems_met")
+    )
+    for household_id, problems_met in rows.iterator(chunk_size=20_000):
+        found[household_id] = tuple(label_for(code) for code in problems_met.split(";") if code)
+    return found
+
+
+def referral_records(*, for_user: AnyUser) -> list[ReferralRecord]:
+    """Each referral the user may count: area, route, when received and decided, and the decision."""
+    referrals = access.scope(for_user, Referral.objects.select_related("team"), team_field="team", is_personal=False)
+    return [
+        ReferralRecord(
+            district=referral.team.district or "Not recorded",
+            agency=REFERRAL_SOURCE_LABELS[ReferralSource(referral.source)],
+            received_on=referral.received_on,
+            decided_on=_day(referral.decided_at) if referral.decided_at else None,
+            decision=referral.decision,
+            decision_label=label_for(referral.decision) if referral.decision else "",
+        )
+        for referral in referrals.only("team__district", "source", "received_on", "decided_at", "decision")
+    ]
+
+
 def family_records(*, for_user: AnyUser) -> list[FamilyRecord]:
     """One `FamilyRecord` per family the user may count."""
     cases = counted_cases(for_user=for_user)
@@ -79,13 +127,17 @@ def family_records(*, for_user: AnyUser) -> list[FamilyRecord]:
     for case_id, allocated_worker, allocated_at, ended_at in Allocation.objects.filter(case_id__in=ids).values_list(
         "case_id", "worker_id", "allocated_at", "ended_at"
     ):
-        spells[case_id].append((allocated_at.date(), ended_at.date() if ended_at else None, allocated_worker))
+        spells[case_id].append((_day(allocated_at), _day(ended_at) if ended_at else None, allocated_worker))
     assessments: dict[int, list[dt.date]] = defaultdict(list)
     for case_id, on in Assessment.objects.filter(case_id__in=ids).values_list("case_id", "assessed_on"):
         assessments[case_id].append(on)
-    meetings: dict[int, list[dt.date]] = defaultdict(list)
-    for case_id, on in TafMeeting.objects.filter(case_id__in=ids).values_list("case_id", "held_on"):
-        meetings[case_id].append(on)
+    agencies_at: dict[int, set[str]] = defaultdict(set)
+    for meeting_id, agency in TafAttendee.objects.filter(meeting__case_id__in=ids).values_list("meeting_id", "agency"):
+        if agency.strip():
+            agencies_at[meeting_id].add(agency.strip().lower())
+    meetings: dict[int, list[tuple[dt.date, bool]]] = defaultdict(list)
+    for meeting_id, case_id, on in TafMeeting.objects.filter(case_id__in=ids).values_list("id", "case_id", "held_on"):
+        meetings[case_id].append((on, len(agencies_at.get(meeting_id, ())) >= 2))
     reviews: dict[int, list[tuple[dt.date, dt.date]]] = defaultdict(list)
     for case_id, due_on, held_on in Review.objects.filter(case_id__in=ids).values_list("case_id", "due_on", "held_on"):
         reviews[case_id].append((due_on, held_on))
@@ -105,6 +157,7 @@ def family_records(*, for_user: AnyUser) -> list[FamilyRecord]:
             agencies[case_id].add(agency.strip().lower())
     titles = dict(StaffProfile.objects.values_list("user_id", "job_title"))
     baselines, travelled = _distances(ids)
+    problems = _problems({case.household_id for case in cases if case.household_id})
     records = []
     for case in cases:
         own = sorted(spells.get(case.pk, []))
@@ -128,7 +181,9 @@ def family_records(*, for_user: AnyUser) -> list[FamilyRecord]:
                 is_re_referral=case.previous_case_id is not None,
                 allocations=tuple((start, end) for start, end, _ in own),
                 assessments=tuple(assessments.get(case.pk, ())),
-                taf_meetings=tuple(meetings.get(case.pk, ())),
+                taf_meetings=tuple(on for on, _ in meetings.get(case.pk, ())),
+                multi_agency_meetings=tuple(multi for _, multi in meetings.get(case.pk, ())),
+                problems=problems.get(case.household_id, ()),
                 reviews=tuple(reviews.get(case.pk, ())),
                 plan_agreed_on=agreed,
                 agreement_signed_on=signed,

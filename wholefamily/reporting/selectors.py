@@ -12,15 +12,17 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from wholefamily.domain.pathway import DESTINATION_LABELS
 from wholefamily.domain.reporting import card as rba
+from wholefamily.domain.reporting import monitoring as mon
 from wholefamily.domain.reporting.columns import ColumnChart, column_chart
 from wholefamily.domain.reporting.quarters import Quarter, last_complete_quarter, quarter_of, quarters_ending
 from wholefamily.domain.reporting.small_numbers import SmallNumbers, SuppressedTable, suppress_series, suppress_table
 from wholefamily.domain.roles import Role
 from wholefamily.governance import access
-from wholefamily.reporting.definitions import small_numbers
+from wholefamily.reporting.definitions import monitoring_definition, small_numbers
 from wholefamily.reporting.models import BoardPack
-from wholefamily.reporting.records import family_records
+from wholefamily.reporting.records import family_records, referral_records
 
 AnyUser = AbstractBaseUser | AnonymousUser
 REPORT_READERS = (Role.PROGRAMME_MANAGER, Role.COMMISSIONER)
@@ -53,6 +55,8 @@ def present(value: rba.Value, kind: rba.Kind, rule: SmallNumbers) -> Shown:
         return Shown(f"not shown: over {rule.shown_as}", None, True)
     if kind is rba.Kind.PERCENT:
         return Shown(f"{value.amount:.0f}%", value.amount)
+    if kind is rba.Kind.DAYS:
+        return Shown(f"{value.amount:g} day" + ("" if value.amount == 1 else "s"), value.amount)
     return Shown(f"{value.amount:+.2f}", value.amount)
 
 
@@ -209,3 +213,77 @@ def board_packs(*, for_user: AnyUser) -> QuerySet[BoardPack]:
     """The board packs kept, newest quarter and version first (county-wide figures, no personal record)."""
     require_reader(for_user)
     return access.scope(for_user, BoardPack.objects.select_related("built_by"), team_field=None, is_personal=False)
+
+
+# --- service monitoring (Commissioning for Families with Complex Needs, Appendix C section 13.1) -----------------
+
+MONITORING_QUARTERS = 4
+
+
+@dataclass(frozen=True)
+class IndicatorRow:
+    question: str
+    code: str
+    label: str
+    values: tuple[Shown, ...]  # one per quarter, oldest first
+
+
+@dataclass(frozen=True)
+class Monitoring:
+    quarter: Quarter
+    quarters: tuple[Quarter, ...]
+    rows: tuple[IndicatorRow, ...]
+    referrals_chart: ColumnChart
+    referrals_trend: tuple[tuple[Quarter, Shown], ...]
+    breakdowns: tuple[LabelledTable, ...]
+    not_recorded: tuple[mon.NotRecorded, ...]
+    rule: SmallNumbers
+
+
+def build_monitoring(
+    families: Sequence[rba.FamilyRecord], referrals: Sequence[mon.ReferralRecord], *, quarter: Quarter
+) -> Monitoring:
+    rule, definition = small_numbers(), monitoring_definition()
+    quarters = quarters_ending(quarter, MONITORING_QUARTERS)
+    by_quarter = [mon.indicators(families, referrals, q) for q in quarters]
+    rows = tuple(
+        IndicatorRow(first.question, first.code, first.label,
+                     tuple(present(found[i].value, found[i].kind, rule) for found in by_quarter))
+        for i, first in enumerate(by_quarter[0])
+    )  # fmt: skip
+    referrals_row = next(row for row in rows if row.code == "referrals")
+    trend = tuple(zip(quarters, referrals_row.values, strict=True))
+    labels = {code.value: label for code, label in DESTINATION_LABELS.items()}
+    tables = tuple(
+        LabelledTable(
+            caption=b.caption,
+            row_head=b.row_head,
+            rows=b.rows,
+            columns=b.columns,
+            table=suppress_table(
+                [list(r) for r in b.counts],
+                rule,
+                row_totals=b.has_totals and len(b.columns) > 1,
+                column_totals=b.has_totals,
+            ),
+        )
+        for b in mon.breakdowns(families, referrals, quarter, definition, labels)
+    )
+    return Monitoring(
+        quarter=quarter,
+        quarters=quarters,
+        rows=rows,
+        referrals_chart=column_chart([(q.short_label, shown.number, shown.text) for q, shown in trend]),
+        referrals_trend=trend,
+        breakdowns=tables,
+        not_recorded=definition.not_recorded,
+        rule=rule,
+    )
+
+
+def monitoring(*, for_user: AnyUser, quarter: Quarter | None = None) -> Monitoring:
+    """The service's monitoring indicators for a quarter and the three before it, from its own records."""
+    require_reader(for_user)
+    return build_monitoring(
+        family_records(for_user=for_user), referral_records(for_user=for_user), quarter=quarter or default_quarter()
+    )

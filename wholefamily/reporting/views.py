@@ -13,7 +13,7 @@ from wholefamily.domain.reporting.quarters import Quarter, parse_quarter
 from wholefamily.domain.roles import Role
 from wholefamily.governance.audit import record
 from wholefamily.reporting import selectors
-from wholefamily.reporting.records import family_records
+from wholefamily.reporting.records import family_records, referral_records
 from wholefamily.reporting.tables import table_view
 from wholefamily.web.http import signed_in_user
 from wholefamily.web.pages import page_for
@@ -81,3 +81,30 @@ def pathway_card(request: HttpRequest) -> HttpResponse:
 @require_GET
 def key_worker_card(request: HttpRequest) -> HttpResponse:
     return _card(request, "key_worker")
+
+
+@login_required
+@page_for(*READERS)
+@require_GET
+def monitoring(request: HttpRequest) -> HttpResponse:
+    """Appendix C section 13.1's indicators for a quarter and the three before it, with the breakdowns."""
+    user = signed_in_user(request)
+    selectors.require_reader(user)
+    families = family_records(for_user=user)
+    choices = selectors.quarter_choices(families)
+    quarter = _quarter(request, choices)
+    report = selectors.build_monitoring(families, referral_records(for_user=user), quarter=quarter)
+    record(by=user, action="view", object_type="reporting.monitoring", object_id=quarter.code)
+    questions: dict[str, list[selectors.IndicatorRow]] = {}
+    for row in report.rows:
+        questions.setdefault(row.question, []).append(row)
+    return render(
+        request,
+        "reporting/monitoring.html",
+        {
+            "report": report,
+            "quarter_choices": choices,
+            "questions": list(questions.items()),
+            "tables": [table_view(t, report.rule) for t in report.breakdowns],
+        },
+    )

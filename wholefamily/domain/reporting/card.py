@@ -61,6 +61,8 @@ class FamilyRecord:
     goals_achieved: tuple[bool, ...] = ()
     goal_agencies: frozenset[str] = field(default_factory=frozenset)
     distances: tuple[tuple[dt.date, float], ...] = ()  # (review scored on, distance travelled since the baseline)
+    problems: tuple[str, ...] = ()  # headline problems when identification found the family (labels)
+    multi_agency_meetings: tuple[bool, ...] = ()  # per Team Around the Family meeting: two or more agencies attended
 
     def is_open_during(self, quarter: Quarter) -> bool:
         return quarter.overlaps(self.opened_on, self.closed_on)
@@ -122,6 +124,7 @@ class Kind(enum.StrEnum):
     COUNT = "count"
     PERCENT = "percent"
     MEAN = "mean"
+    DAYS = "days"
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,17 @@ class County:
 
 @pytest.fixture
 def county(make_team: Callable[..., Any], make_staff: Callable[..., Any]) -> County:
-    from wholefamily.cases.models import Allocation, Assessment, Case, Goal, Plan, Review, TafMeeting
+    from wholefamily.cases.models import (
+        Allocation,
+        Assessment,
+        Case,
+        Goal,
+        Plan,
+        Referral,
+        Review,
+        TafAttendee,
+        TafMeeting,
+    )
 
     north, south = make_team("North team", "Northmoor"), make_team("South team", "Southvale")
     manager = make_staff("pm", Role.PROGRAMME_MANAGER)
@@ -100,5 +110,25 @@ def county(make_team: Callable[..., Any], make_staff: Callable[..., Any]) -> Cou
             recorded_at=_at(due),
         )
         if index % 2 == 0:
-            TafMeeting.objects.create(case=case, held_on=opened + dt.timedelta(days=20), recorded_by=worker)
+            meeting = TafMeeting.objects.create(case=case, held_on=opened + dt.timedelta(days=20), recorded_by=worker)
+            for agency in ("School", "Health" if index % 4 == 0 else "School"):
+                TafAttendee.objects.create(meeting=meeting, name="A person", agency=agency)
+    sources = ("school", "school", "health", "marac", "early_help_caf")
+    decisions = ("accept", "accept", "accept", "signpost", "refer_to_social_care", "")
+    for index in range(18):
+        received = start + dt.timedelta(days=index * 4)
+        decision = decisions[index % len(decisions)]
+        Referral.objects.create(
+            team=north if index % 3 else south,
+            source=sources[index % len(sources)],
+            referrer="A referrer",
+            received_on=received,
+            family_name=f"Referred family {index}",
+            reason="Worried",
+            recorded_by=worker,
+            recorded_at=_at(received),
+            decision=decision,
+            decided_by=manager if decision else None,
+            decided_at=_at(received + dt.timedelta(days=index % 15)) if decision else None,
+        )
     return County(manager, commissioner, worker, cases)
