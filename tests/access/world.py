@@ -101,6 +101,7 @@ FILLERS: dict[str, Filler] = {
     "cases:family_id": Filler(_side("cohort_family.family_id")),
     "outcomes:pk": Filler(_side("case.pk")),
     "claims:pk": Filler(_side("claim.pk")),
+    "reporting:pk": _county(lambda world: world.extra["board_pack_id"]),  # county-wide figures, no personal record
     "governance:team_detail:pk": Filler(_side("team.pk")),
     "governance:pk": Filler(_side("profile.pk")),  # the staff pages: a colleague's profile, never a matrix actor's
     "governance:approval_detail:pk": _county(lambda world: world.extra["approval_id"]),
@@ -342,6 +343,13 @@ def build_world(data_dir: Path) -> World:
         reason="Submission for the window",
         requested_by=users[Role.PROGRAMME_MANAGER.value],
     )
+    from wholefamily.reporting.models import BoardPack
+
+    board_pack = BoardPack.objects.create(
+        quarter="2015-16-q1", version=1, built_at=now, built_by=users[Role.PROGRAMME_MANAGER.value],
+        council="Matrix County Council", figures={"sections": []}, pdf=b"%PDF-1.4", pdf_sha256="0" * 64,
+        xlsx=b"PK", xlsx_sha256="0" * 64, small_numbers="fewer than 5 (v1)",
+    )  # fmt: skip
     return World(
         sides=sides,
         users=users,
@@ -349,5 +357,9 @@ def build_world(data_dir: Path) -> World:
         import_run=import_run,
         dataset_version=version,
         review_pair=review_pair,
-        extra={"team_content_type_id": ContentType.objects.get_for_model(Team).pk, "approval_id": approval.pk},
+        extra={
+            "team_content_type_id": ContentType.objects.get_for_model(Team).pk,
+            "approval_id": approval.pk,
+            "board_pack_id": board_pack.pk,
+        },
     )

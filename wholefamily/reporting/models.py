@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from wholefamily.domain.reporting.quarters import parse_quarter
+
 
 class BoardPack(models.Model):
     """One build of a quarter's board pack. Never changed once built: a new build is a new version."""
@@ -28,3 +30,7 @@ class BoardPack(models.Model):
 
     def __str__(self) -> str:
         return f"Board pack {self.quarter} version {self.version}"
+
+    @property
+    def quarter_label(self) -> str:
+        return parse_quarter(self.quarter).label

@@ -225,7 +225,14 @@ class IndicatorRow:
     question: str
     code: str
     label: str
+    kind: rba.Kind
     values: tuple[Shown, ...]  # one per quarter, oldest first
+
+    @property
+    def label_with_unit(self) -> str:
+        return self.label + {rba.Kind.PERCENT: " (%)", rba.Kind.DAYS: " (days)", rba.Kind.MEAN: " (average)"}.get(
+            self.kind, ""
+        )
 
 
 @dataclass(frozen=True)
@@ -247,7 +254,7 @@ def build_monitoring(
     quarters = quarters_ending(quarter, MONITORING_QUARTERS)
     by_quarter = [mon.indicators(families, referrals, q) for q in quarters]
     rows = tuple(
-        IndicatorRow(first.question, first.code, first.label,
+        IndicatorRow(first.question, first.code, first.label, first.kind,
                      tuple(present(found[i].value, found[i].kind, rule) for found in by_quarter))
         for i, first in enumerate(by_quarter[0])
     )  # fmt: skip

@@ -3,19 +3,26 @@ commissioners, ADR 0021). Figures only: every count passes the small-numbers rul
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
 
 from wholefamily.domain.reporting import card as rba
 from wholefamily.domain.reporting.quarters import Quarter, parse_quarter
 from wholefamily.domain.roles import Role
+from wholefamily.governance import access
 from wholefamily.governance.audit import record
+from wholefamily.jobs.services import start_job
 from wholefamily.reporting import selectors
+from wholefamily.reporting.models import BoardPack
 from wholefamily.reporting.records import family_records, referral_records
 from wholefamily.reporting.tables import table_view
-from wholefamily.web.http import signed_in_user
+from wholefamily.reporting.tasks import BUILD_BOARD_PACK, build_pack
+from wholefamily.web.forms import GovukForm
+from wholefamily.web.http import posted, signed_in_user
 from wholefamily.web.pages import page_for
 
 READERS = (Role.PROGRAMME_MANAGER, Role.COMMISSIONER)
@@ -108,3 +115,102 @@ def monitoring(request: HttpRequest) -> HttpResponse:
             "tables": [table_view(t, report.rule) for t in report.breakdowns],
         },
     )
+
+
+# --- board packs (ADR 0022) ------------------------------------------------------------------------------------------
+
+
+class BuildPackForm(GovukForm):
+    quarter = forms.ChoiceField(label="Quarter", error_messages={"required": "Choose the quarter the pack reports on"})
+
+    def __init__(self, *args: object, quarters: list[Quarter], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["quarter"].choices = [(q.code, q.label) for q in quarters]  # type: ignore[attr-defined]
+
+
+@login_required
+@page_for(*READERS)
+@require_GET
+def board_packs(request: HttpRequest) -> HttpResponse:
+    """The packs kept, newest quarter and version first."""
+    user = signed_in_user(request)
+    packs = list(selectors.board_packs(for_user=user).defer("pdf", "xlsx", "figures"))
+    return render(
+        request,
+        "reporting/board_packs.html",
+        {"packs": packs, "may_build": access.has_role(user, *selectors.PACK_BUILDERS)},
+    )
+
+
+@login_required
+@page_for(*selectors.PACK_BUILDERS)
+@require_http_methods(["GET", "POST"])
+def build_board_pack(request: HttpRequest) -> HttpResponse:
+    """Build a quarter's pack as a background job."""
+    user = signed_in_user(request)
+    quarters = selectors.quarter_choices(family_records(for_user=user))
+    form = BuildPackForm(posted(request), quarters=quarters, initial={"quarter": quarters[0].code})
+    if request.method == "POST" and form.is_valid():
+        quarter = parse_quarter(form.cleaned_data["quarter"])
+        job = start_job(
+            kind=BUILD_BOARD_PACK,
+            title=f"Build the board pack for {quarter.label}",
+            task=build_pack,
+            args={"quarter": quarter.code, "user_id": user.pk},
+            by=user,
+        )
+        return HttpResponseRedirect(reverse("jobs:job_detail", args=[job.pk]))
+    status = 400 if request.method == "POST" else 200
+    return render(request, "reporting/build_board_pack.html", {"form": form}, status=status)
+
+
+def _pack(request: HttpRequest, pk: int) -> BoardPack:
+    user = signed_in_user(request)
+    try:
+        return selectors.board_packs(for_user=user).get(pk=pk)
+    except BoardPack.DoesNotExist:
+        raise Http404 from None
+
+
+@login_required
+@page_for(*READERS)
+@require_GET
+def board_pack(request: HttpRequest, pk: int) -> HttpResponse:
+    pack = _pack(request, pk)
+    quarter = parse_quarter(pack.quarter)
+    record(by=request.user, action="view", obj=pack)
+    sections = pack.figures.get("sections", [])
+    return render(
+        request,
+        "reporting/board_pack.html",
+        {"pack": pack, "quarter": quarter, "titles": [s["title"] for s in sections] + ["Notes on method"]},
+    )
+
+
+def _download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    pack = _pack(request, pk)
+    record(by=request.user, action="reporting.download_board_pack", obj=pack, detail={"file": kind})
+    content, content_type = (
+        (bytes(pack.pdf), "application/pdf")
+        if kind == "pdf"
+        else (bytes(pack.xlsx), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    )
+    response = HttpResponse(content, content_type=content_type)
+    name = f"board-pack-{pack.quarter}-v{pack.version}.{kind}"
+    disposition = "inline" if kind == "pdf" else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{name}"'
+    return response
+
+
+@login_required
+@page_for(*READERS)
+@require_GET
+def board_pack_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    return _download(request, pk, "pdf")
+
+
+@login_required
+@page_for(*READERS)
+@require_GET
+def board_pack_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    return _download(request, pk, "xlsx")
