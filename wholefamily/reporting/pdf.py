@@ -155,12 +155,12 @@ def board_pack_pdf(figures: dict[str, Any], *, version: int, built_on: str, buil
         _p("Electoral divisions affected: all", styles["cover"]),
         Spacer(1, 12 * mm),
         _p(
-            "Figures only: no family can be identified from this paper. Small numbers are hidden "
-            f"({figures['small_numbers']}).",
+            "Figures only: no family can be identified from this paper. Small numbers are hidden: "
+            f"{figures['small_numbers']}.",
             styles["body"],
         ),
         PageBreak(),
-        _p("Contents", styles["h1"]),
+        _p("Contents", ParagraphStyle("PackContents", parent=styles["h1"])),
         contents,
     ]
     for number, section in enumerate(figures["sections"], start=1):

@@ -113,6 +113,13 @@ class ReportCard:
     rule: SmallNumbers
 
 
+def chart_text(shown: Shown) -> str:
+    """A figure's words above its column: short enough for the column's width (the table beside has them in full)."""
+    if shown.number is not None or shown.text == small_numbers().shown_as:
+        return shown.text
+    return "not shown" if shown.is_hidden else "none"
+
+
 def measure_view(
     definition: rba.MeasureDefinition,
     records: Sequence[rba.FamilyRecord],
@@ -120,7 +127,7 @@ def measure_view(
     rule: SmallNumbers,
 ) -> MeasureView:
     trend = tuple((q, present(definition.compute(records, q), definition.kind, rule)) for q in quarters)
-    chart = column_chart([(q.short_label, shown.number, shown.text) for q, shown in trend])
+    chart = column_chart([(q.short_label, shown.number, chart_text(shown)) for q, shown in trend])
     return MeasureView(definition.code, definition.label, definition.note, definition.kind, trend[-1][1], trend, chart)
 
 
@@ -280,7 +287,7 @@ def build_monitoring(
         quarter=quarter,
         quarters=quarters,
         rows=rows,
-        referrals_chart=column_chart([(q.short_label, shown.number, shown.text) for q, shown in trend]),
+        referrals_chart=column_chart([(q.short_label, shown.number, chart_text(shown)) for q, shown in trend]),
         referrals_trend=trend,
         breakdowns=tables,
         not_recorded=definition.not_recorded,

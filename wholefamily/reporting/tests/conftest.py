@@ -31,6 +31,11 @@ class County:
 
 @pytest.fixture
 def county(make_team: Callable[..., Any], make_staff: Callable[..., Any]) -> County:
+    return build_county(make_team, make_staff)
+
+
+def build_county(make_team: Callable[..., Any], make_staff: Callable[..., Any]) -> County:
+    """The county: `make_team(name, district)` and `make_staff(username, *roles, team=...)` as the root conftest's."""
     from wholefamily.cases.models import (
         Allocation,
         Assessment,
