@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "wholefamily.cases",
     "wholefamily.outcomes",
     "wholefamily.claims",
+    "wholefamily.reporting",
     "wholefamily.web",
     "wholefamily.synth",
 ]

@@ -12,6 +12,7 @@ urlpatterns = [
     path("identification/", include("wholefamily.identification.urls")),
     path("outcomes/", include("wholefamily.outcomes.urls")),
     path("claims/", include("wholefamily.claims.urls")),
+    path("reports/", include("wholefamily.reporting.urls")),
     path("admin/", admin.site.urls),
 ]
 

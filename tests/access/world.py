@@ -101,6 +101,7 @@ FILLERS: dict[str, Filler] = {
     "cases:family_id": Filler(_side("cohort_family.family_id")),
     "outcomes:pk": Filler(_side("case.pk")),
     "claims:pk": Filler(_side("claim.pk")),
+    "reporting:pk": _county(lambda world: world.extra["board_pack_id"]),  # county-wide figures, no personal record
     "governance:team_detail:pk": Filler(_side("team.pk")),
     "governance:pk": Filler(_side("profile.pk")),  # the staff pages: a colleague's profile, never a matrix actor's
     "governance:approval_detail:pk": _county(lambda world: world.extra["approval_id"]),
@@ -359,6 +360,13 @@ def build_world(data_dir: Path) -> World:
     agreement = DataSharingAgreement.objects.order_by("pk").first() or DataSharingAgreement.objects.create(
         reference="MATRIX-DSA", name="Matrix agreement", partner="Police", start_on=date(2000, 1, 1), kinds=["police"]
     )
+    from wholefamily.reporting.models import BoardPack
+
+    board_pack = BoardPack.objects.create(
+        quarter="2015-16-q1", version=1, built_at=now, built_by=users[Role.PROGRAMME_MANAGER.value],
+        council="Matrix County Council", figures={"sections": []}, pdf=b"%PDF-1.4", pdf_sha256="0" * 64,
+        xlsx=b"PK", xlsx_sha256="0" * 64, small_numbers="fewer than 5 (v1)",
+    )  # fmt: skip
     return World(
         sides=sides,
         users=users,
@@ -371,5 +379,6 @@ def build_world(data_dir: Path) -> World:
             "approval_id": approval.pk,
             "agreement_id": agreement.pk,
             "reidentification_id": reidentification.pk,
+            "board_pack_id": board_pack.pk,
         },
     )

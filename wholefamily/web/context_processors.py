@@ -58,6 +58,7 @@ NAVIGATION: tuple[NavigationEntry, ...] = (
     NavigationEntry("Identification", "identification:runs", COHORT_READERS),
     NavigationEntry("Outcomes", "outcomes:report", (Role.TEAM_MANAGER, Role.PROGRAMME_MANAGER, Role.COMMISSIONER)),
     NavigationEntry("Claims", "claims:list", CLAIM_READERS),
+    NavigationEntry("Reports", "reporting:index", (Role.PROGRAMME_MANAGER, Role.COMMISSIONER)),
     NavigationEntry("Teams", "governance:team_list", ALL_ROLES),
     NavigationEntry("Staff", "governance:staff_list", (Role.ADMINISTRATOR,)),
     NavigationEntry("Background jobs", "jobs:job_list", JOB_WATCHERS),

@@ -63,6 +63,8 @@ AUDIT_ACTIONS: dict[str, str] = {
     "claims.export": "Exported claims",
     "claims.change_state": "Changed a claim's state",
     "claims.spot_check": "Drew a spot-check sample",
+    "reporting.build_board_pack": "Built a board pack",
+    "reporting.download_board_pack": "Opened a board pack's file",
 }
 
 _ENUMS: tuple[type[enum.Enum], ...] = (

@@ -1,0 +1,150 @@
+"""A programme manager reads the report cards and the service monitoring, builds a quarter's board pack and opens it;
+a commissioner reopens it as it was sent. Every page passes an axe-core check; the PDF and the workbook open."""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+from wholefamily.domain.roles import Role
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "a-long-browser-test-password"
+
+
+def _make_staff(username: str, *roles: Role, team: Any = None) -> Any:
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from wholefamily.governance.models import StaffProfile
+
+    user = get_user_model().objects.create_user(username=username, password=PASSWORD)
+    user.groups.set([Group.objects.get_or_create(name=role.value)[0] for role in roles])
+    StaffProfile.objects.create(user=user, team=team, job_title="Family support worker")
+    return user
+
+
+def _make_team(name: str, district: str = "Northmoor") -> Any:
+    from wholefamily.governance.models import Team
+
+    return Team.objects.create(name=name, district=district)
+
+
+def _assert_accessible(page: Any, where: str) -> None:
+    results = Axe().run(page)
+    violations = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]]) for v in results.response["violations"]]
+    assert violations == [], f"{where}: {results.generate_report()}"
+
+
+def _sign_in(page: Any, live_server: Any, username: str) -> None:
+    page.goto(f"{live_server.url}/sign-in/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{live_server.url}/")
+
+
+def _page_count(pdf: bytes) -> int:
+    return len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf))
+
+
+def _ink(png: bytes) -> float:
+    """The share of dark pixels on the white page the viewer draws (its toolbar, thumbnails and grey background left
+    out); 0 when no page has been drawn."""
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png)).convert("L")
+    width, height = image.size
+    view = image.crop((int(width * 0.36), 80, width, height))
+    paper = view.point(lambda value: 255 if value > 245 else 0).getbbox()
+    if paper is None:
+        return 0.0
+    sheet = view.crop(paper)
+    histogram = sheet.histogram()
+    return sum(histogram[:128]) / max(sum(histogram), 1)
+
+
+def _check_pdf_pages(page: Any, url: str, count: int, screenshot: Any) -> None:
+    """Open the PDF in Chromium's own viewer, page by page, and check each page shows something."""
+    seen = set()
+    for number in range(1, count + 1):
+        page.goto("about:blank")
+        page.goto(f"{url}#page={number}&zoom=page-fit")
+        page.wait_for_timeout(1200)
+        png = page.screenshot()
+        assert _ink(png) > 0.0005, f"page {number} of the board pack shows nothing"
+        seen.add(png)
+        if number in (1, 3):
+            screenshot(f"reporting-board-pack-page-{number}")
+    assert len(seen) == count
+
+
+def test_report_cards_monitoring_and_a_board_pack(live_server: Any, page: Any, screenshot: Any) -> None:
+    from wholefamily.reporting.services import build_board_pack
+    from wholefamily.reporting.tests.conftest import QUARTER, build_county
+
+    county = build_county(_make_team, _make_staff)
+    for user in (county.programme_manager, county.commissioner):
+        user.set_password(PASSWORD)
+        user.save()
+    _sign_in(page, live_server, county.programme_manager.username)
+    page.get_by_role("link", name="Reports").first.click()
+    expect(page.get_by_role("heading", name="Reports", level=1)).to_be_visible()
+    _assert_accessible(page, "reports")
+
+    page.goto(f"{live_server.url}/reports/report-card/pathway/?quarter={QUARTER.code}")
+    expect(page.get_by_role("heading", name="Families starting")).to_be_visible()
+    expect(page.get_by_role("img", name="Column chart: Families starting by quarter")).to_be_visible()
+    expect(page.get_by_role("table", name="Families starting by quarter")).to_contain_text("14")
+    page.get_by_label("District").select_option("Southvale")
+    page.get_by_role("button", name="Show the figures").click()
+    expect(page.get_by_text("Showing only families with: district Southvale.")).to_be_visible()
+    _assert_accessible(page, "pathway card")
+    screenshot("reporting-pathway-card")
+
+    page.goto(f"{live_server.url}/reports/report-card/key-worker/?quarter={QUARTER.code}")
+    expect(page.get_by_role("heading", name="Families with a key worker", exact=True)).to_be_visible()
+    _assert_accessible(page, "key worker card")
+
+    page.goto(f"{live_server.url}/reports/monitoring/?quarter={QUARTER.code}")
+    expect(page.get_by_role("table", name="How much do you do?")).to_contain_text("Referrals received")
+    _assert_accessible(page, "monitoring")
+
+    page.goto(f"{live_server.url}/reports/")
+    page.get_by_role("link", name="Board packs: a quarter's figures as a board paper and a workbook").click()
+    page.get_by_role("link", name="Build a board pack").click()
+    expect(page.get_by_label("Quarter")).to_be_visible()
+    _assert_accessible(page, "build a board pack")
+    pack = build_board_pack(quarter=QUARTER, by=county.programme_manager)  # what the background job runs
+
+    page.context.clear_cookies()
+    _sign_in(page, live_server, county.commissioner.username)
+    page.goto(f"{live_server.url}/reports/board-packs/")
+    page.get_by_role("link", name=QUARTER.label).click()
+    expect(page.get_by_role("heading", name=QUARTER.label)).to_be_visible()
+    _assert_accessible(page, "board pack")
+    screenshot("reporting-board-pack")
+
+    pdf_href = page.get_by_role("link", name="Open the board paper (PDF)").get_attribute("href")
+    pdf = page.request.get(f"{live_server.url}{pdf_href}")
+    assert pdf.ok and pdf.headers["content-type"] == "application/pdf"
+    body = pdf.body()
+    assert body == bytes(pack.pdf)  # reopened as it was sent
+    assert body.startswith(b"%PDF-") and body.rstrip().endswith(b"%%EOF")
+    pages = _page_count(body)
+    assert pages >= 8
+
+    xlsx_href = page.get_by_role("link", name="Download the figures (XLSX workbook)").get_attribute("href")
+    workbook = page.request.get(f"{live_server.url}{xlsx_href}")
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(workbook.body()))
+    assert book.sheetnames[0] == "Contents" and "Notes on method" in book.sheetnames
+
+    _check_pdf_pages(page, f"{live_server.url}{pdf_href}", pages, screenshot)

@@ -1,0 +1,36 @@
+"""A board pack as it was sent: one quarter's figures, its PDF and its workbook, dated and versioned (ADR 0022)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from wholefamily.domain.reporting.quarters import parse_quarter
+
+
+class BoardPack(models.Model):
+    """One build of a quarter's board pack. Never changed once built: a new build is a new version."""
+
+    quarter = models.CharField(max_length=12, help_text="The financial quarter, e.g. 2026-27-q2.")
+    version = models.PositiveIntegerField(help_text="1 for the quarter's first pack, 2 for the next build...")
+    built_at = models.DateTimeField()
+    built_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    council = models.CharField(max_length=200)
+    figures = models.JSONField(help_text="Every figure of the pack, suppressed, as the PDF and workbook show them.")
+    pdf = models.BinaryField()
+    pdf_sha256 = models.CharField(max_length=64)
+    xlsx = models.BinaryField()
+    xlsx_sha256 = models.CharField(max_length=64)
+    small_numbers = models.CharField(max_length=40, help_text="The small-numbers rule applied, e.g. fewer than 5 (v1).")
+    job = models.ForeignKey("jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-quarter", "-version"]
+        constraints = [models.UniqueConstraint(fields=["quarter", "version"], name="board_pack_quarter_version_once")]
+
+    def __str__(self) -> str:
+        return f"Board pack {self.quarter} version {self.version}"
+
+    @property
+    def quarter_label(self) -> str:
+        return parse_quarter(self.quarter).label

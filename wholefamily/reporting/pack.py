@@ -1,0 +1,219 @@
+"""A quarter's board pack as figures: the report cards, service monitoring, the district progress table and the funding
+position, every count suppressed, as one JSON document that the PDF and the workbook are both drawn from (ADR 0022).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db.models import Sum
+
+from wholefamily.cases.models import DistrictEstimate
+from wholefamily.cases.selectors import progress_by_district
+from wholefamily.claims import selectors as claims
+from wholefamily.claims.definitions import available_funding, funding_definition
+from wholefamily.domain.claims.funding import format_pounds
+from wholefamily.domain.progress import NullProgress, ProgressReporter
+from wholefamily.domain.reporting.quarters import Quarter
+from wholefamily.domain.reporting.small_numbers import SmallNumbers, suppress_table
+from wholefamily.reporting import selectors
+from wholefamily.reporting.definitions import monitoring_definition, small_numbers
+from wholefamily.reporting.records import family_records, referral_records
+from wholefamily.reporting.tables import TableView, table_view
+
+PACK_TREND = 4
+SOURCES = (
+    "Commissioning for Families with Complex Needs, Appendix E (Team Around the Family report cards)",
+    "Commissioning for Families with Complex Needs, Appendix C section 13 (monitoring indicators, service review)",
+    "Working Together With Families: Progress and Funding Arrangements (Lancashire, 2013), section 2.4 (progress "
+    "table by district) and section 4.2 (funding table)",
+)
+
+
+def _table(view: TableView) -> dict[str, Any]:
+    return {
+        "caption": view.caption,
+        "head": list(view.head),
+        "body": [list(row) for row in view.body],
+        "values": [list(row) for row in view.values],
+    }
+
+
+def _card(card: selectors.ReportCard) -> dict[str, Any]:
+    return {
+        "kind": "card",
+        "title": f"Report card: {card.title.lower()}",
+        "questions": [
+            {
+                "question": section.question,
+                "measures": [
+                    {
+                        "label": m.label,
+                        "note": m.note,
+                        "unit": m.unit,
+                        "current": m.current.text,
+                        "trend": [[q.short_label, shown.text, shown.number] for q, shown in m.trend],
+                    }
+                    for m in section.measures
+                ],
+            }
+            for section in card.sections
+        ],
+        "tables": [_table(table_view(card.plan_results, card.rule))]
+        + ([_table(table_view(card.time_with_families, card.rule))] if card.time_with_families else []),
+    }
+
+
+def _monitoring(report: selectors.Monitoring) -> dict[str, Any]:
+    head = ["Indicator", *(q.short_label for q in report.quarters)]
+    questions: dict[str, tuple[list[list[Any]], list[list[Any]]]] = {}
+    for row in report.rows:
+        body, values = questions.setdefault(row.question, ([], []))
+        body.append([row.label, *(shown.text for shown in row.values)])
+        values.append([row.label_with_unit, *(s.text if s.number is None else s.number for s in row.values)])
+    return {
+        "kind": "monitoring",
+        "title": "Service monitoring",
+        "indicators": [
+            {"caption": question, "head": head, "body": body, "values": values}
+            for question, (body, values) in questions.items()
+        ],
+        "chart": {
+            "title": "Referrals received by quarter",
+            "trend": [[q.short_label, shown.text, shown.number] for q, shown in report.referrals_trend],
+        },
+        "tables": [_table(table_view(t, report.rule)) for t in report.breakdowns],
+        "not_recorded": [[item.indicator, item.reason] for item in report.not_recorded],
+    }
+
+
+def _progress(user: User, rule: SmallNumbers) -> dict[str, Any]:
+    """The progress table by district (Working Together With Families (Lancashire, 2013), section 2.4), as it is
+    today: its family counts suppressed with their totals; the remaining of each district's estimate as given."""
+    rows = progress_by_district(for_user=user)
+    table = suppress_table(
+        [[r.with_plan, r.awaiting_allocation, r.information_gathering] for r in rows], rule, row_totals=False
+    )
+    head = [
+        "District",
+        "Families with a lead professional and active plan",
+        "Awaiting allocation of a lead professional",
+        "Information gathering",
+        "Remaining of estimate",
+    ]
+    body, values = [], []
+    for row, cells in zip(rows, table.rows, strict=True):
+        remaining = "" if row.remaining is None else f"{row.remaining:,}"
+        body.append([row.district, *(c.text(rule) for c in cells), remaining or "no estimate"])
+        values.append([row.district, *(c.value(rule) for c in cells), row.remaining if remaining else "no estimate"])
+    if table.column_totals is not None:
+        known = [r.remaining for r in rows if r.remaining is not None]
+        body.append(["Total", *(c.text(rule) for c in table.column_totals), f"{sum(known):,}"])
+        values.append(["Total", *(c.value(rule) for c in table.column_totals), sum(known)])
+    return {
+        "kind": "progress",
+        "title": "Progress by district",
+        "tables": [
+            {
+                "caption": "Families by stage and district, as at the date of this pack",
+                "head": head,
+                "body": body,
+                "values": values,
+            }
+        ],
+    }
+
+
+def _funding(user: User, quarter: Quarter) -> dict[str, Any]:
+    """The funding position: each funding definition in force at the quarter's end, forecast against results paid."""
+    estimate = DistrictEstimate.objects.aggregate(total=Sum("families_estimated"))["total"] or 0
+    codes = [c for c in available_funding() if funding_definition(c).year_of(quarter.ends_on) is not None]
+    tables = []
+    for code in codes or available_funding():
+        forecast, paid = claims.funding_for(for_user=user, programme=code, estimated_families=estimate)
+        body, values = [], []
+        for row, actual in zip(forecast.rows, paid, strict=True):
+            cells = [row.attachment_pence, row.results_pence, actual.paid_results_pence,
+                     row.results_pence - actual.paid_results_pence]  # fmt: skip
+            body.append([row.year, f"{row.families:,}", *(format_pounds(p) for p in cells)])
+            values.append([row.year, row.families, *(p / 100 for p in cells)])
+        tables.append(
+            {
+                "caption": f"{forecast.funding.title}: {forecast.funded_families:,} funded families of an estimated "
+                f"{forecast.estimated_families:,}",
+                "head": [
+                    "Year",
+                    "Families",
+                    "Attachment fee",
+                    "Results payment forecast",
+                    "Results paid",
+                    "Still to claim",
+                ],
+                "body": body,
+                "values": values,
+                "money_columns": [2, 3, 4, 5],
+            }
+        )
+    return {"kind": "funding", "title": "Funding position", "tables": tables}
+
+
+def notes(rule: SmallNumbers) -> list[str]:
+    definition = monitoring_definition()
+    return [
+        f'Small numbers. A count of 1 to {rule.threshold - 1} is shown as "{rule.shown_as}"; where a table shows '
+        f'a total, another cell of the same row or column is shown as "{rule.secondary_shown_as}" so that the small '
+        f"count cannot be worked out. A percentage or average over fewer than {rule.threshold} families is not shown. "
+        f"(Small-numbers rule version {rule.version}.)",
+        "Quarters are quarters of the financial year: quarter 1 is April to June.",
+        "Families on the programme are those whose case was open on any day of the quarter. Tier of need is read from "
+        "the key worker's baseline distance-travelled scores; age group is the youngest child's age when the family "
+        "started; the key worker's background is their job title.",
+        "Distance travelled is the baseline score minus the latest review's (1 none to 5 critical), averaged over the "
+        "items scored at both; a positive number is less need.",
+        "Plan results are for families finishing in the quarter: dropped out if the case closed as disengaged, else "
+        "wholly achieved if every goal was achieved, partially if some were, not achieved if none.",
+        "Not recorded by the service, so not in this pack: "
+        + "; ".join(item.indicator.lower() for item in definition.not_recorded)
+        + "; feedback from families and partners; sampling of closed case files; indirect impact indicators.",
+        "The progress table and funding position are as they stood when the pack was built, not at the quarter's end.",
+        "Sources: " + "; ".join(SOURCES) + ".",
+    ]
+
+
+def build_figures(
+    *, user: User, quarter: Quarter, council: str, progress: ProgressReporter | None = None
+) -> dict[str, Any]:
+    """Every figure of the quarter's pack, suppressed, as JSON."""
+    progress = progress or NullProgress()
+    rule = small_numbers()
+    progress.start(6, "Reading the families' records")
+    families = family_records(for_user=user)
+    referrals = referral_records(for_user=user)
+    progress.advance(1)
+    sections: list[dict[str, Any]] = []
+    for element in ("pathway", "key_worker"):
+        progress.set_message(f"Computing the {element.replace('_', ' ')} report card")
+        sections.append(_card(selectors.build_card(families, element=element, quarter=quarter, chosen={},
+                                                   trend=PACK_TREND)))  # fmt: skip
+        progress.advance(1)
+    progress.set_message("Computing the service monitoring")
+    sections.append(_monitoring(selectors.build_monitoring(families, referrals, quarter=quarter)))
+    progress.advance(1)
+    sections.append(_progress(user, rule))
+    progress.advance(1)
+    sections.append(_funding(user, quarter))
+    progress.advance(1)
+    return {
+        "council": council,
+        "title": "Whole-family programme: quarterly report",
+        "quarter": {"code": quarter.code, "label": quarter.label},
+        "small_numbers": f"{rule.shown_as} (version {rule.version})",
+        "sections": sections,
+        "notes": notes(rule),
+    }
+
+
+def section_titles(figures: dict[str, Any]) -> Sequence[str]:
+    return [section["title"] for section in figures["sections"]] + ["Notes on method"]

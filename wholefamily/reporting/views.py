@@ -1,0 +1,216 @@
+"""The reporting pages: report cards, service monitoring and the board packs (for programme managers and
+commissioners, ADR 0021). Figures only: every count passes the small-numbers rule; no page shows a family."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from wholefamily.domain.reporting import card as rba
+from wholefamily.domain.reporting.quarters import Quarter, parse_quarter
+from wholefamily.domain.roles import Role
+from wholefamily.governance import access
+from wholefamily.governance.audit import record
+from wholefamily.jobs.services import start_job
+from wholefamily.reporting import selectors
+from wholefamily.reporting.models import BoardPack
+from wholefamily.reporting.records import family_records, referral_records
+from wholefamily.reporting.tables import table_view
+from wholefamily.reporting.tasks import BUILD_BOARD_PACK, build_pack
+from wholefamily.web.forms import GovukForm
+from wholefamily.web.http import posted, signed_in_user
+from wholefamily.web.pages import page_for
+
+READERS = (Role.PROGRAMME_MANAGER, Role.COMMISSIONER)
+
+
+def _quarter(request: HttpRequest, choices: list[Quarter]) -> Quarter:
+    try:
+        chosen = parse_quarter(request.GET.get("quarter", "")[:20])
+    except ValueError:
+        return choices[0]
+    return chosen if chosen in choices else choices[0]
+
+
+@login_required
+@page_for(*READERS)
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    return render(request, "reporting/index.html", {"quarter": selectors.default_quarter()})
+
+
+def _card(request: HttpRequest, element: str) -> HttpResponse:
+    user = signed_in_user(request)
+    selectors.require_reader(user)
+    records = family_records(for_user=user)
+    choices = selectors.quarter_choices(records)
+    quarter = _quarter(request, choices)
+    allowed = rba.choices_for(records)
+    chosen = {name: request.GET.get(name, "")[:120] for name, _ in rba.FILTER_FIELDS}
+    chosen = {name: value for name, value in chosen.items() if value in allowed[name]}
+    card = selectors.build_card(
+        records, element=element, quarter=quarter, chosen=chosen, trend=selectors.TREND_QUARTERS
+    )
+    record(by=user, action="view", object_type="reporting.report_card", object_id=f"{element}/{quarter.code}",
+           detail={"filters": card.chosen})  # fmt: skip
+    labels = dict(rba.FILTER_FIELDS)
+    filters = [
+        {"name": name, "label": label, "values": allowed[name], "chosen": chosen.get(name, "")}
+        for name, label in rba.FILTER_FIELDS
+    ]
+    return render(
+        request,
+        "reporting/card.html",
+        {
+            "card": card,
+            "quarter_choices": choices,
+            "filters": filters,
+            "chosen_labels": [(labels[name], value) for name, value in card.chosen.items()],
+            "plan_results": table_view(card.plan_results, card.rule),
+            "time_with_families": table_view(card.time_with_families, card.rule) if card.time_with_families else None,
+        },
+    )
+
+
+@login_required
+@page_for(*READERS)
+@require_GET
+def pathway_card(request: HttpRequest) -> HttpResponse:
+    return _card(request, "pathway")
+
+
+@login_required
+@page_for(*READERS)
+@require_GET
+def key_worker_card(request: HttpRequest) -> HttpResponse:
+    return _card(request, "key_worker")
+
+
+@login_required
+@page_for(*READERS)
+@require_GET
+def monitoring(request: HttpRequest) -> HttpResponse:
+    """Appendix C section 13.1's indicators for a quarter and the three before it, with the breakdowns."""
+    user = signed_in_user(request)
+    selectors.require_reader(user)
+    families = family_records(for_user=user)
+    choices = selectors.quarter_choices(families)
+    quarter = _quarter(request, choices)
+    report = selectors.build_monitoring(families, referral_records(for_user=user), quarter=quarter)
+    record(by=user, action="view", object_type="reporting.monitoring", object_id=quarter.code)
+    questions: dict[str, list[selectors.IndicatorRow]] = {}
+    for row in report.rows:
+        questions.setdefault(row.question, []).append(row)
+    return render(
+        request,
+        "reporting/monitoring.html",
+        {
+            "report": report,
+            "quarter_choices": choices,
+            "questions": list(questions.items()),
+            "tables": [table_view(t, report.rule) for t in report.breakdowns],
+        },
+    )
+
+
+# --- board packs (ADR 0022) ------------------------------------------------------------------------------------------
+
+
+class BuildPackForm(GovukForm):
+    quarter = forms.ChoiceField(label="Quarter", error_messages={"required": "Choose the quarter the pack reports on"})
+
+    def __init__(self, *args: object, quarters: list[Quarter], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["quarter"].choices = [(q.code, q.label) for q in quarters]  # type: ignore[attr-defined]
+
+
+@login_required
+@page_for(*READERS)
+@require_GET
+def board_packs(request: HttpRequest) -> HttpResponse:
+    """The packs kept, newest quarter and version first."""
+    user = signed_in_user(request)
+    packs = list(selectors.board_packs(for_user=user).defer("pdf", "xlsx", "figures"))
+    return render(
+        request,
+        "reporting/board_packs.html",
+        {"packs": packs, "may_build": access.has_role(user, *selectors.PACK_BUILDERS)},
+    )
+
+
+@login_required
+@page_for(*selectors.PACK_BUILDERS)
+@require_http_methods(["GET", "POST"])
+def build_board_pack(request: HttpRequest) -> HttpResponse:
+    """Build a quarter's pack as a background job."""
+    user = signed_in_user(request)
+    quarters = selectors.quarter_choices(family_records(for_user=user))
+    form = BuildPackForm(posted(request), quarters=quarters, initial={"quarter": quarters[0].code})
+    if request.method == "POST" and form.is_valid():
+        quarter = parse_quarter(form.cleaned_data["quarter"])
+        job = start_job(
+            kind=BUILD_BOARD_PACK,
+            title=f"Build the board pack for {quarter.label}",
+            task=build_pack,
+            args={"quarter": quarter.code, "user_id": user.pk},
+            by=user,
+        )
+        return HttpResponseRedirect(reverse("jobs:job_detail", args=[job.pk]))
+    status = 400 if request.method == "POST" else 200
+    return render(request, "reporting/build_board_pack.html", {"form": form}, status=status)
+
+
+def _pack(request: HttpRequest, pk: int) -> BoardPack:
+    user = signed_in_user(request)
+    try:
+        return selectors.board_packs(for_user=user).get(pk=pk)
+    except BoardPack.DoesNotExist:
+        raise Http404 from None
+
+
+@login_required
+@page_for(*READERS)
+@require_GET
+def board_pack(request: HttpRequest, pk: int) -> HttpResponse:
+    pack = _pack(request, pk)
+    quarter = parse_quarter(pack.quarter)
+    record(by=request.user, action="view", obj=pack)
+    sections = pack.figures.get("sections", [])
+    return render(
+        request,
+        "reporting/board_pack.html",
+        {"pack": pack, "quarter": quarter, "titles": [s["title"] for s in sections] + ["Notes on method"]},
+    )
+
+
+def _download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    pack = _pack(request, pk)
+    record(by=request.user, action="reporting.download_board_pack", obj=pack, detail={"file": kind})
+    content, content_type = (
+        (bytes(pack.pdf), "application/pdf")
+        if kind == "pdf"
+        else (bytes(pack.xlsx), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    )
+    response = HttpResponse(content, content_type=content_type)
+    name = f"board-pack-{pack.quarter}-v{pack.version}.{kind}"
+    disposition = "inline" if kind == "pdf" else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{name}"'
+    return response
+
+
+@login_required
+@page_for(*READERS)
+@require_GET
+def board_pack_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    return _download(request, pk, "pdf")
+
+
+@login_required
+@page_for(*READERS)
+@require_GET
+def board_pack_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    return _download(request, pk, "xlsx")
