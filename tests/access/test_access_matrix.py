@@ -1,8 +1,10 @@
 """The access matrix (ADR 0014): every URL pattern the resolver knows, by every role, by own team / other team /
 anonymous, for GET and POST.
 
-For each request it asserts the answer (ADR 0002: 200/302 where allowed, 403 in reach but not allowed, 404 out
-of reach, the sign-in page for anonymous users), that no page of one team shows another team's people to a
+For each request it asserts the exact answer the policy gives (tests/access/policy.py, ADR 0020: the view's
+`@page_for` roles and methods, the access door's decision, and the exceptions in `rules.PAGE_RULES` with their
+reasons; the sign-in page for anonymous users; the admin's door), posts valid forms for the main POST pages
+(`world.VALID_POSTS`), and asserts that no page of one team shows another team's people to a
 team-scoped role or any person to a commissioner, that nothing is written across teams, and that every page
 showing a person's record wrote an audit event for that request. Keywords are filled from `world.FILLERS`;
 a URL the registry cannot fill fails the test with what to add. All failures are reported at once.
@@ -14,6 +16,7 @@ import re
 import time
 from collections import Counter
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import pytest
@@ -21,7 +24,9 @@ from django.conf import settings
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from tests.access.world import CANARIES, OTHER, OWN, World, build_world, filler_for
+from tests.access.policy import expected_answer
+from tests.access.rules import PAGE_RULES
+from tests.access.world import CANARIES, OTHER, OWN, VALID_POSTS, World, build_world, filler_for
 from wholefamily.domain.roles import TEAM_SCOPED_ROLES, Role
 from wholefamily.governance.models import AuditEvent
 
@@ -80,7 +85,8 @@ def build_url(pattern: Pattern, values: dict[str, Any]) -> str:
 
 
 def contexts_for(pattern: Pattern, world: World, missing: list[str]) -> dict[str, dict[str, Any]]:
-    """The keyword values for the own side and, when the URL names a team's object, the other side."""
+    """The keyword values for the own side and, when the URL names a team's object, the other side (which is then
+    the only one a team-scoped role may not reach)."""
     fillers = {}
     for kwarg in pattern.kwargs:
         filler = filler_for(pattern.namespace, pattern.name, kwarg)
@@ -93,6 +99,15 @@ def contexts_for(pattern: Pattern, world: World, missing: list[str]) -> dict[str
         fillers[kwarg] = filler
     sides = [OWN, OTHER] if any(f.team_owned for f in fillers.values()) else [OWN]
     return {side: {k: f.value(world, side) for k, f in fillers.items()} for side in sides}
+
+
+def door_decision(rule: Any, *, world: World, side: str, user: Any) -> Any:
+    """The access door's decision for this user on the side's object the rule names (governance.access.check)."""
+    from wholefamily.governance import access
+
+    action, attribute, team_field, worker_field = rule.door
+    obj = getattr(world.sides[side], attribute)
+    return access.check(user, action, obj, team_field=team_field, is_personal=True, worker_field=worker_field)
 
 
 def _shows(content: str, side: str) -> bool:
@@ -150,10 +165,15 @@ def test_every_url_every_role_every_team(tmp_path: Any, settings: Any, capsys: A
         clients[actor] = client
 
     cells = 0
+    by_status: Counter[tuple[str, int]] = Counter()  # (why, status) of the cells judged by the policy
     last_id = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    resolver = get_resolver()
     for pattern in patterns:
-        for side, values in contexts_for(pattern, world, missing).items():
+        contexts = contexts_for(pattern, world, missing)
+        team_owned = OTHER in contexts
+        for side, values in contexts.items():
             url = build_url(pattern, values)
+            view = resolver.resolve(url).func
             for actor in [ANONYMOUS, *ACTORS]:
                 if actor == ANONYMOUS and side == OTHER:
                     continue
@@ -161,8 +181,10 @@ def test_every_url_every_role_every_team(tmp_path: Any, settings: Any, capsys: A
                 for method in ("GET", "POST"):
                     cells += 1
                     cell = f"{method} {url} [{pattern.label}] as {actor} ({side} team)"
+                    valid = VALID_POSTS.get(pattern.key) if method == "POST" else None
+                    form = valid(world, side) if valid else {}
                     try:
-                        response = client.get(url) if method == "GET" else client.post(url, {})
+                        response = client.get(url) if method == "GET" else client.post(url, form)
                     except Exception as error:
                         failures.append(f"{cell}: raised {type(error).__name__}: {error}")
                         continue
@@ -172,6 +194,16 @@ def test_every_url_every_role_every_team(tmp_path: Any, settings: Any, capsys: A
                     wrong = _expected(pattern, actor, side, method, status, location)
                     if wrong:
                         failures.append(f"{cell}: {wrong}")
+                    elif actor != ANONYMOUS and pattern.namespace != "admin":
+                        want, why = expected_answer(
+                            key=pattern.key, view=view, actor=actor,
+                            role=Role(actor) if actor != SUPERUSER else None, side=side, method=method,
+                            team_owned=team_owned, posted_valid=bool(form), rules=PAGE_RULES,
+                            door=partial(door_decision, world=world, side=side, user=world.users[actor]),
+                        )  # fmt: skip
+                        by_status[(why.split("[")[0].split(":")[0], status)] += 1
+                        if status != want:
+                            failures.append(f"{cell}: answered {status}, the policy says {want} ({why})")
                     counts["allowed" if status in {200, 302} and actor != ANONYMOUS else str(status)] += 1
                     if side == OTHER and actor in TEAM_SCOPED_VALUES:
                         other_team[status] += 1
@@ -208,13 +240,18 @@ def test_every_url_every_role_every_team(tmp_path: Any, settings: Any, capsys: A
                     if pattern.name in {"logout"} and actor != ANONYMOUS:
                         client.force_login(world.users[actor])
     seconds = time.monotonic() - started
+    judged = sum(by_status.values())
     with capsys.disabled():
         print(
             f"\naccess matrix: {len(patterns)} URL patterns, {len(ACTORS)} signed-in actors + anonymous, "
-            f"{cells} requests in {seconds:.1f} s; answers {dict(sorted(statuses.items()))}; "
+            f"{cells} requests in {seconds:.1f} s ({judged} answers checked against the policy, "
+            f"{len(PAGE_RULES)} page rules, {sum(1 for k in VALID_POSTS)} pages posted valid forms); "
+            f"answers {dict(sorted(statuses.items()))}; "
             f"cross-team reads {counts['cross-team reads']}, cross-team writes {counts['cross-team writes']}, "
             f"unaudited reads {counts['unaudited reads']}; another team's objects to team-scoped roles: "
             f"{dict(sorted(other_team.items()))}"
         )
+        print("answers by what decided them: " + ", ".join(f"{why} {status}: {n}" for (why, status), n in
+                                                          sorted(by_status.items())))  # fmt: skip
     assert not missing, "URL keywords the matrix cannot fill:\n" + "\n".join(missing)
     assert not failures, f"{len(failures)} of {cells} cells wrong:\n" + "\n".join(failures)

@@ -382,3 +382,40 @@ def build_world(data_dir: Path) -> World:
             "board_pack_id": board_pack.pk,
         },
     )
+
+
+def _date(name: str) -> dict[str, str]:
+    """A GOV.UK date input's three boxes, filled with today."""
+    today = timezone.localdate()
+    return {f"{name}_day": str(today.day), f"{name}_month": str(today.month), f"{name}_year": str(today.year)}
+
+
+def _member_change(world: World, side: str) -> dict[str, Any]:
+    member = type(world.sides[side].member).objects.get(pk=world.sides[side].member.pk)  # its version now
+    return {"version": member.version, "display_name": member.display_name, "role": member.role,
+            "reason": "Spelling of the name"}  # fmt: skip
+
+
+def _reidentification(world: World, side: str) -> dict[str, Any]:
+    from wholefamily.domain.pseudonyms import person_pseudonym
+    from wholefamily.governance import pseudonyms
+
+    return {"pseudonyms": person_pseudonym(world.sides[OWN].person_id, key=pseudonyms.key()),
+            "reason": "Interviews for the evaluation"}  # fmt: skip
+
+
+# Valid forms for the main POST pages: the matrix posts these (as each actor, own and other side) rather than an
+# empty form, so an allowed actor's POST is a real change (302) and a refused one is refused with a real form.
+# Each is safe to repeat (a later actor's POST finds the page as the earlier one left it).
+VALID_POSTS: dict[str, Callable[[World, str], dict[str, Any]]] = {
+    "cases:taf_meeting": lambda world, side: {**_date("held_on"), "attendees": "Jo Able, School", "notes": ""},
+    "cases:notice": lambda world, side: {**_date("issued_on"), "method": "In person at a home visit"},
+    "cases:consent": lambda world, side: {
+        **_date("recorded_on"),
+        "member": world.sides[side].member.pk,
+        "purpose": "Sharing information with health",
+        "status": "given",
+    },
+    "cases:change_member": _member_change,
+    "governance:reidentification": _reidentification,
+}
