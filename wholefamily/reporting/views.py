@@ -55,7 +55,8 @@ def _card(request: HttpRequest, element: str) -> HttpResponse:
     card = selectors.build_card(
         records, element=element, quarter=quarter, chosen=chosen, trend=selectors.TREND_QUARTERS
     )
-    record(by=user, action="view", object_type="reporting.report_card", object_id=f"{element}/{quarter.code}",
+    slug = element.replace("_", "-")  # an audit row names the card in words, not by its code
+    record(by=user, action="view", object_type="reporting.report_card", object_id=f"{slug}/{quarter.code}",
            detail={"filters": card.chosen})  # fmt: skip
     labels = dict(rba.FILTER_FIELDS)
     filters = [

@@ -29,7 +29,7 @@ from wholefamily.claims.models import Claim
 from wholefamily.claims.services import change_claim_state, compute_claims, draw_spot_check
 from wholefamily.domain.claims.states import ClaimState
 from wholefamily.domain.outcomes import distance
-from wholefamily.domain.pathway import Destination, Stage, add_months
+from wholefamily.domain.pathway import Destination, GatekeepingDecision, ReferralSource, Stage, add_months
 from wholefamily.domain.roles import Role
 from wholefamily.governance import access
 from wholefamily.governance.models import StaffProfile, Team
@@ -152,6 +152,8 @@ class HistoryTally:
     reviews: int = 0
     distance_points: int = 0
     claims: int = 0
+    taf_meetings: int = 0
+    referrals: int = 0
 
 
 @dataclass(frozen=True)
@@ -237,6 +239,7 @@ class DemoHistory:
             staff = {w.get_username(): w for w in workers}
             for index, (intake, days, name) in enumerate(zip(team_intakes, plans, names, strict=True)):
                 case = self._open(intake, days, team, manager)
+                self._referred_elsewhere(case, team, manager, index)
                 self._work(case, days, staff[name] if name else None, manager, index)
                 opened.append(case)
         return opened
@@ -273,6 +276,7 @@ class DemoHistory:
             return
         aims = "Children in school every day; the adults on the way to work; a calmer home."
         cases.agree_plan(case=case, aims=aims, agreed_on=days.agreed_on, agreement_signed_on=days.agreed_on, by=worker)
+        self._team_around_the_family(case, days.agreed_on, worker, index)
         for point, held_on in enumerate(days.reviews, start=1):
             progress = "Good progress against the plan's goals." if point > 1 else "Engaged well; needs now clearer."
             cases.record_review(
@@ -287,6 +291,43 @@ class DemoHistory:
                 case=case, destination=days.destination, reason=reason, closed_on=days.closed_on, by=manager
             )
             self.tally.closed += 1
+
+    def _team_around_the_family(self, case: Case, on: dt.date, worker: User, index: int) -> None:
+        """The Team Around the Family meeting that agrees the plan: the key worker with the school, and for most
+        families another agency (the report cards count meetings with two or more agencies)."""
+        attendees = [(worker.get_full_name() or worker.get_username(), "Families team"), ("Head of year", "School")]
+        if index % 4:
+            attendees.append(
+                ("Health visitor" if index % 2 else "Housing officer", "Health" if index % 2 else "Housing")
+            )
+        notes = "The plan agreed with the family and the agencies around them."
+        cases.record_taf_meeting(case=case, held_on=on, attendees=attendees, notes=notes, by=worker)
+        self.tally.taf_meetings += 1
+
+    def _referred_elsewhere(self, case: Case, team: Team, manager: User, index: int) -> None:
+        """Every third family was also referred by an agency after it came onto the programme; the referral was not
+        accepted (the family was already known), so it is signposted or sent on to social care: the inappropriate
+        referrals the service monitoring counts."""
+        if index % 3:
+            return
+        received_on = case.opened_on + dt.timedelta(days=3)
+        if received_on > self.today:
+            return
+        sources = (ReferralSource.SCHOOL, ReferralSource.HEALTH, ReferralSource.EARLY_HELP_CAF, ReferralSource.MARAC)
+        referral = cases.record_referral(
+            team=team,
+            source=sources[index // 3 % len(sources)],
+            referrer="Designated safeguarding lead",
+            received_on=received_on,
+            family_name=case.family_name,
+            reason="Worried about school attendance and the home.",
+            by=manager,
+        )
+        decision = GatekeepingDecision.REFER_TO_SOCIAL_CARE if index % 9 == 0 else GatekeepingDecision.SIGNPOST
+        decided_on = min(received_on + dt.timedelta(days=2 + index % 12), self.today)
+        reason = "Already on the programme with a key worker; the referrer is told who to contact."
+        cases.decide_referral(referral=referral, decision=decision, reason=reason, decided_on=decided_on, by=manager)
+        self.tally.referrals += 1
 
     def _distance(self, case: Case, on: dt.date, worker: User, index: int, *, point: int) -> None:
         """The key worker's family-profile scores at one time point (`family_score`)."""

@@ -337,7 +337,8 @@ class Command(BaseCommand):
         tally = history.tally
         self._say(
             f"History: {tally.opened} families taken on ({len(worked_with)} the county worked with), {tally.closed} "
-            f"closed, {tally.reviews} reviews, {tally.distance_points} distance-travelled scorings; "
+            f"closed, {tally.reviews} reviews, {tally.distance_points} distance-travelled scorings, "
+            f"{tally.taf_meetings} Team Around the Family meetings, {tally.referrals} referrals not accepted; "
             + (f"claim window {best[0]}: {best[1]} claims" if best else "no claims")
         )
 
