@@ -102,3 +102,27 @@ def test_claims_csv_and_the_cohort_xlsx_are_formula_safe(client, tmp_path: Path,
     cells = [cell for cell in sheet[2]]
     assert [cells[2].value, cells[3].value] == ["'=1+1", "'+SUM(1)"]
     assert all(cell.data_type != "f" for cell in cells)
+
+
+def test_the_board_pack_workbook_is_formula_safe() -> None:
+    """A district, a job title or a council's name typed by a person reaches the board pack's workbook as text."""
+    from wholefamily.reporting.workbook import board_pack_xlsx
+
+    table = {"caption": HOSTILE[0], "head": ["District", "Families"], "body": [], "values": [[h, 5] for h in HOSTILE]}
+    figures = {
+        "council": HOSTILE[1],
+        "title": "Quarterly report",
+        "quarter": {"code": "2026-27-q2", "label": "Quarter 2 2026/27"},
+        "small_numbers": "fewer than 5 (version 1)",
+        "sections": [{"kind": "progress", "title": "Progress by district", "tables": [table]}],
+        "notes": [HOSTILE[2]],
+    }
+    book = load_workbook(io.BytesIO(board_pack_xlsx(figures, version=1, built_on="7 December 2026")))
+    texts = [
+        cell for sheet in book for row in sheet.iter_rows(values_only=True) for cell in row if isinstance(cell, str)
+    ]
+    hostile = [text for text in texts if text.lstrip("'") in HOSTILE]
+    assert len(hostile) >= len(HOSTILE) and all(text.startswith("'") for text in hostile)
+    assert not any(text.lstrip().startswith(("=", "+", "-", "@")) for text in texts)
+    numbers = [row[1] for row in book["Progress by district"].iter_rows(values_only=True) if len(row) > 1]
+    assert numbers.count(5) == len(HOSTILE)  # numbers stay numbers
