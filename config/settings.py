@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "wholefamily.linkage",
     "wholefamily.cases",
     "wholefamily.outcomes",
+    "wholefamily.impact",
     "wholefamily.claims",
     "wholefamily.web",
     "wholefamily.synth",
