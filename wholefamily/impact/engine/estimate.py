@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -75,6 +76,14 @@ def _standardised(treated: np.ndarray, other: np.ndarray, weights: np.ndarray | 
     var_o = float(np.var(other, ddof=1)) if len(other) > 1 else 0.0
     scale = np.sqrt((var_t + var_o) / 2)
     return 0.0 if scale == 0 else (mean_t - mean_o) / float(scale)
+
+
+def _interval(fit: Any) -> tuple[float, float]:
+    """The 95% confidence interval of the worked-with coefficient; the estimate itself when it has no variance."""
+    low, high = fit.conf_int(0.05)[1]
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return float(fit.params[1]), float(fit.params[1])
+    return float(low), float(high)
 
 
 def _design(families: Any, features: list[str]) -> Any:
@@ -162,10 +171,12 @@ def estimate(panel: Panel, *, seed: int = 0, neighbours: int = NEIGHBOURS) -> Im
         exog = sm.add_constant(rows["treated"].to_numpy())
         groups = pd.factorize(rows["household_id"])[0]
         weight = rows["weight"].to_numpy()
-        fit = sm.WLS(post - pre, exog, weights=weight).fit(cov_type="cluster", cov_kwds={"groups": groups})
-        placebo = sm.WLS(trend, exog, weights=weight).fit(cov_type="cluster", cov_kwds={"groups": groups})
-        low, high = fit.conf_int(0.05)[1]
-        pre_low, pre_high = placebo.conf_int(0.05)[1]
+        with warnings.catch_warnings():  # an outcome no family changed on has no variance: its interval is a point
+            warnings.simplefilter("ignore", RuntimeWarning)
+            fit = sm.WLS(post - pre, exog, weights=weight).fit(cov_type="cluster", cov_kwds={"groups": groups})
+            placebo = sm.WLS(trend, exog, weights=weight).fit(cov_type="cluster", cov_kwds={"groups": groups})
+        low, high = _interval(fit)
+        pre_low, pre_high = _interval(placebo)
         treated_rows = rows["treated"].to_numpy() == 1
         effects.append(
             Effect(
@@ -174,7 +185,7 @@ def estimate(panel: Panel, *, seed: int = 0, neighbours: int = NEIGHBOURS) -> Im
                 estimate=float(fit.params[1]),
                 low=float(low),
                 high=float(high),
-                p_value=float(fit.pvalues[1]),
+                p_value=float(fit.pvalues[1]) if np.isfinite(fit.pvalues[1]) else 1.0,
                 treated_before=float(pre[treated_rows].mean()),
                 treated_after=float(post[treated_rows].mean()),
                 comparison_before=float(np.average(pre[~treated_rows], weights=weight[~treated_rows])),
