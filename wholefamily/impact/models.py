@@ -54,3 +54,33 @@ class ImpactEffect(models.Model):
 
     def __str__(self) -> str:
         return f"{self.outcome}: {self.estimate:+.3f} [{self.low:+.3f}, {self.high:+.3f}]"
+
+
+class SavingsRun(models.Model):
+    """Actual savings of the worked-with families (or a reproducible sample of them), costed, with the cost-benefit
+    figures (ADR 0024). Totals and breakdowns are kept as computed; pounds in the price base year's prices."""
+
+    unit_costs = models.CharField(max_length=80, help_text="Unit cost definition name and version.")
+    price_base_year = models.PositiveIntegerField()
+    snapshot = models.CharField(max_length=500)
+    sample_share = models.FloatField(default=1.0, help_text="1 for the whole cohort, 0.1 for a 10% sample.")
+    seed = models.IntegerField(default=0)
+    families = models.PositiveIntegerField(default=0)
+    total_before = models.FloatField(default=0)
+    total_after = models.FloatField(default=0)
+    by_type = models.JSONField(default=dict)
+    by_problem = models.JSONField(default=list)
+    by_agency = models.JSONField(default=list)
+    by_family = models.JSONField(default=list)
+    by_cost = models.JSONField(default=list, help_text="Per unit cost: use and cost before and after.")
+    programme_cost = models.FloatField(default=0)
+    optimism_bias = models.FloatField(default=0.4)
+    unverified = models.JSONField(default=list, help_text="Codes of the unit costs whose values are unverified.")
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    started_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Savings {self.pk} ({self.started_at:%Y-%m-%d})"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from wholefamily.domain.roles import Role
-from wholefamily.impact.models import ImpactRun
+from wholefamily.impact.models import ImpactRun, SavingsRun
 
 # ADR 0002: commissioners work on aggregates; programme managers and data analysts see the whole county.
 IMPACT_READERS = (Role.PROGRAMME_MANAGER, Role.COMMISSIONER, Role.DATA_ANALYST)
@@ -41,3 +41,20 @@ def trend_charts(run: ImpactRun) -> list[dict[str, Any]]:
             }
         )
     return charts
+
+
+def latest_savings() -> SavingsRun | None:
+    return SavingsRun.objects.first()
+
+
+def agency_bars(run: SavingsRun) -> list[dict[str, Any]]:
+    """Horizontal bars of the cost before and after by agency, scaled to the largest (percent widths)."""
+    largest = max([max(row["cost_before"], row["cost_after"]) for row in run.by_agency] or [0]) or 1
+    return [
+        {
+            **row,
+            "before_width": round(100 * row["cost_before"] / largest, 1),
+            "after_width": round(100 * row["cost_after"] / largest, 1),
+        }
+        for row in run.by_agency
+    ]

@@ -23,7 +23,7 @@ from wholefamily.governance.audit import record
 from wholefamily.identification.engine.snapshot import Snapshot
 from wholefamily.impact.engine.estimate import ImpactResult, estimate
 from wholefamily.impact.engine.panel import FamilyStart, OutcomeSet, build_panel, load_outcomes
-from wholefamily.impact.models import ImpactEffect, ImpactRun
+from wholefamily.impact.models import ImpactEffect, ImpactRun, SavingsRun
 
 
 class ImpactError(Exception):
@@ -146,5 +146,101 @@ def run_impact(
             obj=run,
             detail={"worked_with": result.worked_with, "pool": result.pool, "matched": result.matched},
             system_actor="" if by else "system:impact",
+        )
+    return run
+
+
+def unit_costs_path() -> Path:
+    return Path(settings.DEFINITIONS_DIR) / "impact" / "unit-costs.yaml"
+
+
+def run_savings(
+    *,
+    snapshot_dir: Path | None = None,
+    worked: dict[str, dt.date] | None = None,
+    sample_share: float = 1.0,
+    seed: int = 0,
+    programme_cost: float = 0.0,
+    optimism_bias: float = 0.4,
+    unit_costs: Path | None = None,
+    by: Any = None,
+) -> SavingsRun:
+    """Cost each worked-with family's service use 12 months before and after its start; store it, audited."""
+    from wholefamily.impact.engine.savings import (
+        UnitCostError,
+        cost_benefit,
+        cost_savings,
+        load_unit_costs,
+        sample,
+        service_use,
+    )
+    from wholefamily.outcomes.measuring import OutcomesRunError, current_snapshot_dir
+
+    if not 0 < sample_share <= 1:
+        raise ImpactError("the sample share is more than 0 and at most 1")
+    try:
+        costs = load_unit_costs(unit_costs or unit_costs_path())
+        directory = snapshot_dir or current_snapshot_dir()
+    except (UnitCostError, OutcomesRunError) as error:
+        raise ImpactError(str(error)) from None
+    snapshot = Snapshot.open(directory, datasets_root=Path(settings.DATA_DIR) / "datasets")
+    worked = worked_with_from_cases() if worked is None else worked
+    if not worked:
+        raise ImpactError("no worked-with families with a linked household")
+    chosen = sample(list(worked), sample_share, seed=seed)
+    use = service_use(
+        snapshot, {h: worked[h] for h in chosen}, costs, contracts=load_contract_set(Path(settings.DEFINITIONS_DIR))
+    )
+    savings = cost_savings(use, costs)
+    try:
+        benefit = cost_benefit(savings, programme_cost=programme_cost, optimism_bias=optimism_bias)
+    except ValueError as error:
+        raise ImpactError(str(error)) from None
+    by_cost = []
+    for cost in costs.costs:
+        rows = [row for row in savings.rows if row["cost"] == cost.code]
+        by_cost.append(
+            {
+                "cost": cost.code,
+                "label": cost.label,
+                "agency": cost.agency,
+                "type": cost.type,
+                "unit": cost.unit,
+                "unit_cost": costs.uprated(cost),
+                "source": cost.source,
+                "verified": cost.verified,
+                "before": sum(row["before"] for row in rows),
+                "after": sum(row["after"] for row in rows),
+                "cost_before": sum(row["cost_before"] for row in rows),
+                "cost_after": sum(row["cost_after"] for row in rows),
+            }
+        )
+    with transaction.atomic():
+        run = SavingsRun.objects.create(
+            unit_costs=f"{costs.name}@{costs.version}",
+            price_base_year=costs.price_base_year,
+            snapshot=str(directory),
+            sample_share=sample_share,
+            seed=seed,
+            families=savings.families,
+            total_before=savings.total_before,
+            total_after=savings.total_after,
+            by_type=savings.by_type,
+            by_problem=savings.by_problem,
+            by_agency=savings.by_agency,
+            by_family=savings.by_family,
+            by_cost=by_cost,
+            programme_cost=benefit.programme_cost,
+            optimism_bias=benefit.optimism_bias,
+            unverified=costs.unverified + ([] if costs.deflator_verified else ["deflator"]),
+            started_by=by,
+            started_at=timezone.now(),
+        )
+        record(
+            by=by,
+            action="impact.savings",
+            obj=run,
+            detail={"families": savings.families, "sample_share": sample_share, "seed": seed},
+            system_actor="" if by else "system:savings",
         )
     return run

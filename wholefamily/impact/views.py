@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from wholefamily.governance.audit import record
 from wholefamily.impact import selectors
+from wholefamily.impact.benefit import savings_pdf, savings_xlsx, summary_rows
 from wholefamily.web.pages import page_for
 
 
@@ -23,3 +24,34 @@ def report(request: HttpRequest) -> HttpResponse:
         "height": selectors.HEIGHT,
     }
     return render(request, "impact/report.html", context)
+
+
+@login_required
+@page_for(*selectors.IMPACT_READERS)
+def savings(request: HttpRequest) -> HttpResponse:
+    """The latest savings run: cost-benefit summary, savings by agency and problem, unit costs and their sources."""
+    run = selectors.latest_savings()
+    record(by=request.user, action="view", object_type="impact.savings", object_id=str(run.pk) if run else "none")
+    context = {
+        "run": run,
+        "summary": summary_rows(run) if run else [],
+        "bars": selectors.agency_bars(run) if run else [],
+    }
+    return render(request, "impact/savings.html", context)
+
+
+@login_required
+@page_for(*selectors.IMPACT_READERS)
+def savings_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    run = selectors.latest_savings()
+    if run is None:
+        raise Http404
+    record(by=request.user, action="export", object_type="impact.savings", object_id=str(run.pk), detail={"fmt": fmt})
+    if fmt == "xlsx":
+        response = HttpResponse(
+            savings_xlsx(run), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+    else:
+        response = HttpResponse(savings_pdf(run), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="cost-benefit-{run.pk}.{fmt}"'
+    return response

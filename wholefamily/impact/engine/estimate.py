@@ -161,46 +161,48 @@ def estimate(panel: Panel, *, seed: int = 0, neighbours: int = NEIGHBOURS) -> Im
     )
     effects = []
     trends: dict[str, list[tuple[int, float, float]]] = {}
-    for outcome in panel.outcomes.outcomes:
-        code = outcome.code
-        pre = before[code].reindex(rows["household_id"]).to_numpy()
-        post = after[code].reindex(rows["household_id"]).to_numpy()
-        trend = (
-            last[code].reindex(rows["household_id"]).to_numpy() - first[code].reindex(rows["household_id"]).to_numpy()
-        )
-        exog = sm.add_constant(rows["treated"].to_numpy())
-        groups = pd.factorize(rows["household_id"])[0]
-        weight = rows["weight"].to_numpy()
-        with warnings.catch_warnings():  # an outcome no family changed on has no variance: its interval is a point
-            warnings.simplefilter("ignore", RuntimeWarning)
+    # An outcome no family changed on has no variance: numpy warns on its standard error; its interval is a point.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for outcome in panel.outcomes.outcomes:
+            code = outcome.code
+            pre = before[code].reindex(rows["household_id"]).to_numpy()
+            post = after[code].reindex(rows["household_id"]).to_numpy()
+            trend = (
+                last[code].reindex(rows["household_id"]).to_numpy()
+                - first[code].reindex(rows["household_id"]).to_numpy()
+            )
+            exog = sm.add_constant(rows["treated"].to_numpy())
+            groups = pd.factorize(rows["household_id"])[0]
+            weight = rows["weight"].to_numpy()
             fit = sm.WLS(post - pre, exog, weights=weight).fit(cov_type="cluster", cov_kwds={"groups": groups})
             placebo = sm.WLS(trend, exog, weights=weight).fit(cov_type="cluster", cov_kwds={"groups": groups})
-        low, high = _interval(fit)
-        pre_low, pre_high = _interval(placebo)
-        treated_rows = rows["treated"].to_numpy() == 1
-        effects.append(
-            Effect(
-                outcome=code,
-                label=outcome.label,
-                estimate=float(fit.params[1]),
-                low=float(low),
-                high=float(high),
-                p_value=float(fit.pvalues[1]) if np.isfinite(fit.pvalues[1]) else 1.0,
-                treated_before=float(pre[treated_rows].mean()),
-                treated_after=float(post[treated_rows].mean()),
-                comparison_before=float(np.average(pre[~treated_rows], weights=weight[~treated_rows])),
-                comparison_after=float(np.average(post[~treated_rows], weights=weight[~treated_rows])),
-                pre_trend=float(placebo.params[1]),
-                pre_trend_low=float(pre_low),
-                pre_trend_high=float(pre_high),
+            low, high = _interval(fit)
+            pre_low, pre_high = _interval(placebo)
+            treated_rows = rows["treated"].to_numpy() == 1
+            effects.append(
+                Effect(
+                    outcome=code,
+                    label=outcome.label,
+                    estimate=float(fit.params[1]),
+                    low=float(low),
+                    high=float(high),
+                    p_value=float(fit.pvalues[1]) if np.isfinite(fit.pvalues[1]) else 1.0,
+                    treated_before=float(pre[treated_rows].mean()),
+                    treated_after=float(post[treated_rows].mean()),
+                    comparison_before=float(np.average(pre[~treated_rows], weights=weight[~treated_rows])),
+                    comparison_after=float(np.average(post[~treated_rows], weights=weight[~treated_rows])),
+                    pre_trend=float(placebo.params[1]),
+                    pre_trend_low=float(pre_low),
+                    pre_trend_high=float(pre_high),
+                )
             )
-        )
-        series = []
-        for k in range(-panel.outcomes.terms_before, panel.outcomes.terms_after + 1):
-            values = by_term[code].xs(k, level="k").reindex(rows["household_id"]).to_numpy()
-            comparison = float(np.average(values[~treated_rows], weights=weight[~treated_rows]))
-            series.append((k, float(values[treated_rows].mean()), comparison))
-        trends[code] = series
+            series = []
+            for k in range(-panel.outcomes.terms_before, panel.outcomes.terms_after + 1):
+                values = by_term[code].xs(k, level="k").reindex(rows["household_id"]).to_numpy()
+                comparison = float(np.average(values[~treated_rows], weights=weight[~treated_rows]))
+                series.append((k, float(values[treated_rows].mean()), comparison))
+            trends[code] = series
     return ImpactResult(
         worked_with=len(treated_index),
         pool=len(pool_index),

@@ -187,6 +187,34 @@ def feature_names(outcomes: OutcomeSet) -> list[str]:
     ]
 
 
+def open_snapshot(snapshot: Snapshot, kinds: Sequence[str], contracts: ContractSet) -> DuckDbEngine:
+    """A DuckDB engine with the snapshot's persons, households (with areas), memberships, record_person and an
+    `ev_<kind>` view of every version of each of `kinds`, cast to the data contract."""
+    engine = DuckDbEngine()
+    for name, wanted in (
+        ("persons", inputs.PERSONS),
+        ("households_own", inputs.HOUSEHOLDS),
+        ("memberships", inputs.MEMBERSHIPS),
+        ("record_person", inputs.RECORD_PERSON),
+    ):
+        source = "households" if name == "households_own" else name
+        columns = engine.register_parquet(f"raw_{name}", [snapshot.path(source)])
+        engine.create_view(name, inputs.select_columns(f"raw_{name}", wanted, columns))
+    if snapshot.geography is not None:
+        columns = engine.register_parquet("raw_geography", [snapshot.geography])
+        engine.create_view("geography", inputs.select_columns("raw_geography", inputs.GEOGRAPHY, columns))
+        engine.create_view("households", inputs.households_with_areas("households_own", "geography"))
+    else:
+        engine.create_view("households", "SELECT * FROM households_own")
+    for kind in kinds:
+        versions = []
+        for index, (version, path) in enumerate(snapshot.data_files(kind)):
+            raw = f"raw_{kind}_{index}"
+            versions.append((version, raw, engine.register_parquet(raw, [path])))
+        engine.create_view(f"ev_{kind}", inputs.event_view_sql(contracts.contract(kind), versions))
+    return engine
+
+
 def build_panel(
     snapshot: Snapshot, families: Sequence[FamilyStart], outcomes: OutcomeSet, *, contracts: ContractSet
 ) -> Panel:
@@ -194,29 +222,8 @@ def build_panel(
     import time
 
     began = time.perf_counter()
-    engine = DuckDbEngine()
+    engine = open_snapshot(snapshot, outcomes.kinds, contracts)
     try:
-        for name, wanted in (
-            ("persons", inputs.PERSONS),
-            ("households_own", inputs.HOUSEHOLDS),
-            ("memberships", inputs.MEMBERSHIPS),
-            ("record_person", inputs.RECORD_PERSON),
-        ):
-            source = "households" if name == "households_own" else name
-            columns = engine.register_parquet(f"raw_{name}", [snapshot.path(source)])
-            engine.create_view(name, inputs.select_columns(f"raw_{name}", wanted, columns))
-        if snapshot.geography is not None:
-            columns = engine.register_parquet("raw_geography", [snapshot.geography])
-            engine.create_view("geography", inputs.select_columns("raw_geography", inputs.GEOGRAPHY, columns))
-            engine.create_view("households", inputs.households_with_areas("households_own", "geography"))
-        else:
-            engine.create_view("households", "SELECT * FROM households_own")
-        for kind in outcomes.kinds:
-            versions = []
-            for index, (version, path) in enumerate(snapshot.data_files(kind)):
-                raw = f"raw_{kind}_{index}"
-                versions.append((version, raw, engine.register_parquet(raw, [path])))
-            engine.create_view(f"ev_{kind}", inputs.event_view_sql(contracts.contract(kind), versions))
         connection = engine.connection
         family_table = pa.table(
             {

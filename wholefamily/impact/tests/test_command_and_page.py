@@ -79,3 +79,60 @@ def test_a_malformed_worked_with_file_is_refused(tmp_path):
     bad.write_text("household_id,start_on\nH1,not-a-date\n", encoding="utf-8")
     with pytest.raises(ImpactError, match="household_id,start_on"):
         read_worked_with(bad)
+
+
+@pytest.mark.django_db
+def test_savings_command_sample_page_and_exports(county, make_staff, client, tmp_path, capsys):
+    from openpyxl import load_workbook
+
+    from wholefamily.impact.models import SavingsRun
+
+    arguments = ["savings", "--snapshot", str(county / "snapshot"), "--worked-with", str(county / "worked.csv")]
+    call_command(
+        *arguments, "--programme-cost", "100000", "--xlsx", str(tmp_path / "cb.xlsx"), "--pdf", str(tmp_path / "cb.pdf")
+    )
+    whole = SavingsRun.objects.get()
+    assert whole.families == len((county / "worked.csv").read_text().splitlines()) - 1
+    assert whole.total_before > 0 and whole.unverified  # the starter set says its values are unverified
+    assert {row["agency"] for row in whole.by_agency} >= {"Police", "Children's social care"}
+    assert "Benefit-cost ratio" in capsys.readouterr().out
+    assert load_workbook(tmp_path / "cb.xlsx").sheetnames == [
+        "Cost-benefit",
+        "By agency",
+        "By problem",
+        "By family",
+        "Unit costs",
+    ]
+    assert (tmp_path / "cb.pdf").read_bytes().startswith(b"%PDF")
+
+    for _ in range(2):  # the 10% sample: the same seed, the same families
+        call_command(*arguments, "--sample", "0.1", "--seed", "7")
+    first, second = SavingsRun.objects.order_by("pk")[1:3]
+    assert first.families == second.families == max(1, round(whole.families * 0.1 + 0.49))
+    assert [row["household_id"] for row in first.by_family] == [row["household_id"] for row in second.by_family]
+
+    client.force_login(make_staff("carol.commissioner", Role.COMMISSIONER))
+    page = client.get("/impact/savings/")
+    html = page.content.decode()
+    assert page.status_code == 200 and "Net benefit" in html and "Unverified" in html
+    assert client.get("/impact/savings/cost-benefit.xlsx").status_code == 200
+    assert client.get("/impact/savings/cost-benefit.pdf").content.startswith(b"%PDF")
+
+
+def test_a_malformed_unit_cost_definition_is_refused_whole(tmp_path):
+    from wholefamily.impact.engine.savings import UnitCostError, load_unit_costs
+
+    bad = tmp_path / "costs.yaml"
+    bad.write_text(
+        "name: x\nversion: 1\nprice_base_year: 2024\ndeflator: {index: {2024: 100}}\ncosts:\n"
+        "  - {code: a, label: A, kind: offences, rule: events, date_column: offence_on, unit: event, value: 1,"
+        " year: 2019, type: fiscal, agency: Police, problem: crime, source: s}\n"
+        "  - {code: b, label: B, kind: offences, rule: hours, unit: event, value: -1, year: 2024, type: moral,"
+        " agency: Police, problem: crime, source: s}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(UnitCostError) as error:
+        load_unit_costs(bad)
+    message = str(error.value)
+    assert "year 2019 has no deflator" in message and "rule must be" in message and "type must be" in message
+    assert "value must be" in message
