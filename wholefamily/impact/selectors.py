@@ -11,6 +11,7 @@ from wholefamily.impact.models import ImpactRun, SavingsRun
 IMPACT_READERS = (Role.PROGRAMME_MANAGER, Role.COMMISSIONER, Role.DATA_ANALYST)
 
 WIDTH, HEIGHT, PAD = 320, 160, 30
+BAR_WIDTH, BAR_STEP = 600, 52
 
 
 def latest_run() -> ImpactRun | None:
@@ -48,13 +49,16 @@ def latest_savings() -> SavingsRun | None:
 
 
 def agency_bars(run: SavingsRun) -> list[dict[str, Any]]:
-    """Horizontal bars of the cost before and after by agency, scaled to the largest (percent widths)."""
+    """Horizontal SVG bars of the cost before and after by agency, scaled to the largest."""
     largest = max([max(row["cost_before"], row["cost_after"]) for row in run.by_agency] or [0]) or 1
     return [
         {
             **row,
-            "before_width": round(100 * row["cost_before"] / largest, 1),
-            "after_width": round(100 * row["cost_after"] / largest, 1),
+            "before_px": round(BAR_WIDTH * row["cost_before"] / largest, 1),
+            "after_px": round(BAR_WIDTH * row["cost_after"] / largest, 1),
+            "y_label": 16 + index * BAR_STEP,
+            "y_before": 22 + index * BAR_STEP,
+            "y_after": 34 + index * BAR_STEP,
         }
-        for row in run.by_agency
+        for index, row in enumerate(run.by_agency)
     ]

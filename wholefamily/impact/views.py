@@ -36,6 +36,7 @@ def savings(request: HttpRequest) -> HttpResponse:
         "run": run,
         "summary": summary_rows(run) if run else [],
         "bars": selectors.agency_bars(run) if run else [],
+        "bars_height": selectors.BAR_STEP * len(run.by_agency) + 10 if run else 0,
     }
     return render(request, "impact/savings.html", context)
 

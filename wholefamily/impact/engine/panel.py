@@ -19,6 +19,7 @@ from typing import Any
 import pyarrow as pa
 import yaml
 
+from wholefamily.dataplane.scratch import duckdb_temp_directory
 from wholefamily.domain.contract import ContractSet
 from wholefamily.identification.engine import inputs
 from wholefamily.identification.engine.engines import DuckDbEngine
@@ -189,7 +190,9 @@ def feature_names(outcomes: OutcomeSet) -> list[str]:
 
 def open_snapshot(snapshot: Snapshot, kinds: Sequence[str], contracts: ContractSet) -> DuckDbEngine:
     """A DuckDB engine with the snapshot's persons, households (with areas), memberships, record_person and an
-    `ev_<kind>` view of every version of each of `kinds`, cast to the data contract."""
+    `ev_<kind>` view of every version of each of `kinds`, cast to the data contract. DuckDB spills to the service's
+    temp folder, made here, since DuckDB does not make its parents."""
+    duckdb_temp_directory().mkdir(parents=True, exist_ok=True)
     engine = DuckDbEngine()
     for name, wanted in (
         ("persons", inputs.PERSONS),
