@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "wholefamily.linkage",
     "wholefamily.cases",
     "wholefamily.outcomes",
+    "wholefamily.impact",
     "wholefamily.claims",
     "wholefamily.reporting",
     "wholefamily.web",

@@ -11,6 +11,7 @@ urlpatterns = [
     path("families/", include("wholefamily.cases.urls")),
     path("identification/", include("wholefamily.identification.urls")),
     path("outcomes/", include("wholefamily.outcomes.urls")),
+    path("impact/", include("wholefamily.impact.urls")),
     path("claims/", include("wholefamily.claims.urls")),
     path("reports/", include("wholefamily.reporting.urls")),
     path("admin/", admin.site.urls),

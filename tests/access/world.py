@@ -367,6 +367,26 @@ def build_world(data_dir: Path) -> World:
         council="Matrix County Council", figures={"sections": []}, pdf=b"%PDF-1.4", pdf_sha256="0" * 64,
         xlsx=b"PK", xlsx_sha256="0" * 64, small_numbers="fewer than 5 (v1)",
     )  # fmt: skip
+    # County-wide aggregates (ADR 0023, ADR 0024): a stored impact analysis and savings run, so that /impact/,
+    # /impact/savings/ and its two exports answer with figures rather than their empty state.
+    from wholefamily.impact.models import ImpactEffect, ImpactRun, SavingsRun
+
+    impact_run = ImpactRun.objects.create(
+        outcomes_definition="impact-outcomes@1", snapshot=str(data_dir), worked_with=2, pool=2, matched=2,
+        comparison_used=2, started_at=timezone.now(), trends={"offending": [[-1, 0.5, 0.5], [1, 0.0, 0.5]]},
+        balance=[{"feature": "members", "before": 0.1, "after": 0.0}],
+    )  # fmt: skip
+    ImpactEffect.objects.create(
+        run=impact_run, outcome="offending", label="Offence recorded", estimate=-0.5, low=-1.0, high=0.0,
+        p_value=0.05, treated_before=0.5, treated_after=0.0, comparison_before=0.5, comparison_after=0.5,
+        pre_trend=0.0, pre_trend_low=0.0, pre_trend_high=0.0,
+    )  # fmt: skip
+    SavingsRun.objects.create(
+        unit_costs="starter-unit-costs@1", price_base_year=2024, snapshot=str(data_dir), families=2,
+        total_before=2000, total_after=1000, by_type={"fiscal": 1000, "economic": 0, "social": 0},
+        by_agency=[{"agency": "Police", "cost_before": 2000, "cost_after": 1000, "saving": 1000}],
+        programme_cost=500, started_at=timezone.now(),
+    )  # fmt: skip
     return World(
         sides=sides,
         users=users,

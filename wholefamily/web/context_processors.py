@@ -57,6 +57,7 @@ NAVIGATION: tuple[NavigationEntry, ...] = (
     NavigationEntry("Pairs to review", "linkage:review_list", LINKAGE_ROLES),
     NavigationEntry("Identification", "identification:runs", COHORT_READERS),
     NavigationEntry("Outcomes", "outcomes:report", (Role.TEAM_MANAGER, Role.PROGRAMME_MANAGER, Role.COMMISSIONER)),
+    NavigationEntry("Impact", "impact:report", (Role.PROGRAMME_MANAGER, Role.COMMISSIONER, Role.DATA_ANALYST)),
     NavigationEntry("Claims", "claims:list", CLAIM_READERS),
     NavigationEntry("Reports", "reporting:index", (Role.PROGRAMME_MANAGER, Role.COMMISSIONER)),
     NavigationEntry("Teams", "governance:team_list", ALL_ROLES),

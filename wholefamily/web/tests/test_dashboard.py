@@ -98,7 +98,17 @@ def _navigation(page: str) -> list[str]:
         (Role.KEY_WORKER, ["Home", "Families", "Find", "Teams"]),
         (
             Role.DATA_ANALYST,
-            ["Home", "Find", "Data sets", "Linkage", "Pairs to review", "Identification", "Teams", "Background jobs"],
+            [
+                "Home",
+                "Find",
+                "Data sets",
+                "Linkage",
+                "Pairs to review",
+                "Identification",
+                "Impact",
+                "Teams",
+                "Background jobs",
+            ],
         ),
         (Role.AUDITOR, ["Home", "Find", "Identification", "Claims", "Teams", "Audit log", "Approvals"]),
         (

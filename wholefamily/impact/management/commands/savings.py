@@ -1,0 +1,61 @@
+"""`wholefamily savings [--snapshot DIR] [--worked-with CSV] [--sample 0.1] [--seed N] [--programme-cost POUNDS]
+[--optimism-bias 0.4] [--xlsx out.xlsx] [--pdf out.pdf]`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from wholefamily.identification.engine.snapshot import SnapshotError
+from wholefamily.impact.benefit import savings_pdf, savings_xlsx, summary_rows
+from wholefamily.impact.services import ImpactError, read_worked_with, run_savings
+
+
+class Command(BaseCommand):
+    help = "Cost the worked-with families' service use 12 months before and after their start: savings, cost-benefit."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--snapshot", type=Path, default=None, help="Linked snapshot (default: current run).")
+        parser.add_argument(
+            "--worked-with", type=Path, default=None, help="CSV household_id,start_on (default: cases)."
+        )
+        parser.add_argument("--sample", type=float, default=1.0, help="Share of families costed (0.1: a 10%% sample).")
+        parser.add_argument("--seed", type=int, default=0, help="Seed of the sample (the same seed, the same sample).")
+        parser.add_argument("--programme-cost", type=float, default=0.0, help="Programme cost in pounds.")
+        parser.add_argument("--optimism-bias", type=float, default=0.4, help="Share taken off every benefit.")
+        parser.add_argument("--unit-costs", type=Path, default=None, help="Unit cost definition (YAML).")
+        parser.add_argument("--xlsx", type=Path, default=None, help="Write the cost-benefit workbook here.")
+        parser.add_argument("--pdf", type=Path, default=None, help="Write the cost-benefit PDF here.")
+        parser.add_argument("--user", default="", help="Username recorded as having run it.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        user = None
+        if options["user"]:
+            user = get_user_model().objects.filter(username=options["user"]).first()
+            if user is None:
+                raise CommandError(f"no user {options['user']!r}")
+        try:
+            run = run_savings(
+                snapshot_dir=options["snapshot"],
+                worked=read_worked_with(options["worked_with"]) if options["worked_with"] else None,
+                sample_share=options["sample"],
+                seed=options["seed"],
+                programme_cost=options["programme_cost"],
+                optimism_bias=options["optimism_bias"],
+                unit_costs=options["unit_costs"],
+                by=user,
+            )
+        except (ImpactError, SnapshotError) as error:
+            raise CommandError(str(error)) from None
+        self.stdout.write(f"Savings run {run.pk}")
+        for label, value in summary_rows(run):
+            self.stdout.write(f"  {label}: {value}")
+        if run.unverified:
+            self.stdout.write(f"  Unverified unit costs: {', '.join(run.unverified)}")
+        if options["xlsx"]:
+            options["xlsx"].write_bytes(savings_xlsx(run))
+        if options["pdf"]:
+            options["pdf"].write_bytes(savings_pdf(run))

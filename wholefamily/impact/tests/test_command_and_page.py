@@ -1,0 +1,138 @@
+"""The command stores an analysis of a small synthetic county and the page shows it to the roles it is for."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from wholefamily.domain.contract import load_contract_set
+from wholefamily.domain.roles import Role
+from wholefamily.identification.engine.perfect import build_perfect_snapshot
+from wholefamily.synth.generator import Parameters, generate
+
+
+@pytest.fixture(scope="module")
+def county(tmp_path_factory):
+    out = tmp_path_factory.mktemp("impact-county")
+    generate(
+        Parameters(population=15_000, seed=5, start="2013-09-01", years=5),
+        out,
+        definitions_dir=Path(settings.DEFINITIONS_DIR),
+    )
+    build_perfect_snapshot(
+        out, out / "snapshot", contracts=load_contract_set(Path(settings.DEFINITIONS_DIR)), as_of=dt.date(2015, 8, 31)
+    )
+    worked = pq.read_table(out / "truth" / "worked_with.parquet").to_pylist()
+    (out / "worked.csv").write_text(
+        "household_id,start_on\n" + "".join(f"H{r['household_id']},{r['start_on']}\n" for r in worked),
+        encoding="utf-8",
+    )
+    cohort = sorted(set(pq.read_table(out / "truth" / "family_terms.parquet").column("household_id").to_pylist()))
+    (out / "pool.csv").write_text("household_id\n" + "".join(f"H{h}\n" for h in cohort), encoding="utf-8")
+    return out
+
+
+@pytest.mark.django_db
+def test_command_stores_the_run_and_the_page_shows_it(county, make_staff, make_team, client, capsys):
+    from wholefamily.governance.models import AuditEvent
+    from wholefamily.impact.models import ImpactRun
+
+    call_command(
+        "impact", "--snapshot", str(county / "snapshot"), "--worked-with", str(county / "worked.csv"),
+        "--pool", str(county / "pool.csv"),
+    )  # fmt: skip
+    out = capsys.readouterr().out
+    assert "worked-with families" in out and "95% CI" in out
+    run = ImpactRun.objects.get()
+    assert run.worked_with > 0 and run.pool > 0 and run.matched > 0
+    assert run.effects.count() == 7
+    assert {item["feature"] for item in run.balance} >= {"members", "before_offending"}
+    assert AuditEvent.objects.filter(action="impact.analyse", object_id=str(run.pk)).exists()
+
+    for role in (Role.PROGRAMME_MANAGER, Role.COMMISSIONER, Role.DATA_ANALYST):
+        client.force_login(make_staff(f"reader-{role.value}", role))
+        page = client.get("/impact/")
+        html = page.content.decode()
+        assert page.status_code == 200
+        assert "Difference in differences" in html and "parallel trends" in html and "<svg" in html
+    client.force_login(make_staff("kim.worker", Role.KEY_WORKER, team=make_team("Northmoor Family Support")))
+    assert client.get("/impact/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_page_before_any_analysis(make_staff, client):
+    client.force_login(make_staff("pat.programme", Role.PROGRAMME_MANAGER))
+    page = client.get("/impact/")
+    assert page.status_code == 200
+    assert "No impact analysis has been run yet" in page.content.decode()
+
+
+def test_a_malformed_worked_with_file_is_refused(tmp_path):
+    from wholefamily.impact.services import ImpactError, read_worked_with
+
+    bad = tmp_path / "worked.csv"
+    bad.write_text("household_id,start_on\nH1,not-a-date\n", encoding="utf-8")
+    with pytest.raises(ImpactError, match="household_id,start_on"):
+        read_worked_with(bad)
+
+
+@pytest.mark.django_db
+def test_savings_command_sample_page_and_exports(county, make_staff, client, tmp_path, capsys):
+    from openpyxl import load_workbook
+
+    from wholefamily.impact.models import SavingsRun
+
+    arguments = ["savings", "--snapshot", str(county / "snapshot"), "--worked-with", str(county / "worked.csv")]
+    call_command(
+        *arguments, "--programme-cost", "100000", "--xlsx", str(tmp_path / "cb.xlsx"), "--pdf", str(tmp_path / "cb.pdf")
+    )
+    whole = SavingsRun.objects.get()
+    assert whole.families == len((county / "worked.csv").read_text().splitlines()) - 1
+    assert whole.total_before > 0 and whole.unverified  # the starter set says its values are unverified
+    assert {row["agency"] for row in whole.by_agency} >= {"Police", "Children's social care"}
+    assert "Benefit-cost ratio" in capsys.readouterr().out
+    assert load_workbook(tmp_path / "cb.xlsx").sheetnames == [
+        "Cost-benefit",
+        "By agency",
+        "By problem",
+        "By family",
+        "Unit costs",
+    ]
+    assert (tmp_path / "cb.pdf").read_bytes().startswith(b"%PDF")
+
+    for _ in range(2):  # the 10% sample: the same seed, the same families
+        call_command(*arguments, "--sample", "0.1", "--seed", "7")
+    first, second = SavingsRun.objects.order_by("pk")[1:3]
+    assert first.families == second.families == max(1, round(whole.families * 0.1 + 0.49))
+    assert [row["household_id"] for row in first.by_family] == [row["household_id"] for row in second.by_family]
+
+    client.force_login(make_staff("carol.commissioner", Role.COMMISSIONER))
+    page = client.get("/impact/savings/")
+    html = page.content.decode()
+    assert page.status_code == 200 and "Net benefit" in html and "Unverified" in html
+    assert client.get("/impact/savings/cost-benefit.xlsx").status_code == 200
+    assert client.get("/impact/savings/cost-benefit.pdf").content.startswith(b"%PDF")
+
+
+def test_a_malformed_unit_cost_definition_is_refused_whole(tmp_path):
+    from wholefamily.impact.engine.savings import UnitCostError, load_unit_costs
+
+    bad = tmp_path / "costs.yaml"
+    bad.write_text(
+        "name: x\nversion: 1\nprice_base_year: 2024\ndeflator: {index: {2024: 100}}\ncosts:\n"
+        "  - {code: a, label: A, kind: offences, rule: events, date_column: offence_on, unit: event, value: 1,"
+        " year: 2019, type: fiscal, agency: Police, problem: crime, source: s}\n"
+        "  - {code: b, label: B, kind: offences, rule: hours, unit: event, value: -1, year: 2024, type: moral,"
+        " agency: Police, problem: crime, source: s}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(UnitCostError) as error:
+        load_unit_costs(bad)
+    message = str(error.value)
+    assert "year 2019 has no deflator" in message and "rule must be" in message and "type must be" in message
+    assert "value must be" in message
