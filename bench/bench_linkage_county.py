@@ -79,7 +79,13 @@ def _child(code: str) -> tuple[dict, float, float, float]:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     peak = max(usage.ru_maxrss, before) / 1024
     cpu = usage.ru_utime + usage.ru_stime - cpu_before
-    return json.loads(completed.stdout.strip().splitlines()[-1]), wall, peak, cpu
+    # the result is the last line that is a JSON object: DuckDB's progress bar ("100% ▕██▏") can reach stdout after
+    # it, when the C++ stream is flushed at exit after Python's
+    lines = [line for line in completed.stdout.splitlines() if line.startswith("{")]
+    if not lines:
+        sys.stderr.write(completed.stdout[-3000:] + completed.stderr[-3000:])
+        raise SystemExit("the child printed no result")
+    return json.loads(lines[-1]), wall, peak, cpu
 
 
 def main() -> int:
