@@ -79,7 +79,13 @@ def _child(code: str) -> tuple[dict, float, float, float]:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     peak = max(usage.ru_maxrss, before) / 1024
     cpu = usage.ru_utime + usage.ru_stime - cpu_before
-    return json.loads(completed.stdout.strip().splitlines()[-1]), wall, peak, cpu
+    # the result is the last line that is a JSON object: other output can follow it on stdout (a line starting
+    # "100" once did, presumably DuckDB's progress bar flushed at exit)
+    lines = [line for line in completed.stdout.splitlines() if line.startswith("{")]
+    if not lines:
+        sys.stderr.write(completed.stdout[-3000:] + completed.stderr[-3000:])
+        raise SystemExit("the child printed no result")
+    return json.loads(lines[-1]), wall, peak, cpu
 
 
 def main() -> int:

@@ -51,6 +51,14 @@ class HouseholdRules:
     # (from, under): a person of these ages who leaves the family home for a listing under their name elsewhere
     # (model v3); None: the rule is off
     leaving_home_ages: tuple[int, int] | None = None
+    # candidate options (ADR 0019; off in every model file so far): leaving home judged before following (a young
+    # adult who has left does not move with the family); the namesake first seen after the young adult arrived at the
+    # home, not after their last record there (agencies keep a stale home address); one of forename and surname may
+    # differ by a keying slip (Jaro-Winkler at least `leaving_home_name_similarity`); several namesakes allowed
+    leaving_home_before_following: bool = False
+    leaving_home_namesake_after: str = "last_record"  # or "arrival"
+    leaving_home_name_similarity: float | None = None
+    leaving_home_several_namesakes: bool = False  # one namesake pointing to the young adult alone is enough
     spell_gap_days: int | None = None  # model-v1 only; households no longer use it
 
 
@@ -61,8 +69,21 @@ def _household_rules(raw: dict[str, Any]) -> HouseholdRules:
     ages = (int(leaving["from_age"]), int(leaving["under_age"])) if leaving else None
     if ages is not None and not 0 <= ages[0] < ages[1]:
         raise ValueError("households.leaving_home: from_age must be below under_age")
+    leaving = leaving or {}
+    after = str(leaving.get("namesake_after", "last_record"))
+    if after not in ("last_record", "arrival"):
+        raise ValueError("households.leaving_home: namesake_after must be last_record or arrival")
+    similarity = leaving.get("name_similarity")
+    if similarity is not None and not 0 < float(similarity) <= 1:
+        raise ValueError("households.leaving_home: name_similarity must be above 0 and at most 1")
     rest = {key: value for key, value in raw.items() if key not in ("address_spans", "household_refs", "leaving_home")}
-    return HouseholdRules(**rest, address_spans=spans, household_refs=refs, leaving_home_ages=ages)
+    return HouseholdRules(
+        **rest, address_spans=spans, household_refs=refs, leaving_home_ages=ages,
+        leaving_home_before_following=bool(leaving.get("before_following", False)),
+        leaving_home_namesake_after=after,
+        leaving_home_name_similarity=float(similarity) if similarity is not None else None,
+        leaving_home_several_namesakes=bool(leaving.get("several_namesakes", False)),
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -99,11 +99,22 @@ def build_households(connection: duckdb.DuckDBPyConnection, rules: HouseholdRule
     )
     _not_back(connection)
     _children_with_adults(connection, rules.child_under)
+    connection.execute("CREATE OR REPLACE TABLE left_home (person_id VARCHAR, dwelling VARCHAR)")
+    if rules.leaving_home_before_following:
+        _left_home(connection, rules, table="stays")
     for _ in range(FOLLOW_ROUNDS):
         if not _follow(connection, rules.child_under):
             break
     _households(connection)
-    _left_home(connection, rules)
+    if not rules.leaving_home_before_following:
+        _left_home(connection, rules, table="household_stays")
+    connection.execute(
+        f"""
+        UPDATE household_stays SET displaced = true FROM left_home l
+        WHERE household_stays.person_id = l.person_id AND household_stays.dwelling = l.dwelling
+          AND household_stays.moved_on = {OPEN}
+        """
+    )
     _roles(connection, rules)
     connection.execute(
         """
@@ -234,8 +245,9 @@ def _follow(connection: duckdb.DuckDBPyConnection, child_under: int) -> int:
     connection.execute(
         f"""
         CREATE OR REPLACE TABLE follows AS
-        WITH finals AS (
+        WITH finals AS (  -- a young adult who has left home does not move with the family
             SELECT * FROM stays WHERE moved_on = {OPEN} AND start_on IS NOT NULL
+              AND person_id NOT IN (SELECT person_id FROM left_home)
         ), moves AS (  -- co-residents at the person's last record who moved out after it, and where to
             SELECT f.person_id, f.dwelling, a.person_id AS mover, n.dwelling AS destination, a.moved_on
             FROM finals f
@@ -310,41 +322,62 @@ def _households(connection: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def _left_home(connection: duckdb.DuckDBPyConnection, rules: HouseholdRules) -> None:
-    """Young adults leave home. A young adult last seen at the family home, while the others there are seen after,
-    whose name (forename, surname, and sex where both are known) is taken by a person without a date of birth first
-    seen elsewhere after that, has left: their stay ends with their last record there and they have no current
-    household. The two are not joined as one person (a name alone is not enough); the household no longer counts
-    them."""
+def _left_home(connection: duckdb.DuckDBPyConnection, rules: HouseholdRules, *, table: str) -> None:
+    """Young adults leave home (rows of table `left_home`: person_id, dwelling). A young adult last seen at the family
+    home, while someone who lived there with them is seen after (there, or at the dwelling they moved on to), whose
+    name (forename, surname, and sex where both are known) is taken by a person without a date of birth first seen
+    elsewhere after that, has left: their stay ends with their last record there and they have no current household.
+    The two are not joined as one person (a name alone is not enough); the household no longer counts them.
+
+    Model v3 and v4 judge this on the households (`table` household_stays, after following). The candidate options
+    of ADR 0019, off in every model file so far: `before_following` judges it on the stays before following, so that
+    a young adult who had left does not move with the family later; `namesake_after: arrival` needs the namesake
+    first seen only after the young adult arrived; `name_similarity` lets one of the two names differ by a keying
+    slip; `several_namesakes` lets the young adult have several namesakes, so long as one points to them alone."""
     if rules.leaving_home_ages is None:
         return
     from_age, under_age = rules.leaving_home_ages
+    several = "true" if rules.leaving_home_several_namesakes else "false"
+    after = "x.start_on" if rules.leaving_home_namesake_after == "arrival" else "x.last_on"
+    names = "pz.forename = px.forename AND pz.surname = px.surname"
+    if rules.leaving_home_name_similarity is not None:
+        similar = float(rules.leaving_home_name_similarity)
+        names = (
+            f"((pz.forename = px.forename AND jaro_winkler_similarity(pz.surname, px.surname) >= {similar}) "
+            f"OR (pz.surname = px.surname AND jaro_winkler_similarity(pz.forename, px.forename) >= {similar}))"
+        )
+    if table == "household_stays":  # v3 and v4: the others of the household seen after the young adult's last record
+        others = """EXISTS (SELECT 1 FROM household_stays o WHERE o.household_key = x.household_key
+                            AND o.person_id <> x.person_id AND o.last_on > x.last_on)"""
+        open_stay = "x.moved_on = DATE '9999-12-31' AND NOT x.displaced"
+    else:  # before following: someone who lived with them is seen after their last record, there or after moving on
+        others = f"""EXISTS (SELECT 1 FROM stays o WHERE o.dwelling = x.dwelling AND o.person_id <> x.person_id
+                            AND o.start_on <= x.last_on
+                            AND (o.last_on > x.last_on OR (o.moved_on <> {OPEN} AND o.moved_on > x.last_on)))"""
+        open_stay = f"x.moved_on = {OPEN} AND x.dwelling NOT LIKE 'P:%'"
     connection.execute(
         f"""
-        CREATE OR REPLACE TABLE left_home AS
-        WITH firsts AS (SELECT person_id, min(start_on) AS first_on FROM household_stays GROUP BY person_id),
+        INSERT INTO left_home
+        WITH firsts AS (SELECT person_id, min(start_on) AS first_on FROM {table} GROUP BY person_id),
         pairs AS (
-            SELECT DISTINCT x.person_id, x.household_key, pz.person_id AS namesake
-            FROM household_stays x
+            SELECT DISTINCT x.person_id, x.dwelling, pz.person_id AS namesake
+            FROM {table} x
             JOIN persons px ON px.person_id = x.person_id
-            JOIN persons pz ON pz.date_of_birth IS NULL AND pz.person_id <> px.person_id
-             AND pz.forename = px.forename AND pz.surname = px.surname
+            JOIN persons pz ON pz.date_of_birth IS NULL AND pz.person_id <> px.person_id AND {names}
              AND (pz.sex IS NULL OR px.sex IS NULL OR pz.sex = px.sex)
-            JOIN firsts z ON z.person_id = pz.person_id AND z.first_on > x.last_on
-            WHERE x.moved_on = {OPEN} AND NOT x.displaced AND x.last_on IS NOT NULL
+            JOIN firsts z ON z.person_id = pz.person_id AND z.first_on > {after}
+            WHERE {open_stay} AND x.last_on IS NOT NULL
               AND date_diff('year', px.date_of_birth, z.first_on) >= {int(from_age)}
               AND date_diff('year', px.date_of_birth, z.first_on) < {int(under_age)}
-              AND EXISTS (SELECT 1 FROM household_stays o WHERE o.household_key = x.household_key
-                            AND o.person_id <> x.person_id AND o.last_on > x.last_on)
-              AND NOT EXISTS (SELECT 1 FROM household_stays zs WHERE zs.person_id = pz.person_id
-                                AND zs.dwelling = x.dwelling)
+              AND {others}
+              AND NOT EXISTS (SELECT 1 FROM {table} zs WHERE zs.person_id = pz.person_id AND zs.dwelling = x.dwelling)
         )
-        -- only where the name points one way: one namesake for the young adult, one young adult for the namesake
-        SELECT person_id, household_key FROM pairs
-        WHERE person_id IN (SELECT person_id FROM pairs GROUP BY person_id HAVING count(DISTINCT namesake) = 1)
-          AND namesake IN (SELECT namesake FROM pairs GROUP BY namesake HAVING count(DISTINCT person_id) = 1);
-        UPDATE household_stays SET displaced = true FROM left_home l
-        WHERE household_stays.person_id = l.person_id AND household_stays.household_key = l.household_key;
+        -- only where the name points one way: one young adult for the namesake, and (v3, v4) one namesake for the
+        -- young adult
+        SELECT DISTINCT person_id, dwelling FROM pairs
+        WHERE ({several} OR person_id IN (
+                  SELECT person_id FROM pairs GROUP BY person_id HAVING count(DISTINCT namesake) = 1))
+          AND namesake IN (SELECT namesake FROM pairs GROUP BY namesake HAVING count(DISTINCT person_id) = 1)
         """
     )
 
