@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from wholefamily.governance.audit import record
 from wholefamily.impact import selectors
@@ -12,6 +13,7 @@ from wholefamily.web.pages import page_for
 
 @login_required
 @page_for(*selectors.IMPACT_READERS)
+@require_GET
 def report(request: HttpRequest) -> HttpResponse:
     """The latest impact analysis: matching, balance, effects with intervals, pre-period trends, assumptions."""
     run = selectors.latest_run()
@@ -28,6 +30,7 @@ def report(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @page_for(*selectors.IMPACT_READERS)
+@require_GET
 def savings(request: HttpRequest) -> HttpResponse:
     """The latest savings run: cost-benefit summary, savings by agency and problem, unit costs and their sources."""
     run = selectors.latest_savings()
@@ -43,6 +46,7 @@ def savings(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @page_for(*selectors.IMPACT_READERS)
+@require_GET
 def savings_export(request: HttpRequest, fmt: str) -> HttpResponse:
     run = selectors.latest_savings()
     if run is None:
