@@ -102,6 +102,7 @@ FILLERS: dict[str, Filler] = {
     "outcomes:pk": Filler(_side("case.pk")),
     "claims:pk": Filler(_side("claim.pk")),
     "governance:team_detail:pk": Filler(_side("team.pk")),
+    "governance:team_change:pk": Filler(_side("team.pk")),
     "governance:pk": Filler(_side("profile.pk")),  # the staff pages: a colleague's profile, never a matrix actor's
     "governance:approval_detail:pk": _county(lambda world: world.extra["approval_id"]),
     "linkage:run_id": _county(lambda world: "run-matrix"),
