@@ -103,6 +103,7 @@ FILLERS: dict[str, Filler] = {
     "claims:pk": Filler(_side("claim.pk")),
     "reporting:pk": _county(lambda world: world.extra["board_pack_id"]),  # county-wide figures, no personal record
     "governance:team_detail:pk": Filler(_side("team.pk")),
+    "governance:team_change:pk": Filler(_side("team.pk")),
     "governance:pk": Filler(_side("profile.pk")),  # the staff pages: a colleague's profile, never a matrix actor's
     "governance:approval_detail:pk": _county(lambda world: world.extra["approval_id"]),
     "governance:agreement_detail:pk": _county(lambda world: world.extra["agreement_id"]),

@@ -275,9 +275,16 @@ def compute_claims(
             started_at=now,
         )
         claims = []
+        # A family whose claim in this window an auditor has already moved on (validated, rejected, ...) keeps it:
+        # the window's reference is that claim's, and a rejected claim is not drafted again in the same window.
+        decided = set(
+            Claim.objects.filter(programme=programme, window=window)
+            .exclude(state=ClaimState.DRAFT)
+            .values_list("family_id", flat=True)
+        )
         for item in evaluated:
             payable = list(item.outcome.payable)
-            if not payable:
+            if not payable or item.family.family_id in decided:
                 continue
             amount = 0
             if funding is not None:

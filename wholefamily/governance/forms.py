@@ -179,3 +179,35 @@ class ReidentificationForm(GovukForm):
             return parse_list(self.cleaned_data["pseudonyms"])
         except PseudonymListError as error:
             raise forms.ValidationError(str(error)) from None
+
+
+class TeamForm(GovukForm):
+    name = forms.CharField(label="Team name", max_length=120, error_messages={"required": "Enter the team's name"})
+    district = forms.CharField(
+        label="District", max_length=120, error_messages={"required": "Enter the district the team serves"}
+    )
+    caseload_limit = forms.IntegerField(
+        label="Caseload limit per worker",
+        help_text="The most families one key worker holds at a time.",
+        min_value=1,
+        max_value=50,
+        error_messages={
+            "required": "Enter the caseload limit",
+            "invalid": "The caseload limit must be a whole number, like 8",
+            "min_value": "The caseload limit must be 1 or more",
+            "max_value": "The caseload limit must be 50 or fewer",
+        },
+    )
+
+    def __init__(self, *args: Any, team: Team | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.team = team
+
+    def clean_name(self) -> str:
+        name = str(self.cleaned_data["name"]).strip()
+        others = Team.objects.filter(name__iexact=name)
+        if self.team is not None:
+            others = others.exclude(pk=self.team.pk)
+        if others.exists():
+            raise forms.ValidationError("There is already a team with this name")
+        return name

@@ -22,7 +22,25 @@ def _require_administrator(by: AbstractUser) -> None:
 def create_team(*, name: str, district: str, caseload_limit: int = 8, by: AbstractUser) -> Team:
     _require_administrator(by)
     team = Team.objects.create(name=name, district=district, caseload_limit=caseload_limit)
-    record(by=by, action="create", obj=team, detail={"name": name, "district": district})
+    record(by=by, action="create", obj=team, detail={"before": None, "after": _team_fields(team)})
+    return team
+
+
+def _team_fields(team: Team) -> dict[str, object]:
+    return {"name": team.name, "district": team.district, "caseload_limit": team.caseload_limit}
+
+
+@transaction.atomic
+def change_team(*, team: Team, name: str, district: str, caseload_limit: int, by: AbstractUser) -> Team:
+    """A team's name, district or caseload limit changed, audited with what it was before and after."""
+    _require_administrator(by)
+    team = Team.objects.select_for_update().get(pk=team.pk)
+    before = _team_fields(team)
+    team.name, team.district, team.caseload_limit = name, district, caseload_limit
+    team.save(update_fields=["name", "district", "caseload_limit"])
+    after = _team_fields(team)
+    if after != before:
+        record(by=by, action="change", obj=team, detail={"before": before, "after": after})
     return team
 
 

@@ -18,8 +18,8 @@ from django.views.decorators.http import require_http_methods
 from wholefamily.domain.roles import Role
 from wholefamily.governance import access, services, staff
 from wholefamily.governance.audit import record
-from wholefamily.governance.forms import PasswordResetForm, StaffChangeForm, StaffCreateForm
-from wholefamily.governance.models import StaffProfile
+from wholefamily.governance.forms import PasswordResetForm, StaffChangeForm, StaffCreateForm, TeamForm
+from wholefamily.governance.models import StaffProfile, Team
 from wholefamily.web.http import posted, signed_in_user
 
 
@@ -179,3 +179,42 @@ def subject_access(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(json.dumps(report, indent=2, ensure_ascii=False), content_type="application/json")
     response["Content-Disposition"] = f'attachment; filename="subject-access-{person_id}.json"'
     return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def team_create(request: HttpRequest) -> HttpResponse:
+    """A new team, in the service's own design (Django's admin is for superusers)."""
+    _require_administrator(request)
+    user = signed_in_user(request)
+    form = TeamForm(posted(request), initial={"caseload_limit": 8})
+
+    def save() -> str:
+        data = form.cleaned_data
+        team = services.create_team(name=data["name"], district=data["district"],
+                                    caseload_limit=data["caseload_limit"], by=user)  # fmt: skip
+        return reverse("governance:team_detail", args=[team.pk])
+
+    return _form_page(request, form=form, title="Add a team", caption="Teams", submit_text="Add the team",
+                      back_url=reverse("governance:team_list"), save=save,
+                      success="The team has been added")  # fmt: skip
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def team_change(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_administrator(request)
+    user = signed_in_user(request)
+    team = access.get_object_for(request.user, Team.objects.all(), pk=pk, team_field="pk", is_personal=False)
+    initial = {"name": team.name, "district": team.district, "caseload_limit": team.caseload_limit}
+    form = TeamForm(posted(request), initial=initial, team=team)
+
+    def save() -> str:
+        data = form.cleaned_data
+        services.change_team(team=team, name=data["name"], district=data["district"],
+                             caseload_limit=data["caseload_limit"], by=user)  # fmt: skip
+        return reverse("governance:team_detail", args=[team.pk])
+
+    return _form_page(request, form=form, title="Change the team", caption=team.name, submit_text="Save",
+                      back_url=reverse("governance:team_detail", args=[team.pk]), save=save,
+                      success="The team has been changed")  # fmt: skip

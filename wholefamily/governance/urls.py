@@ -6,7 +6,9 @@ app_name = "governance"
 
 urlpatterns = [
     path("teams/", views.team_list, name="team_list"),
+    path("teams/new/", staff_views.team_create, name="team_create"),
     path("teams/<int:pk>/", views.team_detail, name="team_detail"),
+    path("teams/<int:pk>/change/", staff_views.team_change, name="team_change"),
     path("staff/", staff_views.staff_list, name="staff_list"),
     path("staff/new/", staff_views.staff_create, name="staff_create"),
     path("staff/<int:pk>/", views.staff_detail, name="staff_detail"),

@@ -17,14 +17,16 @@ from wholefamily.governance.models import StaffProfile, Team
 @login_required
 def team_list(request: HttpRequest) -> HttpResponse:
     teams = selectors.teams_for(for_user=request.user)
-    return render(request, "governance/team_list.html", {"teams": teams})
+    context = {"teams": teams, "may_administer": access.has_role(request.user, Role.ADMINISTRATOR)}
+    return render(request, "governance/team_list.html", context)
 
 
 @login_required
 def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
     team = access.get_object_for(request.user, Team.objects.all(), pk=pk, team_field="pk", is_personal=False)
     staff = selectors.staff_for(for_user=request.user, team=team)
-    return render(request, "governance/team_detail.html", {"team": team, "staff": staff})
+    context = {"team": team, "staff": staff, "may_administer": access.has_role(request.user, Role.ADMINISTRATOR)}
+    return render(request, "governance/team_detail.html", context)
 
 
 @login_required

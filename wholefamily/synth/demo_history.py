@@ -78,17 +78,20 @@ def intake_day(index: int, count: int, *, identified_on: dt.date) -> dt.date:
     return identified_on + dt.timedelta(days=7 + (index * 7 * INTAKE_WEEKS) // max(count, 1))
 
 
-def family_days(index: int, *, opened_on: dt.date, today: dt.date) -> Days:
+def family_days(index: int, *, opened_on: dt.date, today: dt.date, stays_open: bool = False) -> Days:
     """The days of a family taken on on `opened_on`: information gathered in a week or two, a key worker a week
     later, assessed in a fortnight, a plan two weeks on, reviews one month after the plan and then every three months
     (the review dates of the pathway), closed five to seven months after the plan. Steps after `today` are left for
-    the future."""
+    the future. A family that `stays_open` is still being worked with today: reviewed every three months to today,
+    not closed."""
     gathered_on = opened_on + dt.timedelta(days=5)
     waiting_on = gathered_on + dt.timedelta(days=7)
     allocated_on = waiting_on + dt.timedelta(days=7 + index % 5)
     assessed_on = allocated_on + dt.timedelta(days=14)
     agreed_on = assessed_on + dt.timedelta(days=14)
     close_on = add_months(agreed_on, CLOSE_AFTER_MONTHS[index % len(CLOSE_AFTER_MONTHS)])
+    if stays_open:
+        close_on = max(close_on, today + dt.timedelta(days=1))
     reviews, review_on = [], add_months(agreed_on, 1)
     while review_on < close_on:
         reviews.append(review_on)
@@ -220,8 +223,10 @@ class DemoHistory:
                 intakes.append(Intake(run, family, members, opened_on))
         return sorted(intakes, key=lambda intake: (intake.opened_on, intake.family.household_id))
 
-    def take_on(self, intakes: Sequence[Intake]) -> list[Case]:
-        """Each family on the programme from its day, worked with by its team to today (or its closure)."""
+    def take_on(self, intakes: Sequence[Intake], *, open_per_team: int = 0) -> list[Case]:
+        """Each family on the programme from its day, worked with by its team to today (or its closure). The last
+        `open_per_team` families each team takes on here are still open today, so its key workers have live
+        caseloads with a history."""
         opened: list[Case] = []
         by_team: dict[int, list[Intake]] = defaultdict(list)
         for intake in intakes:
@@ -231,11 +236,16 @@ class DemoHistory:
             team = team_intakes[0].family.team
             assert team is not None
             manager, workers = team_staff(team)
+            last = len(team_intakes) - open_per_team
             plans = [
-                family_days(i, opened_on=intake.opened_on, today=self.today) for i, intake in enumerate(team_intakes)
+                family_days(i, opened_on=intake.opened_on, today=self.today, stays_open=i >= last)
+                for i, intake in enumerate(team_intakes)
             ]
             limits = {w.get_username(): team.caseload_limit - self.reserved.get(w.get_username(), 0) for w in workers}
-            names = assign_workers(plans, [w.get_username() for w in workers], limits)
+            # Round the team so that the last family (open today, when any is) goes to the team's first key worker.
+            usernames = [w.get_username() for w in workers]
+            turn = (len(plans) - 1) % len(usernames)
+            names = assign_workers(plans, usernames[-turn:] + usernames[:-turn] if turn else usernames, limits)
             staff = {w.get_username(): w for w in workers}
             for index, (intake, days, name) in enumerate(zip(team_intakes, plans, names, strict=True)):
                 case = self._open(intake, days, team, manager)

@@ -18,6 +18,8 @@ from django.utils import timezone
 
 from wholefamily.cases.models import Case, Member
 from wholefamily.claims.models import Claim, EvaluatedFamily
+from wholefamily.claims.services import change_claim_state
+from wholefamily.domain.claims.states import ClaimState
 from wholefamily.domain.contract import load_contract_set
 from wholefamily.domain.pathway import Stage
 from wholefamily.domain.roles import Role
@@ -111,7 +113,7 @@ T12_START = dt.date(2013, 9, 15)
 
 
 @pytest.mark.django_db
-def test_tf2012_end_to_end(tmp_path, contracts, new_family, worker):
+def test_tf2012_end_to_end(tmp_path, contracts, new_family, worker, make_staff):
     county = TinyCounty(tmp_path / "snapshot", contracts)
     _quiet_neighbour(county)
     # H1: a Year 11 pupil who turned 16 in October 2014 is still at school: 16% unauthorised absence fails the
@@ -158,6 +160,15 @@ def test_tf2012_end_to_end(tmp_path, contracts, new_family, worker):
     assert asb is not None and asb.results == ["crime_asb_education"] and asb.amount_pence == 140_000
     assert {row["reference"] for row in claims} == {asb.reference, employment.reference}
 
+    # The auditor rejects one claim; computing the window again keeps it rejected and drafts no second claim with
+    # its reference (the family is not claimed again in this window).
+    auditor = make_staff("ines.audit", Role.AUDITOR)
+    change_claim_state(claim=asb, to=ClaimState.REJECTED, reason="No attendance return for the last term.", by=auditor)
+    _run(tmp_path, county, "tf-2012", "2015-01")
+    assert sorted(Claim.objects.values_list("reference", "state")) == sorted(
+        [(asb.reference, ClaimState.REJECTED), (employment.reference, ClaimState.DRAFT)]
+    )
+
 
 # --- tf-2015: window 2017-07 (31 July 2017); cases started 20 January 2016 -----------------------------------------
 
@@ -201,7 +212,7 @@ def test_tf2015_end_to_end(tmp_path, contracts, new_family, worker, make_staff):
         assert claim.results == [result] and claim.amount_pence == 80_000
     assert len(claims) == 4
     h1 = [row for row in conditions if row["family_id"] == cases["H1"].reference
-          and row["condition"] == "significant_progress" and "attendance_sustained" in row["member"]]  # fmt: skip
+          and row["condition"] == "significant_progress" and "attendance sustained" in row["member"]]  # fmt: skip
     assert h1 and h1[0]["member_status"] == "Met" and "sessions" in h1[0]["after"]
     assert _family(cases["H4"]).evidence["problems_at_identification"] == ["crime"]
     # the auditor's pages: every family of the window, and one family's conditions

@@ -175,4 +175,4 @@ def test_sustained_progress_says_the_period_each_measure_looked_at(tf2015):
     fam = Family("f1", START, frozenset({"crime"}), (offender(BEFORE),), covered(AS_OF))
     part = evaluate_results(rules, family=fam, as_of=AS_OF, framework=framework).results[0].conditions[0]
     assert (part.period_from, part.period_to) == (dt.date(2016, 3, 31), AS_OF)
-    assert part.members[0].label == "p1 (crime: no_proven_offence, 31 March 2016 to 30 September 2016)"
+    assert part.members[0].label == "p1 (crime: no proven offence, 31 March 2016 to 30 September 2016)"

@@ -78,6 +78,11 @@ def _day(value: dt.date) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
+def _words(code: str) -> str:
+    """A problem's code in words ("domestic_abuse" reads "domestic abuse"), as the reasons and rows are read."""
+    return code.replace("_", " ")
+
+
 def _measure(measure: OutcomeMeasure, family: Family, framework: Framework, as_of: dt.date) -> outcomes.MeasureResult:
     members = [_member(person, measure, family, framework) for person in family.people]
     covered = family.covered_to.get(measure.kind) if measure.records is not None else None
@@ -120,7 +125,7 @@ def evaluate_sustained_progress(
             return outcome(Status.NOT_YET, "the case is open")
         due_on = months_after(family.closed_on, months_after_closure)
         if as_of < due_on:
-            return outcome(Status.NOT_YET, f"not {months_after_closure} months after closure until {due_on}")
+            return outcome(Status.NOT_YET, f"not {months_after_closure} months after closure until {_day(due_on)}")
     statuses: list[Status] = []
     rows: list[MemberOutcome] = []
     reasons: list[str] = []
@@ -128,7 +133,7 @@ def evaluate_sustained_progress(
         measures = framework.measures_of(problem)
         if not measures:
             statuses.append(Status.MISSING)
-            reasons.append(f"{problem}: no outcome measure in {framework.label}")
+            reasons.append(f"{_words(problem)}: no outcome measure in {framework.label}")
             continue
         results = [_measure(measure, family, framework, as_of) for measure in measures]
         problem_status = _FROM_OUTCOMES[outcomes.combine([result.status for result in results])]
@@ -148,7 +153,7 @@ def evaluate_sustained_progress(
                 rows.append(
                     MemberOutcome(
                         member.person_id,
-                        f"{member.label} ({problem}: {measure.code}{period})",
+                        f"{member.label} ({_words(problem)}: {_words(measure.code)}{period})",
                         _FROM_OUTCOMES[member.status],
                         before,
                         member.value,
@@ -158,7 +163,7 @@ def evaluate_sustained_progress(
         if problem_status is Status.NOT_APPLICABLE:
             problem_status = Status.MISSING  # nobody had it by the framework's measures: progress cannot be shown
         statuses.append(problem_status)
-        reasons.append(f"{problem}: {problem_status.value.replace('_', ' ')}")
+        reasons.append(f"{_words(problem)}: {problem_status.value.replace('_', ' ')}")
     worst = next(
         (s for s in (Status.NOT_ACHIEVED, Status.NOT_YET, Status.MISSING) if s in statuses),
         Status.ACHIEVED,

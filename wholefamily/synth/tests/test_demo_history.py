@@ -53,3 +53,14 @@ def test_need_eases_after_the_first_review_for_most_families() -> None:
         assert all(3 <= score <= 5 for score in baseline)
         assert all(after < before for before, after in zip(baseline, last, strict=True))
     assert family_score(0, 0, 1) > family_score(0, 0, 0)  # more need found at the first review
+
+
+def test_a_family_that_stays_open_is_reviewed_every_three_months_to_today() -> None:
+    today = dt.date(2026, 12, 7)
+    days = family_days(0, opened_on=dt.date(2025, 9, 7), today=today, stays_open=True)
+    assert days.closed_on is None and days.agreed_on is not None
+    assert days.reviews[0] == add_months(days.agreed_on, 1) and days.reviews[-1] <= today
+    assert all(add_months(a, 3) == b for a, b in zip(days.reviews, days.reviews[1:], strict=False))
+    assert add_months(days.reviews[-1], 3) > today  # none due and left unrecorded
+    closing = family_days(0, opened_on=dt.date(2025, 9, 7), today=today)
+    assert closing.closed_on is not None and closing.closed_on <= today

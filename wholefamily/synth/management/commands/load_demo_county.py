@@ -62,12 +62,16 @@ REFERENCE_YEARS = 1  # the reference date, when the county's worked-with familie
 PROGRAMME = "supporting-families-2022"  # in force from 1 April 2022, and today
 CLAIM_WINDOWS = 1  # the last claim window the data covers is computed (one claim a family: ADR 0011)
 REFERENCE_YEAR = 2022  # the county's worked-with families started after its reference date, 31 August 2022
-TODAY_RESERVED = {"keyworker": 3, "keyworker2": 1}  # caseload kept for today's families (WITH_PLAN, ALLOCATED)
-EFFECT_SIZE = 0.8  # the modelled programme's effect on the families worked with (ADR 0011)
+TODAY_RESERVED = {"keyworker": 3, "keyworker2": 1}  # caseload kept for today's families (TODAY_ORDER)
+EFFECT_SIZE = 0.95  # the modelled programme's effect on the families worked with (ADR 0011, ADR 0018)
+WORKED_SHARE = 1.0  # the share of the county's families with two or more problems it worked with (ADR 0018)
+OTHER_TEAMS_PER_INTAKE = 6  # families every other district's team took on after each yearly identification
+OPEN_PER_TEAM = 2  # the last families each team took on are still open today (ADR 0018)
 HISTORY_FROM_YEAR = 2022  # identified as of 31 August 2022, 2023, 2024 and 2025: the history's intakes
-AWAITING_ALLOCATION = 3  # families of the first district left on the waiting list
-WITH_PLAN = 3  # families allocated to the demo key worker, assessed, with an agreed plan
-ALLOCATED = 1  # families just allocated to the second demo key worker (assessment still to do)
+# What each of today's families becomes, in turn ("plan": with the demo key worker, assessed, with an agreed plan;
+# "waiting": on the waiting list; "allocated": just allocated to the second key worker): a small county has only a
+# few, and every kind comes first.
+TODAY_ORDER = ("plan", "waiting", "allocated", "plan", "waiting", "plan", "waiting")
 MANAGER, KEY_WORKER, SECOND_KEY_WORKER = "manager", "keyworker", "keyworker2"
 PROGRAMME_MANAGER, ANALYST, AUDITOR = "programme", "analyst", "auditor"
 
@@ -120,6 +124,7 @@ def _read_manifest(folder: Path, params: Parameters) -> dict[str, Any] | None:
         "seed": params.seed,
         "start": params.start,
         "years": params.years,
+        "worked_share": params.worked_share,
         "effect_size": params.effect_size,
         "reference_years": params.reference_years,
     }
@@ -181,6 +186,7 @@ class Command(BaseCommand):
             seed=seed,
             start=START_ON,
             years=YEARS,
+            worked_share=WORKED_SHARE,
             effect_size=EFFECT_SIZE,
             reference_years=REFERENCE_YEARS,
         )
@@ -202,7 +208,7 @@ class Command(BaseCommand):
             ]
             runs = [*history_runs, self._identify(PROGRAMME, last_day, linkage)]
         with self._stage("history"):
-            self._history(folder, history_runs, teams[0], last_day)
+            self._history(folder, history_runs, teams, last_day)
         with self._stage("cases"):
             opened = self._cases(runs[-1], teams[0])
         seconds = time.monotonic() - started
@@ -310,10 +316,12 @@ class Command(BaseCommand):
         self._say(f"Identification {code} as of {as_of_on}: {run.message}")
         return run
 
-    def _history(self, folder: Path, runs: list[IdentificationRun], team: Team, last_day: dt.date) -> None:
-        """The history (ADR 0011), once: the county's worked-with families with their districts' teams from the day
-        their work started, and the demo team's families from each yearly identification; then outcomes measured and
-        the last claim windows the data covers computed (a second run finds the history there)."""
+    def _history(self, folder: Path, runs: list[IdentificationRun], teams: list[Team], last_day: dt.date) -> None:
+        """The history (ADR 0011, ADR 0018), once: the county's worked-with families with their districts' teams
+        from the day their work started, and every team's families from each yearly identification (the demo team's
+        `--families-per-intake`, the others' OTHER_TEAMS_PER_INTAKE), the last of them still open today; then
+        outcomes measured and the last claim windows the data covers computed (a second run finds the history
+        there)."""
         if Case.objects.filter(opened_on__lt=timezone.localdate()).exists():
             self._say("History: reusing the families already worked with")
             return
@@ -324,7 +332,14 @@ class Command(BaseCommand):
         reference = next(run for run in runs if run.as_of_on.year == REFERENCE_YEAR)
         history.take_on(history.from_worked_with(reference, worked_with))
         for run in runs:
-            history.take_on(history.from_identification(run, team, self.families_per_intake))
+            intakes = [
+                intake
+                for team in teams
+                for intake in history.from_identification(
+                    run, team, self.families_per_intake if team == teams[0] else OTHER_TEAMS_PER_INTAKE
+                )
+            ]
+            history.take_on(intakes, open_per_team=OPEN_PER_TEAM if run == runs[-1] else 0)
         # The windows whose date the agencies' data covers; outcomes measured as of the last of them (the data
         # of the last weeks before the history's end is not all in yet: measured then, it would read as missing).
         windows = [window for window in results_rules(PROGRAMME).claim_windows if window.as_of <= last_day]
@@ -337,7 +352,8 @@ class Command(BaseCommand):
         tally = history.tally
         self._say(
             f"History: {tally.opened} families taken on ({len(worked_with)} the county worked with), {tally.closed} "
-            f"closed, {tally.reviews} reviews, {tally.distance_points} distance-travelled scorings, "
+            f"closed ({tally.opened - tally.closed} still open), {tally.reviews} reviews, "
+            f"{tally.distance_points} distance-travelled scorings, "
             f"{tally.taf_meetings} Team Around the Family meetings, {tally.referrals} referrals not accepted; "
             + (f"claim window {best[0]}: {best[1]} claims" if best else "no claims")
         )
@@ -352,7 +368,7 @@ class Command(BaseCommand):
         labels = {problem.code: problem.label for problem in load_programme_definition(run.programme).problems}
         opened: list[Case] = []
         for family in families.iterator():
-            if len(opened) == WITH_PLAN + ALLOCATED + AWAITING_ALLOCATION:
+            if len(opened) == len(TODAY_ORDER):
                 break
             if Case.objects.filter(household_id=family.household_id, opened_on__lte=run.as_of_on).exists():
                 continue  # worked with in the history
@@ -372,9 +388,9 @@ class Command(BaseCommand):
                     by=manager,
                 )
                 case = self._to_waiting_list(case, manager)
-                if len(opened) < WITH_PLAN:
+                if TODAY_ORDER[len(opened)] == "plan":
                     case = self._to_plan(case, manager, worker, len(opened))
-                elif len(opened) < WITH_PLAN + ALLOCATED:
+                elif TODAY_ORDER[len(opened)] == "allocated":
                     cases.allocate_case(case=case, worker=second, by=manager)
                 self.tally.cases_opened += 1
             opened.append(case)
