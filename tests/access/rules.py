@@ -55,6 +55,8 @@ PAGE_RULES: dict[str, Rule] = {
     ),
     "governance:staff_list": Rule(STAFF + "; " + NO_METHOD_CHECK, roles=ADMINISTRATORS, post=200),
     "governance:staff_create": Rule(STAFF, roles=ADMINISTRATORS),
+    "governance:team_create": Rule(STAFF, roles=ADMINISTRATORS),
+    "governance:team_change": Rule(STAFF, roles=ADMINISTRATORS),
     "governance:staff_change": Rule(STAFF, roles=ADMINISTRATORS, other_team=403),
     "governance:staff_password": Rule(STAFF, roles=ADMINISTRATORS, other_team=403),
     "governance:staff_active": Rule(
@@ -149,9 +151,8 @@ PAGE_RULES: dict[str, Rule] = {
     "claims:compute": Rule("CLAIM_COMPUTERS only", roles=CLAIM_COMPUTERS),
     "claims:funding": Rule("FUNDING_READERS only", roles=FUNDING_READERS),
     "claims:submission": Rule(
-        "SUBMISSION_READERS; then the two-person rule answers 403 (asking for approval) until a second person approves",
+        "SUBMISSION_READERS; until a second person approves, the two-person rule's page (200) offers to ask",
         roles=SUBMISSION_READERS,
-        get=403,
     ),
     "claims:family": Rule(NO_EVALUATED_FAMILY, roles=CLAIM_READERS, other_team=403, get=404),
     "claims:family_pdf": Rule(NO_EVALUATED_FAMILY, roles=CLAIM_READERS, other_team=403, get=404),

@@ -151,7 +151,6 @@ def test_every_role_walks_the_demo_and_does_its_main_task(
         print(
             f"  {username}: {len(result.pages)} pages and {len(result.downloads)} downloads walked, "
             f"{len(result.first_of_type)} page types, {len(result.refused)} links refused, "
-            f"{len(result.held)} held for a second person's approval, "
             f"{len(result.shown)} codes or dates shown; task: {done[username]}"
         )
     print(f"  axe violations: {len(violations)}")

@@ -29,7 +29,6 @@ SKIPPED_PREFIXES = ("/static/", "/sign-out/", "/favicon")
 # answer), their text is not checked.
 UNCHECKED_TEXT_PREFIXES = ("/admin/",)
 HIDDEN_TAGS = frozenset({"script", "style", "template", "code"})
-APPROVAL_NEEDED = b"A second person must approve this"  # the heading of the two-person rule's page
 ADMIN_LIMIT = 30  # Django's admin has hundreds of pages of one kind; a sample of them is enough
 
 
@@ -85,7 +84,6 @@ class Walk:
     pages: list[str] = field(default_factory=list)  # HTML pages opened, in the order walked
     downloads: list[str] = field(default_factory=list)  # non-HTML answers (CSV, PDF, spreadsheets)
     refused: list[Finding] = field(default_factory=list)  # links that did not answer 200
-    held: list[str] = field(default_factory=list)  # downloads held for a second person's approval (ADR 0015)
     shown: list[Finding] = field(default_factory=list)  # codes, ISO dates or server paths on a page
     first_of_type: dict[str, str] = field(default_factory=dict)  # page type -> the first page of it walked
 
@@ -127,9 +125,6 @@ def walk(client: Any, username: str, *, start: str = "/", per_type: int = 2, lim
                 result.refused.append(Finding(linked_from, f"links to {url}, which sends this user to sign in"))
                 continue
             url, response = target, client.get(target)
-        if response.status_code == 403 and APPROVAL_NEEDED in response.content:
-            result.held.append(url)  # the two-person rule's page (ADR 0015): the role may, once a second person has
-            continue  # approved; the page says so and offers to ask
         if response.status_code != 200:
             result.refused.append(Finding(linked_from, f"links to {url}, which answers {response.status_code}"))
             continue

@@ -26,7 +26,8 @@ def gate(
     request: HttpRequest, *, kind: str, subject: str, fingerprint: str, summary: dict[str, Any]
 ) -> HttpResponse | None:
     """None when a second person has approved exactly this content; otherwise the page that says so and offers
-    to ask. What is asked for is signed here, so the request cannot be altered on its way back."""
+    to ask (200: a step on the way to the file, for the roles who may have it once approved). What is asked for is
+    signed here, so the request cannot be altered on its way back."""
     if approvals.current_approval(kind=kind, subject=subject, fingerprint=fingerprint) is not None:
         return None
     payload = {"kind": kind, "subject": subject, "fingerprint": fingerprint, "summary": summary,
@@ -40,7 +41,7 @@ def gate(
         "form": form,
         "may_request": approvals.may_request(request.user, kind),
     }
-    return render(request, "governance/approval_needed.html", context, status=403)
+    return render(request, "governance/approval_needed.html", context)
 
 
 @login_required
