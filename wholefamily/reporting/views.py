@@ -42,7 +42,8 @@ def _quarter(request: HttpRequest, choices: list[Quarter]) -> Quarter:
 @page_for(*READERS)
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "reporting/index.html", {"quarter": selectors.default_quarter()})
+    may_audit = access.has_role(request.user, *audits.AUDITORS)
+    return render(request, "reporting/index.html", {"quarter": selectors.default_quarter(), "may_audit": may_audit})
 
 
 def _card(request: HttpRequest, element: str) -> HttpResponse:
