@@ -154,6 +154,13 @@ PAGE_RULES: dict[str, Rule] = {
         "SUBMISSION_READERS; until a second person approves, the two-person rule's page (200) offers to ask",
         roles=SUBMISSION_READERS,
     ),
+    "reporting:case_audit": Rule(
+        "the case door (Action.CHANGE) for the family's team, after the auditor roles; the matrix's family is open, so "
+        "in no quarter's sample of closed cases: the door is proven, the page 404s",
+        door=(Action.CHANGE, "case", "team", None),
+        get=404,
+        post=404,
+    ),
     "claims:family": Rule(NO_EVALUATED_FAMILY, roles=CLAIM_READERS, other_team=403, get=404),
     "claims:family_pdf": Rule(NO_EVALUATED_FAMILY, roles=CLAIM_READERS, other_team=403, get=404),
     # Cases: lists and pages without a method check, referrals, taking on, and the case door.

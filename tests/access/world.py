@@ -101,6 +101,7 @@ FILLERS: dict[str, Filler] = {
     "cases:family_id": Filler(_side("cohort_family.family_id")),
     "outcomes:pk": Filler(_side("case.pk")),
     "claims:pk": Filler(_side("claim.pk")),
+    "reporting:case_audit:pk": Filler(_side("case.pk")),  # the family's case file, behind the case door
     "reporting:pk": _county(lambda world: world.extra["board_pack_id"]),  # county-wide figures, no personal record
     "governance:team_detail:pk": Filler(_side("team.pk")),
     "governance:team_change:pk": Filler(_side("team.pk")),

@@ -148,3 +148,50 @@ def test_report_cards_monitoring_and_a_board_pack(live_server: Any, page: Any, s
     assert book.sheetnames[0] == "Contents" and "Notes on method" in book.sheetnames
 
     _check_pdf_pages(page, f"{live_server.url}{pdf_href}", pages, screenshot)
+
+
+def test_a_team_manager_audits_a_sampled_case_file(live_server: Any, page: Any, screenshot: Any) -> None:
+    from wholefamily.governance.models import Team
+    from wholefamily.reporting.models import CaseAudit
+    from wholefamily.reporting.tests.conftest import QUARTER, build_county
+
+    county = build_county(_make_team, _make_staff)
+    manager = _make_staff("tm.north", Role.TEAM_MANAGER, team=Team.objects.get(name="North team"))
+    _sign_in(page, live_server, manager.username)
+    page.get_by_role("link", name="Case file audits").first.click()
+    expect(page.get_by_role("heading", name="Case file audits", level=1)).to_be_visible()
+    page.get_by_label("Quarter").select_option(QUARTER.code)
+    page.get_by_role("button", name="Show the sample").click()
+    expect(page.get_by_role("table", name=f"The sample for {QUARTER.label}")).to_be_visible()
+    _assert_accessible(page, "case file audit sample")
+    screenshot("reporting-case-audit-sample")
+
+    page.get_by_role("link", name=re.compile(r"^Audit the case file of")).first.click()
+    expect(page.get_by_role("heading", name="Audit the case file")).to_be_visible()
+    page.get_by_label("Engaged well throughout").check()
+    page.get_by_label("No - the family did not get the support it needed").check()
+    page.get_by_role("button", name="Save the audit").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("Choose an answer to: Were the solutions focused on outcomes for the family?")
+    expect(summary).to_contain_text("Describe the gaps in multi-agency support")
+    _assert_accessible(page, "case file audit with errors")
+    screenshot("reporting-case-audit-errors")
+    summary.get_by_role("link", name="Describe the gaps in multi-agency support").click()
+    expect(page.get_by_label("Gaps in multi-agency support")).to_be_focused()
+    page.get_by_label("Gaps in multi-agency support").fill("No housing officer came to the meetings")
+    page.get_by_role("radio", name="Partly", exact=True).check()
+    page.get_by_role("button", name="Save the audit").click()
+    expect(page.get_by_text("Audited", exact=True).first).to_be_visible()
+    assert CaseAudit.objects.count() == 1
+
+    county.programme_manager.set_password(PASSWORD)
+    county.programme_manager.save()
+    page.context.clear_cookies()
+    _sign_in(page, live_server, county.programme_manager.username)
+    page.goto(f"{live_server.url}/reports/report-card/pathway/?quarter={QUARTER.code}")
+    expect(page.get_by_role("heading", name="Case file audits")).to_be_visible()
+    expect(page.get_by_role("table", name="How well did the family engage with the work?")).to_contain_text(
+        "fewer than 5"
+    )
+    assert "No housing officer" not in page.content()
+    _assert_accessible(page, "pathway card with case file audits")

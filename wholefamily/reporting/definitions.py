@@ -7,6 +7,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from wholefamily.domain.reporting.case_audit import CaseAuditDefinition, load_case_audit
 from wholefamily.domain.reporting.monitoring import MonitoringDefinition, load_monitoring
 from wholefamily.domain.reporting.small_numbers import SmallNumbers, load_small_numbers
 
@@ -19,3 +20,8 @@ def small_numbers() -> SmallNumbers:
 @cache
 def monitoring_definition() -> MonitoringDefinition:
     return load_monitoring(Path(settings.DEFINITIONS_DIR) / "reporting" / "monitoring.yaml")
+
+
+@cache
+def case_audit_definition() -> CaseAuditDefinition:
+    return load_case_audit(Path(settings.DEFINITIONS_DIR) / "reporting" / "case-file-audit.yaml")

@@ -34,3 +34,24 @@ class BoardPack(models.Model):
     @property
     def quarter_label(self) -> str:
         return parse_quarter(self.quarter).label
+
+
+class CaseAudit(models.Model):
+    """A quality audit of one sampled case file (definitions/reporting/case-file-audit.yaml). Its free text stays
+    here: the report card counts the answers only."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="file_audits")
+    quarter = models.CharField(max_length=12, help_text="The quarter whose sample the case was drawn in.")
+    definition = models.CharField(max_length=80, help_text="The audit definition and version, e.g. case_file_audit v1.")
+    answers = models.JSONField(default=dict, help_text="Each question's code and the option chosen.")
+    gaps = models.TextField(blank=True, help_text="The gaps in multi-agency support the auditor found.")
+    notes = models.TextField(blank=True)
+    audited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    audited_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["quarter", "case__reference"]
+        constraints = [models.UniqueConstraint(fields=["case", "quarter"], name="case_audit_once_a_quarter")]
+
+    def __str__(self) -> str:
+        return f"Case file audit {self.quarter} {self.case_id}"

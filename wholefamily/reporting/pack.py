@@ -8,13 +8,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db.models import Sum
+from django.db.models import Count, Sum
 
 from wholefamily.cases.models import DistrictEstimate
 from wholefamily.cases.selectors import progress_by_district
 from wholefamily.claims import selectors as claims
-from wholefamily.claims.definitions import available_funding, funding_definition
+from wholefamily.claims.definitions import available_funding, available_results, funding_definition, results_rules
+from wholefamily.claims.models import Claim
 from wholefamily.domain.claims.funding import format_pounds
+from wholefamily.domain.claims.states import ClaimState
 from wholefamily.domain.progress import NullProgress, ProgressReporter
 from wholefamily.domain.reporting.quarters import Quarter
 from wholefamily.domain.reporting.small_numbers import SmallNumbers, suppress_table
@@ -159,6 +161,60 @@ def _funding(user: User, quarter: Quarter) -> dict[str, Any]:
     return {"kind": "funding", "title": "Funding position", "tables": tables}
 
 
+CLAIM_STEPS = (
+    ("computed", "Computed"),
+    (ClaimState.VALIDATED.value, ClaimState.VALIDATED.label),
+    (ClaimState.REJECTED.value, ClaimState.REJECTED.label),
+    (ClaimState.PAID.value, ClaimState.PAID.label),
+)
+
+
+def claim_steps(user: User, quarter: Quarter) -> dict[str, dict[str, tuple[int, int]]]:
+    """For each programme with claims: the claims computed in the quarter (their run started in it) and those moved
+    to validated, rejected or paid in it, as (claims, pence). Unsuppressed: `_claims` suppresses them."""
+    span = (quarter.starts_on, quarter.ends_on)
+    in_reach = claims.claims_for(for_user=user).order_by()
+    programmes = sorted(set(in_reach.values_list("programme", flat=True)))
+    steps: dict[str, dict[str, tuple[int, int]]] = {}
+    for programme in programmes:
+        of_programme = in_reach.filter(programme=programme)
+        computed = of_programme.filter(run__started_at__date__range=span).aggregate(
+            n=Count("pk"), p=Sum("amount_pence")
+        )
+        steps[programme] = {"computed": (computed["n"] or 0, computed["p"] or 0)}
+        for state in (ClaimState.VALIDATED, ClaimState.REJECTED, ClaimState.PAID):
+            moved = of_programme.filter(changes__to_state=state.value, changes__changed_at__date__range=span)
+            ids = set(moved.values_list("pk", flat=True))  # a claim moved twice to one state in a quarter counts once
+            pence = Claim.objects.filter(pk__in=ids).aggregate(p=Sum("amount_pence"))["p"] or 0
+            steps[programme][state.value] = (len(ids), pence)
+    return steps
+
+
+def _claims(user: User, quarter: Quarter, rule: SmallNumbers) -> dict[str, Any]:
+    """The quarter's results claims by step, for each programme: a count of fewer than the threshold is hidden and so
+    is its amount (the money of one or two families' claims is their record)."""
+    tables = []
+    for programme, steps in claim_steps(user, quarter).items():
+        body, values = [], []
+        for code, label in CLAIM_STEPS:
+            count, pence = steps[code]
+            cell = rule.cell(count)
+            amount_hidden = cell.is_hidden
+            body.append([label, cell.text(rule), rule.secondary_shown_as if amount_hidden else format_pounds(pence)])
+            values.append([label, cell.value(rule), rule.secondary_shown_as if amount_hidden else pence / 100])
+        title = results_rules(programme).title if programme in available_results() else programme
+        tables.append(
+            {
+                "caption": f"{title}: claims computed and moved on in {quarter.label}",
+                "head": ["Step", "Claims", "Amount"],
+                "body": body,
+                "values": values,
+                "money_columns": [2],
+            }
+        )
+    return {"kind": "claims", "title": "Results claims", "tables": tables}
+
+
 def notes(rule: SmallNumbers) -> list[str]:
     definition = monitoring_definition()
     return [
@@ -176,7 +232,10 @@ def notes(rule: SmallNumbers) -> list[str]:
         "wholly achieved if every goal was achieved, partially if some were, not achieved if none.",
         "Not recorded by the service, so not in this pack: "
         + "; ".join(item.indicator.lower() for item in definition.not_recorded)
-        + "; feedback from families and partners; sampling of closed case files; indirect impact indicators.",
+        + "; feedback from families and partners; indirect impact indicators.",
+        "Results claims: computed are the claims of the computations run in the quarter; validated, rejected and "
+        "paid are the claims moved to that state in the quarter, whenever computed, each counted once. The amount of "
+        f"a step with fewer than {rule.threshold} claims is not shown.",
         "The progress table and funding position are as they stood when the pack was built, not at the quarter's end.",
         "Sources: " + "; ".join(SOURCES) + ".",
     ]
@@ -203,6 +262,7 @@ def build_figures(
     progress.advance(1)
     sections.append(_progress(user, rule))
     progress.advance(1)
+    sections.append(_claims(user, quarter, rule))
     sections.append(_funding(user, quarter))
     progress.advance(1)
     return {

@@ -14,4 +14,6 @@ urlpatterns = [
     path("board-packs/<int:pk>/", views.board_pack, name="board_pack"),
     path("board-packs/<int:pk>/pack.pdf", views.board_pack_pdf, name="board_pack_pdf"),
     path("board-packs/<int:pk>/pack.xlsx", views.board_pack_xlsx, name="board_pack_xlsx"),
+    path("case-file-audits/", views.case_audits, name="case_audits"),
+    path("case-file-audits/<int:pk>/", views.case_audit, name="case_audit"),
 ]

@@ -10,14 +10,16 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from wholefamily.cases.models import Case
 from wholefamily.domain.reporting import card as rba
-from wholefamily.domain.reporting.quarters import Quarter, parse_quarter
-from wholefamily.domain.roles import Role
+from wholefamily.domain.reporting.quarters import Quarter, parse_quarter, quarters_ending
+from wholefamily.domain.roles import Action, Role
 from wholefamily.governance import access
 from wholefamily.governance.audit import record
 from wholefamily.jobs.services import start_job
-from wholefamily.reporting import selectors
-from wholefamily.reporting.models import BoardPack
+from wholefamily.reporting import audits, selectors
+from wholefamily.reporting.definitions import case_audit_definition
+from wholefamily.reporting.models import BoardPack, CaseAudit
 from wholefamily.reporting.records import family_records, referral_records
 from wholefamily.reporting.tables import table_view
 from wholefamily.reporting.tasks import BUILD_BOARD_PACK, build_pack
@@ -40,7 +42,8 @@ def _quarter(request: HttpRequest, choices: list[Quarter]) -> Quarter:
 @page_for(*READERS)
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "reporting/index.html", {"quarter": selectors.default_quarter()})
+    may_audit = access.has_role(request.user, *audits.AUDITORS)
+    return render(request, "reporting/index.html", {"quarter": selectors.default_quarter(), "may_audit": may_audit})
 
 
 def _card(request: HttpRequest, element: str) -> HttpResponse:
@@ -59,6 +62,7 @@ def _card(request: HttpRequest, element: str) -> HttpResponse:
     record(by=user, action="view", object_type="reporting.report_card", object_id=f"{slug}/{quarter.code}",
            detail={"filters": card.chosen})  # fmt: skip
     labels = dict(rba.FILTER_FIELDS)
+    audits_done, audit_tables = audits.results_tables(quarter)
     filters = [
         {"name": name, "label": label, "values": allowed[name], "chosen": chosen.get(name, "")}
         for name, label in rba.FILTER_FIELDS
@@ -73,6 +77,9 @@ def _card(request: HttpRequest, element: str) -> HttpResponse:
             "chosen_labels": [(labels[name], value) for name, value in card.chosen.items()],
             "plan_results": table_view(card.plan_results, card.rule),
             "time_with_families": table_view(card.time_with_families, card.rule) if card.time_with_families else None,
+            "audits_done": card.rule.count_text(audits_done),
+            "audit_tables": [table_view(t, card.rule) for t in audit_tables] if element == "pathway" else None,
+            "audit_definition": case_audit_definition(),
         },
     )
 
@@ -215,3 +222,105 @@ def board_pack_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def board_pack_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     return _download(request, pk, "xlsx")
+
+
+# --- case file audits (ADR 0021) -------------------------------------------------------------------------------------
+
+
+class CaseAuditForm(GovukForm):
+    """The quality audit of one case file: a radio for each question of the definition, the gaps and notes as text."""
+
+    gaps = forms.CharField(
+        label="Gaps in multi-agency support",
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea,
+        help_text="Support the family needed that no agency gave, and why. Kept with the audit, never on a report.",
+    )
+    notes = forms.CharField(
+        label="What else the audit found",
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea,
+        help_text="Kept with the audit, never on a report.",
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        questions = {}
+        for question in case_audit_definition().questions:
+            questions[question.code] = forms.ChoiceField(
+                label=question.label,
+                help_text=question.hint,
+                choices=list(question.options),
+                widget=forms.RadioSelect,
+                error_messages={"required": f"Choose an answer to: {question.label}"},
+            )
+        self.fields = {**questions, **self.fields}
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean() or {}
+        for question in case_audit_definition().questions:
+            if question.gaps and cleaned.get(question.code) in {"partly", "no"} and not cleaned.get("gaps"):
+                self.add_error("gaps", "Describe the gaps in multi-agency support")
+        return cleaned
+
+
+AUDIT_QUARTERS = 8
+
+
+def _audit_quarters() -> list[Quarter]:
+    """The quarters whose samples may be drawn: the latest finished one and the seven before, newest first."""
+    return list(reversed(quarters_ending(selectors.default_quarter(), AUDIT_QUARTERS)))
+
+
+@login_required
+@page_for(*audits.AUDITORS)
+@require_GET
+def case_audits(request: HttpRequest) -> HttpResponse:
+    """The quarter's sample of closed case files in the user's reach, each with its audit or a link to do it."""
+    user = signed_in_user(request)
+    quarter = _quarter(request, _audit_quarters())
+    sampled = audits.sample(quarter, for_user=user)
+    closed = len(audits.closed_in(quarter, for_user=user))
+    record(by=user, action="view", object_type="reporting.case_audit_sample", object_id=quarter.code,
+           detail={"cases": [item.case.reference for item in sampled]})  # fmt: skip
+    return render(
+        request,
+        "reporting/case_audits.html",
+        {
+            "quarter": quarter,
+            "sampled": sampled,
+            "closed": closed,
+            "definition": case_audit_definition(),
+            "quarter_choices": _audit_quarters(),
+        },
+    )
+
+
+@login_required
+@page_for(*audits.AUDITORS)
+@require_http_methods(["GET", "POST"])
+def case_audit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Audit one sampled case file (a case out of the user's reach answers 404, one not in a sample 404 too)."""
+    user = signed_in_user(request)
+    case = access.get_object_for(
+        user, Case.objects.select_related("team"), action=Action.CHANGE, team_field="team", pk=pk
+    )
+    quarter = audits.is_sampled(case)
+    if quarter is None:
+        raise Http404
+    existing = CaseAudit.objects.filter(case=case, quarter=quarter.code).first()
+    initial = {**existing.answers, "gaps": existing.gaps, "notes": existing.notes} if existing else {}
+    form = CaseAuditForm(posted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        answers = {q.code: str(data[q.code]) for q in case_audit_definition().questions}
+        audits.save_audit(case=case, quarter=quarter, answers=answers, gaps=data["gaps"], notes=data["notes"], by=user)
+        return HttpResponseRedirect(f"{reverse('reporting:case_audits')}?quarter={quarter.code}")
+    return render(
+        request,
+        "reporting/case_audit.html",
+        {"case": case, "quarter": quarter, "form": form, "existing": existing},
+        status=400 if form.is_bound and form.errors else 200,
+    )

@@ -17,6 +17,7 @@ _SHEET_NAMES = {
     "card": None,  # named from the element
     "monitoring": "Service monitoring",
     "progress": "Progress by district",
+    "claims": "Results claims",
     "funding": "Funding position",
 }
 
