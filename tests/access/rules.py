@@ -161,6 +161,13 @@ PAGE_RULES: dict[str, Rule] = {
         get=404,
         post=404,
     ),
+    "reporting:feedback_new": Rule(CASE_FORM, door=CASE_CHANGE, post=400),
+    "reporting:feedback_answer": Rule(
+        "deliberately public (no sign-in, no role): a family member or partner answers with a single-use link; the "
+        "token is the key, so an unknown token answers 404 to everyone, signed in or not",
+        get=404,
+        post=404,
+    ),
     "claims:family": Rule(NO_EVALUATED_FAMILY, roles=CLAIM_READERS, other_team=403, get=404),
     "claims:family_pdf": Rule(NO_EVALUATED_FAMILY, roles=CLAIM_READERS, other_team=403, get=404),
     # Cases: lists and pages without a method check, referrals, taking on, and the case door.

@@ -34,7 +34,15 @@ ANONYMOUS = "anonymous"
 SUPERUSER = "superuser"
 ACTORS = [*(role.value for role in Role), SUPERUSER]
 # Pages anyone may open without signing in. Everything else sends an anonymous visitor to sign in.
-PUBLIC = {":login", ":logout", "web:favicon", "admin:login", "admin:logout", "admin:jsi18n"}
+PUBLIC = {
+    ":login",
+    ":logout",
+    "web:favicon",
+    "reporting:feedback_answer",
+    "admin:login",
+    "admin:logout",
+    "admin:jsi18n",
+}
 # Answers a signed-out visitor may get instead of the sign-in page: a script's JSON 401, the admin's own login.
 ANONYMOUS_OTHER_ANSWERS = {"jobs:job_progress": {401, 405}}
 # Actions that only read: an audit event of any other action by a refused actor would be a write.

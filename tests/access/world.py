@@ -102,6 +102,9 @@ FILLERS: dict[str, Filler] = {
     "outcomes:pk": Filler(_side("case.pk")),
     "claims:pk": Filler(_side("claim.pk")),
     "reporting:case_audit:pk": Filler(_side("case.pk")),  # the family's case file, behind the case door
+    "reporting:feedback_new:pk": Filler(_side("case.pk")),  # the family's case, behind the case door
+    # No link is made in the matrix's county: every token is unknown, and the public page answers 404 to all.
+    "reporting:token": _county(lambda world: "not-a-link"),
     "reporting:pk": _county(lambda world: world.extra["board_pack_id"]),  # county-wide figures, no personal record
     "governance:team_detail:pk": Filler(_side("team.pk")),
     "governance:team_change:pk": Filler(_side("team.pk")),

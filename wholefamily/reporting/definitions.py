@@ -8,6 +8,7 @@ from pathlib import Path
 from django.conf import settings
 
 from wholefamily.domain.reporting.case_audit import CaseAuditDefinition, load_case_audit
+from wholefamily.domain.reporting.feedback import FeedbackDefinition, load_feedback
 from wholefamily.domain.reporting.monitoring import MonitoringDefinition, load_monitoring
 from wholefamily.domain.reporting.small_numbers import SmallNumbers, load_small_numbers
 
@@ -25,3 +26,8 @@ def monitoring_definition() -> MonitoringDefinition:
 @cache
 def case_audit_definition() -> CaseAuditDefinition:
     return load_case_audit(Path(settings.DEFINITIONS_DIR) / "reporting" / "case-file-audit.yaml")
+
+
+@cache
+def feedback_definition() -> FeedbackDefinition:
+    return load_feedback(Path(settings.DEFINITIONS_DIR) / "reporting" / "feedback.yaml")

@@ -55,3 +55,28 @@ class CaseAudit(models.Model):
 
     def __str__(self) -> str:
         return f"Case file audit {self.quarter} {self.case_id}"
+
+
+class FeedbackRequest(models.Model):
+    """A single-use link for a family member or a partner to answer the feedback questionnaire
+    (definitions/reporting/feedback.yaml). Only the token's SHA-256 is kept; the answer's comment stays here: the
+    report card counts the answers only."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="feedback_requests")
+    occasion = models.CharField(max_length=20, help_text="When it was asked: at a review or at closure.")
+    respondent = models.CharField(max_length=20, help_text="Who is asked: a family member or a partner agency.")
+    first_name = models.CharField(max_length=60, help_text="The only thing of the family the answer page shows.")
+    token_sha256 = models.CharField(max_length=64, unique=True)
+    definition = models.CharField(max_length=80, help_text="The questionnaire and version, e.g. ... v1.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answers = models.JSONField(default=dict, help_text="Each question's code and the option chosen.")
+    comment = models.TextField(blank=True, help_text="Never shown on a report.")
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Feedback request {self.pk} ({self.occasion}, {self.respondent})"

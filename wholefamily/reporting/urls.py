@@ -16,4 +16,6 @@ urlpatterns = [
     path("board-packs/<int:pk>/pack.xlsx", views.board_pack_xlsx, name="board_pack_xlsx"),
     path("case-file-audits/", views.case_audits, name="case_audits"),
     path("case-file-audits/<int:pk>/", views.case_audit, name="case_audit"),
+    path("feedback/case/<int:pk>/new/", views.feedback_new, name="feedback_new"),
+    path("feedback/<str:token>/", views.feedback_answer, name="feedback_answer"),
 ]

@@ -3,8 +3,11 @@ commissioners, ADR 0021). Figures only: every count passes the small-numbers rul
 
 from __future__ import annotations
 
+import hashlib
+
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -17,8 +20,8 @@ from wholefamily.domain.roles import Action, Role
 from wholefamily.governance import access
 from wholefamily.governance.audit import record
 from wholefamily.jobs.services import start_job
-from wholefamily.reporting import audits, selectors
-from wholefamily.reporting.definitions import case_audit_definition
+from wholefamily.reporting import audits, feedback, selectors
+from wholefamily.reporting.definitions import case_audit_definition, feedback_definition
 from wholefamily.reporting.models import BoardPack, CaseAudit
 from wholefamily.reporting.records import family_records, referral_records
 from wholefamily.reporting.tables import table_view
@@ -63,6 +66,7 @@ def _card(request: HttpRequest, element: str) -> HttpResponse:
            detail={"filters": card.chosen})  # fmt: skip
     labels = dict(rba.FILTER_FIELDS)
     audits_done, audit_tables = audits.results_tables(quarter)
+    feedback_done, feedback_tables = feedback.results_tables(quarter)
     filters = [
         {"name": name, "label": label, "values": allowed[name], "chosen": chosen.get(name, "")}
         for name, label in rba.FILTER_FIELDS
@@ -80,6 +84,9 @@ def _card(request: HttpRequest, element: str) -> HttpResponse:
             "audits_done": card.rule.count_text(audits_done),
             "audit_tables": [table_view(t, card.rule) for t in audit_tables] if element == "pathway" else None,
             "audit_definition": case_audit_definition(),
+            "feedback_done": card.rule.count_text(feedback_done),
+            "feedback_tables": [table_view(t, card.rule) for t in feedback_tables],
+            "feedback_definition": feedback_definition(),
         },
     )
 
@@ -322,5 +329,131 @@ def case_audit(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "reporting/case_audit.html",
         {"case": case, "quarter": quarter, "form": form, "existing": existing},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+# --- family and partner feedback (ADR 0021) --------------------------------------------------------------------------
+
+FEEDBACK_MAKERS = (Role.KEY_WORKER, Role.TEAM_MANAGER)
+# Tokens asked about from one address before it is refused for a while: a person answers one link, a guesser many.
+FEEDBACK_LOOKUPS = 30
+FEEDBACK_WINDOW_SECONDS = 600
+
+
+class FeedbackLinkForm(GovukForm):
+    """Who is asked, when, and the first name the answer page greets them by."""
+
+    respondent = forms.ChoiceField(
+        label="Who is the link for?",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose who the link is for"},
+    )
+    occasion = forms.ChoiceField(
+        label="When are you asking?",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose when you are asking"},
+    )
+    first_name = forms.CharField(
+        label="Their first name",
+        max_length=60,
+        help_text="The only thing the answer page shows. For a partner, the name of the person at the agency.",
+        error_messages={
+            "required": "Enter their first name",
+            "max_length": "Enter a first name of 60 characters or fewer",
+        },
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        definition = feedback_definition()
+        self.fields["respondent"].choices = list(definition.respondents)  # type: ignore[attr-defined]
+        self.fields["occasion"].choices = list(definition.occasions)  # type: ignore[attr-defined]
+
+
+class FeedbackAnswerForm(GovukForm):
+    """The questionnaire: a radio for each question of the definition and an optional comment."""
+
+    comment = forms.CharField(
+        label="Anything else you want to tell us (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea,
+        error_messages={"max_length": "Enter 2000 characters or fewer"},
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        questions = {}
+        for question in feedback_definition().questions:
+            questions[question.code] = forms.ChoiceField(
+                label=question.label,
+                help_text=question.hint,
+                choices=list(question.options),
+                widget=forms.RadioSelect,
+                error_messages={"required": f"Choose an answer to: {question.label}", "invalid_choice":
+                                f"Choose an answer to: {question.label}"},
+            )  # fmt: skip
+        self.fields = {**questions, **self.fields}
+
+
+@login_required
+@page_for(*FEEDBACK_MAKERS)
+@require_http_methods(["GET", "POST"])
+def feedback_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """Make a single-use feedback link for a case in reach (the case door, Action.CHANGE; audited). The link is
+    shown once: only its hash is kept."""
+    user = signed_in_user(request)
+    case = access.get_object_for(
+        user, Case.objects.select_related("team"), action=Action.CHANGE, team_field="team", pk=pk
+    )
+    form = FeedbackLinkForm(posted(request))
+    link = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        _, token = feedback.make_request(
+            case=case, occasion=data["occasion"], respondent=data["respondent"], first_name=data["first_name"], by=user
+        )
+        link = request.build_absolute_uri(reverse("reporting:feedback_answer", args=[token]))
+        form = FeedbackLinkForm()
+    return render(
+        request,
+        "reporting/feedback_new.html",
+        {"case": case, "form": form, "link": link, "days": feedback_definition().expires_after_days},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+def _too_many_lookups(request: HttpRequest) -> bool:
+    key = "feedback-lookups:" + hashlib.sha256(str(request.META.get("REMOTE_ADDR", "")).encode()).hexdigest()
+    cache.add(key, 0, FEEDBACK_WINDOW_SECONDS)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        return False
+    return count > FEEDBACK_LOOKUPS
+
+
+@require_http_methods(["GET", "POST"])
+def feedback_answer(request: HttpRequest, token: str) -> HttpResponse:
+    """The questionnaire for a single-use link, for a family member or a partner without a staff account. It is
+    public on purpose: the token is the key. An unknown, forged, used or expired token answers 404 alike; one address
+    asking about many tokens is refused (429) for a while. The page shows the first name and nothing else."""
+    if _too_many_lookups(request):
+        return HttpResponse("Too many requests. Try again later.", status=429, content_type="text/plain")
+    feedback_request = feedback.open_request(token)
+    if feedback_request is None:
+        raise Http404
+    form = FeedbackAnswerForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        answers = {q.code: str(data[q.code]) for q in feedback_definition().questions}
+        if not feedback.answer(feedback_request.pk, answers=answers, comment=data["comment"]):
+            raise Http404
+        return render(request, "reporting/feedback_thanks.html", {})
+    return render(
+        request,
+        "reporting/feedback_answer.html",
+        {"first_name": feedback_request.first_name, "form": form},
         status=400 if form.is_bound and form.errors else 200,
     )
