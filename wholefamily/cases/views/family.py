@@ -37,7 +37,7 @@ from wholefamily.cases.models import Assessment, BudgetLine, CaseEvent, Goal, Me
 from wholefamily.cases.views.common import case_for, family_url, form_page, posted, signed_in_user
 from wholefamily.domain import pathway
 from wholefamily.domain.pathway import ALLOCATED_STAGES, Destination, LedgerKind, LedgerLine, LedgerStatus, MemberRole
-from wholefamily.domain.roles import Action
+from wholefamily.domain.roles import Action, Role
 from wholefamily.governance import access
 
 GET_POST = ["GET", "POST"]
@@ -132,6 +132,10 @@ def family(request: HttpRequest, pk: int, section: str = "summary") -> HttpRespo
         "may_assess": may_change and case.stage_enum in {*ALLOCATED_STAGES},
         "may_plan": may_change and case.stage_enum is pathway.Stage.ASSESSMENT and plan is None,
         "may_review": may_change and case.stage_enum in pathway.ACTIVE_PLAN_STAGES,
+        # Family and partner feedback links (reporting:feedback_new): at reviews and at closure, by the case's team.
+        "may_ask_feedback": may_change
+        and access.has_role(user, Role.KEY_WORKER, Role.TEAM_MANAGER)
+        and (case.stage_enum in pathway.ACTIVE_PLAN_STAGES or not case.is_open),
         "members": members,
         "plan": plan,
         "goals": plan.goals.select_related("member") if plan else [],
