@@ -195,3 +195,51 @@ def test_a_team_manager_audits_a_sampled_case_file(live_server: Any, page: Any, 
     )
     assert "No housing officer" not in page.content()
     _assert_accessible(page, "pathway card with case file audits")
+
+
+def test_a_family_member_answers_a_feedback_link_without_an_account(
+    live_server: Any, page: Any, screenshot: Any
+) -> None:
+    from wholefamily.reporting.models import FeedbackRequest
+    from wholefamily.reporting.tests.conftest import build_county
+
+    county = build_county(_make_team, _make_staff)
+    county.key_worker.set_password(PASSWORD)
+    county.key_worker.save()
+    case = county.cases[0]
+    _sign_in(page, live_server, county.key_worker.username)
+    from wholefamily.cases.lookups import section_url
+
+    page.goto(live_server.url + section_url(case, "reviews"))
+    page.get_by_role("link", name="Ask the family or a partner for feedback").click()
+    expect(page.get_by_role("heading", name="Ask for feedback")).to_be_visible()
+    page.get_by_role("button", name="Make the link").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Choose who the link is for")
+    _assert_accessible(page, "feedback link with errors")
+    page.get_by_label("A family member").check()
+    page.get_by_label("When the case closed").check()
+    page.get_by_label("Their first name").fill("Ottilie")
+    page.get_by_role("button", name="Make the link").click()
+    expect(page.get_by_role("heading", name="Feedback link made")).to_be_visible()
+    _assert_accessible(page, "feedback link made")
+    link = page.locator("#feedback-link").inner_text().strip()
+
+    page.context.clear_cookies()
+    page.goto(link)
+    expect(page.get_by_role("heading", name="Tell us about the support you had")).to_be_visible()
+    expect(page.get_by_text("Hello Ottilie.")).to_be_visible()
+    assert case.family_name not in page.content() and case.reference not in page.content()
+    _assert_accessible(page, "feedback questionnaire")
+    page.get_by_label("Very satisfied").check()
+    page.get_by_role("button", name="Send your answers").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("Choose an answer to: How much has the support helped?")
+    _assert_accessible(page, "feedback questionnaire with errors")
+    screenshot("reporting-feedback-errors")
+    page.get_by_label("A lot").check()
+    page.get_by_label("Better").check()
+    page.get_by_role("button", name="Send your answers").click()
+    expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
+    _assert_accessible(page, "feedback sent")
+    assert FeedbackRequest.objects.get().answers == {"satisfaction": "very", "value": "a_lot", "progress": "better"}
+    assert page.goto(link).status == 404
