@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from wholefamily.cases.models import Case
@@ -434,6 +435,7 @@ def _too_many_lookups(request: HttpRequest) -> bool:
     return count > FEEDBACK_LOOKUPS
 
 
+@never_cache  # the page is the token's: no shared cache keeps it
 @require_http_methods(["GET", "POST"])
 def feedback_answer(request: HttpRequest, token: str) -> HttpResponse:
     """The questionnaire for a single-use link, for a family member or a partner without a staff account. It is
