@@ -19,6 +19,17 @@ def figures(run: SavingsRun) -> CostBenefit:
     )
 
 
+def cost_from(run: SavingsRun) -> str:
+    """Where the programme cost came from, in words."""
+    if run.programme_cost_from == "budget":
+        lines = "line" if run.budget_lines == 1 else "lines"
+        return (
+            f"from the budget lines: the approved personalised budget spend of the costed families' cases in the 12 "
+            f"months from each start, {run.budget_lines:,} {lines}"
+        )
+    return "given by whoever ran the savings"
+
+
 def summary_rows(run: SavingsRun) -> list[tuple[str, str]]:
     benefit = figures(run)
     ratio = "not given (no programme cost)" if benefit.ratio is None else f"£{benefit.ratio:,.2f} per £1"
@@ -33,7 +44,7 @@ def summary_rows(run: SavingsRun) -> list[tuple[str, str]]:
         ("Social benefit", f"£{benefit.social:,.0f}"),
         ("Optimism bias", f"{benefit.optimism_bias:.0%} taken off every benefit"),
         ("Benefits after optimism bias", f"£{benefit.benefits:,.0f}"),
-        ("Programme cost", f"£{benefit.programme_cost:,.0f}"),
+        ("Programme cost", f"£{benefit.programme_cost:,.0f} ({cost_from(run)})"),
         ("Net benefit", f"£{benefit.net_benefit:,.0f}"),
         ("Benefit-cost ratio (all benefits)", ratio),
         ("Benefit-cost ratio (fiscal only)", fiscal_ratio),

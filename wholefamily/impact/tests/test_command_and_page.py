@@ -136,3 +136,57 @@ def test_a_malformed_unit_cost_definition_is_refused_whole(tmp_path):
     message = str(error.value)
     assert "year 2019 has no deflator" in message and "rule must be" in message and "type must be" in message
     assert "value must be" in message
+
+
+@pytest.mark.django_db
+def test_the_programme_cost_is_the_budget_spend_over_the_families_period_unless_given(
+    county, make_staff, make_team, client
+):
+    from django.utils import timezone
+
+    from wholefamily.cases.models import BudgetLine, Case
+    from wholefamily.impact.models import SavingsRun
+
+    worked = [line.split(",") for line in (county / "worked.csv").read_text().splitlines()[1:]]
+    manager = make_staff("pat.manager", Role.PROGRAMME_MANAGER)
+    team = make_team("North", "Northshire")
+    expected = 0
+    for index, (household_id, start_on) in enumerate(worked[:3]):
+        start = dt.date.fromisoformat(start_on)
+        case = Case.objects.create(reference=f"F-{index}", family_name="A family", household_id=household_id,
+                                   team=team, origin="cohort", stage="plan_active", stage_changed_at=timezone.now(),
+                                   opened_on=start)  # fmt: skip
+        lines = [
+            ("spend", "approved", 12_550, start + dt.timedelta(days=10)),  # in the period: counted
+            ("spend", "approved", 30_000, start + dt.timedelta(days=364)),  # the period's last day: counted
+            ("spend", "approved", 99_900, start + dt.timedelta(days=365)),  # after the period
+            ("spend", "approved", 77_700, start - dt.timedelta(days=1)),  # before the start
+            ("spend", "requested", 55_500, start + dt.timedelta(days=20)),  # not approved
+            ("spend", "rejected", 44_400, start + dt.timedelta(days=20)),
+            ("funds", "approved", 500_000, start + dt.timedelta(days=5)),  # money put in, not spent
+        ]
+        for kind, status, pence, entered_on in lines:
+            BudgetLine.objects.create(case=case, kind=kind, status=status, amount_pence=pence, description="x",
+                                      entered_on=entered_on, requested_by=manager)  # fmt: skip
+        expected += 12_550 + 30_000
+    other = Case.objects.create(reference="F-9", family_name="Not worked with", household_id="H-not-in-the-csv",
+                                team=team, origin="cohort", stage="plan_active", stage_changed_at=timezone.now(),
+                                opened_on=dt.date(2014, 1, 1))  # fmt: skip
+    BudgetLine.objects.create(case=other, kind="spend", status="approved", amount_pence=1_000_000, description="x",
+                              entered_on=dt.date(2014, 2, 1), requested_by=manager)  # fmt: skip
+
+    arguments = ["savings", "--snapshot", str(county / "snapshot"), "--worked-with", str(county / "worked.csv")]
+    call_command(*arguments)
+    from_budget = SavingsRun.objects.get()
+    assert from_budget.programme_cost_from == "budget" and from_budget.budget_lines == 6
+    assert from_budget.programme_cost == expected / 100 == 1_276.50
+    call_command(*arguments, "--programme-cost", "250000")
+    given = SavingsRun.objects.order_by("-pk").first()
+    assert given.programme_cost == 250_000 and given.programme_cost_from == "given" and given.budget_lines == 0
+
+    client.force_login(make_staff("carol.commissioner", Role.COMMISSIONER))
+    assert "given by whoever ran the savings" in client.get("/impact/savings/").content.decode()
+    given.delete()
+    html = client.get("/impact/savings/").content.decode()
+    assert "£1,276 (from the budget lines: the approved personalised budget spend" in html
+    assert "6 lines" in html
