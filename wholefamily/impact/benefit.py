@@ -72,6 +72,14 @@ def savings_xlsx(run: SavingsRun) -> bytes:
         part.append([key, "cost_before", "cost_after", "saving"])
         for row in rows:
             part.append([row[key], round(row["cost_before"], 2), round(row["cost_after"], 2), round(row["saving"], 2)])
+    potential = book.create_sheet("Potential savings")
+    potential.append(["risk", "label", "families_at_risk", "probability", "averted", "events_averted", "quantity",
+                      "unit", "unit_cost", "type", "agency", "potential_saving", "assumption", "verified"])  # fmt: skip
+    for row in run.potential:
+        potential.append([row["risk"], row["label"], row["families_at_risk"], row["probability"], row["averted"],
+                          round(row["events_averted"], 3), row["quantity"], row["unit"], round(row["unit_cost"], 2),
+                          row["type"], row["agency"], round(row["saving"], 2), row["assumption"],
+                          row["verified"]])  # fmt: skip
     costs = book.create_sheet("Unit costs")
     costs.append(["cost", "label", "agency", "type", "unit", "unit_cost", "before", "after", "source", "verified"])
     for row in run.by_cost:

@@ -83,6 +83,10 @@ class SavingsRun(models.Model):
     budget_lines = models.PositiveIntegerField(default=0, help_text="Budget spend lines summed into the cost.")
     optimism_bias = models.FloatField(default=0.4)
     unverified = models.JSONField(default=list, help_text="Codes of the unit costs whose values are unverified.")
+    potential_method = models.CharField(max_length=80, blank=True, help_text="Potential savings method and version.")
+    potential = models.JSONField(
+        default=list, help_text="Per risk (care, custody): families at risk, events averted, the potential saving."
+    )
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     started_at = models.DateTimeField()
 

@@ -154,6 +154,10 @@ def unit_costs_path() -> Path:
     return Path(settings.DEFINITIONS_DIR) / "impact" / "unit-costs.yaml"
 
 
+def potential_path() -> Path:
+    return Path(settings.DEFINITIONS_DIR) / "impact" / "potential-savings.yaml"
+
+
 def budget_spend(starts: dict[str, dt.date], *, days: int = 365) -> tuple[float, int]:
     """The programme cost from the budget lines: the approved personalised budget spend (ADR 0006) of the cases of
     these households entered in each family's period (the 365 days from its start, the window its savings are costed
@@ -185,6 +189,7 @@ def run_savings(
 ) -> SavingsRun:
     """Cost each worked-with family's service use 12 months before and after its start; store it, audited. The
     programme cost is the one given, else the costed families' approved budget spend over their period."""
+    from wholefamily.impact.engine.potential import load_potential, potential_savings
     from wholefamily.impact.engine.savings import (
         UnitCostError,
         cost_benefit,
@@ -199,6 +204,7 @@ def run_savings(
         raise ImpactError("the sample share is more than 0 and at most 1")
     try:
         costs = load_unit_costs(unit_costs or unit_costs_path())
+        method = load_potential(potential_path(), costs)
         directory = snapshot_dir or current_snapshot_dir()
     except (UnitCostError, OutcomesRunError) as error:
         raise ImpactError(str(error)) from None
@@ -260,6 +266,8 @@ def run_savings(
             budget_lines=lines,
             optimism_bias=benefit.optimism_bias,
             unverified=costs.unverified + ([] if costs.deflator_verified else ["deflator"]),
+            potential_method=f"{method.name}@{method.version}",
+            potential=potential_savings(savings.rows, method, costs),
             started_by=by,
             started_at=timezone.now(),
         )

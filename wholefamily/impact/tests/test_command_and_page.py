@@ -95,14 +95,22 @@ def test_savings_command_sample_page_and_exports(county, make_staff, client, tmp
     assert whole.families == len((county / "worked.csv").read_text().splitlines()) - 1
     assert whole.total_before > 0 and whole.unverified  # the starter set says its values are unverified
     assert {row["agency"] for row in whole.by_agency} >= {"Police", "Children's social care"}
-    assert "Benefit-cost ratio" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Benefit-cost ratio" in out
     assert load_workbook(tmp_path / "cb.xlsx").sheetnames == [
         "Cost-benefit",
         "By agency",
         "By problem",
         "By family",
+        "Potential savings",
         "Unit costs",
     ]
+    care, custody = whole.potential  # care and custody averted, by the stated method, apart from actual savings
+    unit = {row["cost"]: row["unit_cost"] for row in whole.by_cost}
+    assert care["risk"] == "care" and care["families_at_risk"] > 0 and whole.potential_method
+    assert care["saving"] == pytest.approx(care["families_at_risk"] * 0.10 * 0.25 * 52 * unit["looked_after_week"])
+    assert custody["saving"] == pytest.approx(custody["families_at_risk"] * 0.05 * 0.20 * 16 * unit["custody_week"])
+    assert "Potential saving, a child taken into care averted (not in the cost-benefit)" in out
     assert (tmp_path / "cb.pdf").read_bytes().startswith(b"%PDF")
 
     for _ in range(2):  # the 10% sample: the same seed, the same families
@@ -115,6 +123,7 @@ def test_savings_command_sample_page_and_exports(county, make_staff, client, tmp
     page = client.get("/impact/savings/")
     html = page.content.decode()
     assert page.status_code == 200 and "Net benefit" in html and "Unverified" in html
+    assert "Potential savings: care and custody averted" in html and "Not part of the cost-benefit above" in html
     assert client.get("/impact/savings/cost-benefit.xlsx").status_code == 200
     assert client.get("/impact/savings/cost-benefit.pdf").content.startswith(b"%PDF")
 
@@ -190,3 +199,24 @@ def test_the_programme_cost_is_the_budget_spend_over_the_families_period_unless_
     html = client.get("/impact/savings/").content.decode()
     assert "£1,276 (from the budget lines: the approved personalised budget spend" in html
     assert "6 lines" in html
+
+
+def test_a_potential_savings_method_naming_an_unknown_cost_or_a_share_over_one_is_refused_whole(tmp_path):
+    from wholefamily.impact.engine.potential import load_potential
+    from wholefamily.impact.engine.savings import UnitCostError, load_unit_costs
+
+    costs = load_unit_costs(Path(settings.DEFINITIONS_DIR) / "impact" / "unit-costs.yaml")
+    good = load_potential(Path(settings.DEFINITIONS_DIR) / "impact" / "potential-savings.yaml", costs)
+    assert [risk.code for risk in good.risks] == ["care", "custody"]
+    bad = tmp_path / "potential.yaml"
+    bad.write_text(
+        "name: x\nversion: 1\nrisks:\n"
+        "  - {code: care, label: Care, at_risk_when: [no_such_cost], probability: 0.1, averted: 0.2,"
+        " cost: looked_after_week, quantity: 52, assumption: a}\n"
+        "  - {code: custody, label: Custody, at_risk_when: [offence], probability: 1.5, averted: 0.2,"
+        " cost: custody_week, quantity: 16, assumption: b}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(UnitCostError) as refused:
+        load_potential(bad, costs)
+    assert "no unit cost no_such_cost" in str(refused.value) and "probability must be a share" in str(refused.value)

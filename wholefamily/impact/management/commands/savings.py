@@ -60,6 +60,11 @@ class Command(BaseCommand):
             self.stdout.write(f"  {label}: {value}")
         if run.unverified:
             self.stdout.write(f"  Unverified unit costs: {', '.join(run.unverified)}")
+        for row in run.potential:
+            self.stdout.write(
+                f"  Potential saving, {row['label'].lower()} averted (not in the cost-benefit): £{row['saving']:,.0f} "
+                f"({row['families_at_risk']} families at risk, {row['events_averted']:.1f} averted)"
+            )
         if options["xlsx"]:
             options["xlsx"].write_bytes(savings_xlsx(run))
         if options["pdf"]:
