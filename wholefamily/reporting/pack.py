@@ -290,6 +290,26 @@ def _impact(rule: SmallNumbers) -> dict[str, Any]:
                 "money_columns": [1, 2, 3],
             }
         )
+        if savings.potential:
+            body, values = [], []
+            for risk in savings.potential:
+                cell = rule.cell(risk["families_at_risk"])
+                hidden = cell.is_hidden  # the money of one or two families at risk is their record
+                saving = rule.secondary_shown_as if hidden else _pounds(risk["saving"])
+                body.append([risk["label"], cell.text(rule), f"{risk['events_averted']:.1f}", saving,
+                             risk["assumption"]])  # fmt: skip
+                values.append([risk["label"], cell.value(rule), risk["events_averted"],
+                               rule.secondary_shown_as if hidden else risk["saving"], risk["assumption"]])  # fmt: skip
+            tables.append(
+                {
+                    "caption": "Potential savings, care and custody averted, by the stated method "
+                    f"({savings.potential_method}): not part of the cost-benefit above",
+                    "head": ["Averted", "Families at risk", "Events averted", "Potential saving", "Assumption"],
+                    "body": body,
+                    "values": values,
+                    "money_columns": [3],
+                }
+            )
     return {
         "kind": "impact",
         "title": "Impact and savings",

@@ -65,6 +65,23 @@ def _runs(*, families: int = 40, older: bool = True) -> tuple[ImpactRun, Savings
         programme_cost=8_000.0,
         optimism_bias=0.4,
         unverified=["police_call_out", "week_in_care"],
+        potential_method="starter-potential-savings@1",
+        potential=[
+            {
+                "label": "A child taken into care",
+                "families_at_risk": 12,
+                "events_averted": 0.3,
+                "saving": 70_200.0,
+                "assumption": "Illustrative (unverified)",
+            },
+            {
+                "label": "A custodial sentence",
+                "families_at_risk": 2,
+                "events_averted": 0.02,
+                "saving": 1_360.0,
+                "assumption": "Illustrative (unverified)",
+            },
+        ],
         started_at=now,
     )
     return run, savings
@@ -75,7 +92,7 @@ def test_the_packs_impact_and_savings_are_the_stored_runs(county: Any) -> None:
     pack = build_board_pack(quarter=QUARTER, by=county.programme_manager)
     section = next(s for s in pack.figures["sections"] if s["kind"] == "impact")
     assert section["title"] == "Impact and savings"
-    effects, summary, agencies = section["tables"]
+    effects, summary, agencies, potential = section["tables"]
     stored = {e.label: e for e in run.effects.all()}
     assert len(effects["values"]) == len(stored) == 2
     for label, *numbers in effects["values"]:
@@ -97,6 +114,10 @@ def test_the_packs_impact_and_savings_are_the_stored_runs(county: Any) -> None:
     assert values["Benefit-cost ratio (all benefits)"] == pytest.approx(17_499.5 * 0.6 / 8_000)
     assert agencies["values"] == [[r["agency"], r["cost_before"], r["cost_after"], r["saving"]] for r in AGENCIES]
     assert agencies["body"][1][3] == "-£6,000"
+
+    assert "not part of the cost-benefit" in potential["caption"]
+    assert potential["values"][0][:4] == ["A child taken into care", 12, 0.3, 70_200.0]
+    assert potential["values"][1][1:4] == ["fewer than 5", 0.02, "not shown"]  # two families at risk: hidden
 
     book = load_workbook(io.BytesIO(bytes(pack.xlsx)))
     sheet = book["Impact and savings"]
