@@ -56,6 +56,11 @@ def _runs() -> None:
                   "type": "fiscal", "unit": "event", "unit_cost": 3086.0, "source": "Unit cost database (unverified)",
                   "verified": False, "before": 30, "after": 19, "cost_before": 91000, "cost_after": 58000}],
         programme_cost=52000, optimism_bias=0.4, unverified=["offence", "deflator"], sample_share=0.1,
+        programme_cost_from="budget", budget_lines=41, potential_method="starter-potential-savings@1",
+        potential=[{"risk": "care", "label": "A child taken into care", "families_at_risk": 6, "probability": 0.1,
+                    "averted": 0.25, "events_averted": 0.15, "quantity": 52, "unit": "week", "unit_cost": 4500.0,
+                    "type": "fiscal", "agency": "Children's social care", "saving": 35100.0,
+                    "assumption": "Illustrative (unverified)", "verified": False}],
         started_at=timezone.now(),
     )  # fmt: skip
 
@@ -81,6 +86,10 @@ def test_commissioner_reads_impact_and_cost_benefit(live_server, page, sign_in, 
     expect(page.get_by_role("heading", name="Cost savings and cost-benefit")).to_be_visible()
     expect(page.get_by_role("table", name="Cost-benefit")).to_contain_text("Net benefit")
     expect(page.get_by_text("Some unit costs are unverified")).to_be_visible()
+    expect(page.get_by_role("table", name="Cost-benefit")).to_contain_text("from the budget lines")
+    potential = page.get_by_role("table", name="Potential savings, by the stated method")
+    expect(potential).to_contain_text("A child taken into care")
+    expect(potential).to_contain_text("£35,100")
     _assert_accessible(page)
     screenshot("cost-benefit")
     with page.expect_download() as download:

@@ -19,6 +19,17 @@ def figures(run: SavingsRun) -> CostBenefit:
     )
 
 
+def cost_from(run: SavingsRun) -> str:
+    """Where the programme cost came from, in words."""
+    if run.programme_cost_from == "budget":
+        lines = "line" if run.budget_lines == 1 else "lines"
+        return (
+            f"from the budget lines: the approved personalised budget spend of the costed families' cases in the 12 "
+            f"months from each start, {run.budget_lines:,} {lines}"
+        )
+    return "given by whoever ran the savings"
+
+
 def summary_rows(run: SavingsRun) -> list[tuple[str, str]]:
     benefit = figures(run)
     ratio = "not given (no programme cost)" if benefit.ratio is None else f"£{benefit.ratio:,.2f} per £1"
@@ -33,7 +44,7 @@ def summary_rows(run: SavingsRun) -> list[tuple[str, str]]:
         ("Social benefit", f"£{benefit.social:,.0f}"),
         ("Optimism bias", f"{benefit.optimism_bias:.0%} taken off every benefit"),
         ("Benefits after optimism bias", f"£{benefit.benefits:,.0f}"),
-        ("Programme cost", f"£{benefit.programme_cost:,.0f}"),
+        ("Programme cost", f"£{benefit.programme_cost:,.0f} ({cost_from(run)})"),
         ("Net benefit", f"£{benefit.net_benefit:,.0f}"),
         ("Benefit-cost ratio (all benefits)", ratio),
         ("Benefit-cost ratio (fiscal only)", fiscal_ratio),
@@ -61,6 +72,14 @@ def savings_xlsx(run: SavingsRun) -> bytes:
         part.append([key, "cost_before", "cost_after", "saving"])
         for row in rows:
             part.append([row[key], round(row["cost_before"], 2), round(row["cost_after"], 2), round(row["saving"], 2)])
+    potential = book.create_sheet("Potential savings")
+    potential.append(["risk", "label", "families_at_risk", "probability", "averted", "events_averted", "quantity",
+                      "unit", "unit_cost", "type", "agency", "potential_saving", "assumption", "verified"])  # fmt: skip
+    for row in run.potential:
+        potential.append([row["risk"], row["label"], row["families_at_risk"], row["probability"], row["averted"],
+                          round(row["events_averted"], 3), row["quantity"], row["unit"], round(row["unit_cost"], 2),
+                          row["type"], row["agency"], round(row["saving"], 2), row["assumption"],
+                          row["verified"]])  # fmt: skip
     costs = book.create_sheet("Unit costs")
     costs.append(["cost", "label", "agency", "type", "unit", "unit_cost", "before", "after", "source", "verified"])
     for row in run.by_cost:

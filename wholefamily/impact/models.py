@@ -74,8 +74,19 @@ class SavingsRun(models.Model):
     by_family = models.JSONField(default=list)
     by_cost = models.JSONField(default=list, help_text="Per unit cost: use and cost before and after.")
     programme_cost = models.FloatField(default=0)
+    programme_cost_from = models.CharField(
+        max_length=10,
+        choices=[("given", "Given"), ("budget", "Budget spend")],
+        default="given",
+        help_text="Given by whoever ran it, or the approved personalised budget spend of the costed families.",
+    )
+    budget_lines = models.PositiveIntegerField(default=0, help_text="Budget spend lines summed into the cost.")
     optimism_bias = models.FloatField(default=0.4)
     unverified = models.JSONField(default=list, help_text="Codes of the unit costs whose values are unverified.")
+    potential_method = models.CharField(max_length=80, blank=True, help_text="Potential savings method and version.")
+    potential = models.JSONField(
+        default=list, help_text="Per risk (care, custody): families at risk, events averted, the potential saving."
+    )
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     started_at = models.DateTimeField()
 

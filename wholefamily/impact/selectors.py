@@ -11,6 +11,22 @@ from wholefamily.impact.models import ImpactRun, SavingsRun
 IMPACT_READERS = (Role.PROGRAMME_MANAGER, Role.COMMISSIONER, Role.DATA_ANALYST)
 
 WIDTH, HEIGHT, PAD = 320, 160, 30
+
+# What the difference-in-differences estimate assumes (ADR 0023): said on the page and in the board pack alike.
+ASSUMPTIONS = (
+    "Matched families would have changed alike without the work (parallel trends). The charts show the 12 months "
+    "before the start; the pre-period check should be near zero.",
+    "The families were matched on what was known before the start: outcomes in the 12 months before, family size, "
+    "children, ages and district. Anything else that made a family more likely to be worked with is not accounted "
+    "for.",
+    "A comparison family has no start date, so it is compared from a start drawn from the worked-with families' "
+    "starts.",
+    "Outcomes are read from the linked records; a record linked to the wrong person, or missing, counts as it is.",
+)
+SAVINGS_CAVEAT = (
+    "Actual savings are the cost of services in the 12 months before each family's start less the 12 months after: "
+    "before and after, not impact, since families' use of services falls without the programme too."
+)
 BAR_WIDTH, BAR_STEP = 600, 52
 
 

@@ -154,18 +154,42 @@ def unit_costs_path() -> Path:
     return Path(settings.DEFINITIONS_DIR) / "impact" / "unit-costs.yaml"
 
 
+def potential_path() -> Path:
+    return Path(settings.DEFINITIONS_DIR) / "impact" / "potential-savings.yaml"
+
+
+def budget_spend(starts: dict[str, dt.date], *, days: int = 365) -> tuple[float, int]:
+    """The programme cost from the budget lines: the approved personalised budget spend (ADR 0006) of the cases of
+    these households entered in each family's period (the 365 days from its start, the window its savings are costed
+    over), in pounds, and how many lines it sums. Funds put in and spends not approved are not costs."""
+    from wholefamily.cases.models import BudgetLine
+    from wholefamily.domain.pathway import LedgerKind, LedgerStatus
+
+    lines = BudgetLine.objects.filter(kind=LedgerKind.SPEND, status=LedgerStatus.APPROVED).exclude(
+        case__household_id=""
+    )
+    pence, count = 0, 0
+    for household_id, entered_on, amount in lines.values_list("case__household_id", "entered_on", "amount_pence"):
+        start = starts.get(household_id)
+        if start is not None and start <= entered_on < start + dt.timedelta(days=days):
+            pence, count = pence + amount, count + 1
+    return pence / 100, count
+
+
 def run_savings(
     *,
     snapshot_dir: Path | None = None,
     worked: dict[str, dt.date] | None = None,
     sample_share: float = 1.0,
     seed: int = 0,
-    programme_cost: float = 0.0,
+    programme_cost: float | None = None,
     optimism_bias: float = 0.4,
     unit_costs: Path | None = None,
     by: Any = None,
 ) -> SavingsRun:
-    """Cost each worked-with family's service use 12 months before and after its start; store it, audited."""
+    """Cost each worked-with family's service use 12 months before and after its start; store it, audited. The
+    programme cost is the one given, else the costed families' approved budget spend over their period."""
+    from wholefamily.impact.engine.potential import load_potential, potential_savings
     from wholefamily.impact.engine.savings import (
         UnitCostError,
         cost_benefit,
@@ -180,6 +204,7 @@ def run_savings(
         raise ImpactError("the sample share is more than 0 and at most 1")
     try:
         costs = load_unit_costs(unit_costs or unit_costs_path())
+        method = load_potential(potential_path(), costs)
         directory = snapshot_dir or current_snapshot_dir()
     except (UnitCostError, OutcomesRunError) as error:
         raise ImpactError(str(error)) from None
@@ -192,6 +217,12 @@ def run_savings(
         snapshot, {h: worked[h] for h in chosen}, costs, contracts=load_contract_set(Path(settings.DEFINITIONS_DIR))
     )
     savings = cost_savings(use, costs)
+    if programme_cost is not None and programme_cost < 0:
+        raise ImpactError("the programme cost is a sum of pounds, not less than 0")
+    lines, cost_from = 0, "given"
+    if programme_cost is None:
+        programme_cost, lines = budget_spend({h: worked[h] for h in chosen})
+        cost_from = "budget"
     try:
         benefit = cost_benefit(savings, programme_cost=programme_cost, optimism_bias=optimism_bias)
     except ValueError as error:
@@ -231,8 +262,12 @@ def run_savings(
             by_family=savings.by_family,
             by_cost=by_cost,
             programme_cost=benefit.programme_cost,
+            programme_cost_from=cost_from,
+            budget_lines=lines,
             optimism_bias=benefit.optimism_bias,
             unverified=costs.unverified + ([] if costs.deflator_verified else ["deflator"]),
+            potential_method=f"{method.name}@{method.version}",
+            potential=potential_savings(savings.rows, method, costs),
             started_by=by,
             started_at=timezone.now(),
         )
@@ -240,7 +275,12 @@ def run_savings(
             by=by,
             action="impact.savings",
             obj=run,
-            detail={"families": savings.families, "sample_share": sample_share, "seed": seed},
+            detail={
+                "families": savings.families,
+                "sample_share": sample_share,
+                "seed": seed,
+                "programme_cost_from": cost_from,
+            },
             system_actor="" if by else "system:savings",
         )
     return run

@@ -22,6 +22,7 @@ def report(request: HttpRequest) -> HttpResponse:
         "run": run,
         "effects": list(run.effects.all()) if run else [],
         "charts": selectors.trend_charts(run) if run else [],
+        "assumptions": selectors.ASSUMPTIONS,
         "width": selectors.WIDTH,
         "height": selectors.HEIGHT,
     }

@@ -31,6 +31,7 @@ from wholefamily.jobs.services import start_job
 from wholefamily.web.components import SummaryRow
 from wholefamily.web.dates import govuk_date, govuk_datetime
 from wholefamily.web.labels import label_for
+from wholefamily.web.pages import page_for
 
 PROBLEMS_PER_PAGE = 50
 VERSIONS_PER_PAGE = 50
@@ -175,6 +176,7 @@ def run_report_csv(request: HttpRequest, run_id: uuid.UUID) -> StreamingHttpResp
 
 
 @login_required
+@page_for(*selectors.INGEST_ROLES)
 @require_GET
 def version_detail(request: HttpRequest, version_id: str) -> HttpResponse:
     versions = selectors.dataset_versions(for_user=request.user)

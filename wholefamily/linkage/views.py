@@ -34,6 +34,7 @@ from wholefamily.linkage.services import correct_household, decide_pair
 from wholefamily.linkage.tasks import RUN_LINKAGE, link_records
 from wholefamily.web.forms import GovukForm
 from wholefamily.web.http import signed_in_user
+from wholefamily.web.pages import page_for
 
 PAIRS_PER_PAGE = 25
 
@@ -186,6 +187,7 @@ def person_view(request: HttpRequest, person_id: str) -> HttpResponse:
 
 
 @login_required
+@page_for(*LINKAGE_ROLES)
 @require_GET
 def run_detail(request: HttpRequest, run_id: str) -> HttpResponse:
     """A linkage run's page: its figures and its quality report (ADR 0016)."""

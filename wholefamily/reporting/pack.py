@@ -20,6 +20,9 @@ from wholefamily.domain.claims.states import ClaimState
 from wholefamily.domain.progress import NullProgress, ProgressReporter
 from wholefamily.domain.reporting.quarters import Quarter
 from wholefamily.domain.reporting.small_numbers import SmallNumbers, suppress_table
+from wholefamily.impact import selectors as impact
+from wholefamily.impact.benefit import figures as cost_benefit
+from wholefamily.impact.benefit import summary_rows
 from wholefamily.reporting import selectors
 from wholefamily.reporting.definitions import monitoring_definition, small_numbers
 from wholefamily.reporting.records import family_records, referral_records
@@ -31,6 +34,7 @@ SOURCES = (
     "Commissioning for Families with Complex Needs, Appendix C section 13 (monitoring indicators, service review)",
     "Working Together With Families: Progress and Funding Arrangements (Lancashire, 2013), section 2.4 (progress "
     "table by district) and section 4.2 (funding table)",
+    "Working Together With Families: Progress and Funding Arrangements (Lancashire, 2013), section 3.4 (cost savings)",
 )
 
 
@@ -215,6 +219,106 @@ def _claims(user: User, quarter: Quarter, rule: SmallNumbers) -> dict[str, Any]:
     return {"kind": "claims", "title": "Results claims", "tables": tables}
 
 
+def _pounds(value: float) -> str:
+    return f"-£{-value:,.0f}" if value < 0 else f"£{value:,.0f}"
+
+
+def _impact(rule: SmallNumbers) -> dict[str, Any]:
+    """The latest impact estimates against matched comparison families (ADR 0023), with their 95% intervals and what
+    they assume, and the latest savings run's cost-benefit summary and savings by agency (ADR 0024), as stored."""
+    paragraphs: list[str] = []
+    warnings: list[str] = []
+    tables: list[dict[str, Any]] = []
+    run = impact.latest_run()
+    if run is None:
+        paragraphs.append("No impact analysis against comparison families has been run yet.")
+    else:
+        paragraphs.append(
+            f"Impact analysis of {run.started_at:%-d %B %Y}: {run.worked_with:,} worked-with families, "
+            f"{run.matched:,} of them matched to {run.comparison_used:,} comparison families that met the criteria "
+            f"and were not worked with ({run.unmatched:,} without a close enough match, left out). Figures are the "
+            "share of terms with each outcome; a negative difference is fewer."
+        )
+        head = ["Outcome", "Worked with, before", "Worked with, after", "Comparison, before", "Comparison, after",
+                "Difference in differences", "95% interval, from", "95% interval, to", "Pre-period check"]  # fmt: skip
+        body, values = [], []
+        for e in run.effects.all():
+            numbers = [e.treated_before, e.treated_after, e.comparison_before, e.comparison_after, e.estimate,
+                       e.low, e.high, e.pre_trend]  # fmt: skip
+            body.append([e.label, *(f"{n:.2f}" for n in numbers[:4]), *(f"{n:+.3f}" for n in numbers[4:])])
+            values.append([e.label, *numbers])
+        tables.append({"caption": "Effect on the worked-with families", "head": head, "body": body, "values": values})
+        paragraphs += ["What the estimate assumes: " + " ".join(impact.ASSUMPTIONS)]
+    savings = impact.latest_savings()
+    if savings is None:
+        paragraphs.append("No cost savings have been computed yet.")
+    elif rule.is_small(savings.families):
+        paragraphs.append(f"Cost savings: {rule.shown_as} families costed, so the figures are not shown.")
+    else:
+        if savings.unverified:
+            warnings.append(
+                "Warning: some unit costs are unverified (" + ", ".join(savings.unverified) + "). The savings below "
+                "show the method, not money to report; replace the unit cost definition with the council's own."
+            )
+        paragraphs.append(impact.SAVINGS_CAVEAT)
+        benefit = cost_benefit(savings)
+        summary: list[Any] = [savings.families, savings.total_before, savings.total_after, benefit.fiscal,
+                              benefit.economic, benefit.social, benefit.optimism_bias, benefit.benefits,
+                              benefit.programme_cost, benefit.net_benefit,
+                              "not given" if benefit.ratio is None else benefit.ratio,
+                              "not given" if benefit.fiscal_ratio is None else benefit.fiscal_ratio]  # fmt: skip
+        rows = [row for row in summary_rows(savings) if row[0] != "Prices"]
+        tables.append(
+            {
+                "caption": f"Savings and cost-benefit, savings run of {savings.started_at:%-d %B %Y}, "
+                f"{savings.price_base_year} prices ({savings.unit_costs})",
+                "head": ["Measure", "Figure"],
+                "body": [list(row) for row in rows],
+                "values": [[label, number] for (label, _), number in zip(rows, summary, strict=True)],
+                "money_columns": [],
+            }
+        )
+        tables.append(
+            {
+                "caption": "Cost of services before and after, by agency",
+                "head": ["Agency", "12 months before", "12 months after", "Saving"],
+                "body": [
+                    [r["agency"], *(_pounds(r[k]) for k in ("cost_before", "cost_after", "saving"))]
+                    for r in savings.by_agency
+                ],
+                "values": [[r["agency"], r["cost_before"], r["cost_after"], r["saving"]] for r in savings.by_agency],
+                "money_columns": [1, 2, 3],
+            }
+        )
+        if savings.potential:
+            body, values = [], []
+            for risk in savings.potential:
+                cell = rule.cell(risk["families_at_risk"])
+                hidden = cell.is_hidden  # the money of one or two families at risk is their record
+                saving = rule.secondary_shown_as if hidden else _pounds(risk["saving"])
+                body.append([risk["label"], cell.text(rule), f"{risk['events_averted']:.1f}", saving,
+                             risk["assumption"]])  # fmt: skip
+                values.append([risk["label"], cell.value(rule), risk["events_averted"],
+                               rule.secondary_shown_as if hidden else risk["saving"], risk["assumption"]])  # fmt: skip
+            tables.append(
+                {
+                    "caption": "Potential savings, care and custody averted, by the stated method "
+                    f"({savings.potential_method}): not part of the cost-benefit above",
+                    "head": ["Averted", "Families at risk", "Events averted", "Potential saving", "Assumption"],
+                    "body": body,
+                    "values": values,
+                    "money_columns": [3],
+                }
+            )
+    return {
+        "kind": "impact",
+        "title": "Impact and savings",
+        "warnings": warnings,
+        "paragraphs": paragraphs,
+        "tables": tables,
+    }
+
+
 def notes(rule: SmallNumbers) -> list[str]:
     definition = monitoring_definition()
     return [
@@ -236,6 +340,9 @@ def notes(rule: SmallNumbers) -> list[str]:
         "Results claims: computed are the claims of the computations run in the quarter; validated, rejected and "
         "paid are the claims moved to that state in the quarter, whenever computed, each counted once. The amount of "
         f"a step with fewer than {rule.threshold} claims is not shown.",
+        "Impact and savings are the latest stored impact analysis and savings run, whenever they were run, not "
+        "recomputed for the quarter. The savings are not suppressed by family (they are sums of money over "
+        f"agencies); a run costing fewer than {rule.threshold} families is not shown.",
         "The progress table and funding position are as they stood when the pack was built, not at the quarter's end.",
         "Sources: " + "; ".join(SOURCES) + ".",
     ]
@@ -264,6 +371,7 @@ def build_figures(
     progress.advance(1)
     sections.append(_claims(user, quarter, rule))
     sections.append(_funding(user, quarter))
+    sections.append(_impact(rule))
     progress.advance(1)
     return {
         "council": council,

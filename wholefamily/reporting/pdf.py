@@ -42,6 +42,18 @@ def _styles() -> dict[str, ParagraphStyle]:
         "small": ParagraphStyle("PackSmall", parent=base["BodyText"], fontSize=8.5, leading=11),
         "cell": ParagraphStyle("PackCell", parent=base["BodyText"], fontSize=8.5, leading=10.5),
         "big": ParagraphStyle("PackBig", parent=base["BodyText"], fontSize=14, leading=18),
+        "warning": ParagraphStyle(
+            "PackWarning",
+            parent=base["BodyText"],
+            fontName="Helvetica-Bold",
+            fontSize=10.5,
+            leading=14,
+            borderColor=colors.black,
+            borderWidth=1.5,
+            borderPadding=4,
+            spaceBefore=4,
+            spaceAfter=8,
+        ),
         "cover": ParagraphStyle("PackCover", parent=base["BodyText"], fontSize=12, leading=18),
     }
 
@@ -128,6 +140,9 @@ def _section(number: int, section: dict[str, Any], styles: dict[str, ParagraphSt
         chart = section["chart"]
         note = _p('The figures are under "Referrals received" above.', styles["small"])
         story.append(KeepTogether([_chart(chart["title"], chart["trend"]), note]))
+    for warning in section.get("warnings", []):
+        story.append(_p(warning, styles["warning"]))
+    story += [_p(text, styles["body"]) for text in section.get("paragraphs", [])]
     for table in section.get("tables", []):
         story += _table(table, styles)
     if section.get("not_recorded"):

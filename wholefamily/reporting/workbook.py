@@ -19,6 +19,7 @@ _SHEET_NAMES = {
     "progress": "Progress by district",
     "claims": "Results claims",
     "funding": "Funding position",
+    "impact": "Impact and savings",
 }
 
 
@@ -80,6 +81,13 @@ def board_pack_xlsx(figures: dict[str, Any], *, version: int, built_on: str) -> 
                     values = [text if number is None else number for _, text, number in measure["trend"]]
                     sheet.append(safe_row([measure["label"], measure["unit"], *values]))
                 sheet.append([])
+        for warning in section.get("warnings", []):
+            sheet.append(safe_row([warning]))
+            _bold_last(sheet)
+        for text in section.get("paragraphs", []):
+            sheet.append(safe_row([text]))
+        if section.get("warnings") or section.get("paragraphs"):
+            sheet.append([])
         for table in section.get("indicators", []):
             _table(sheet, table)
         for table in section.get("tables", []):

@@ -24,7 +24,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--sample", type=float, default=1.0, help="Share of families costed (0.1: a 10%% sample).")
         parser.add_argument("--seed", type=int, default=0, help="Seed of the sample (the same seed, the same sample).")
-        parser.add_argument("--programme-cost", type=float, default=0.0, help="Programme cost in pounds.")
+        parser.add_argument(
+            "--programme-cost",
+            type=float,
+            default=None,
+            help="Programme cost in pounds (default: the costed families' approved budget spend over their period).",
+        )
         parser.add_argument("--optimism-bias", type=float, default=0.4, help="Share taken off every benefit.")
         parser.add_argument("--unit-costs", type=Path, default=None, help="Unit cost definition (YAML).")
         parser.add_argument("--xlsx", type=Path, default=None, help="Write the cost-benefit workbook here.")
@@ -55,6 +60,11 @@ class Command(BaseCommand):
             self.stdout.write(f"  {label}: {value}")
         if run.unverified:
             self.stdout.write(f"  Unverified unit costs: {', '.join(run.unverified)}")
+        for row in run.potential:
+            self.stdout.write(
+                f"  Potential saving, {row['label'].lower()} averted (not in the cost-benefit): £{row['saving']:,.0f} "
+                f"({row['families_at_risk']} families at risk, {row['events_averted']:.1f} averted)"
+            )
         if options["xlsx"]:
             options["xlsx"].write_bytes(savings_xlsx(run))
         if options["pdf"]:
