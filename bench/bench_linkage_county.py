@@ -3,8 +3,8 @@ same Splink training and prediction alone on the same profiles with the same set
 
     .venv/bin/python bench/bench_linkage_county.py [--population 1000000] [--seed 1] [--county DIR]
 
-Issue 5 asks for a 1,000,000-resident county within 10% of Splink alone. Each step runs in its own child process
-so that peak memory (maximum resident set size of the child) is measured separately.
+The linkage requirements ask for a 1,000,000-resident county within 10% of Splink alone. Each step runs in its own
+child process so that peak memory (maximum resident set size of the child) is measured separately.
 """
 
 from __future__ import annotations

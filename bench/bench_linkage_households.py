@@ -4,7 +4,8 @@
 
 Links a synthetic county, prints pairwise and household figures, then plays a perfect reviewer: every grey-zone pair
 in `review_pairs.parquet` is decided from the truth ("same person" or "different people") and linkage is run again
-with those decisions and the same trained model. Issue 5 asks for households matching the truth for 98% of families.
+with those decisions and the same trained model. The linkage requirements ask for households matching the truth
+for 98% of families.
 """
 
 from __future__ import annotations

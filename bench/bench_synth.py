@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/bench_synth.py [--population 1000000] [--seed 1] [--years 5] [--out DIR]
 
-Issue 3 asks for a 1,000,000-resident county in under 3 minutes with peak memory under 8 GiB on a 2-core machine.
+The synthetic county generator is asked for a 1,000,000-resident county in under 3 minutes with peak memory
+under 8 GiB on a 2-core machine.
 Peak memory is the child's maximum resident set size (resource.getrusage(RUSAGE_CHILDREN).ru_maxrss).
 """
 

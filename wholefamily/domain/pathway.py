@@ -49,7 +49,7 @@ STAGE_LABELS: dict[Stage, str] = {
 
 # Stages in which a family has a lead professional (key worker) allocated.
 ALLOCATED_STAGES = frozenset({Stage.ALLOCATED, Stage.ASSESSMENT, Stage.PLAN_ACTIVE, Stage.REVIEW})
-# Seed 004 §2.4 "families with LP and active action plan".
+# Working Together With Families (Lancashire, 2013) §2.4 "families with LP and active action plan".
 ACTIVE_PLAN_STAGES = frozenset({Stage.PLAN_ACTIVE, Stage.REVIEW})
 
 
@@ -81,7 +81,7 @@ DESTINATION_LABELS: dict[Destination, str] = {
 
 
 class ReferralSource(enum.StrEnum):
-    """Seed 001 Appendix C §6: the routes into the service."""
+    """Commissioning for Families with Complex Needs, Appendix C §6: the routes into the service."""
 
     EARLY_HELP_CAF = "early_help_caf"
     SOCIAL_CARE_NFA = "social_care_nfa"
@@ -112,7 +112,7 @@ REFERRAL_SOURCE_LABELS: dict[ReferralSource, str] = {
 
 
 class GatekeepingDecision(enum.StrEnum):
-    """Seed 001 Appendix C §6: the provider gatekeeps each referral."""
+    """Commissioning for Families with Complex Needs, Appendix C §6: the provider gatekeeps each referral."""
 
     ACCEPT = "accept"
     SIGNPOST = "signpost"

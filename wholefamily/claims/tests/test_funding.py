@@ -32,7 +32,8 @@ def tf2012():
     return load_funding(FUNDING / "tf-2012.yaml")
 
 
-# Seed 004 s4.2, "Lancashire - funding available (£4,000 per family)", in pounds.
+# Working Together With Families (Lancashire, 2013) s4.2, "Lancashire - funding available (£4,000 per
+# family)", in pounds.
 SEED_004_TABLE = [
     ("2012/13", 730, 2_336_000, 584_000, 2_920_000),
     ("2013/14", 731, 1_754_400, 1_169_600, 2_924_000),

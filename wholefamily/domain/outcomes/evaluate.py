@@ -294,7 +294,8 @@ def evaluate_measure(
 
 @dataclass(frozen=True)
 class MeasurementPoints:
-    """Seed 002 s4.2: 12 months before the intervention, at its start, and up to 12 months after it ended."""
+    """Together for Families update (Cambridgeshire, 2014) s4.2: 12 months before the intervention, at its start,
+    and up to 12 months after it ended."""
 
     before_on: dt.date
     start_on: dt.date
