@@ -159,6 +159,12 @@ def estimate(panel: Panel, *, seed: int = 0, neighbours: int = NEIGHBOURS) -> Im
             "weight": np.concatenate([np.ones(len(matched_treated)), pair_weight]),
         }
     )
+    if len(set(ids[matched_treated])) < 2 or len(set(ids[matched_control])) < 2:
+        raise ValueError(
+            f"after matching, {len(set(ids[matched_treated]))} worked-with and {len(set(ids[matched_control]))} "
+            "comparison families are left (at least two of each are needed): the county has too few families "
+            "alike before the start"
+        )
     effects = []
     trends: dict[str, list[tuple[int, float, float]]] = {}
     # An outcome no family changed on has no variance: numpy warns on its standard error; its interval is a point.

@@ -211,6 +211,8 @@ class Command(BaseCommand):
             self._history(folder, history_runs, teams, last_day)
         with self._stage("cases"):
             opened = self._cases(runs[-1], teams[0])
+        with self._stage("impact and savings"):
+            self._impact_and_savings()
         seconds = time.monotonic() - started
         self._report(manifest, versions, linkage, runs, opened, teams, seconds)
 
@@ -357,6 +359,33 @@ class Command(BaseCommand):
             f"{tally.taf_meetings} Team Around the Family meetings, {tally.referrals} referrals not accepted; "
             + (f"claim window {best[0]}: {best[1]} claims" if best else "no claims")
         )
+
+    def _impact_and_savings(self) -> None:
+        """Impact against matched comparison families and the savings (ADR 0023, ADR 0024), once, from the history's
+        families, so the review pages and the board pack open on figures. A county too small to match says why."""
+        from wholefamily.impact.models import ImpactRun, SavingsRun
+        from wholefamily.impact.services import ImpactError, run_impact, run_savings
+
+        analyst = get_user_model().objects.get(username=ANALYST)
+        if ImpactRun.objects.exists():
+            self._say("Impact: reusing the analysis already there")
+        else:
+            try:
+                impact = run_impact(by=analyst)
+                self._say(
+                    f"Impact: {impact.worked_with} worked-with families matched to {impact.comparison_used} "
+                    "comparison families"
+                )
+            except ImpactError as error:
+                self._say(f"Impact: not analysed ({error})")
+        if SavingsRun.objects.exists():
+            self._say("Savings: reusing the run already there")
+        else:
+            try:
+                savings = run_savings(by=analyst)
+                self._say(f"Savings: costed for {savings.families} families")
+            except ImpactError as error:
+                self._say(f"Savings: not costed ({error})")
 
     def _cases(self, run: IdentificationRun, team: Team) -> list[Case]:
         """A few of the first district's families on the programme: some waiting, some with the demo key workers."""
