@@ -9,12 +9,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from wholefamily.claims.models import Claim, EvaluatedFamily
 from wholefamily.claims.services import ClaimsError, compute_claims, draw_spot_check
 from wholefamily.domain.validation import safe_row
+from wholefamily.governance.commands import acting_user
 from wholefamily.identification.engine.engines import ENGINES
 from wholefamily.identification.engine.snapshot import SnapshotError
 
@@ -126,11 +126,7 @@ class Command(BaseCommand):
         parser.add_argument("--user", default="", help="Username recorded as having computed the claims.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        user = None
-        if options["user"]:
-            user = get_user_model().objects.filter(username=options["user"]).first()
-            if user is None:
-                raise CommandError(f"no user {options['user']!r}")
+        user = acting_user(options["user"])
         try:
             run, _ = compute_claims(
                 programme=options["programme"],

@@ -11,9 +11,9 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from wholefamily.governance.commands import acting_user
 from wholefamily.identification.engine.engines import ENGINES
 from wholefamily.identification.engine.outputs import write_csv
 from wholefamily.identification.engine.snapshot import SnapshotError
@@ -95,11 +95,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        user = None
-        if options["user"]:
-            user = get_user_model().objects.filter(username=options["user"]).first()
-            if user is None:
-                raise CommandError(f"no user {options['user']!r}")
+        user = acting_user(options["user"])
         try:
             snapshot_dir = options["snapshot"] or current_snapshot_dir()
         except IdentificationError as error:

@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from wholefamily.governance.commands import acting_user
 from wholefamily.identification.engine.snapshot import SnapshotError
 from wholefamily.impact.benefit import savings_pdf, savings_xlsx, summary_rows
 from wholefamily.impact.services import ImpactError, read_worked_with, run_savings
@@ -37,11 +37,7 @@ class Command(BaseCommand):
         parser.add_argument("--user", default="", help="Username recorded as having run it.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        user = None
-        if options["user"]:
-            user = get_user_model().objects.filter(username=options["user"]).first()
-            if user is None:
-                raise CommandError(f"no user {options['user']!r}")
+        user = acting_user(options["user"])
         try:
             run = run_savings(
                 snapshot_dir=options["snapshot"],

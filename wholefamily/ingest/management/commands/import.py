@@ -8,9 +8,9 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from wholefamily.governance.commands import acting_user
 from wholefamily.governance.models import DataSharingAgreement
 from wholefamily.ingest.models import ImportRun, Policy
 from wholefamily.ingest.services import ImportError_, contracts, import_file
@@ -78,11 +78,7 @@ class Command(BaseCommand):
             agreement = DataSharingAgreement.objects.filter(reference=options["agreement"]).first()
             if agreement is None:
                 raise CommandError(f"no data-sharing agreement with reference {options['agreement']!r}")
-        user = None
-        if options["user"]:
-            user = get_user_model().objects.filter(username=options["user"]).first()
-            if user is None:
-                raise CommandError(f"no user {options['user']!r}")
+        user = acting_user(options["user"])
         refused = []
         for path in files:
             run = self._import(path, kinds[path], options, user, agreement)

@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow.parquet as pq
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from wholefamily.governance.commands import acting_user
 from wholefamily.jobs.cli_progress import RichProgress, console_for
 from wholefamily.linkage.engine.quality import report_lines
 from wholefamily.linkage.management.commands.dedupe import write_table_csv
@@ -31,11 +31,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        user = None
-        if options["user"]:
-            user = get_user_model().objects.filter(username=options["user"]).first()
-            if user is None:
-                raise CommandError(f"no user {options['user']!r}")
+        user = acting_user(options["user"])
         try:
             arguments: dict[str, Any] = {
                 "by": user, "engine": options["engine"], "model": options["model"],

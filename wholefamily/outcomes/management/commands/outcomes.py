@@ -7,9 +7,9 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from wholefamily.governance.commands import acting_user
 from wholefamily.identification.engine.engines import ENGINES
 from wholefamily.identification.engine.outputs import write_csv
 from wholefamily.identification.engine.snapshot import SnapshotError
@@ -41,11 +41,7 @@ class Command(BaseCommand):
         parser.add_argument("--user", default="", help="Username recorded as having started the run.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        user = None
-        if options["user"]:
-            user = get_user_model().objects.filter(username=options["user"]).first()
-            if user is None:
-                raise CommandError(f"no user {options['user']!r}")
+        user = acting_user(options["user"])
         try:
             run, measurement = measure_outcomes(
                 programme=options["programme"],
