@@ -62,7 +62,7 @@ def savings_xlsx(run: SavingsRun) -> bytes:
     for label, value in summary_rows(run):
         sheet.append([label, value])
     if run.unverified:
-        sheet.append(["Unverified unit costs", ", ".join(run.unverified)])
+        sheet.append(["Unverified unit costs", "; ".join(run.unverified_labels)])
     for title, rows, key in (
         ("By agency", run.by_agency, "agency"),
         ("By problem", run.by_problem, "problem"),
@@ -105,7 +105,8 @@ def savings_pdf(run: SavingsRun) -> bytes:
     if run.unverified:
         story.append(
             Paragraph(
-                escape("Unverified unit costs (figures illustrative): " + ", ".join(run.unverified)), styles["Normal"]
+                escape("Unverified unit costs (figures illustrative): " + "; ".join(run.unverified_labels)),
+                styles["Normal"],
             )
         )
     story += [Spacer(1, 6), Table([["Measure", "Value"], *summary_rows(run)]), Spacer(1, 12)]

@@ -95,3 +95,9 @@ class SavingsRun(models.Model):
 
     def __str__(self) -> str:
         return f"Savings {self.pk} ({self.started_at:%Y-%m-%d})"
+
+    @property
+    def unverified_labels(self) -> list[str]:
+        """The unverified unit costs in words (their labels), for pages, exports and the board pack."""
+        labels = {str(row.get("cost")): str(row.get("label")) for row in self.by_cost}
+        return [labels.get(code) or code.replace("_", " ") for code in self.unverified]

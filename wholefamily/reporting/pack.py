@@ -257,7 +257,9 @@ def _impact(rule: SmallNumbers) -> dict[str, Any]:
     else:
         if savings.unverified:
             warnings.append(
-                "Warning: some unit costs are unverified (" + ", ".join(savings.unverified) + "). The savings below "
+                "Warning: some unit costs are unverified ("
+                + "; ".join(savings.unverified_labels)
+                + "). The savings below "
                 "show the method, not money to report; replace the unit cost definition with the council's own."
             )
         paragraphs.append(impact.SAVINGS_CAVEAT)

@@ -65,6 +65,7 @@ def _runs(*, families: int = 40, older: bool = True) -> tuple[ImpactRun, Savings
         programme_cost=8_000.0,
         optimism_bias=0.4,
         unverified=["police_call_out", "week_in_care"],
+        by_cost=[{"cost": "police_call_out", "label": "A police call-out"}],
         potential_method="starter-potential-savings@1",
         potential=[
             {
@@ -101,7 +102,7 @@ def test_the_packs_impact_and_savings_are_the_stored_runs(county: Any) -> None:
                            e.low, e.high, e.pre_trend]  # fmt: skip
     assert "What the estimate assumes: " + " ".join(ASSUMPTIONS) in section["paragraphs"]
     (warning,) = section["warnings"]
-    assert "unverified (police_call_out, week_in_care)" in warning
+    assert "unverified (A police call-out; week in care)" in warning  # in words: a label, else the code's words
 
     benefit = cost_benefit(savings)
     values = dict(summary["values"])

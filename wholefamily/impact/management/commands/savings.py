@@ -55,7 +55,7 @@ class Command(BaseCommand):
         for label, value in summary_rows(run):
             self.stdout.write(f"  {label}: {value}")
         if run.unverified:
-            self.stdout.write(f"  Unverified unit costs: {', '.join(run.unverified)}")
+            self.stdout.write(f"  Unverified unit costs: {'; '.join(run.unverified_labels)}")
         for row in run.potential:
             self.stdout.write(
                 f"  Potential saving, {row['label'].lower()} averted (not in the cost-benefit): £{row['saving']:,.0f} "
