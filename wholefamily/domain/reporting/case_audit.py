@@ -60,13 +60,20 @@ class CaseAuditDefinition:
 
     def counts(self, answers: Iterable[Mapping[str, str]]) -> list[list[int]]:
         """For each question, how many audits gave each of its options (rows: questions, columns: options)."""
-        rows = [[0] * len(question.options) for question in self.questions]
-        for answer in answers:
-            for index, question in enumerate(self.questions):
-                codes = [code for code, _ in question.options]
-                if answer.get(question.code) in codes:
-                    rows[index][codes.index(str(answer[question.code]))] += 1
-        return rows
+        return option_counts(self.questions, answers)
+
+
+def option_counts(questions: Iterable[Question], answers: Iterable[Mapping[str, str]]) -> list[list[int]]:
+    """For each question, how many answers gave each of its options (rows: questions, columns: options); an answer
+    that is none of a question's options is not counted."""
+    questions = tuple(questions)
+    rows = [[0] * len(question.options) for question in questions]
+    for answer in answers:
+        for index, question in enumerate(questions):
+            codes = [code for code, _ in question.options]
+            if answer.get(question.code) in codes:
+                rows[index][codes.index(str(answer[question.code]))] += 1
+    return rows
 
 
 def parse_case_audit(raw: Mapping[str, Any]) -> CaseAuditDefinition:

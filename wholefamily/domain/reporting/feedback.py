@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from wholefamily.domain.reporting.case_audit import Question
+from wholefamily.domain.reporting.case_audit import Question, option_counts
 
 
 class FeedbackError(ValueError):
@@ -33,13 +33,7 @@ class FeedbackDefinition:
 
     def counts(self, answers: Iterable[Mapping[str, str]]) -> list[list[int]]:
         """For each question, how many answers gave each of its options (rows: questions, columns: options)."""
-        rows = [[0] * len(question.options) for question in self.questions]
-        for answer in answers:
-            for index, question in enumerate(self.questions):
-                codes = [code for code, _ in question.options]
-                if answer.get(question.code) in codes:
-                    rows[index][codes.index(str(answer[question.code]))] += 1
-        return rows
+        return option_counts(self.questions, answers)
 
 
 def _pairs(items: Any, what: str) -> tuple[tuple[str, str], ...]:
