@@ -105,6 +105,7 @@ FILLERS: dict[str, Filler] = {
     "reporting:feedback_new:pk": Filler(_side("case.pk")),  # the family's case, behind the case door
     # No link is made in the matrix's county: every token is unknown, and the public page answers 404 to all.
     "reporting:token": _county(lambda world: "not-a-link"),
+    "impact:pk": _county(lambda world: world.extra["unit_cost_set_id"]),  # county-wide unit costs (ADR 0029)
     "reporting:pk": _county(lambda world: world.extra["board_pack_id"]),  # county-wide figures, no personal record
     "governance:team_detail:pk": Filler(_side("team.pk")),
     "governance:team_change:pk": Filler(_side("team.pk")),
@@ -392,6 +393,13 @@ def build_world(data_dir: Path) -> World:
         by_agency=[{"agency": "Police", "cost_before": 2000, "cost_after": 1000, "saving": 1000}],
         programme_cost=500, started_at=timezone.now(),
     )  # fmt: skip
+    # A council's own unit costs (ADR 0029): county-wide figures, no personal record.
+    from wholefamily.impact.models import UnitCostSet
+
+    unit_cost_set = UnitCostSet.objects.create(
+        name="matrix-costs", version=1, price_base_year=2024, sha256="0" * 64, imported_at=timezone.now(),
+        definition={"costs": [], "deflator": {"index": {"2024": 100}}},
+    )  # fmt: skip
     return World(
         sides=sides,
         users=users,
@@ -405,6 +413,7 @@ def build_world(data_dir: Path) -> World:
             "agreement_id": agreement.pk,
             "reidentification_id": reidentification.pk,
             "board_pack_id": board_pack.pk,
+            "unit_cost_set_id": unit_cost_set.pk,
         },
     )
 

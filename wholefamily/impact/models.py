@@ -101,3 +101,29 @@ class SavingsRun(models.Model):
         """The unverified unit costs in words (their labels), for pages, exports and the board pack."""
         labels = {str(row.get("cost")): str(row.get("label")) for row in self.by_cost}
         return [labels.get(code) or code.replace("_", " ") for code in self.unverified]
+
+
+class UnitCostSet(models.Model):
+    """A council's own unit costs, imported from an XLSX workbook or CSV files in the shape of the unit cost
+    definition (ADR 0029): kept whole and as imported, one version per name and content, chosen for a savings run."""
+
+    name = models.CharField(max_length=80)
+    version = models.PositiveIntegerField()
+    price_base_year = models.PositiveIntegerField()
+    definition = models.JSONField(help_text="The definition in the shape of definitions/impact/unit-costs.yaml.")
+    sha256 = models.CharField(max_length=64, help_text="SHA-256 of the definition: one version per content.")
+    file_name = models.CharField(max_length=255, blank=True)
+    costs = models.PositiveIntegerField(default=0)
+    unverified = models.PositiveIntegerField(default=0, help_text="Costs not marked verified.")
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    imported_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["name", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "version"], name="impact_unit_cost_set_one_per_version"),
+            models.UniqueConstraint(fields=["name", "sha256"], name="impact_unit_cost_set_one_per_content"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}@{self.version}"

@@ -9,6 +9,8 @@ from wholefamily.impact.models import ImpactRun, SavingsRun
 
 # ADR 0002: commissioners work on aggregates; programme managers and data analysts see the whole county.
 IMPACT_READERS = (Role.PROGRAMME_MANAGER, Role.COMMISSIONER, Role.DATA_ANALYST)
+# ADR 0029: the council's own unit costs are imported and chosen by those who run the savings.
+UNIT_COST_KEEPERS = (Role.PROGRAMME_MANAGER, Role.DATA_ANALYST)
 
 WIDTH, HEIGHT, PAD = 320, 160, 30
 

@@ -185,6 +185,7 @@ def run_savings(
     programme_cost: float | None = None,
     optimism_bias: float = 0.4,
     unit_costs: Path | None = None,
+    unit_cost_set: Any = None,
     by: Any = None,
 ) -> SavingsRun:
     """Cost each worked-with family's service use 12 months before and after its start; store it, audited. The
@@ -192,6 +193,7 @@ def run_savings(
     from wholefamily.impact.engine.potential import load_potential, potential_savings
     from wholefamily.impact.engine.savings import (
         UnitCostError,
+        contract_problems,
         cost_benefit,
         cost_savings,
         load_unit_costs,
@@ -203,7 +205,15 @@ def run_savings(
     if not 0 < sample_share <= 1:
         raise ImpactError("the sample share is more than 0 and at most 1")
     try:
-        costs = load_unit_costs(unit_costs or unit_costs_path())
+        if unit_cost_set is not None:
+            from wholefamily.impact.unit_costs import unit_costs_of
+
+            costs = unit_costs_of(unit_cost_set)
+        else:
+            costs = load_unit_costs(unit_costs or unit_costs_path())
+        problems = contract_problems(costs, load_contract_set(Path(settings.DEFINITIONS_DIR)))
+        if problems:
+            raise UnitCostError("; ".join(problems))
         method = load_potential(potential_path(), costs)
         directory = snapshot_dir or current_snapshot_dir()
     except (UnitCostError, OutcomesRunError) as error:

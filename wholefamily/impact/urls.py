@@ -9,4 +9,7 @@ urlpatterns = [
     path("savings/", views.savings, name="savings"),
     path("savings/cost-benefit.xlsx", views.savings_export, {"fmt": "xlsx"}, name="savings_xlsx"),
     path("savings/cost-benefit.pdf", views.savings_export, {"fmt": "pdf"}, name="savings_pdf"),
+    path("unit-costs/", views.unit_costs, name="unit_costs"),
+    path("unit-costs/<int:pk>/", views.unit_cost_set, name="unit_cost_set"),
+    path("unit-costs/template.xlsx", views.unit_cost_template, name="unit_cost_template"),
 ]

@@ -1,13 +1,23 @@
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
+import yaml
 from django.contrib.auth.decorators import login_required
+from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
 
 from wholefamily.governance.audit import record
 from wholefamily.impact import selectors
 from wholefamily.impact.benefit import savings_pdf, savings_xlsx, summary_rows
+from wholefamily.impact.forms import UnitCostUploadForm
+from wholefamily.impact.models import UnitCostSet
+from wholefamily.impact.services import unit_costs_path
+from wholefamily.impact.unit_costs import UnitCostsRefused, definition_workbook, import_unit_costs
 from wholefamily.web.pages import page_for
 
 
@@ -60,4 +70,74 @@ def savings_export(request: HttpRequest, fmt: str) -> HttpResponse:
     else:
         response = HttpResponse(savings_pdf(run), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="cost-benefit-{run.pk}.{fmt}"'
+    return response
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _saved(upload: UploadedFile, folder: Path, name: str) -> Path:
+    path = folder / name
+    with path.open("wb") as handle:
+        for chunk in upload.chunks():
+            handle.write(chunk)
+    return path
+
+
+@login_required
+@page_for(*selectors.UNIT_COST_KEEPERS)
+@require_http_methods(["GET", "POST"])
+def unit_costs(request: HttpRequest) -> HttpResponse:
+    """A council's own unit costs: the sets kept, and the form to import a workbook or CSV (ADR 0029)."""
+    form = UnitCostUploadForm(request.POST or None, request.FILES or None)
+    problems: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        with tempfile.TemporaryDirectory(prefix="unit-costs-") as folder:
+            costs = _saved(data["file"], Path(folder), "costs")
+            deflator = _saved(data["deflator"], Path(folder), "deflator") if data["deflator"] else None
+            try:
+                imported = import_unit_costs(
+                    costs,
+                    deflator_file=deflator,
+                    name=data["name"],
+                    price_base_year=data["price_base_year"],
+                    file_name=data["file"].name or "",
+                    by=request.user,
+                )
+            except UnitCostsRefused as refused:
+                problems = refused.problems
+                form.add_error(None, f"The unit costs were refused ({len(problems)} problems): nothing was kept")
+            else:
+                kept = reverse("impact:unit_cost_set", args=[imported.unit_cost_set.pk])
+                return redirect(f"{kept}?created={int(imported.created)}")
+    record(by=request.user, action="view", object_type="impact.unit_costs", object_id="list")
+    context = {"form": form, "sets": UnitCostSet.objects.all()[:200], "problems": problems[:200],
+               "more_problems": max(len(problems) - 200, 0)}  # fmt: skip
+    return render(request, "impact/unit_costs.html", context, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+@page_for(*selectors.UNIT_COST_KEEPERS)
+@require_GET
+def unit_cost_set(request: HttpRequest, pk: int) -> HttpResponse:
+    kept = get_object_or_404(UnitCostSet, pk=pk)
+    record(by=request.user, action="view", obj=kept)
+    context = {
+        "kept": kept,
+        "costs": kept.definition.get("costs", []),
+        "deflator": sorted((kept.definition.get("deflator") or {}).get("index", {}).items()),
+        "created": request.GET.get("created"),
+    }
+    return render(request, "impact/unit_cost_set.html", context)
+
+
+@login_required
+@page_for(*selectors.UNIT_COST_KEEPERS)
+@require_GET
+def unit_cost_template(request: HttpRequest) -> HttpResponse:
+    """The shipped starter unit costs as a workbook in the import shape, to fill in with the council's own."""
+    definition = yaml.safe_load(unit_costs_path().read_text(encoding="utf-8"))
+    response = HttpResponse(definition_workbook(definition), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="unit-costs-template.xlsx"'
     return response

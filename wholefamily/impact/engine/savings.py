@@ -31,7 +31,14 @@ WINDOW_DAYS = 365
 
 
 class UnitCostError(ValueError):
-    """The unit cost definition is malformed."""
+    """The unit cost definition is malformed; `problems` lists each problem found."""
+
+    def __init__(
+        self, message: str, *, problems: Sequence[str] = (), costs: Sequence[tuple[str, UnitCost]] = ()
+    ) -> None:
+        super().__init__(message)
+        self.problems = list(problems) or [message]
+        self.costs = list(costs)  # (label, cost) of the costs that could be read, for further checks
 
 
 @dataclass(frozen=True)
@@ -77,21 +84,44 @@ class UnitCosts:
 
 
 def load_unit_costs(path: Path) -> UnitCosts:
-    """The unit cost definition, validated as a whole: one error refuses it all."""
+    """The unit cost definition file, validated as a whole: one error refuses it all."""
     data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
-    errors: list[str] = []
     if not isinstance(data, dict):
         raise UnitCostError(f"{path.name}: not a unit cost definition")
+    try:
+        return parse_unit_costs(data, default_name=path.stem)
+    except UnitCostError as error:
+        raise UnitCostError(f"{path.name}: " + "; ".join(error.problems), problems=error.problems) from None
+
+
+COST_KEYS = ("code", "label", "kind", "rule", "unit", "value", "year", "type", "agency", "problem", "source")
+
+
+def parse_unit_costs(
+    data: dict[str, Any], *, default_name: str = "unit-costs", labels: Sequence[str] = ()
+) -> UnitCosts:
+    """A unit cost definition from its mapping (the YAML file's, or an imported workbook's), validated as a whole.
+    `labels` names each cost in the problems (a line of an imported file); by default "cost N (code)"."""
+    errors: list[str] = []
     deflator_spec = data.get("deflator") or {}
-    deflator = {int(year): float(value) for year, value in (deflator_spec.get("index") or {}).items()}
-    base = int(data.get("price_base_year", 0))
+    deflator: dict[int, float] = {}
+    for year, value in (deflator_spec.get("index") or {}).items():
+        try:
+            deflator[int(year)] = float(value)
+        except (TypeError, ValueError):
+            errors.append(f"deflator: {year!r} is not a year with an index number")
+    if any(value <= 0 for value in deflator.values()):
+        errors.append("deflator: every index must be more than 0")
+    try:
+        base = int(data.get("price_base_year", 0))
+    except (TypeError, ValueError):
+        base = 0
     if base not in deflator:
         errors.append(f"the price base year {base} has no deflator index")
-    costs = []
+    costs, named = [], []
     for number, item in enumerate(data.get("costs") or [], start=1):
-        where = f"cost {number} ({item.get('code', '?')})"
-        missing = [key for key in ("code", "label", "kind", "rule", "unit", "value", "year", "type", "agency",
-                                   "problem", "source") if key not in item]  # fmt: skip
+        where = labels[number - 1] if number <= len(labels) else f"cost {number} ({item.get('code', '?')})"
+        missing = [key for key in COST_KEYS if item.get(key) in (None, "")]
         if missing:
             errors.append(f"{where}: missing {', '.join(missing)}")
             continue
@@ -101,9 +131,11 @@ def load_unit_costs(path: Path) -> UnitCosts:
             errors.append(f"{where}: type must be one of {', '.join(TYPES)}")
         if item["rule"] == "events" and not item.get("date_column"):
             errors.append(f"{where}: an events rule needs date_column")
-        if int(item["year"]) not in deflator:
+        if not isinstance(item["year"], int) or isinstance(item["year"], bool):
+            errors.append(f"{where}: year must be a whole year, such as 2019")
+        elif item["year"] not in deflator:
             errors.append(f"{where}: year {item['year']} has no deflator index")
-        if not isinstance(item["value"], int | float) or item["value"] < 0:
+        if isinstance(item["value"], bool) or not isinstance(item["value"], int | float) or item["value"] < 0:
             errors.append(f"{where}: value must be a number of pounds, 0 or more")
         if item.get("codes") and not item.get("column"):
             errors.append(f"{where}: codes need the column they are read from")
@@ -116,27 +148,29 @@ def load_unit_costs(path: Path) -> UnitCosts:
                 rule=str(item["rule"]),
                 unit=str(item["unit"]),
                 value=float(item["value"]) if isinstance(item["value"], int | float) else 0.0,
-                year=int(item["year"]),
+                year=int(item["year"]) if isinstance(item["year"], int) else 0,
                 type=str(item["type"]),
                 agency=str(item["agency"]),
                 problem=str(item["problem"]),
                 source=str(item["source"]),
                 verified=bool(item.get("verified", False)),
-                date_column=str(item.get("date_column", "")),
-                column=str(item.get("column", "")),
-                codes=tuple(str(code) for code in item.get("codes", ())),
+                date_column=str(item.get("date_column") or ""),
+                column=str(item.get("column") or ""),
+                codes=tuple(str(code) for code in item.get("codes") or ()),
                 where_true=str(condition.get("column", "")) if condition.get("is_true") else "",
             )
         )
+        named.append((where, costs[-1]))
     codes = [cost.code for cost in costs]
-    if len(set(codes)) != len(codes):
-        errors.append("cost codes must be unique")
-    if not costs:
+    repeated = sorted({code for code in codes if codes.count(code) > 1})
+    if repeated:
+        errors.append(f"cost codes must be unique ({', '.join(repeated)} more than once)")
+    if not costs and not errors:
         errors.append("no costs")
     if errors:
-        raise UnitCostError(f"{path.name}: " + "; ".join(errors))
+        raise UnitCostError("; ".join(errors), problems=errors, costs=named)
     return UnitCosts(
-        name=str(data.get("name", path.stem)),
+        name=str(data.get("name") or default_name),
         version=int(data.get("version", 1)),
         price_base_year=base,
         deflator=deflator,
@@ -326,3 +360,32 @@ def cost_benefit(savings: Savings, *, programme_cost: float, optimism_bias: floa
         optimism_bias=optimism_bias,
         programme_cost=programme_cost,
     )
+
+
+def contract_problems(costs: UnitCosts | Sequence[tuple[str, UnitCost]], contracts: ContractSet) -> list[str]:
+    """What each cost counts, checked against the data contracts: a known kind, a date column that is a date, a code
+    column and a yes/no column that exist, a spell's start and end. Every name a cost gives is read into the query
+    that counts it, so nothing unchecked reaches it."""
+    from wholefamily.domain.contract import ColumnType
+
+    named = (
+        [(f"cost {n} ({cost.code})", cost) for n, cost in enumerate(costs.costs, 1)]
+        if isinstance(costs, UnitCosts)
+        else costs
+    )
+    problems = []
+    for where, cost in named:
+        contract = contracts.contracts.get(cost.kind)
+        if contract is None:
+            problems.append(f"{where}: kind {cost.kind!r} is not a kind of record the service holds")
+            continue
+        types = {column.name: column.type for column in contract.columns}
+        if cost.rule == "events" and types.get(cost.date_column) is not ColumnType.DATE:
+            problems.append(f"{where}: date_column {cost.date_column!r} is not a date column of {cost.kind}")
+        if cost.rule == "weeks" and not {"start_on", "end_on"} <= set(types):
+            problems.append(f"{where}: {cost.kind} records are not spells (no start_on and end_on) to count weeks of")
+        if cost.column and cost.column not in types:
+            problems.append(f"{where}: column {cost.column!r} is not a column of {cost.kind}")
+        if cost.where_true and types.get(cost.where_true) is not ColumnType.BOOLEAN:
+            problems.append(f"{where}: {cost.where_true!r} is not a yes/no column of {cost.kind}")
+    return problems

@@ -220,3 +220,31 @@ def test_a_potential_savings_method_naming_an_unknown_cost_or_a_share_over_one_i
     with pytest.raises(UnitCostError) as refused:
         load_potential(bad, costs)
     assert "no unit cost no_such_cost" in str(refused.value) and "probability must be a share" in str(refused.value)
+
+
+@pytest.mark.django_db
+def test_the_savings_run_costs_with_the_imported_set_chosen(county, tmp_path):
+    import yaml
+    from django.core.management import CommandError
+
+    from wholefamily.impact.models import SavingsRun
+    from wholefamily.impact.unit_costs import definition_workbook, import_unit_costs
+
+    definition = yaml.safe_load((Path(settings.DEFINITIONS_DIR) / "impact" / "unit-costs.yaml").read_text())
+    assert definition["costs"][0]["code"] == "offence"
+    definition["costs"][0]["value"] *= 2  # the council's own: an offence costs twice the starter's
+    (tmp_path / "ours.xlsx").write_bytes(definition_workbook(definition))
+    import_unit_costs(tmp_path / "ours.xlsx", name="ours", price_base_year=2024)
+    arguments = ["savings", "--snapshot", str(county / "snapshot"), "--worked-with", str(county / "worked.csv")]
+    call_command(*arguments, "--programme-cost", "1")
+    call_command(*arguments, "--programme-cost", "1", "--unit-cost-set", "ours@1")
+    starter, ours = SavingsRun.objects.order_by("pk")
+    assert starter.unit_costs == "starter-unit-costs@1" and ours.unit_costs == "ours@1"
+    before = {row["cost"]: row["cost_before"] for row in starter.by_cost}
+    after = {row["cost"]: row["cost_before"] for row in ours.by_cost}
+    assert before["offence"] > 0 and after["offence"] == pytest.approx(2 * before["offence"])
+    assert {code: value for code, value in after.items() if code != "offence"} == pytest.approx(
+        {code: value for code, value in before.items() if code != "offence"}
+    )
+    with pytest.raises(CommandError, match="No imported unit cost set"):
+        call_command(*arguments, "--unit-cost-set", "ours@9")

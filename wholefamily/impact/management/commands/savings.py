@@ -32,12 +32,22 @@ class Command(BaseCommand):
         )
         parser.add_argument("--optimism-bias", type=float, default=0.4, help="Share taken off every benefit.")
         parser.add_argument("--unit-costs", type=Path, default=None, help="Unit cost definition (YAML).")
+        parser.add_argument(
+            "--unit-cost-set", default=None, help="An imported unit cost set, NAME@VERSION (or NAME for its latest)."
+        )
         parser.add_argument("--xlsx", type=Path, default=None, help="Write the cost-benefit workbook here.")
         parser.add_argument("--pdf", type=Path, default=None, help="Write the cost-benefit PDF here.")
         parser.add_argument("--user", default="", help="Username recorded as having run it.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         user = acting_user(options["user"])
+        chosen = None
+        if options["unit_cost_set"]:
+            from wholefamily.impact.unit_costs import find_set
+
+            chosen = find_set(options["unit_cost_set"])
+            if chosen is None:
+                raise CommandError(f"No imported unit cost set {options['unit_cost_set']}")
         try:
             run = run_savings(
                 snapshot_dir=options["snapshot"],
@@ -47,6 +57,7 @@ class Command(BaseCommand):
                 programme_cost=options["programme_cost"],
                 optimism_bias=options["optimism_bias"],
                 unit_costs=options["unit_costs"],
+                unit_cost_set=chosen,
                 by=user,
             )
         except (ImpactError, SnapshotError) as error:
