@@ -80,3 +80,17 @@ class FeedbackRequest(models.Model):
 
     def __str__(self) -> str:
         return f"Feedback request {self.pk} ({self.occasion}, {self.respondent})"
+
+
+class FeedbackLookup(models.Model):
+    """One look-up of a feedback link from an address (its SHA-256, never the address), kept for the rate limit's
+    window only: the limit holds across every process and server of the service, since they share the database."""
+
+    address_hash = models.CharField(max_length=64)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["address_hash", "at"], name="feedback_lookup_address_at")]
+
+    def __str__(self) -> str:
+        return f"{self.address_hash[:8]} at {self.at:%Y-%m-%d %H:%M:%S}"

@@ -3,14 +3,15 @@ commissioners, ADR 0021). Figures only: every count passes the small-numbers rul
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -426,13 +427,20 @@ def feedback_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _too_many_lookups(request: HttpRequest) -> bool:
-    key = "feedback-lookups:" + hashlib.sha256(str(request.META.get("REMOTE_ADDR", "")).encode()).hexdigest()
-    cache.add(key, 0, FEEDBACK_WINDOW_SECONDS)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        return False
-    return count > FEEDBACK_LOOKUPS
+    """Whether this address has asked about FEEDBACK_LOOKUPS links in the last FEEDBACK_WINDOW_SECONDS. Counted in
+    the database, so the limit holds across processes; the address is kept only as a hash, only for the window."""
+    from wholefamily.governance.client_address import client_address
+    from wholefamily.reporting.models import FeedbackLookup
+
+    address = client_address(request) or str(request.META.get("REMOTE_ADDR", ""))
+    key = hashlib.sha256(address.encode()).hexdigest()
+    now = timezone.now()
+    since = now - dt.timedelta(seconds=FEEDBACK_WINDOW_SECONDS)
+    FeedbackLookup.objects.filter(at__lt=since).delete()  # nothing is kept past the window
+    if FeedbackLookup.objects.filter(address_hash=key, at__gte=since).count() >= FEEDBACK_LOOKUPS:
+        return True
+    FeedbackLookup.objects.create(address_hash=key, at=now)
+    return False
 
 
 @never_cache  # the page is the token's: no shared cache keeps it

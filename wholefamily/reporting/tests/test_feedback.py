@@ -156,9 +156,21 @@ def test_hostile_answers_are_refused_without_a_500(client: Any, county: Any) -> 
 
 
 def test_many_lookups_from_one_address_are_refused(client: Any, county: Any) -> None:
+    from wholefamily.reporting.models import FeedbackLookup
+
     for index in range(views.FEEDBACK_LOOKUPS):
         assert client.get(f"/reports/feedback/guess{index}/").status_code == 404
     assert client.get("/reports/feedback/guess-again/").status_code == 429
+    # Counted in the database, not in one process's memory: a process with an empty cache refuses the address too.
+    cache.clear()
+    assert client.get("/reports/feedback/guess-again/").status_code == 429
+    assert client.get("/reports/feedback/guess-elsewhere/", REMOTE_ADDR="192.0.2.9").status_code == 404
+    kept = set(FeedbackLookup.objects.values_list("address_hash", flat=True))
+    assert len(kept) == 2 and "127.0.0.1" not in str(kept) and all(len(key) == 64 for key in kept)
+    # Past the window the look-ups are forgotten (deleted) and the address may ask again.
+    FeedbackLookup.objects.update(at=timezone.now() - dt.timedelta(seconds=views.FEEDBACK_WINDOW_SECONDS + 1))
+    assert client.get("/reports/feedback/guess-later/").status_code == 404
+    assert FeedbackLookup.objects.count() == 1
 
 
 def test_the_pathway_card_counts_the_answers_with_small_numbers_hidden_and_no_comment(client: Any, county: Any) -> None:
