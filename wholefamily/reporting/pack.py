@@ -25,6 +25,7 @@ from wholefamily.impact.benefit import figures as cost_benefit
 from wholefamily.impact.benefit import summary_rows
 from wholefamily.reporting import selectors
 from wholefamily.reporting.definitions import monitoring_definition, small_numbers
+from wholefamily.reporting.indirect import IndirectImpact, indirect_impact
 from wholefamily.reporting.records import family_records, referral_records
 from wholefamily.reporting.tables import TableView, table_view
 
@@ -321,6 +322,25 @@ def _impact(rule: SmallNumbers) -> dict[str, Any]:
     }
 
 
+def _indirect(found: IndirectImpact, rule: SmallNumbers) -> dict[str, Any]:
+    """The indirect impact indicators of the programme's families against the county (Commissioning for Families
+    with Complex Needs, Appendix C section 13.1), from the linked data, suppressed."""
+    paragraphs = [
+        f"From the linked agency data: of the members of the {rule.count_text(found.families)} families open in the "
+        "quarter with a linked household, and of every resident of the county, the share who had each indicator at "
+        f"least once from {found.window_text}. A percentage is not shown where its count is hidden."
+    ]
+    if found.table is None:
+        paragraphs.append(found.missing)
+    paragraphs += [f"{topic}: {choice} {reason}" for topic, choice, reason in found.choices]
+    return {
+        "kind": "indirect",
+        "title": "Indirect impact indicators",
+        "paragraphs": paragraphs,
+        "tables": [_table(found.table)] if found.table is not None else [],
+    }
+
+
 def notes(rule: SmallNumbers) -> list[str]:
     definition = monitoring_definition()
     return [
@@ -338,7 +358,7 @@ def notes(rule: SmallNumbers) -> list[str]:
         "wholly achieved if every goal was achieved, partially if some were, not achieved if none.",
         "Not recorded by the service, so not in this pack: "
         + "; ".join(item.indicator.lower() for item in definition.not_recorded)
-        + "; feedback from families and partners; indirect impact indicators.",
+        + "; feedback from families and partners.",
         "Results claims: computed are the claims of the computations run in the quarter; validated, rejected and "
         "paid are the claims moved to that state in the quarter, whenever computed, each counted once. The amount of "
         f"a step with fewer than {rule.threshold} claims is not shown.",
@@ -373,6 +393,8 @@ def build_figures(
     progress.advance(1)
     sections.append(_claims(user, quarter, rule))
     sections.append(_funding(user, quarter))
+    progress.set_message("Reading the indirect impact indicators from the linked data")
+    sections.append(_indirect(indirect_impact(families, quarter), rule))
     sections.append(_impact(rule))
     progress.advance(1)
     return {

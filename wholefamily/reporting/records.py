@@ -184,6 +184,7 @@ def family_records(*, for_user: AnyUser) -> list[FamilyRecord]:
                 taf_meetings=tuple(on for on, _ in meetings.get(case.pk, ())),
                 multi_agency_meetings=tuple(multi for _, multi in meetings.get(case.pk, ())),
                 problems=problems.get(case.household_id, ()),
+                household_id=case.household_id,
                 reviews=tuple(reviews.get(case.pk, ())),
                 plan_agreed_on=agreed,
                 agreement_signed_on=signed,

@@ -24,6 +24,7 @@ from wholefamily.governance.audit import record
 from wholefamily.jobs.services import start_job
 from wholefamily.reporting import audits, feedback, selectors
 from wholefamily.reporting.definitions import case_audit_definition, feedback_definition
+from wholefamily.reporting.indirect import indirect_impact
 from wholefamily.reporting.models import BoardPack, CaseAudit
 from wholefamily.reporting.records import family_records, referral_records
 from wholefamily.reporting.tables import table_view
@@ -118,6 +119,7 @@ def monitoring(request: HttpRequest) -> HttpResponse:
     choices = selectors.quarter_choices(families)
     quarter = _quarter(request, choices)
     report = selectors.build_monitoring(families, referral_records(for_user=user), quarter=quarter)
+    indirect = indirect_impact(families, quarter)
     record(by=user, action="view", object_type="reporting.monitoring", object_id=quarter.code)
     questions: dict[str, list[selectors.IndicatorRow]] = {}
     for row in report.rows:
@@ -130,6 +132,8 @@ def monitoring(request: HttpRequest) -> HttpResponse:
             "quarter_choices": choices,
             "questions": list(questions.items()),
             "tables": [table_view(t, report.rule) for t in report.breakdowns],
+            "indirect": indirect,
+            "indirect_families": report.rule.count_text(indirect.families),
         },
     )
 

@@ -19,6 +19,7 @@ _SHEET_NAMES = {
     "progress": "Progress by district",
     "claims": "Results claims",
     "funding": "Funding position",
+    "indirect": "Indirect impact",
     "impact": "Impact and savings",
 }
 

@@ -63,6 +63,7 @@ class FamilyRecord:
     distances: tuple[tuple[dt.date, float], ...] = ()  # (review scored on, distance travelled since the baseline)
     problems: tuple[str, ...] = ()  # headline problems when identification found the family (labels)
     multi_agency_meetings: tuple[bool, ...] = ()  # per Team Around the Family meeting: two or more agencies attended
+    household_id: str = ""  # the linked household, for the indirect impact indicators; "" when not linked
 
     def is_open_during(self, quarter: Quarter) -> bool:
         return quarter.overlaps(self.opened_on, self.closed_on)

@@ -9,6 +9,7 @@ are of people, not events, and are returned whole: the small-numbers rule is the
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -49,7 +50,7 @@ class IndicatorSet:
     name: str
     version: int
     source: tuple[str, ...]
-    window_days: int
+    window_months: int
     indicators: tuple[Indicator, ...]
     choices: tuple[tuple[str, str, str], ...]
 
@@ -110,7 +111,7 @@ def load_indicators(path: Path, contracts: ContractSet) -> IndicatorSet:
         name=str(data.get("name", path.stem)),
         version=int(data.get("version", 1)),
         source=tuple(str(s) for s in data.get("source") or ()),
-        window_days=int(data.get("window_days", 365)),
+        window_months=int(data.get("window_months", 12)),
         indicators=tuple(indicators),
         choices=tuple((str(c["topic"]), str(c["choice"]), str(c["reason"])) for c in data.get("choices") or ()),
     )
@@ -140,6 +141,13 @@ def terms_within(start: dt.date, end: dt.date) -> list[tuple[int, str]]:
         if first >= start and last <= end:
             found.append((year, TERM_CODES[term]))
         year, term = (year, term + 1) if term < 2 else (year + 1, 0)
+
+
+def window_start(end: dt.date, months: int) -> dt.date:
+    """The first day of the `months` months ending on `end` (31 March: 1 April of the year before, for 12)."""
+    following = end + dt.timedelta(days=1)
+    year, month = divmod(following.year * 12 + following.month - 1 - months, 12)
+    return dt.date(year, month + 1, min(following.day, calendar.monthrange(year, month + 1)[1]))
 
 
 def _date(day: dt.date) -> str:
@@ -189,7 +197,7 @@ def indirect_counts(
     contracts: ContractSet,
 ) -> list[IndicatorCount]:
     """Each indicator's people, in the programme's `households` and in the county, over the window to `window_end`."""
-    start = window_end - dt.timedelta(days=indicators.window_days - 1)
+    start = window_start(window_end, indicators.window_months)
     engine = open_snapshot(snapshot, indicators.kinds, contracts)
     try:
         engine.connection.register("programme_input", pa.table({"household_id": sorted(set(households))}))

@@ -19,6 +19,7 @@ from wholefamily.impact.engine.indirect import (
     indirect_counts,
     load_indicators,
     terms_within,
+    window_start,
 )
 from wholefamily.synth.generator import Parameters, generate
 
@@ -91,7 +92,8 @@ def test_indicators_agree_with_a_count_by_another_route(county):
     memberships = pq.read_table(county.path("memberships")).to_pandas()
     programme = set(sorted(memberships["household_id"].unique())[::7])  # every seventh household
     counts = indirect_counts(county, sorted(programme), window_end=END, indicators=indicators, contracts=contracts)
-    start = END - dt.timedelta(days=indicators.window_days - 1)
+    start = window_start(END, indicators.window_months)
+    assert start == dt.date(2015, 4, 1)
     for indicator, count in zip(indicators.indicators, counts, strict=True):
         expected = _by_pandas(county, programme, indicator, start, END)
         assert (count.programme_group, count.programme_count, count.county_group, count.county_count) == expected
@@ -118,3 +120,48 @@ def test_a_definition_naming_what_the_data_does_not_hold_is_refused_whole(tmp_pa
     message = str(error.value)
     assert "unknown kind 'spaceships'" in message and "needs a date_column of offences" in message
     assert "rule must be one of" in message
+
+
+@pytest.mark.django_db
+def test_the_monitoring_figures_and_the_pack_section_show_them_suppressed(county, settings, tmp_path):
+    from wholefamily.domain.reporting.card import FamilyRecord
+    from wholefamily.domain.reporting.quarters import Quarter
+    from wholefamily.reporting.definitions import small_numbers
+    from wholefamily.reporting.indirect import indirect_impact
+    from wholefamily.reporting.pack import _indirect
+
+    settings.DATA_DIR = tmp_path
+    rule = small_numbers()
+    quarter = Quarter(2015, 4)  # January to March 2016
+    households = sorted(pq.read_table(county.path("memberships")).to_pandas()["household_id"].unique())[::7]
+
+    def family(index: int, household: str, *, closed_on: dt.date | None = None) -> FamilyRecord:
+        return FamilyRecord(case_id=index, district="North", age_group="", tier="", characteristic="", instigator="",
+                            key_worker_type="", opened_on=dt.date(2015, 6, 1), closed_on=closed_on,
+                            household_id=household)  # fmt: skip
+
+    families = [family(i, h) for i, h in enumerate(households[1:])]
+    families += [family(0, households[0], closed_on=dt.date(2015, 9, 1)), family(-1, "")]  # closed before; unlinked
+    assert "No records have been linked yet" in indirect_impact(families, quarter).missing
+    (tmp_path / "linkage").mkdir()
+    (tmp_path / "linkage" / "CURRENT").write_text(str(county.directory), encoding="utf-8")
+
+    found = indirect_impact(families, quarter)
+    assert found.window == (dt.date(2015, 4, 1), dt.date(2016, 3, 31)) and found.families == len(households) - 1
+    contracts = load_contract_set(Path(settings.DEFINITIONS_DIR))
+    counts = indirect_counts(county, households[1:], window_end=END, contracts=contracts,
+                             indicators=load_indicators(DEFINITION, contracts))  # fmt: skip
+    assert found.table is not None and len(found.table.body) == len(counts) == 9
+    for row, count in zip(found.table.values, counts, strict=True):
+        assert row[0] == f"{count.label} ({count.among})"
+        assert row[1] == (rule.shown_as if rule.is_small(count.programme_count) else count.programme_count)
+        assert row[3] == (rule.shown_as if rule.is_small(count.county_count) else count.county_count)
+        if rule.is_small(count.programme_count):
+            assert row[2] == rule.secondary_shown_as  # its percentage would give it away
+        else:
+            assert row[2] == round(100 * count.programme_count / count.programme_group, 1)
+    section = _indirect(found, rule)
+    assert section["title"] == "Indirect impact indicators" and section["tables"][0]["body"] == [
+        list(row) for row in found.table.body
+    ]
+    assert any(text.startswith("Window: The 12 months") for text in section["paragraphs"])

@@ -59,6 +59,8 @@ def test_the_monitoring_page_shows_figures_and_says_what_is_not_recorded(county:
     content = response.content.decode()
     assert "Unit cost per hour of service" in content
     assert "Worried" not in content and "Referred family" not in content
+    assert "Indirect impact: the programme's families against the county" in content
+    assert "No records have been linked yet" in content  # the test county has no linked data: said, not zeros
     client.force_login(county.key_worker)
     assert client.get(reverse("reporting:monitoring")).status_code == 403
 
