@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from wholefamily.domain.contract import load_contract_set
+from wholefamily.domain.progress import NullProgress, ProgressReporter
 from wholefamily.governance.audit import record
 from wholefamily.identification.engine.snapshot import Snapshot
 from wholefamily.impact.engine.estimate import ImpactResult, estimate
@@ -106,10 +107,13 @@ def run_impact(
     pool: list[str] | None = None,
     seed: int = 0,
     by: Any = None,
+    progress: ProgressReporter | None = None,
 ) -> ImpactRun:
     """Analyse and store the run with its effects, audited."""
     from wholefamily.outcomes.measuring import OutcomesRunError, current_snapshot_dir
 
+    progress = progress or NullProgress()
+    progress.start(3, "Finding the worked-with families and the comparison pool")
     try:
         directory = snapshot_dir or current_snapshot_dir()
     except OutcomesRunError as error:
@@ -118,10 +122,14 @@ def run_impact(
     worked = worked_with_from_cases() if worked is None else worked
     pool = pool_from_identification() if pool is None else pool
     families = families_for(worked, pool, seed=seed)
+    progress.advance(1)
+    progress.set_message(f"Matching {len(worked):,} worked-with families and estimating each outcome")
     try:
         result = analyse(snapshot, families, seed=seed)
     except ValueError as error:
         raise ImpactError(str(error)) from None
+    progress.advance(1)
+    progress.set_message("Keeping the analysis")
     outcomes = outcome_set()
     with transaction.atomic():
         run = ImpactRun.objects.create(
@@ -147,6 +155,7 @@ def run_impact(
             detail={"worked_with": result.worked_with, "pool": result.pool, "matched": result.matched},
             system_actor="" if by else "system:impact",
         )
+    progress.advance(1)
     return run
 
 
@@ -187,6 +196,7 @@ def run_savings(
     unit_costs: Path | None = None,
     unit_cost_set: Any = None,
     by: Any = None,
+    progress: ProgressReporter | None = None,
 ) -> SavingsRun:
     """Cost each worked-with family's service use 12 months before and after its start; store it, audited. The
     programme cost is the one given, else the costed families' approved budget spend over their period."""
@@ -202,6 +212,8 @@ def run_savings(
     )
     from wholefamily.outcomes.measuring import OutcomesRunError, current_snapshot_dir
 
+    progress = progress or NullProgress()
+    progress.start(3, "Reading the unit costs and the linked data")
     if not 0 < sample_share <= 1:
         raise ImpactError("the sample share is more than 0 and at most 1")
     try:
@@ -223,10 +235,14 @@ def run_savings(
     if not worked:
         raise ImpactError("no worked-with families with a linked household")
     chosen = sample(list(worked), sample_share, seed=seed)
+    progress.advance(1)
+    progress.set_message(f"Costing {len(chosen):,} families' service use before and after their start")
     use = service_use(
         snapshot, {h: worked[h] for h in chosen}, costs, contracts=load_contract_set(Path(settings.DEFINITIONS_DIR))
     )
     savings = cost_savings(use, costs)
+    progress.advance(1)
+    progress.set_message("Keeping the savings and the cost-benefit")
     if programme_cost is not None and programme_cost < 0:
         raise ImpactError("the programme cost is a sum of pounds, not less than 0")
     lines, cost_from = 0, "given"
@@ -293,4 +309,5 @@ def run_savings(
             },
             system_actor="" if by else "system:savings",
         )
+    progress.advance(1)
     return run

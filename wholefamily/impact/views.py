@@ -14,10 +14,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 from wholefamily.governance.audit import record
 from wholefamily.impact import selectors
 from wholefamily.impact.benefit import savings_pdf, savings_xlsx, summary_rows
-from wholefamily.impact.forms import UnitCostUploadForm
+from wholefamily.impact.forms import ImpactRunForm, SavingsRunForm, UnitCostUploadForm
 from wholefamily.impact.models import UnitCostSet
 from wholefamily.impact.services import unit_costs_path
+from wholefamily.impact.tasks import RUN_IMPACT, RUN_SAVINGS, analyse_impact, cost_savings
 from wholefamily.impact.unit_costs import UnitCostsRefused, definition_workbook, import_unit_costs
+from wholefamily.jobs.services import start_job
+from wholefamily.web.http import posted, signed_in_user
 from wholefamily.web.pages import page_for
 
 
@@ -141,3 +144,50 @@ def unit_cost_template(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(definition_workbook(definition), content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="unit-costs-template.xlsx"'
     return response
+
+
+@login_required
+@page_for(*selectors.UNIT_COST_KEEPERS)
+@require_http_methods(["GET", "POST"])
+def run_impact(request: HttpRequest) -> HttpResponse:
+    """Analyse the impact against matched comparison families as a background job, with its progress."""
+    user = signed_in_user(request)
+    form = ImpactRunForm(posted(request), initial={"seed": 0})
+    if request.method == "POST" and form.is_valid():
+        seed = form.cleaned_data["seed"]
+        job = start_job(
+            kind=RUN_IMPACT,
+            title="Analyse the impact against matched comparison families",
+            task=analyse_impact,
+            args={"seed": seed, "user_id": user.pk},
+            by=user,
+        )
+        return redirect("jobs:job_detail", job_id=job.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "impact/run_impact.html", {"form": form}, status=status)
+
+
+@login_required
+@page_for(*selectors.UNIT_COST_KEEPERS)
+@require_http_methods(["GET", "POST"])
+def run_savings(request: HttpRequest) -> HttpResponse:
+    """Cost the savings as a background job, with its progress: the whole cohort or a sample, the unit costs chosen."""
+    user = signed_in_user(request)
+    sets = [(str(kept.pk), f"{kept.name}, version {kept.version}") for kept in UnitCostSet.objects.all()[:200]]
+    form = SavingsRunForm(posted(request), unit_cost_sets=sets)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        share = 1.0 if data["scope"] == "whole" else data["sample_percent"] / 100
+        cost = None if data["programme_cost"] is None else float(data["programme_cost"])
+        chosen = None if data["unit_costs"] == "starter" else int(data["unit_costs"])
+        job = start_job(
+            kind=RUN_SAVINGS,
+            title="Cost the savings" + ("" if share == 1 else f" of a {data['sample_percent']}% sample"),
+            task=cost_savings,
+            args={"sample_share": share, "seed": data["seed"], "programme_cost": cost,
+                  "optimism_bias": data["optimism_bias"] / 100, "unit_cost_set_id": chosen, "user_id": user.pk},
+            by=user,
+        )  # fmt: skip
+        return redirect("jobs:job_detail", job_id=job.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "impact/run_savings.html", {"form": form}, status=status)
