@@ -94,3 +94,36 @@ class FeedbackLookup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.address_hash[:8]} at {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class ServiceReview(models.Model):
+    """The narrative of a quarter's service review report (Commissioning for Families with Complex Needs, Appendix C
+    section 13.3), written in the service. Each save is the quarter's next version; a board pack keeps the text of
+    the version current when it was built."""
+
+    quarter = models.CharField(max_length=12, help_text="The financial quarter, e.g. 2026-27-q2.")
+    version = models.PositiveIntegerField()
+    progress_against_aims = models.TextField(blank=True)
+    what_works = models.TextField(blank=True)
+    difficulties = models.TextField(blank=True)
+    feedback = models.TextField(blank=True)
+    written_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    written_at = models.DateTimeField()
+
+    SECTIONS = (
+        ("progress_against_aims", "Progress against aims"),
+        ("what_works", "What works"),
+        ("difficulties", "Difficulties"),
+        ("feedback", "Feedback"),
+    )
+
+    class Meta:
+        ordering = ["-quarter", "-version"]
+        constraints = [models.UniqueConstraint(fields=["quarter", "version"], name="service_review_quarter_version")]
+
+    def __str__(self) -> str:
+        return f"Service review {self.quarter} v{self.version}"
+
+    @property
+    def sections(self) -> list[tuple[str, str]]:
+        return [(label, getattr(self, name)) for name, label in self.SECTIONS]

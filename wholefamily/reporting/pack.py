@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db.models import Count, Sum
+from django.utils import timezone
 
 from wholefamily.cases.models import DistrictEstimate
 from wholefamily.cases.selectors import progress_by_district
@@ -26,8 +27,10 @@ from wholefamily.impact.benefit import summary_rows
 from wholefamily.reporting import selectors
 from wholefamily.reporting.definitions import monitoring_definition, small_numbers
 from wholefamily.reporting.indirect import IndirectImpact, indirect_impact
+from wholefamily.reporting.models import ServiceReview
 from wholefamily.reporting.records import family_records, referral_records
 from wholefamily.reporting.tables import TableView, table_view
+from wholefamily.web.dates import govuk_date
 
 PACK_TREND = 4
 SOURCES = (
@@ -93,6 +96,46 @@ def _monitoring(report: selectors.Monitoring) -> dict[str, Any]:
         },
         "tables": [_table(table_view(t, report.rule)) for t in report.breakdowns],
         "not_recorded": [[item.indicator, item.reason] for item in report.not_recorded],
+    }
+
+
+def _review(quarter: Quarter, report: selectors.Monitoring) -> dict[str, Any]:
+    """The quarterly service review report (Commissioning for Families with Complex Needs, Appendix C section 13.3):
+    the chart of the agreed data and the quarter's figures beside the narrative written in the service, the version
+    current when the pack is built (kept in the pack as it was)."""
+    review = (
+        ServiceReview.objects.filter(quarter=quarter.code).order_by("-version").select_related("written_by").first()
+    )
+    if review is None:
+        paragraphs = ["The service has not written its review of the quarter."]
+        narrative: list[list[str]] = []
+    else:
+        author = review.written_by.get_full_name() or review.written_by.get_username()
+        paragraphs = [f"Written in the service by {author} on {govuk_date(timezone.localdate(review.written_at))} "
+                      f"(version {review.version} of the quarter's review)."]  # fmt: skip
+        narrative = [[label, text or "Not written."] for label, text in review.sections]
+    index = report.quarters.index(quarter)
+    body = [[row.label, row.values[index].text] for row in report.rows]
+    values = [[row.label_with_unit, s.text if s.number is None else s.number]
+              for row in report.rows for s in (row.values[index],)]  # fmt: skip
+    return {
+        "kind": "review",
+        "title": "Quarterly service review",
+        "paragraphs": paragraphs,
+        "narrative": narrative,
+        "chart": {
+            "title": "Referrals received by quarter",
+            "trend": [[q.short_label, shown.text, shown.number] for q, shown in report.referrals_trend],
+        },
+        "tables": [
+            {
+                "caption": f"The agreed data, {quarter.label}",
+                "head": ["Indicator", quarter.short_label],
+                "body": body,
+                "values": values,
+            }
+        ],
+        "review_version": review.version if review else None,
     }
 
 
@@ -387,7 +430,9 @@ def build_figures(
                                                    trend=PACK_TREND)))  # fmt: skip
         progress.advance(1)
     progress.set_message("Computing the service monitoring")
-    sections.append(_monitoring(selectors.build_monitoring(families, referrals, quarter=quarter)))
+    monitoring = selectors.build_monitoring(families, referrals, quarter=quarter)
+    sections.append(_monitoring(monitoring))
+    sections.append(_review(quarter, monitoring))
     progress.advance(1)
     sections.append(_progress(user, rule))
     progress.advance(1)

@@ -143,6 +143,14 @@ def _section(number: int, section: dict[str, Any], styles: dict[str, ParagraphSt
     for warning in section.get("warnings", []):
         story.append(_p(warning, styles["warning"]))
     story += [_p(text, styles["body"]) for text in section.get("paragraphs", [])]
+    if section["kind"] == "review":
+        for heading, text in section.get("narrative", []):
+            story.append(_p(heading, styles["h2"]))
+            story += [_p(part, styles["body"]) for part in str(text).splitlines() if part.strip()]
+        chart = section["chart"]
+        note = _p("The figures are in the table that follows and under \"Referrals received\" in the monitoring.",
+                  styles["small"])  # fmt: skip
+        story.append(KeepTogether([_chart(chart["title"], chart["trend"]), note]))
     for table in section.get("tables", []):
         story += _table(table, styles)
     if section.get("not_recorded"):

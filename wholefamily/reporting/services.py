@@ -18,7 +18,7 @@ from wholefamily.governance import access
 from wholefamily.governance.audit import record
 from wholefamily.jobs.models import Job
 from wholefamily.reporting.definitions import small_numbers
-from wholefamily.reporting.models import BoardPack
+from wholefamily.reporting.models import BoardPack, ServiceReview
 from wholefamily.reporting.pack import build_figures
 from wholefamily.reporting.pdf import board_pack_pdf
 from wholefamily.reporting.selectors import PACK_BUILDERS
@@ -66,3 +66,29 @@ def build_board_pack(
                detail={"quarter": quarter.code, "version": version, "pdf_sha256": pack.pdf_sha256})  # fmt: skip
     progress.advance(1)
     return pack
+
+
+REVIEW_WRITERS = PACK_BUILDERS
+
+
+def save_service_review(*, quarter: Quarter, texts: dict[str, str], by: User) -> tuple[ServiceReview, bool]:
+    """Keep the quarter's narrative as its next version, audited; the same text as the current version keeps
+    nothing new. Returns the current version and whether it is new."""
+    if not access.has_role(by, *REVIEW_WRITERS):
+        raise PermissionDenied("Only a programme manager writes the service review.")
+    fields = [name for name, _ in ServiceReview.SECTIONS]
+    cleaned = {name: str(texts.get(name, "")).strip() for name in fields}
+    with transaction.atomic():
+        current = ServiceReview.objects.select_for_update().filter(quarter=quarter.code).order_by("-version").first()
+        if current is not None and all(getattr(current, name) == cleaned[name] for name in fields):
+            return current, False
+        review = ServiceReview.objects.create(
+            quarter=quarter.code,
+            version=(current.version if current else 0) + 1,
+            written_by=by,
+            written_at=timezone.now(),
+            **cleaned,
+        )
+        record(by=by, action="reporting.service_review", obj=review,
+               detail={"quarter": quarter.code, "version": review.version})  # fmt: skip
+    return review, True

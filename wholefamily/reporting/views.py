@@ -25,8 +25,9 @@ from wholefamily.jobs.services import start_job
 from wholefamily.reporting import audits, feedback, selectors
 from wholefamily.reporting.definitions import case_audit_definition, feedback_definition
 from wholefamily.reporting.indirect import indirect_impact
-from wholefamily.reporting.models import BoardPack, CaseAudit
+from wholefamily.reporting.models import BoardPack, CaseAudit, ServiceReview
 from wholefamily.reporting.records import family_records, referral_records
+from wholefamily.reporting.services import REVIEW_WRITERS, save_service_review
 from wholefamily.reporting.tables import table_view
 from wholefamily.reporting.tasks import BUILD_BOARD_PACK, build_pack
 from wholefamily.web.forms import GovukForm
@@ -136,6 +137,84 @@ def monitoring(request: HttpRequest) -> HttpResponse:
             "indirect_families": report.rule.count_text(indirect.families),
         },
     )
+
+
+# --- the quarterly service review (Commissioning for Families with Complex Needs, Appendix C section 13.3) -----------
+
+REVIEW_TEXT_CHARS = 5000
+
+
+class ServiceReviewForm(GovukForm):
+    quarter = forms.ChoiceField(label="Quarter", error_messages={"required": "Choose the quarter the review is of"})
+    progress_against_aims = forms.CharField(
+        label="Progress against aims", required=False, max_length=REVIEW_TEXT_CHARS, widget=forms.Textarea,
+        error_messages={"max_length": f"Progress against aims must be {REVIEW_TEXT_CHARS:,} characters or fewer"},
+    )  # fmt: skip
+    what_works = forms.CharField(
+        label="What works", required=False, max_length=REVIEW_TEXT_CHARS, widget=forms.Textarea,
+        error_messages={"max_length": f"What works must be {REVIEW_TEXT_CHARS:,} characters or fewer"},
+    )  # fmt: skip
+    difficulties = forms.CharField(
+        label="Difficulties", required=False, max_length=REVIEW_TEXT_CHARS, widget=forms.Textarea,
+        error_messages={"max_length": f"Difficulties must be {REVIEW_TEXT_CHARS:,} characters or fewer"},
+    )  # fmt: skip
+    feedback = forms.CharField(
+        label="Feedback", required=False, max_length=REVIEW_TEXT_CHARS, widget=forms.Textarea,
+        help_text="From families, partners and staff, in words: no names.",
+        error_messages={"max_length": f"Feedback must be {REVIEW_TEXT_CHARS:,} characters or fewer"},
+    )  # fmt: skip
+
+    def __init__(self, *args: object, quarters: list[Quarter], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["quarter"].choices = [(q.code, q.label) for q in quarters]  # type: ignore[attr-defined]
+
+
+@login_required
+@page_for(*READERS)
+@require_GET
+def service_review(request: HttpRequest) -> HttpResponse:
+    """The quarter's service review report: the chart of the agreed data and the quarter's figures beside the
+    narrative written in the service (its current version)."""
+    user = signed_in_user(request)
+    families = family_records(for_user=user)
+    choices = selectors.quarter_choices(families)
+    quarter = _quarter(request, choices)
+    report = selectors.build_monitoring(families, referral_records(for_user=user), quarter=quarter)
+    review = ServiceReview.objects.filter(quarter=quarter.code).order_by("-version").first()
+    record(by=user, action="view", object_type="reporting.service_review", object_id=quarter.code)
+    index = report.quarters.index(quarter)
+    return render(
+        request,
+        "reporting/service_review.html",
+        {
+            "report": report,
+            "quarter_choices": choices,
+            "review": review,
+            "agreed": [(row.label, row.values[index].text) for row in report.rows],
+            "may_write": access.has_role(user, *REVIEW_WRITERS),
+        },
+    )
+
+
+@login_required
+@page_for(*REVIEW_WRITERS)
+@require_http_methods(["GET", "POST"])
+def write_service_review(request: HttpRequest) -> HttpResponse:
+    """Write the quarter's narrative: each save is its next version (a board pack keeps the one it was built with)."""
+    user = signed_in_user(request)
+    choices = selectors.quarter_choices(family_records(for_user=user))
+    quarter = _quarter(request, choices)
+    current = ServiceReview.objects.filter(quarter=quarter.code).order_by("-version").first()
+    initial: dict[str, object] = {"quarter": quarter.code}
+    if current is not None:
+        initial.update({name: getattr(current, name) for name, _ in ServiceReview.SECTIONS})
+    form = ServiceReviewForm(posted(request), quarters=choices, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        chosen = parse_quarter(form.cleaned_data["quarter"])
+        save_service_review(quarter=chosen, texts=form.cleaned_data, by=user)
+        return HttpResponseRedirect(f"{reverse('reporting:service_review')}?quarter={chosen.code}")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "reporting/service_review_form.html", {"form": form, "quarter": quarter}, status=status)
 
 
 # --- board packs (ADR 0022) ------------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ _SHEET_NAMES = {
     "progress": "Progress by district",
     "claims": "Results claims",
     "funding": "Funding position",
+    "review": "Service review",
     "indirect": "Indirect impact",
     "impact": "Impact and savings",
 }
@@ -88,6 +89,10 @@ def board_pack_xlsx(figures: dict[str, Any], *, version: int, built_on: str) -> 
         for text in section.get("paragraphs", []):
             sheet.append(safe_row([text]))
         if section.get("warnings") or section.get("paragraphs"):
+            sheet.append([])
+        for heading, text in section.get("narrative", []):
+            sheet.append(safe_row([heading, text]))
+        if section.get("narrative"):
             sheet.append([])
         for table in section.get("indicators", []):
             _table(sheet, table)
