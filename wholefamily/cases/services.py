@@ -790,12 +790,17 @@ def add_goal(
     agency: str,
     due_on: date,
     by: User,
+    added_on: date | None = None,
 ) -> Goal:
-    """A goal for one member (or the whole family) with its actions, responsible agency and due date."""
+    """A goal for one member (or the whole family) with its actions, responsible agency and due date; `added_on`
+    dates a goal set earlier (on or after the plan was agreed, never in the future), today when not given."""
     case = _locked(plan.case)
     _require_change(by, case)
     if not case.is_open:
         raise CaseError("The case is closed: its plan cannot change.")
+    _check_on(case, added_on, "the goal was set")
+    if added_on is not None and plan.agreed_on is not None and added_on < plan.agreed_on:
+        raise CaseError("The goal cannot have been set before the plan was agreed.")
     if member is not None and member.case_id != case.pk:
         raise CaseError("That person is not a member of this family.")
     plan = _bump_plan_version(plan, expected_version, by)
@@ -803,7 +808,8 @@ def add_goal(
         plan=plan, member=member, description=description, actions=actions, agency=agency, due_on=due_on
     )
     whom = member.display_name if member else "the whole family"
-    _event(case, EventCode.GOAL_ADDED, by, f"Goal for {whom}: {description}", goal_id=goal.pk, version=plan.version)
+    _event(case, EventCode.GOAL_ADDED, by, f"Goal for {whom}: {description}", at=_at(added_on) if added_on else None,
+           goal_id=goal.pk, version=plan.version)  # fmt: skip
     _audit(by, "add_goal", goal)
     return goal
 

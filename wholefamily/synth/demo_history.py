@@ -24,7 +24,7 @@ from django.db.models import Q
 
 from wholefamily.cases import assessment_definition, from_cohort
 from wholefamily.cases import services as cases
-from wholefamily.cases.models import Case, Member, Review
+from wholefamily.cases.models import Case, Goal, Member, Plan, Review
 from wholefamily.claims.models import Claim
 from wholefamily.claims.services import change_claim_state, compute_claims, draw_spot_check
 from wholefamily.domain.claims.states import ClaimState
@@ -148,6 +148,14 @@ def assign_workers(plans: Sequence[Days], workers: Sequence[str], limits: dict[s
     return chosen
 
 
+# The plan's goals the demo families agree (a goal for the whole family each, with the agency responsible).
+GOALS = (
+    ("Children in school every day", "Morning routine agreed; school attendance officer checks in weekly.", "School"),
+    ("An adult on the way to work", "Work coach appointments; a training course chosen.", "Jobcentre Plus"),
+    ("A calmer home", "Parenting course; domestic abuse support worker visits.", "Domestic abuse service"),
+)
+
+
 @dataclass
 class HistoryTally:
     opened: int = 0
@@ -157,6 +165,8 @@ class HistoryTally:
     claims: int = 0
     taf_meetings: int = 0
     referrals: int = 0
+    goals: int = 0
+    goals_achieved: int = 0
 
 
 @dataclass(frozen=True)
@@ -287,6 +297,7 @@ class DemoHistory:
         aims = "Children in school every day; the adults on the way to work; a calmer home."
         cases.agree_plan(case=case, aims=aims, agreed_on=days.agreed_on, agreement_signed_on=days.agreed_on, by=worker)
         self._team_around_the_family(case, days.agreed_on, worker, index)
+        self._goals(case, days.agreed_on, worker)
         for point, held_on in enumerate(days.reviews, start=1):
             progress = "Good progress against the plan's goals." if point > 1 else "Engaged well; needs now clearer."
             cases.record_review(
@@ -295,12 +306,40 @@ class DemoHistory:
             self._distance(case, held_on, worker, index, point=point)
             self.tally.reviews += 1
         self._members_left(case, days.closed_on or self.today, worker)
+        if days.closed_on is not None and days.destination != Destination.DISENGAGED:
+            self._goals_met(case, days, worker, index)
         if days.closed_on is not None:
             reason = f"Plan reviewed with the family: {days.destination.label.lower()}."
             cases.close_case(
                 case=case, destination=days.destination, reason=reason, closed_on=days.closed_on, by=manager
             )
             self.tally.closed += 1
+
+    def _goals(self, case: Case, agreed_on: dt.date, worker: User) -> None:
+        """The plan's goals, set the day it was agreed: school, work and home, each with its agency."""
+        for description, actions, agency in GOALS:
+            plan = Plan.objects.get(case=case)
+            cases.add_goal(plan=plan, expected_version=plan.version, member=None, description=description,
+                           actions=actions, agency=agency, due_on=add_months(agreed_on, 3), by=worker,
+                           added_on=agreed_on)  # fmt: skip
+            self.tally.goals += 1
+
+    def _goals_met(self, case: Case, days: Days, worker: User, index: int) -> None:
+        """At the last review before closing (else the day before), how many goals were met: every goal for most
+        families, some for every fourth, none for every seventh; more often all of them in later years, as a
+        service learns (so the plan results have a trend over quarters)."""
+        assert days.closed_on is not None and days.agreed_on is not None
+        on = max(days.reviews[-1] if days.reviews else days.agreed_on, days.agreed_on)
+        on = min(on, days.closed_on)
+        later = days.opened_on.year >= self.today.year - 1
+        met = 0 if index % 7 == 6 and not later else (1 if index % 4 == 1 and not later else len(GOALS))
+        if index % 5 == 2 and later:
+            met = 2
+        for goal in list(Goal.objects.filter(plan__case=case).order_by("pk"))[:met]:
+            plan = Plan.objects.get(case=case)
+            cases.record_goal_achievement(goal=goal, expected_version=plan.version, is_achieved=True, achieved_on=on,
+                                          note="Agreed with the family at review.", by=worker)  # fmt: skip
+            self.tally.goals_achieved += 1
 
     def _team_around_the_family(self, case: Case, on: dt.date, worker: User, index: int) -> None:
         """The Team Around the Family meeting that agrees the plan: the key worker with the school, and for most

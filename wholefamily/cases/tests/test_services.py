@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from wholefamily.cases import services
 from wholefamily.cases.models import Allocation, BudgetLine, Case, CaseEvent, Consent, Goal, Member, Plan, Review
@@ -365,6 +366,27 @@ def _goal(case: Case, by: object) -> Goal:
         due_on=TODAY + timedelta(days=60),
         by=by,
     )
+
+
+def test_a_goal_set_earlier_is_dated_the_day_it_was_set(new_family, worker):
+    case = new_family(Stage.PLAN_ACTIVE, worker=worker)
+    plan = case.plan
+    agreed = plan.agreed_on
+
+    def add(on):
+        current = Plan.objects.get(case=case)
+        return services.add_goal(plan=current, expected_version=current.version, member=None, description="School",
+                                 actions="Walk", agency="School", due_on=TODAY + timedelta(days=30), by=worker,
+                                 added_on=on)  # fmt: skip
+
+    goal = add(agreed)
+    event = CaseEvent.objects.filter(case=case, code=EventCode.GOAL_ADDED).get()
+    assert event.detail["goal_id"] == goal.pk and timezone.localtime(event.occurred_at).date() == agreed
+    for on, message in ((TODAY + timedelta(days=1), "cannot be in the future"),
+                        (agreed - timedelta(days=1), "before")):  # fmt: skip
+        with pytest.raises(services.CaseError, match=message):
+            add(on)
+    assert Goal.objects.filter(plan__case=case).count() == 1
 
 
 def test_a_goal_is_marked_achieved_then_not_yet_achieved(new_family, worker, manager):

@@ -17,11 +17,11 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from wholefamily.cases.models import Case, CaseEvent, Review
+from wholefamily.cases.models import Case, CaseEvent, DistrictEstimate, Goal, Review
 from wholefamily.cases.services import first_identified_on
 from wholefamily.claims.models import Claim, ClaimRun
 from wholefamily.domain.claims.states import ClaimState
-from wholefamily.domain.pathway import Stage
+from wholefamily.domain.pathway import EventCode, Stage
 from wholefamily.governance.management.commands.setup_demo import county_districts, team_name
 from wholefamily.governance.models import AuditEvent, StaffProfile, Team
 from wholefamily.identification.models import IdentificationRun
@@ -108,6 +108,18 @@ def test_loads_the_county_end_to_end_and_a_second_run_creates_nothing(settings: 
     assert all(claim.evidence.get("results") and claim.case_id for claim in claims)
     if claims.count() >= 2:
         assert states[ClaimState.REJECTED] == 1 and claims.filter(is_sampled=True).exists()
+    # Plans have dated goals, achieved wholly, partly or not at all, so the plan results have a trend; every district
+    # has an estimate, so the progress table's remaining is not empty.
+    goals = Goal.objects.filter(plan__case__in=history)
+    assert goals.exists() and goals.filter(is_achieved=True).exists()
+    added = {e.detail["goal_id"]: timezone.localtime(e.occurred_at).date()
+             for e in CaseEvent.objects.filter(code=EventCode.GOAL_ADDED)}  # fmt: skip
+    assert all(added[goal.pk] == goal.plan.agreed_on for goal in goals.select_related("plan"))
+    finished = [case for case in closed if case.plan_agreed_on and case.closure_destination != "disengaged"]
+    met = Counter(sum(g.is_achieved for g in Goal.objects.filter(plan__case=case)) for case in finished)
+    assert met[3] > 0 and (met[0] + met[1] + met[2]) > 0  # wholly, and partly or not
+    estimates = dict(DistrictEstimate.objects.values_list("district", "families_estimated"))
+    assert set(estimates) == set(districts) and all(value > 0 for value in estimates.values())
     worker_roles = {"keyworker", "keyworker2", "keyworker3", "keyworker4", "manager"}
     assert set(StaffProfile.objects.filter(team=first).values_list("user__username", flat=True)) == worker_roles
     assert StaffProfile.objects.filter(team__district=districts[1], user__username__endswith=".manager").exists()

@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from wholefamily.cases import assessment_definition, from_cohort
 from wholefamily.cases import services as cases
-from wholefamily.cases.models import Case
+from wholefamily.cases.models import Case, DistrictEstimate
 from wholefamily.claims.definitions import results_rules
 from wholefamily.domain.pathway import Stage
 from wholefamily.governance.agreements import create_demo_agreements
@@ -211,6 +211,7 @@ class Command(BaseCommand):
             self._history(folder, history_runs, teams, last_day)
         with self._stage("cases"):
             opened = self._cases(runs[-1], teams[0])
+            self._estimates(teams)
         with self._stage("impact and savings"):
             self._impact_and_savings()
         seconds = time.monotonic() - started
@@ -318,6 +319,19 @@ class Command(BaseCommand):
         self._say(f"Identification {code} as of {as_of_on}: {run.message}")
         return run
 
+    def _estimates(self, teams: list[Team]) -> None:
+        """Each district's estimate of the families it expects to work with, so the progress table's 'remaining'
+        and the report cards' cohort against estimate have figures: the families the district's team has taken on
+        and half as many again (an illustrative figure; a council enters its own on the progress page)."""
+        manager = get_user_model().objects.get(username=PROGRAMME_MANAGER)
+        for team in teams:
+            if not team.district or DistrictEstimate.objects.filter(district=team.district).exists():
+                continue  # a second run, or the council's own figure: kept
+            taken_on = Case.objects.filter(team__district=team.district).count()
+            cases.set_district_estimate(district=team.district, families_estimated=taken_on + (taken_on + 1) // 2,
+                                        by=manager)  # fmt: skip
+        self._say(f"District estimates: {len([t for t in teams if t.district])} districts")
+
     def _history(self, folder: Path, runs: list[IdentificationRun], teams: list[Team], last_day: dt.date) -> None:
         """The history (ADR 0011, ADR 0018), once: the county's worked-with families with their districts' teams
         from the day their work started, and every team's families from each yearly identification (the demo team's
@@ -356,7 +370,8 @@ class Command(BaseCommand):
             f"History: {tally.opened} families taken on ({len(worked_with)} the county worked with), {tally.closed} "
             f"closed ({tally.opened - tally.closed} still open), {tally.reviews} reviews, "
             f"{tally.distance_points} distance-travelled scorings, "
-            f"{tally.taf_meetings} Team Around the Family meetings, {tally.referrals} referrals not accepted; "
+            f"{tally.taf_meetings} Team Around the Family meetings, {tally.referrals} referrals not accepted, "
+            f"{tally.goals} plan goals ({tally.goals_achieved} achieved); "
             + (f"claim window {best[0]}: {best[1]} claims" if best else "no claims")
         )
 
