@@ -95,3 +95,69 @@ def test_commissioner_reads_impact_and_cost_benefit(live_server, page, sign_in, 
     with page.expect_download() as download:
         page.get_by_role("link", name="Download the cost-benefit workbook (XLSX)").click()
     assert download.value.suggested_filename.endswith(".xlsx")
+
+
+def test_a_data_analyst_imports_unit_costs_and_starts_the_runs(live_server, page, sign_in, screenshot, tmp_path):
+    """The unit costs page (a refused file's lines and reasons, then a kept set), and the two run forms; axe-clean."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from wholefamily.governance.models import StaffProfile
+    from wholefamily.jobs.models import Job
+
+    user = get_user_model().objects.create_user(username="dana.analyst", password=BROWSER_PASSWORD)
+    user.groups.add(Group.objects.get_or_create(name=Role.DATA_ANALYST.value)[0])
+    StaffProfile.objects.create(user=user, job_title="Data analyst")
+    _runs()
+    sign_in("dana.analyst")
+    page.goto(f"{live_server.url}/impact/savings/")
+    page.get_by_role("link", name="Unit costs").click()
+    expect(page.get_by_role("heading", name="Unit costs", level=1)).to_be_visible()
+    _assert_accessible(page)
+
+    bad = tmp_path / "costs.csv"
+    bad.write_text("code,label,colour\nx,y,z\n", encoding="utf-8")
+    page.get_by_label("Name of the set").fill("council-costs")
+    page.get_by_label("Price base year").fill("2024")
+    page.get_by_label("Unit costs (XLSX, or CSV)").set_input_files(str(bad))
+    page.get_by_role("button", name="Check and import").click()
+    expect(page.get_by_role("heading", name="Why the file was refused")).to_be_visible()
+    expect(page.get_by_text("unknown columns colour")).to_be_visible()
+    _assert_accessible(page)
+    screenshot("unit-costs-refused")
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the starter set as a workbook to fill in (XLSX)").click()
+    template = tmp_path / "template.xlsx"
+    download.value.save_as(template)
+    page.get_by_label("Name of the set").fill("council-costs")
+    page.get_by_label("Price base year").fill("2024")
+    page.get_by_label("Unit costs (XLSX, or CSV)").set_input_files(str(template))
+    page.get_by_role("button", name="Check and import").click()
+    expect(page.get_by_role("heading", name="council-costs, version 1")).to_be_visible()
+    expect(page.get_by_role("table", name="The costs")).to_contain_text("An offence dealt with by the police")
+    _assert_accessible(page)
+    screenshot("unit-cost-set")
+
+    page.goto(f"{live_server.url}/impact/savings/")
+    page.get_by_role("link", name="Cost the savings again").click()
+    expect(page.get_by_role("heading", name="Cost the savings")).to_be_visible()
+    _assert_accessible(page)
+    page.get_by_label("A reproducible sample").check()
+    page.get_by_label("Optimism bias, per cent").fill("")
+    page.get_by_role("button", name="Cost the savings").click()
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
+    _assert_accessible(page)
+    page.get_by_label("Optimism bias, per cent").fill("40")
+    page.get_by_label("Unit costs").select_option(label="council-costs, version 1")
+    page.get_by_role("button", name="Cost the savings").click()
+    page.wait_for_url("**/jobs/**")
+    assert Job.objects.get(kind="run_savings").title == "Cost the savings of a 10% sample"
+
+    page.goto(f"{live_server.url}/impact/")
+    page.get_by_role("link", name="Analyse the impact again").click()
+    expect(page.get_by_role("heading", name="Analyse the impact")).to_be_visible()
+    _assert_accessible(page)
+    page.get_by_role("button", name="Analyse the impact").click()
+    page.wait_for_url("**/jobs/**")
+    assert Job.objects.filter(kind="run_impact").exists()

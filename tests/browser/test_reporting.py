@@ -116,6 +116,26 @@ def test_report_cards_monitoring_and_a_board_pack(live_server: Any, page: Any, s
     expect(page.get_by_role("table", name="How much do you do?")).to_contain_text("Referrals received")
     _assert_accessible(page, "monitoring")
 
+    expect(
+        page.get_by_role("heading", name="Indirect impact: the programme's families against the county")
+    ).to_be_visible()
+
+    page.goto(f"{live_server.url}/reports/service-review/?quarter={QUARTER.code}")
+    expect(page.get_by_role("img", name="Column chart: referrals received by quarter")).to_be_visible()
+    page.get_by_role("link", name="Write the review").click()
+    page.get_by_label("Progress against aims").fill("Fourteen families started; eight finished.")
+    page.get_by_label("What works").fill("Joint visits with the school nurse.")
+    page.get_by_label("Difficulties").fill("x" * 5001)
+    page.get_by_role("button", name="Save the review").click()
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
+    _assert_accessible(page, "write the service review, with an error")
+    page.get_by_label("Difficulties").fill("Waits for housing.")
+    page.get_by_role("button", name="Save the review").click()
+    expect(page.get_by_text("Joint visits with the school nurse.")).to_be_visible()
+    expect(page.get_by_text("Version 1,")).to_be_visible()
+    _assert_accessible(page, "service review")
+    screenshot("reporting-service-review")
+
     page.goto(f"{live_server.url}/reports/")
     page.get_by_role("link", name="Board packs: a quarter's figures as a board paper and a workbook").click()
     page.get_by_role("link", name="Build a board pack").click()
@@ -146,6 +166,9 @@ def test_report_cards_monitoring_and_a_board_pack(live_server: Any, page: Any, s
 
     book = load_workbook(io.BytesIO(workbook.body()))
     assert book.sheetnames[0] == "Contents" and "Notes on method" in book.sheetnames
+    assert {"Service review", "Indirect impact"} <= set(book.sheetnames)
+    review = [row[:2] for row in book["Service review"].iter_rows(values_only=True)]
+    assert ("What works", "Joint visits with the school nurse.") in review  # the text the pack was built with
 
     _check_pdf_pages(page, f"{live_server.url}{pdf_href}", pages, screenshot)
 

@@ -409,6 +409,10 @@ def notes(rule: SmallNumbers) -> list[str]:
         "recomputed for the quarter. The savings are not suppressed by family (they are sums of money over "
         f"agencies); a run costing fewer than {rule.threshold} families is not shown.",
         "The progress table and funding position are as they stood when the pack was built, not at the quarter's end.",
+        "The quarterly service review is the narrative the service wrote for the quarter, the version current when the "
+        "pack was built (its number is given); a later change is a new version and does not change this pack.",
+        "Indirect impact indicators are read from the linked agency data of the current linkage run when the pack was "
+        "built: people, not events, over the 12 months to the quarter's end.",
         "Sources: " + "; ".join(SOURCES) + ".",
     ]
 
