@@ -76,8 +76,11 @@ def _check_pdf_pages(page: Any, url: str, count: int, screenshot: Any) -> None:
     for number in range(1, count + 1):
         page.goto("about:blank")
         page.goto(f"{url}#page={number}&zoom=page-fit")
-        page.wait_for_timeout(1200)
-        png = page.screenshot()
+        for _ in range(12):  # the viewer paints a page when it can: on a busy machine that takes a while
+            page.wait_for_timeout(600)
+            png = page.screenshot()
+            if _ink(png) > 0.0005:
+                break
         assert _ink(png) > 0.0005, f"page {number} of the board pack shows nothing"
         seen.add(png)
         if number in (1, 3):
