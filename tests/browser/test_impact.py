@@ -119,7 +119,10 @@ def test_a_data_analyst_imports_unit_costs_and_starts_the_runs(live_server, page
     bad.write_text("code,label,colour\nx,y,z\n", encoding="utf-8")
     page.get_by_label("Name of the set").fill("council-costs")
     page.get_by_label("Price base year").fill("2024")
+    deflator = tmp_path / "deflator.csv"
+    deflator.write_text("year,index\n2024,100\n", encoding="utf-8")
     page.get_by_label("Unit costs (XLSX, or CSV)").set_input_files(str(bad))
+    page.get_by_label("Deflator (CSV, only with CSV unit costs)").set_input_files(str(deflator))
     page.get_by_role("button", name="Check and import").click()
     expect(page.get_by_role("heading", name="Why the file was refused")).to_be_visible()
     expect(page.get_by_text("unknown columns colour")).to_be_visible()
