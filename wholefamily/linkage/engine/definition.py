@@ -59,6 +59,11 @@ class HouseholdRules:
     leaving_home_namesake_after: str = "last_record"  # or "arrival"
     leaving_home_name_similarity: float | None = None
     leaving_home_several_namesakes: bool = False  # one namesake pointing to the young adult alone is enough
+    # the namesake is first seen at a dwelling where nobody already living there is seen on or after that day (a
+    # new home of their own, not a listing of a baby born into a family)
+    leaving_home_new_home: bool = False
+    # a person whose last record of all closes a span (a council tax listing closed) has moved out (model v5)
+    closed_span_moves_out: bool = False
     spell_gap_days: int | None = None  # model-v1 only; households no longer use it
 
 
@@ -83,6 +88,7 @@ def _household_rules(raw: dict[str, Any]) -> HouseholdRules:
         leaving_home_namesake_after=after,
         leaving_home_name_similarity=float(similarity) if similarity is not None else None,
         leaving_home_several_namesakes=bool(leaving.get("several_namesakes", False)),
+        leaving_home_new_home=bool(leaving.get("new_home", False)),
     )  # fmt: skip
 
 

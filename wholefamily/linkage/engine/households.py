@@ -108,6 +108,8 @@ def build_households(connection: duckdb.DuckDBPyConnection, rules: HouseholdRule
     _households(connection)
     if not rules.leaving_home_before_following:
         _left_home(connection, rules, table="household_stays")
+    if rules.closed_span_moves_out:
+        _closed_span_moves_out(connection)
     connection.execute(
         f"""
         UPDATE household_stays SET displaced = true FROM left_home l
@@ -126,6 +128,25 @@ def build_households(connection: duckdb.DuckDBPyConnection, rules: HouseholdRule
         FROM household_stays g LEFT JOIN linked l ON l.person_id = g.person_id AND l.dwelling = g.dwelling
         WHERE g.dwelling NOT LIKE 'P:%'
         GROUP BY g.household_key
+        """
+    )
+
+
+def _closed_span_moves_out(connection: duckdb.DuckDBPyConnection) -> None:
+    """A person whose last record of all is the close of a span at their dwelling (their council tax listing there
+    closed) and who is seen nowhere after it has moved out, destination unknown: their stay ends with the span and
+    they have no current household. (Model v5; before it, such a person stayed at the dwelling for good.)"""
+    connection.execute(
+        f"""
+        UPDATE household_stays SET displaced = true FROM (
+            SELECT x.person_id, x.dwelling FROM household_stays x
+            WHERE x.moved_on = {OPEN} AND x.last_on IS NOT NULL
+              AND EXISTS (SELECT 1 FROM linked l WHERE l.person_id = x.person_id AND l.dwelling = x.dwelling
+                            AND l.record_until = x.last_on AND l.record_until <> {OPEN})
+              AND NOT EXISTS (SELECT 1 FROM dated d WHERE d.person_id = x.person_id AND d.record_on > x.last_on)
+        ) c
+        WHERE household_stays.person_id = c.person_id AND household_stays.dwelling = c.dwelling
+          AND household_stays.moved_on = {OPEN}
         """
     )
 
@@ -346,6 +367,12 @@ def _left_home(connection: duckdb.DuckDBPyConnection, rules: HouseholdRules, *, 
             f"((pz.forename = px.forename AND jaro_winkler_similarity(pz.surname, px.surname) >= {similar}) "
             f"OR (pz.surname = px.surname AND jaro_winkler_similarity(pz.forename, px.forename) >= {similar}))"
         )
+    new_home = "true"
+    if rules.leaving_home_new_home:  # nobody already living at the namesake's first dwelling is seen there after
+        new_home = f"""NOT EXISTS (
+            SELECT 1 FROM {table} zf JOIN {table} r ON r.dwelling = zf.dwelling AND r.person_id <> zf.person_id
+             AND r.start_on < z.first_on AND COALESCE(r.last_on, r.start_on) >= z.first_on
+            WHERE zf.person_id = pz.person_id AND zf.start_on = z.first_on)"""
     if table == "household_stays":  # v3 and v4: the others of the household seen after the young adult's last record
         others = """EXISTS (SELECT 1 FROM household_stays o WHERE o.household_key = x.household_key
                             AND o.person_id <> x.person_id AND o.last_on > x.last_on)"""
@@ -357,9 +384,8 @@ def _left_home(connection: duckdb.DuckDBPyConnection, rules: HouseholdRules, *, 
         open_stay = f"x.moved_on = {OPEN} AND x.dwelling NOT LIKE 'P:%'"
     connection.execute(
         f"""
-        INSERT INTO left_home
-        WITH firsts AS (SELECT person_id, min(start_on) AS first_on FROM {table} GROUP BY person_id),
-        pairs AS (
+        CREATE OR REPLACE TABLE left_home_pairs AS
+        WITH firsts AS (SELECT person_id, min(start_on) AS first_on FROM {table} GROUP BY person_id)
             SELECT DISTINCT x.person_id, x.dwelling, pz.person_id AS namesake
             FROM {table} x
             JOIN persons px ON px.person_id = x.person_id
@@ -371,7 +397,9 @@ def _left_home(connection: duckdb.DuckDBPyConnection, rules: HouseholdRules, *, 
               AND date_diff('year', px.date_of_birth, z.first_on) < {int(under_age)}
               AND {others}
               AND NOT EXISTS (SELECT 1 FROM {table} zs WHERE zs.person_id = pz.person_id AND zs.dwelling = x.dwelling)
-        )
+              AND {new_home};
+        INSERT INTO left_home
+        WITH pairs AS (SELECT * FROM left_home_pairs)
         -- only where the name points one way: one young adult for the namesake, and (v3, v4) one namesake for the
         -- young adult
         SELECT DISTINCT person_id, dwelling FROM pairs
