@@ -134,7 +134,7 @@ def build_households(connection: duckdb.DuckDBPyConnection, rules: HouseholdRule
 
 def _closed_span_moves_out(connection: duckdb.DuckDBPyConnection) -> None:
     """A person whose last record of all is the close of a span at their dwelling (their council tax listing there
-    closed) and who is seen nowhere after it has moved out, destination unknown: their stay ends with the span and
+    closed) and who has no record at all after it, anywhere, has moved out, destination unknown: their stay ends with the span and
     they have no current household. (Model v5; before it, such a person stayed at the dwelling for good.)"""
     connection.execute(
         f"""
@@ -143,7 +143,7 @@ def _closed_span_moves_out(connection: duckdb.DuckDBPyConnection) -> None:
             WHERE x.moved_on = {OPEN} AND x.last_on IS NOT NULL
               AND EXISTS (SELECT 1 FROM linked l WHERE l.person_id = x.person_id AND l.dwelling = x.dwelling
                             AND l.record_until = x.last_on AND l.record_until <> {OPEN})
-              AND NOT EXISTS (SELECT 1 FROM dated d WHERE d.person_id = x.person_id AND d.record_on > x.last_on)
+              AND NOT EXISTS (SELECT 1 FROM linked a WHERE a.person_id = x.person_id AND a.record_on > x.last_on)
         ) c
         WHERE household_stays.person_id = c.person_id AND household_stays.dwelling = c.dwelling
           AND household_stays.moved_on = {OPEN}
@@ -360,12 +360,19 @@ def _left_home(connection: duckdb.DuckDBPyConnection, rules: HouseholdRules, *, 
     from_age, under_age = rules.leaving_home_ages
     several = "true" if rules.leaving_home_several_namesakes else "false"
     after = "x.start_on" if rules.leaving_home_namesake_after == "arrival" else "x.last_on"
-    names = "pz.forename = px.forename AND pz.surname = px.surname"
+    # young adults' namesakes without a date of birth: one name equal, the other equal or (option) a keying slip away;
+    # as two equality joins, which DuckDB hashes (a join on similarity alone compares every pair of persons)
+    namesake_of = """SELECT px.person_id AS young, pz.person_id AS namesake FROM persons px
+            JOIN persons pz ON pz.date_of_birth IS NULL AND px.date_of_birth IS NOT NULL AND pz.person_id <> px.person_id
+             AND (pz.sex IS NULL OR px.sex IS NULL OR pz.sex = px.sex)"""
+    names = f"{namesake_of} AND pz.forename = px.forename AND pz.surname = px.surname"
     if rules.leaving_home_name_similarity is not None:
         similar = float(rules.leaving_home_name_similarity)
         names = (
-            f"((pz.forename = px.forename AND jaro_winkler_similarity(pz.surname, px.surname) >= {similar}) "
-            f"OR (pz.surname = px.surname AND jaro_winkler_similarity(pz.forename, px.forename) >= {similar}))"
+            f"{namesake_of} AND pz.forename = px.forename "
+            f"AND jaro_winkler_similarity(pz.surname, px.surname) >= {similar} "
+            f"UNION {namesake_of} AND pz.surname = px.surname "
+            f"AND jaro_winkler_similarity(pz.forename, px.forename) >= {similar}"
         )
     new_home = "true"
     if rules.leaving_home_new_home:  # nobody already living at the namesake's first dwelling is seen there after
@@ -385,12 +392,13 @@ def _left_home(connection: duckdb.DuckDBPyConnection, rules: HouseholdRules, *, 
     connection.execute(
         f"""
         CREATE OR REPLACE TABLE left_home_pairs AS
-        WITH firsts AS (SELECT person_id, min(start_on) AS first_on FROM {table} GROUP BY person_id)
+        WITH firsts AS (SELECT person_id, min(start_on) AS first_on FROM {table} GROUP BY person_id),
+        named AS ({names})
             SELECT DISTINCT x.person_id, x.dwelling, pz.person_id AS namesake
             FROM {table} x
             JOIN persons px ON px.person_id = x.person_id
-            JOIN persons pz ON pz.date_of_birth IS NULL AND pz.person_id <> px.person_id AND {names}
-             AND (pz.sex IS NULL OR px.sex IS NULL OR pz.sex = px.sex)
+            JOIN named n ON n.young = x.person_id
+            JOIN persons pz ON pz.person_id = n.namesake
             JOIN firsts z ON z.person_id = pz.person_id AND z.first_on > {after}
             WHERE {open_stay} AND x.last_on IS NOT NULL
               AND date_diff('year', px.date_of_birth, z.first_on) >= {int(from_age)}
