@@ -51,10 +51,11 @@ class HouseholdRules:
     # (from, under): a person of these ages who leaves the family home for a listing under their name elsewhere
     # (model v3); None: the rule is off
     leaving_home_ages: tuple[int, int] | None = None
-    # candidate options (ADR 0019; off in every model file so far): leaving home judged before following (a young
-    # adult who has left does not move with the family); the namesake first seen after the young adult arrived at the
-    # home, not after their last record there (agencies keep a stale home address); one of forename and surname may
-    # differ by a keying slip (Jaro-Winkler at least `leaving_home_name_similarity`); several namesakes allowed
+    # options of ADR 0019 (model v5 sets before_following, name_similarity and new_home): leaving home judged before
+    # following (a young adult who has left does not move with the family); the namesake first seen after the young
+    # adult arrived at the home, not after their last record there (agencies keep a stale home address); one of
+    # forename and surname may differ by a keying slip (Jaro-Winkler at least `leaving_home_name_similarity`);
+    # several namesakes allowed
     leaving_home_before_following: bool = False
     leaving_home_namesake_after: str = "last_record"  # or "arrival"
     leaving_home_name_similarity: float | None = None

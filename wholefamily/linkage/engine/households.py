@@ -18,6 +18,9 @@ A *dwelling* is a UPRN, or failing that a cleaned address and postcode. The step
    people are taken to have moved away, destination unknown: their stays end and they have no current household.
 5. *Leaving home*: a young adult last seen at the family home, whose name alone is taken by a person without a date
    of birth first seen elsewhere afterwards (one such pair each way), has left; their stay there ends (ADR 0010).
+   Model v5 judges it before following, allows a keying slip in one name, and needs the namesake at a new home of
+   their own (ADR 0019). Also from model v5: a person whose council tax listing closed, with no record anywhere after
+   it, has moved out (their stay ends; no current household).
 6. `spells`: the memberships, with roles from ages at the stay's start.
 
 Runs in DuckDB over the `linked` table (record, person_id, dwelling, record_on) and `persons`.
@@ -134,8 +137,9 @@ def build_households(connection: duckdb.DuckDBPyConnection, rules: HouseholdRule
 
 def _closed_span_moves_out(connection: duckdb.DuckDBPyConnection) -> None:
     """A person whose last record of all is the close of a span at their dwelling (their council tax listing there
-    closed) and who has no record at all after it, anywhere, has moved out, destination unknown: their stay ends with the span and
-    they have no current household. (Model v5; before it, such a person stayed at the dwelling for good.)"""
+    closed) and who has no record at all after it, anywhere, while the data runs on, has moved out, destination
+    unknown: their stay ends with the span and they have no current household. (Model v5; before it, such a person
+    stayed at the dwelling for good: most of them moved in with someone and have no record at the new home.)"""
     connection.execute(
         f"""
         UPDATE household_stays SET displaced = true FROM (
@@ -144,6 +148,8 @@ def _closed_span_moves_out(connection: duckdb.DuckDBPyConnection) -> None:
               AND EXISTS (SELECT 1 FROM linked l WHERE l.person_id = x.person_id AND l.dwelling = x.dwelling
                             AND l.record_until = x.last_on AND l.record_until <> {OPEN})
               AND NOT EXISTS (SELECT 1 FROM linked a WHERE a.person_id = x.person_id AND a.record_on > x.last_on)
+              -- and the data runs on after it (a listing closing after the last record is not yet a move)
+              AND x.last_on < (SELECT max(record_on) FROM linked)
         ) c
         WHERE household_stays.person_id = c.person_id AND household_stays.dwelling = c.dwelling
           AND household_stays.moved_on = {OPEN}
@@ -350,11 +356,13 @@ def _left_home(connection: duckdb.DuckDBPyConnection, rules: HouseholdRules, *, 
     elsewhere after that, has left: their stay ends with their last record there and they have no current household.
     The two are not joined as one person (a name alone is not enough); the household no longer counts them.
 
-    Model v3 and v4 judge this on the households (`table` household_stays, after following). The candidate options
-    of ADR 0019, off in every model file so far: `before_following` judges it on the stays before following, so that
+    Model v3 and v4 judge this on the households (`table` household_stays, after following). The options of ADR 0019
+    (model v5 sets the first, third and last): `before_following` judges it on the stays before following, so that
     a young adult who had left does not move with the family later; `namesake_after: arrival` needs the namesake
     first seen only after the young adult arrived; `name_similarity` lets one of the two names differ by a keying
-    slip; `several_namesakes` lets the young adult have several namesakes, so long as one points to them alone."""
+    slip; `several_namesakes` lets the young adult have several namesakes, so long as one points to them alone;
+    `new_home` needs the namesake first seen at a dwelling where nobody already living there is seen on or after
+    that day (a new home of their own, not the listing of a baby born into a family there)."""
     if rules.leaving_home_ages is None:
         return
     from_age, under_age = rules.leaving_home_ages
@@ -363,8 +371,8 @@ def _left_home(connection: duckdb.DuckDBPyConnection, rules: HouseholdRules, *, 
     # young adults' namesakes without a date of birth: one name equal, the other equal or (option) a keying slip away;
     # as two equality joins, which DuckDB hashes (a join on similarity alone compares every pair of persons)
     namesake_of = """SELECT px.person_id AS young, pz.person_id AS namesake FROM persons px
-            JOIN persons pz ON pz.date_of_birth IS NULL AND px.date_of_birth IS NOT NULL AND pz.person_id <> px.person_id
-             AND (pz.sex IS NULL OR px.sex IS NULL OR pz.sex = px.sex)"""
+            JOIN persons pz ON pz.date_of_birth IS NULL AND px.date_of_birth IS NOT NULL
+             AND pz.person_id <> px.person_id AND (pz.sex IS NULL OR px.sex IS NULL OR pz.sex = px.sex)"""
     names = f"{namesake_of} AND pz.forename = px.forename AND pz.surname = px.surname"
     if rules.leaving_home_name_similarity is not None:
         similar = float(rules.leaving_home_name_similarity)
