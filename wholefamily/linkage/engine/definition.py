@@ -51,14 +51,20 @@ class HouseholdRules:
     # (from, under): a person of these ages who leaves the family home for a listing under their name elsewhere
     # (model v3); None: the rule is off
     leaving_home_ages: tuple[int, int] | None = None
-    # candidate options (ADR 0019; off in every model file so far): leaving home judged before following (a young
-    # adult who has left does not move with the family); the namesake first seen after the young adult arrived at the
-    # home, not after their last record there (agencies keep a stale home address); one of forename and surname may
-    # differ by a keying slip (Jaro-Winkler at least `leaving_home_name_similarity`); several namesakes allowed
+    # options of ADR 0019 (model v5 sets before_following, name_similarity and new_home): leaving home judged before
+    # following (a young adult who has left does not move with the family); the namesake first seen after the young
+    # adult arrived at the home, not after their last record there (agencies keep a stale home address); one of
+    # forename and surname may differ by a keying slip (Jaro-Winkler at least `leaving_home_name_similarity`);
+    # several namesakes allowed
     leaving_home_before_following: bool = False
     leaving_home_namesake_after: str = "last_record"  # or "arrival"
     leaving_home_name_similarity: float | None = None
     leaving_home_several_namesakes: bool = False  # one namesake pointing to the young adult alone is enough
+    # the namesake is first seen at a dwelling where nobody already living there is seen on or after that day (a
+    # new home of their own, not a listing of a baby born into a family)
+    leaving_home_new_home: bool = False
+    # a person whose last record of all closes a span (a council tax listing closed) has moved out (model v5)
+    closed_span_moves_out: bool = False
     spell_gap_days: int | None = None  # model-v1 only; households no longer use it
 
 
@@ -83,6 +89,7 @@ def _household_rules(raw: dict[str, Any]) -> HouseholdRules:
         leaving_home_namesake_after=after,
         leaving_home_name_similarity=float(similarity) if similarity is not None else None,
         leaving_home_several_namesakes=bool(leaving.get("several_namesakes", False)),
+        leaving_home_new_home=bool(leaving.get("new_home", False)),
     )  # fmt: skip
 
 

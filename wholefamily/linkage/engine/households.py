@@ -18,6 +18,9 @@ A *dwelling* is a UPRN, or failing that a cleaned address and postcode. The step
    people are taken to have moved away, destination unknown: their stays end and they have no current household.
 5. *Leaving home*: a young adult last seen at the family home, whose name alone is taken by a person without a date
    of birth first seen elsewhere afterwards (one such pair each way), has left; their stay there ends (ADR 0010).
+   Model v5 judges it before following, allows a keying slip in one name, and needs the namesake at a new home of
+   their own (ADR 0019). Also from model v5: a person whose council tax listing closed, with no record anywhere after
+   it, has moved out (their stay ends; no current household).
 6. `spells`: the memberships, with roles from ages at the stay's start.
 
 Runs in DuckDB over the `linked` table (record, person_id, dwelling, record_on) and `persons`.
@@ -108,6 +111,8 @@ def build_households(connection: duckdb.DuckDBPyConnection, rules: HouseholdRule
     _households(connection)
     if not rules.leaving_home_before_following:
         _left_home(connection, rules, table="household_stays")
+    if rules.closed_span_moves_out:
+        _closed_span_moves_out(connection)
     connection.execute(
         f"""
         UPDATE household_stays SET displaced = true FROM left_home l
@@ -126,6 +131,28 @@ def build_households(connection: duckdb.DuckDBPyConnection, rules: HouseholdRule
         FROM household_stays g LEFT JOIN linked l ON l.person_id = g.person_id AND l.dwelling = g.dwelling
         WHERE g.dwelling NOT LIKE 'P:%'
         GROUP BY g.household_key
+        """
+    )
+
+
+def _closed_span_moves_out(connection: duckdb.DuckDBPyConnection) -> None:
+    """A person whose last record of all is the close of a span at their dwelling (their council tax listing there
+    closed) and who has no record at all after it, anywhere, while the data runs on, has moved out, destination
+    unknown: their stay ends with the span and they have no current household. (Model v5; before it, such a person
+    stayed at the dwelling for good: most of them moved in with someone and have no record at the new home.)"""
+    connection.execute(
+        f"""
+        UPDATE household_stays SET displaced = true FROM (
+            SELECT x.person_id, x.dwelling FROM household_stays x
+            WHERE x.moved_on = {OPEN} AND x.last_on IS NOT NULL
+              AND EXISTS (SELECT 1 FROM linked l WHERE l.person_id = x.person_id AND l.dwelling = x.dwelling
+                            AND l.record_until = x.last_on AND l.record_until <> {OPEN})
+              AND NOT EXISTS (SELECT 1 FROM linked a WHERE a.person_id = x.person_id AND a.record_on > x.last_on)
+              -- and the data runs on after it (a listing closing after the last record is not yet a move)
+              AND x.last_on < (SELECT max(record_on) FROM linked)
+        ) c
+        WHERE household_stays.person_id = c.person_id AND household_stays.dwelling = c.dwelling
+          AND household_stays.moved_on = {OPEN}
         """
     )
 
@@ -329,23 +356,38 @@ def _left_home(connection: duckdb.DuckDBPyConnection, rules: HouseholdRules, *, 
     elsewhere after that, has left: their stay ends with their last record there and they have no current household.
     The two are not joined as one person (a name alone is not enough); the household no longer counts them.
 
-    Model v3 and v4 judge this on the households (`table` household_stays, after following). The candidate options
-    of ADR 0019, off in every model file so far: `before_following` judges it on the stays before following, so that
+    Model v3 and v4 judge this on the households (`table` household_stays, after following). The options of ADR 0019
+    (model v5 sets the first, third and last): `before_following` judges it on the stays before following, so that
     a young adult who had left does not move with the family later; `namesake_after: arrival` needs the namesake
     first seen only after the young adult arrived; `name_similarity` lets one of the two names differ by a keying
-    slip; `several_namesakes` lets the young adult have several namesakes, so long as one points to them alone."""
+    slip; `several_namesakes` lets the young adult have several namesakes, so long as one points to them alone;
+    `new_home` needs the namesake first seen at a dwelling where nobody already living there is seen on or after
+    that day (a new home of their own, not the listing of a baby born into a family there)."""
     if rules.leaving_home_ages is None:
         return
     from_age, under_age = rules.leaving_home_ages
     several = "true" if rules.leaving_home_several_namesakes else "false"
     after = "x.start_on" if rules.leaving_home_namesake_after == "arrival" else "x.last_on"
-    names = "pz.forename = px.forename AND pz.surname = px.surname"
+    # young adults' namesakes without a date of birth: one name equal, the other equal or (option) a keying slip away;
+    # as two equality joins, which DuckDB hashes (a join on similarity alone compares every pair of persons)
+    namesake_of = """SELECT px.person_id AS young, pz.person_id AS namesake FROM persons px
+            JOIN persons pz ON pz.date_of_birth IS NULL AND px.date_of_birth IS NOT NULL
+             AND pz.person_id <> px.person_id AND (pz.sex IS NULL OR px.sex IS NULL OR pz.sex = px.sex)"""
+    names = f"{namesake_of} AND pz.forename = px.forename AND pz.surname = px.surname"
     if rules.leaving_home_name_similarity is not None:
         similar = float(rules.leaving_home_name_similarity)
         names = (
-            f"((pz.forename = px.forename AND jaro_winkler_similarity(pz.surname, px.surname) >= {similar}) "
-            f"OR (pz.surname = px.surname AND jaro_winkler_similarity(pz.forename, px.forename) >= {similar}))"
+            f"{namesake_of} AND pz.forename = px.forename "
+            f"AND jaro_winkler_similarity(pz.surname, px.surname) >= {similar} "
+            f"UNION {namesake_of} AND pz.surname = px.surname "
+            f"AND jaro_winkler_similarity(pz.forename, px.forename) >= {similar}"
         )
+    new_home = "true"
+    if rules.leaving_home_new_home:  # nobody already living at the namesake's first dwelling is seen there after
+        new_home = f"""NOT EXISTS (
+            SELECT 1 FROM {table} zf JOIN {table} r ON r.dwelling = zf.dwelling AND r.person_id <> zf.person_id
+             AND r.start_on < z.first_on AND COALESCE(r.last_on, r.start_on) >= z.first_on
+            WHERE zf.person_id = pz.person_id AND zf.start_on = z.first_on)"""
     if table == "household_stays":  # v3 and v4: the others of the household seen after the young adult's last record
         others = """EXISTS (SELECT 1 FROM household_stays o WHERE o.household_key = x.household_key
                             AND o.person_id <> x.person_id AND o.last_on > x.last_on)"""
@@ -357,21 +399,23 @@ def _left_home(connection: duckdb.DuckDBPyConnection, rules: HouseholdRules, *, 
         open_stay = f"x.moved_on = {OPEN} AND x.dwelling NOT LIKE 'P:%'"
     connection.execute(
         f"""
-        INSERT INTO left_home
+        CREATE OR REPLACE TABLE left_home_pairs AS
         WITH firsts AS (SELECT person_id, min(start_on) AS first_on FROM {table} GROUP BY person_id),
-        pairs AS (
+        named AS ({names})
             SELECT DISTINCT x.person_id, x.dwelling, pz.person_id AS namesake
             FROM {table} x
             JOIN persons px ON px.person_id = x.person_id
-            JOIN persons pz ON pz.date_of_birth IS NULL AND pz.person_id <> px.person_id AND {names}
-             AND (pz.sex IS NULL OR px.sex IS NULL OR pz.sex = px.sex)
+            JOIN named n ON n.young = x.person_id
+            JOIN persons pz ON pz.person_id = n.namesake
             JOIN firsts z ON z.person_id = pz.person_id AND z.first_on > {after}
             WHERE {open_stay} AND x.last_on IS NOT NULL
               AND date_diff('year', px.date_of_birth, z.first_on) >= {int(from_age)}
               AND date_diff('year', px.date_of_birth, z.first_on) < {int(under_age)}
               AND {others}
               AND NOT EXISTS (SELECT 1 FROM {table} zs WHERE zs.person_id = pz.person_id AND zs.dwelling = x.dwelling)
-        )
+              AND {new_home};
+        INSERT INTO left_home
+        WITH pairs AS (SELECT * FROM left_home_pairs)
         -- only where the name points one way: one young adult for the namesake, and (v3, v4) one namesake for the
         -- young adult
         SELECT DISTINCT person_id, dwelling FROM pairs

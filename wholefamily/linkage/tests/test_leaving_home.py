@@ -1,5 +1,6 @@
-"""Young adults leave home (engine/households.py, `_left_home`): the rule of model v3 and v4, and the candidate
-options of ADR 0019 (`V5` below), on small hand-made histories. Each test of an option fails on the v4 rule."""
+"""Young adults leave home (engine/households.py, `_left_home`), and a closed council tax listing with nothing after it
+is a move (`_closed_span_moves_out`): the rules of model v3 and v4, model v5 (ADR 0019) and the options v5 does not
+use, on small hand-made histories. Each test of an option fails on the v4 rule."""
 
 from __future__ import annotations
 
@@ -20,11 +21,12 @@ from wholefamily.linkage.engine.households import build_households
 
 V4 = HouseholdRules(leaving_home_ages=(18, 25))
 V5 = HouseholdRules(
-    leaving_home_ages=(18, 25), leaving_home_before_following=True, leaving_home_namesake_after="arrival",
-    leaving_home_name_similarity=0.9, leaving_home_several_namesakes=True,
+    leaving_home_ages=(18, 25), leaving_home_before_following=True, leaving_home_name_similarity=0.9,
+    leaving_home_new_home=True, closed_span_moves_out=True,
 )  # fmt: skip
 OPTIONS = ("leaving_home_ages", "leaving_home_before_following", "leaving_home_namesake_after",
-           "leaving_home_name_similarity", "leaving_home_several_namesakes")  # fmt: skip
+           "leaving_home_name_similarity", "leaving_home_several_namesakes", "leaving_home_new_home",
+           "closed_span_moves_out")  # fmt: skip
 PEOPLE = {  # person: (forename, surname, date of birth or None)
     "mum": ("SARAH", "SMITH", "1970-03-01"),
     "dad": ("PAUL", "SMITH", "1968-07-12"),
@@ -34,6 +36,7 @@ PEOPLE = {  # person: (forename, surname, date of birth or None)
     "slip": ("JACK", "SMIHT", None),  # the same with a keying slip in the surname
     "cousin": ("JACK", "SMITH", "1995-04-04"),
     "aunt": ("MARY", "JONES", None),
+    "uncle": ("TOM", "SMITH", "1985-01-01"),
 }
 
 
@@ -100,7 +103,8 @@ def test_a_stale_home_address_after_the_listing_elsewhere_does_not_keep_the_youn
         ("kid", "U:1", "2016-09-01", None),
     ]
     assert _current(records, V4)["son"] == "U:1#0"
-    assert _current(records, V5)["son"] is None
+    assert _current(records, V5)["son"] == "U:1#0"  # v5 does not take this option
+    assert _current(records, replace(V5, leaving_home_namesake_after="arrival"))["son"] is None
 
 
 def test_a_keying_slip_in_one_name_still_points_to_the_young_adult() -> None:
@@ -131,16 +135,57 @@ def test_two_namesakes_point_nowhere_in_v4_and_to_the_young_adult_in_the_candida
     ]
     assert _current(records, replace(V5, leaving_home_name_similarity=None))["son"] is None  # one namesake: left
     assert _current(records, replace(V4, leaving_home_name_similarity=0.9))["son"] == "U:1#0"  # two: not in v4
-    assert _current(records, V5)["son"] is None  # each of the two points to Jack alone
+    assert _current(records, V5)["son"] == "U:1#0"  # v5 does not take this option
+    several = replace(V5, leaving_home_several_namesakes=True)
+    assert _current(records, several)["son"] is None  # each of the two points to Jack alone
 
 
-def test_the_rules_are_read_from_the_definition_and_off_in_model_v4() -> None:
+def test_a_listing_at_a_home_already_lived_in_is_not_the_young_adult_leaving() -> None:
+    # a council tax listing of a baby Jack Smith born into the family of Tom Smith, who already lives at U:6
+    records = [
+        *FAMILY,
+        ("uncle", "U:6", "2013-02-01", "9999-12-31"),
+        ("uncle", "U:6", "2016-05-01", None),
+        ("listing", "U:6", "2015-01-01", "9999-12-31"),
+        ("kid", "U:1", "2016-09-01", None),
+    ]
+    assert _current(records, V4)["son"] is None  # v4: taken as Jack's own home
+    current = _current(records, V5)
+    assert current["son"] == "U:1#0" and current["uncle"] == current["listing"] == "U:6#0"
+    # at a dwelling whose earlier people were last seen before the listing, the listing is a new home of Jack's
+    records = [*records[:-4], ("uncle", "U:6", "2013-02-01", "2014-06-30"), *records[-2:]]
+    assert _current(records, V5)["son"] is None
+
+
+def test_a_closed_listing_with_nothing_after_it_is_a_move_out() -> None:
+    family = [
+        ("mum", "U:1", "2013-01-01", "2015-06-30"),  # her listing closed; she is seen nowhere after
+        ("dad", "U:1", "2013-01-01", "9999-12-31"),
+        ("kid", "U:1", "2013-09-01", None),
+        ("kid", "U:1", "2016-09-01", None),
+    ]
+    assert _current(family, V4)["mum"] == "U:1#0"  # v4: at the family home for good
+    current = _current(family, V5)
+    assert current["mum"] is None and current["dad"] == current["kid"] == "U:1#0"
+    # a later record anywhere, even at that dwelling (stale after the close, so not dating her stay), keeps her
+    assert _current([*family, ("mum", "U:9", "2016-01-01", None)], V5)["mum"] == "U:9#0"
+    assert _current([*family, ("mum", "U:1", "2016-01-01", None)], V5)["mum"] == "U:1#0"
+    # a listing that closes on the last day of the data is not yet a move
+    assert _current([*family[:1], ("dad", "U:1", "2013-01-01", "9999-12-31"), ("kid", "U:1", "2013-09-01", None),
+                     ("kid", "U:1", "2015-06-30", None)], V5)["mum"] == "U:1#0"  # fmt: skip
+
+
+def test_the_rules_are_read_from_the_definition_off_in_model_v4_and_on_in_model_v5() -> None:
     rules = load_definition(Path(DEFAULT_DEFINITIONS_DIR) / "linkage" / "model-v4.yaml").households
     assert rules == replace(rules, **{field: getattr(V4, field) for field in OPTIONS})
-    candidate = _household_rules(
-        {"leaving_home": {"from_age": 18, "under_age": 25, "before_following": True, "namesake_after": "arrival",
-                          "name_similarity": 0.9, "several_namesakes": True}}
+    v5 = load_definition(Path(DEFAULT_DEFINITIONS_DIR) / "linkage" / "model-v5.yaml").households
+    assert {field: getattr(v5, field) for field in OPTIONS} == {field: getattr(V5, field) for field in OPTIONS}
+    every = _household_rules(
+        {"closed_span_moves_out": True,
+         "leaving_home": {"from_age": 18, "under_age": 25, "before_following": True, "namesake_after": "arrival",
+                          "name_similarity": 0.9, "several_namesakes": True, "new_home": True}}
     )  # fmt: skip
-    assert {field: getattr(candidate, field) for field in OPTIONS} == {field: getattr(V5, field) for field in OPTIONS}
+    expected = replace(V5, leaving_home_namesake_after="arrival", leaving_home_several_namesakes=True)
+    assert {field: getattr(every, field) for field in OPTIONS} == {field: getattr(expected, field) for field in OPTIONS}
     with pytest.raises(ValueError, match="namesake_after"):
         _household_rules({"leaving_home": {"from_age": 18, "under_age": 25, "namesake_after": "soon"}})
