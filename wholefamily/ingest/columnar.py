@@ -48,6 +48,7 @@ CHECKED_FILE = ".checked.parquet"
 PROBLEMS_FILE = ".problems.parquet"
 COLUMNAR_ENCODINGS = frozenset({"utf-8", "utf-8-sig"})
 PYTHON_BATCH_ROWS = 10_000
+WRITE_BATCH_ROWS = 122_880
 DUPLICATE_SEQ = 1_000_000
 """Orders a row's duplicate problem after its other problems, as the row rules add it last."""
 
@@ -203,6 +204,13 @@ class CsvColumnarValidation:
     def _run(self, sql: str) -> None:
         self.connection.execute(sql).fetchall()
 
+    def _write(self, sql: str, path: Path, schema: pa.Schema) -> None:
+        """Stream a query's rows into a Parquet file with exactly the store's schema (as the row path writes it)."""
+        reader = self.connection.sql(sql).to_arrow_reader(WRITE_BATCH_ROWS)
+        with pq.ParquetWriter(path, schema, compression="zstd") as target:
+            for batch in reader:
+                target.write_batch(batch.rename_columns(schema.names).cast(schema))
+
     def _typed_names(self) -> list[str]:
         names = [column.name for column in self.compiled.columns]
         names += [f'"f_{column.name}"' for column in self.compiled.columns if column.format_sql is not None]
@@ -327,8 +335,7 @@ class CsvColumnarValidation:
                 + (" AND source_line NOT IN (SELECT line FROM duplicate_rows)" if has_duplicates else "")
                 + " ORDER BY source_line"
             )
-        target = sql_text(str(self.writer.tmp / DATA_FILE))
-        self._run(f"COPY ({sql}) TO {target} (FORMAT parquet, COMPRESSION zstd)")
+        self._write(sql, self.writer.tmp / DATA_FILE, self.writer.schema)
 
     def write_quarantine(self, *, has_duplicates: bool) -> None:
         """The bad rows as delivered, with their line and reasons, as the version's quarantine.parquet."""
@@ -357,11 +364,12 @@ class CsvColumnarValidation:
         reasons = (
             "string_agg(CASE WHEN \"column\" <> '' THEN \"column\" || ': ' ELSE '' END || reason, '; ' ORDER BY seq)"
         )
-        target = sql_text(str(self.writer.tmp / QUARANTINE_FILE))
-        self._run(
-            f"COPY (SELECT {quoted}, bad_text.line AS _source_line, reasons.text AS _problems FROM bad_text "
+        self._write(
+            f"SELECT {quoted}, bad_text.line AS _source_line, reasons.text AS _problems FROM bad_text "
             f"LEFT JOIN (SELECT line, {reasons} AS text FROM ({errors}) GROUP BY line) AS reasons USING (line) "
-            f"ORDER BY bad_text.line) TO {target} (FORMAT parquet, COMPRESSION zstd)"
+            "ORDER BY bad_text.line",
+            self.writer.tmp / QUARANTINE_FILE,
+            self.writer.quarantine_schema,
         )
 
     def period(self) -> tuple[Any, Any]:
@@ -408,6 +416,7 @@ def validate_csv(
     is_reject: bool,
     add_problem: Callable[[Problem], None],
     on_staged: Callable[[int], None] | None = None,
+    on_counted: Callable[[ColumnarOutcome], None] | None = None,
 ) -> ColumnarOutcome | None:
     """Validate and store a CSV delivery on DuckDB; None when the file needs the row path (nothing then kept).
 
@@ -450,6 +459,8 @@ def validate_csv(
             period_low=None,
             period_high=None,
         )
+        if on_counted is not None:
+            on_counted(outcome)
         validation.validator.finish()
         if outcome.rows_accepted and not (is_reject and rows_bad):
             validation.write_data(python_good=python_good, has_duplicates=duplicates > 0)

@@ -39,7 +39,7 @@ from wholefamily.domain.validation import (
 from wholefamily.governance.agreements import AgreementError, agreement_for_import
 from wholefamily.governance.audit import record
 from wholefamily.governance.models import AuditEvent, DataSharingAgreement
-from wholefamily.ingest.columnar import COLUMNAR_ENCODINGS, ByteScan, scan_bytes, validate_csv
+from wholefamily.ingest.columnar import COLUMNAR_ENCODINGS, ByteScan, ColumnarOutcome, scan_bytes, validate_csv
 from wholefamily.ingest.models import DatasetVersion, ImportProblem, ImportRun, Policy
 from wholefamily.ingest.readers import CsvSource, max_line_chars, open_source
 from wholefamily.ingest.store import VersionWriter, abandoned_runs, clean_abandoned, holding_run
@@ -317,6 +317,12 @@ def _validate_columnar(
         progress.start(rows, f"Validated the rows of {run.file_name}")
         progress.advance(rows)
 
+    def on_counted(outcome: ColumnarOutcome) -> None:
+        tally.rows_read = outcome.rows_read
+        tally.rows_bad = outcome.rows_bad
+        tally.rows_accepted = outcome.rows_accepted
+        tally.cells_flagged = outcome.cells_flagged
+
     outcome = validate_csv(
         path=path,
         header=list(source.header),
@@ -331,13 +337,10 @@ def _validate_columnar(
         is_reject=run.policy == Policy.REJECT,
         add_problem=report.add,
         on_staged=on_staged,
+        on_counted=on_counted,
     )
     if outcome is None:
         return False
-    tally.rows_read = outcome.rows_read
-    tally.rows_bad = outcome.rows_bad
-    tally.rows_accepted = outcome.rows_accepted
-    tally.cells_flagged = outcome.cells_flagged
     tally.note_period(outcome.period_low)
     tally.note_period(outcome.period_high)
     return True
