@@ -278,7 +278,7 @@ class CsvColumnarValidation:
 
     def duplicates(self) -> int:
         """Rows repeating an earlier accepted row's key, recorded as problems; returns how many."""
-        keys = [("source_record_id",)]
+        keys: list[tuple[str, ...]] = [("source_record_id",)]
         if tuple(self.contract.unique_key) != ("source_record_id",):
             keys.append(tuple(self.contract.unique_key))
         stage, checked = sql_text(str(self.stage)), sql_text(str(self.checked))
