@@ -102,9 +102,20 @@ def _trimmed(cell: str) -> str:
     return f"trim({cell}, {sql_text(PYTHON_WHITESPACE)})"
 
 
+_WHITESPACE_CODES = ", ".join(str(ord(character)) for character in PYTHON_WHITESPACE)
+
+
+def _blank(cell: str) -> str:
+    """Empty or white space only; the first character decides for nearly every cell, so trim only when it is a space."""
+    return (
+        f"(CASE WHEN {cell} = '' THEN TRUE WHEN ord({cell}) NOT IN ({_WHITESPACE_CODES}) THEN FALSE "
+        f"ELSE {_trimmed(cell)} = '' END)"
+    )
+
+
 def _missing(cell: str, profile: SourceProfile) -> str:
     """The row rules' "no value": empty, white space only, or one of the profile's null markers."""
-    blank = f"{_trimmed(cell)} = ''"
+    blank = _blank(cell)
     if profile.null_values:
         markers = ", ".join(sql_text(value) for value in sorted(profile.null_values))
         return f"({blank} OR {cell} IN ({markers}))"
@@ -189,10 +200,11 @@ class DeliveryCompiler:
             self._column(column, position)
             for column, position in zip(self.contract.columns, self.plan.positions, strict=True)
         )
-        blank = " AND ".join([f"{raw[0]} = ''", *(f"{_trimmed(cell)} = ''" for cell in raw[1:])])
+        rest = " AND ".join(_blank(cell) for cell in raw[1:]) or "TRUE"
+        blank = f"(CASE WHEN {raw[0]} <> '' THEN FALSE ELSE {rest} END)"
         conditions = [column.clean_sql for column in columns]
         # Fields past the header's last name (a trailing delimiter) must be empty, as the row rules allow.
-        conditions += [f"{_trimmed(cell)} = ''" for cell in raw[self.plan.width :]]
+        conditions += [_blank(cell) for cell in raw[self.plan.width :]]
         by_name = {column.name: column for column in columns}
         conditions += [self._check(check, by_name) for check in self.contract.checks]
         clean = " AND ".join(f"({condition})" for condition in conditions) or "TRUE"
