@@ -44,6 +44,7 @@ def write_attendance(path: Path, rows: int) -> None:
     import duckdb
 
     connection = duckdb.connect()
+    connection.execute("SET enable_progress_bar = false").fetchall()
     connection.execute(
         f"""COPY (
         SELECT 'R' || lpad(i::VARCHAR, 8, '0') AS source_record_id, 'P' || lpad(p::VARCHAR, 8, '0') AS source_person_id,
