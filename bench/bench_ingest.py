@@ -194,6 +194,23 @@ def warm_up(cli: list[str], python: list[str], env: dict[str, str], workdir: Pat
     )  # fmt: skip
 
 
+CHECK_LINES = """
+import duckdb
+connection = duckdb.connect()
+wrong, rows = connection.execute(
+    "SELECT count(*) FILTER (WHERE source_line <> CAST(substr(source_record_id, 2) AS BIGINT) + 2), count(*) "
+    "FROM read_parquet('{pattern}')"
+).fetchall()[0]
+print(f"  line numbers: {{rows - wrong:,}} of {{rows:,}} stored rows have their record's line (quoted line breaks included)")
+"""
+
+
+def check_lines(folder: Path, env: dict[str, str]) -> None:
+    """Row R<i> of the made-up file is record i + 2 (the header is line 1): check every stored row's source_line."""
+    code = CHECK_LINES.format(pattern=str(folder / "*" / "data.parquet"))
+    subprocess.run([sys.executable, "-c", code], env=env, check=True)
+
+
 def in_child(function: str, path: Path, rows: int, env: dict[str, str]) -> None:
     """Call this module's `function(path, rows)` in a child process (keeps this process's memory small)."""
     code = f"import sys; sys.path.insert(0, {str(ROOT / 'bench')!r}); import bench_ingest as b; "
@@ -247,6 +264,7 @@ def main() -> int:
             print(f"  ratio import / DuckDB alone: {product.seconds / engine.seconds:.2f}")
             print(f"  DuckDB alone: {engine.output}")
             print("  import: " + product.output.replace("\n", "\n          "))
+            check_lines(workdir / "var" / "data" / "datasets" / "school_attendance", env)
             if options.row_path:
                 row_env = {**env, "WHOLEFAMILY_INGEST_COLUMNAR": "0", "WHOLEFAMILY_VAR_DIR": str(workdir / "var-rows")}
                 row_env["WHOLEFAMILY_DATA_DIR"] = str(workdir / "var-rows" / "data")
