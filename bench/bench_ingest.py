@@ -201,7 +201,7 @@ wrong, rows = connection.execute(
     "SELECT count(*) FILTER (WHERE source_line <> CAST(substr(source_record_id, 2) AS BIGINT) + 2), count(*) "
     "FROM read_parquet('{pattern}')"
 ).fetchall()[0]
-print(f"  line numbers: {{rows - wrong:,}} of {{rows:,}} stored rows have their record's line (quoted line breaks included)")
+print(f"  line numbers: {{rows - wrong:,}} of {{rows:,}} stored rows have their record's line")
 """
 
 
