@@ -292,7 +292,12 @@ class DeliveryCompiler:
         parts = [by_name[name].value_sql for name in check.columns]
         if check.rule == "not_before":
             return f"NOT COALESCE(({parts[0]}) < ({other}), FALSE)"
-        total = " + ".join(f"({part})" for part in parts)
+        # Whole numbers are summed as 128-bit integers: eighteen-digit cells must not overflow the check.
+        widened = [
+            f"CAST(({part}) AS HUGEINT)" if by_name[name].sql_type == "BIGINT" else f"({part})"
+            for name, part in zip(check.columns, parts, strict=True)
+        ]
+        total = " + ".join(widened)
         return f"NOT COALESCE(({total}) > ({other}), FALSE)"
 
 

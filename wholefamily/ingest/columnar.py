@@ -196,8 +196,10 @@ class CsvColumnarValidation:
         try:
             self._run(sql)
         except duckdb.Error as error:
-            # Reading errors (quoting, widths, encoding, line size) send the file to the row path.
-            if isinstance(error, duckdb.InvalidInputException | duckdb.ConversionException):
+            # Reading errors (quoting, widths, encoding, line size), or a value the SQL cannot hold: the row path.
+            if isinstance(
+                error, duckdb.InvalidInputException | duckdb.ConversionException | duckdb.OutOfRangeException
+            ):
                 raise _Fallback(str(error)) from None
             raise
 

@@ -144,6 +144,8 @@ def test_awkward_cells_and_duplicates_give_the_same_report(
     rows[9] = dict(rows[0])  # repeats a row that only the row rules passed (line 2)
     rows[10] = dict(rows[11])  # a clean row repeated by a later clean row (lines 12 and 13)
     rows[12] = dict(rows[5])  # repeats a bad row: not a duplicate (the first was never accepted)
+    rows[13]["authorised_absence_sessions"] = "9" * 18  # the sum check must not overflow
+    rows[13]["unauthorised_absence_sessions"] = "9" * 18
     for policy in ("quarantine", "reject"):
         path = canonical_csv(tmp_path / f"{policy}.csv", rows, contract)
         outcome = both(path, policy=policy)
