@@ -28,7 +28,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from wholefamily.dataplane.scratch import duckdb_config
+from wholefamily.dataplane.scratch import duckdb_config, duckdb_temp_directory
 from wholefamily.domain.columnar import CompiledDelivery, compile_delivery, merge_date_use, sql_text
 from wholefamily.domain.contract import Codelist, Contract
 from wholefamily.domain.validation import (
@@ -121,6 +121,7 @@ def _read_csv_sql(path: Path, *, width: int, delimiter: str, max_line: int) -> s
 
 
 def _connect(threads: int | None = None) -> duckdb.DuckDBPyConnection:
+    duckdb_temp_directory().mkdir(parents=True, exist_ok=True)  # DuckDB makes only the last level when it spills
     connection = duckdb.connect(":memory:", config=duckdb_config())
     connection.execute(f"SET memory_limit = {sql_text(memory_limit())}").fetchall()
     connection.execute("SET preserve_insertion_order = true").fetchall()
