@@ -268,3 +268,19 @@ def test_a_row_of_empty_fields_is_skipped_and_a_row_of_spaces_is_not(tmp_path: P
     path = write_csv(tmp_path / "a.csv", names, [[""] * len(names), [" "] * len(names)])
     outcome = both(path)
     assert outcome["counts"][:3] == (1, 0, 1)  # the row of spaces is read (its first cell is not empty), and bad
+
+
+def test_duckdb_can_spill_in_a_fresh_var_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A big delivery's duplicate query spills to disk: the spill folder must exist whatever was there before."""
+    monkeypatch.setenv("WHOLEFAMILY_VAR_DIR", str(tmp_path / "fresh"))
+    monkeypatch.setenv("WHOLEFAMILY_INGEST_MEMORY", "32MB")
+    connection = columnar._connect(threads=1)
+    try:
+        rows = connection.execute(
+            "SELECT count(*) FROM (SELECT i::VARCHAR || 'key-padding-to-use-memory' AS k, min(i) FROM range(2000000) "
+            "t(i) GROUP BY k)"
+        ).fetchall()
+    finally:
+        connection.close()
+    assert rows == [(2_000_000,)]
+    assert (tmp_path / "fresh" / "tmp" / "duckdb").is_dir()
