@@ -127,6 +127,18 @@ def test_a_clean_delivery_with_quoted_line_breaks_keeps_its_line_numbers(
     assert outcome["files"][QUARANTINE_FILE].column("_source_line").to_pylist() == [10]
 
 
+def test_line_breaks_inside_values_of_a_crlf_file(tmp_path: Path, contract_set: ContractSet, both: Any) -> None:
+    contract = contract_set.contract(KIND)
+    rows = canonical_rows(contract, contract_set, count=8)
+    rows[2]["address"] = "1 Nowhere Lane,\r\nTestville"
+    rows[5]["term"] = "winter"
+    path = canonical_csv(tmp_path / "a.csv", rows, contract)
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n").replace(b"\r\r\n", b"\r\n"))
+    outcome = both(path, policy="quarantine")
+    assert [problem[:2] for problem in outcome["problems"]] == [(7, "term")]
+    assert outcome["files"][DATA_FILE].column("address").to_pylist()[2] == "1 Nowhere Lane,\r\nTestville"
+
+
 def test_awkward_cells_and_duplicates_give_the_same_report(
     tmp_path: Path, contract_set: ContractSet, both: Any
 ) -> None:
