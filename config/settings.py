@@ -67,6 +67,8 @@ WHOLEFAMILY_COUNCIL_NAME = os.environ.get("WHOLEFAMILY_COUNCIL_NAME", "Demo Coun
 
 DATA_DIR = Path(os.environ.get("WHOLEFAMILY_DATA_DIR", VAR_DIR / "data"))
 DEFINITIONS_DIR = BASE_DIR / "definitions"
+# CSV deliveries are validated on DuckDB (ADR 0028); 0 forces the row-by-row path everywhere.
+INGEST_COLUMNAR = os.environ.get("WHOLEFAMILY_INGEST_COLUMNAR", "1") == "1"
 PROGRAMMES_DIR = BASE_DIR / "programmes"
 
 INSTALLED_APPS = [

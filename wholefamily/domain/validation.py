@@ -462,6 +462,15 @@ def cell_text(value: Cell) -> str:
     return str(value)
 
 
+def date_bounds(column: Column, received_on: dt.date) -> tuple[dt.date, dt.date]:
+    """The earliest and latest date a date column accepts: its own bounds, else 1900 and the received date (or 2100
+    for columns that may hold future dates)."""
+    earliest = column.minimum if isinstance(column.minimum, dt.date) else EARLIEST_DATE
+    if isinstance(column.maximum, dt.date):
+        return earliest, column.maximum
+    return earliest, LATEST_FUTURE_DATE if column.is_future_allowed else received_on
+
+
 # --- rows ------------------------------------------------------------------------------------------
 @dataclass
 class RowResult:
@@ -522,7 +531,9 @@ class RowValidator:
         profile: SourceProfile,
         plan: HeaderPlan,
         received_on: dt.date,
+        check_duplicates: bool = True,
     ) -> None:
+        """`check_duplicates=False` leaves duplicates within the delivery to the caller (the columnar path)."""
         self.contract = contract
         self.profile = profile
         self.plan = plan
@@ -550,7 +561,7 @@ class RowValidator:
         self.date_use: dict[str, _DateFormatUse] = {
             column.name: _DateFormatUse() for column in self.columns if column.type is ColumnType.DATE
         }
-        self.trackers = self._trackers()
+        self.trackers = self._trackers() if check_duplicates else []
         self.checks = [self._check_function(check) for check in contract.checks]
         self.null_values = profile.null_values
 
@@ -616,11 +627,7 @@ class RowValidator:
         return parse
 
     def _date_parser(self, column: Column) -> Callable[[Cell, int], Value]:
-        earliest = column.minimum if isinstance(column.minimum, dt.date) else EARLIEST_DATE
-        if isinstance(column.maximum, dt.date):
-            latest = column.maximum
-        else:
-            latest = LATEST_FUTURE_DATE if column.is_future_allowed else self.received_on
+        earliest, latest = date_bounds(column, self.received_on)
         use_name = column.name
         shown_formats = " or ".join(describe_date_format(fmt) for fmt in self.profile.date_formats)
 
@@ -748,7 +755,7 @@ class RowValidator:
                 earlier = tracker.check(line, values)
                 if earlier is not None:
                     columns = ", ".join(tracker.columns)
-                    problems.append(Problem(line, columns, _duplicate_reason(earlier, tracker.columns)))
+                    problems.append(Problem(line, columns, duplicate_reason(earlier, tracker.columns)))
                     break
         return RowResult(line, values, problems)
 
@@ -773,7 +780,8 @@ class RowValidator:
             )
 
 
-def _duplicate_reason(earlier: int, columns: Sequence[str]) -> str:
+def duplicate_reason(earlier: int, columns: Sequence[str]) -> str:
+    """The report's reason for a row repeating an earlier row's key."""
     return f"duplicate of line {earlier} (same {', '.join(columns)})"
 
 

@@ -26,6 +26,7 @@ from wholefamily.domain.contract import ContractError, ContractSet, academic_yea
 from wholefamily.domain.progress import NullProgress, ProgressReporter
 from wholefamily.domain.validation import (
     DeliveryRefused,
+    HeaderPlan,
     Problem,
     RowValidator,
     Severity,
@@ -38,8 +39,9 @@ from wholefamily.domain.validation import (
 from wholefamily.governance.agreements import AgreementError, agreement_for_import
 from wholefamily.governance.audit import record
 from wholefamily.governance.models import AuditEvent, DataSharingAgreement
+from wholefamily.ingest.columnar import COLUMNAR_ENCODINGS, ByteScan, ColumnarOutcome, scan_bytes, validate_csv
 from wholefamily.ingest.models import DatasetVersion, ImportProblem, ImportRun, Policy
-from wholefamily.ingest.readers import open_source
+from wholefamily.ingest.readers import CsvSource, max_line_chars, open_source
 from wholefamily.ingest.store import VersionWriter, abandoned_runs, clean_abandoned, holding_run
 
 logger = logging.getLogger(__name__)
@@ -203,7 +205,8 @@ def _run_import(*, run: ImportRun, path: Path, by: AbstractBaseUser | None, prog
     run.status = ImportRun.Status.RUNNING
     run.save(update_fields=["status"])
     run.file_size = path.stat().st_size
-    run.sha256 = file_sha256(path)
+    scan = scan_bytes(path)
+    run.sha256 = scan.sha256
     run.save(update_fields=["file_size", "sha256"])
 
     existing = DatasetVersion.objects.filter(sha256=run.sha256, kind=run.kind, profile=run.profile).first()
@@ -221,16 +224,17 @@ def _run_import(*, run: ImportRun, path: Path, by: AbstractBaseUser | None, prog
         source = open_source(path, profile)
         try:
             plan = plan_header(source.header, contract, profile)
-            validator = RowValidator(
-                contract=contract,
-                codelists=contract_set.codelists,
-                profile=profile,
-                plan=plan,
-                received_on=run.received_on,
-            )
             writer = VersionWriter(contract=contract, kind=run.kind, version_id=version_id, header=source.header)
-            _validate_rows(run, source, validator, writer, report, tally, progress)
-            validator.finish()
+            if not _validate_columnar(run, path, source, scan, plan, writer, report, tally, progress):
+                validator = RowValidator(
+                    contract=contract,
+                    codelists=contract_set.codelists,
+                    profile=profile,
+                    plan=plan,
+                    received_on=run.received_on,
+                )
+                _validate_rows(run, source, validator, writer, report, tally, progress)
+                validator.finish()
         finally:
             source.close()
         if tally.rows_read == 0:
@@ -279,6 +283,67 @@ def _mark_runs_interrupted(run_ids: list[str]) -> None:
 
 def _is_recorded(version_id: str) -> bool:
     return DatasetVersion.objects.filter(version_id=version_id).exists()
+
+
+def columnar_enabled() -> bool:
+    """CSV deliveries are validated on DuckDB unless INGEST_COLUMNAR is False (ADR 0028)."""
+    return bool(getattr(settings, "INGEST_COLUMNAR", True))
+
+
+def _validate_columnar(
+    run: ImportRun,
+    path: Path,
+    source: Any,
+    scan: ByteScan,
+    plan: HeaderPlan,
+    writer: VersionWriter,
+    report: _Report,
+    tally: _Tally,
+    progress: ProgressReporter,
+) -> bool:
+    """Validate a CSV delivery on DuckDB (ADR 0028); False when the file must take the row-by-row path instead."""
+    if not (
+        columnar_enabled()
+        and isinstance(source, CsvSource)
+        and source.encoding.replace("_", "-").lower() in COLUMNAR_ENCODINGS
+        and len(source.delimiter) == 1
+        and scan.is_plain_text
+    ):
+        return False
+    contract_set = contracts()
+    progress.start(max(source.estimated_rows, 0), f"Validating the rows of {run.file_name}")
+
+    def on_staged(rows: int) -> None:
+        progress.start(rows, f"Validated the rows of {run.file_name}")
+        progress.advance(rows)
+
+    def on_counted(outcome: ColumnarOutcome) -> None:
+        tally.rows_read = outcome.rows_read
+        tally.rows_bad = outcome.rows_bad
+        tally.rows_accepted = outcome.rows_accepted
+        tally.cells_flagged = outcome.cells_flagged
+
+    outcome = validate_csv(
+        path=path,
+        header=list(source.header),
+        delimiter=source.delimiter,
+        contract=contract_set.contract(run.kind),
+        codelists=dict(contract_set.codelists),
+        profile=profile_for(name=run.profile, kind=run.kind),
+        plan=plan,
+        received_on=run.received_on,
+        writer=writer,
+        max_line=max_line_chars(),
+        is_reject=run.policy == Policy.REJECT,
+        add_problem=report.add,
+        on_staged=on_staged,
+        on_counted=on_counted,
+    )
+    if outcome is None:
+        return False
+    tally.note_period(outcome.period_low)
+    tally.note_period(outcome.period_high)
+    return True
 
 
 def _validate_rows(

@@ -158,6 +158,7 @@ class VersionWriter:
         self.quarantine_writer: pq.ParquetWriter | None = None
         self.rows_written = 0
         self.rows_quarantined = 0
+        self.is_engine_written = False
 
     # -- rows
     def add_good(self, result: RowResult) -> None:
@@ -208,14 +209,19 @@ class VersionWriter:
         self.rows_quarantined += table.num_rows
         self.bad_rows = []
 
+    def files_written_by_engine(self) -> None:
+        """The data (and quarantine) files were written into the temporary folder by the columnar path."""
+        self.is_engine_written = True
+
     # -- end
     def finish_files(self, manifest: dict[str, Any]) -> None:
         """Flush and close the Parquet files and write the manifest (still in the temporary folder)."""
         self._flush_good()
         self._flush_bad()
-        if self.data_writer is None:
+        if self.data_writer is None and not self.is_engine_written:
             self.data_writer = pq.ParquetWriter(self.tmp / DATA_FILE, self.schema, compression="zstd")
-        self.data_writer.close()
+        if self.data_writer is not None:
+            self.data_writer.close()
         if self.quarantine_writer is not None:
             self.quarantine_writer.close()
         (self.tmp / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2, sort_keys=True, default=str))

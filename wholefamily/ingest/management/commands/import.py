@@ -48,6 +48,8 @@ class Command(BaseCommand):
         "Import delivered files (CSV, XLSX or Parquet; several, or a folder) as new dataset versions, through a "
         "profile."
     )
+    # The web's system checks (URL configuration, templates) take seconds to import and say nothing about a file.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("files", type=Path, nargs="+", metavar="FILE_OR_FOLDER")

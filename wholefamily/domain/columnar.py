@@ -1,0 +1,344 @@
+"""The data contract's checks compiled to SQL over a delivery's text cells, for a columnar engine (ADR 0028).
+
+Pure: builds SQL text, runs nothing. The engine (DuckDB in `wholefamily.ingest.columnar`) reads a delivery with every
+column as text, `c0`, `c1`, ... in the supplier's order, and evaluates, for every row:
+
+- `is_blank`: the row is empty (skipped, as `RowValidator`'s callers skip it);
+- `is_clean`: every cell is CERTAINLY valid and unflagged by the rules of `wholefamily.domain.validation`: types,
+  formats, code lists, required values, dates in range, lengths, cross-column checks, and no cell that starts like a
+  spreadsheet formula;
+- the typed value of each canonical column (meaningful for clean rows);
+- for each date column, which of the profile's formats the cell was written in (for the mixed-formats rule).
+
+The predicate is deliberately conservative: a row it cannot vouch for (a number written " 5" or "1e3", a code in the
+wrong case, a cell starting "-", any problem at all) is not clean, and the engine hands it to `RowValidator`, which
+stays the one source of every reason in the report. So the report is the row-by-row report, line for line and word for
+word; the engine only spares Python the rows that have nothing to say. Duplicates within a delivery are found by the
+engine over the clean rows and the rows `RowValidator` passed (`duplicate_key`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from wholefamily.domain.contract import Check, Codelist, Column, ColumnType, Contract
+from wholefamily.domain.validation import FORMULA_PREFIXES, HeaderPlan, SourceProfile, date_bounds
+
+PYTHON_WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
+    "\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+"""Every character Python's str.isspace() and str.strip() treat as white space (a test checks the list)."""
+
+MAX_INTEGER_DIGITS = 18
+"""Integers with more digits may not fit 64 bits: left to the row rules."""
+DECIMAL_SCALE = 4
+DECIMAL_INTEGER_DIGITS = 14
+"""Decimals are stored as DECIMAL(18, 4): up to 14 digits before the point and 4 after."""
+
+_MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_SQL_DATE_DIRECTIVES = {
+    "%Y": ("Y", "([0-9]{4})"),
+    "%y": ("y", "([0-9]{2})"),
+    "%m": ("m", "([0-9]{1,2})"),
+    "%d": ("d", "([0-9]{1,2})"),
+    "%b": ("b", "([A-Za-z]{3})"),
+    "%B": ("B", "([A-Za-z]{3,9})"),
+}
+_RE2_SPECIAL = re.compile(r"([\\.^$|?*+()\[\]{}])")
+
+
+def sql_text(value: str) -> str:
+    """A SQL string literal."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def raw_column(position: int) -> str:
+    """The name of the engine's text column for the supplier's column at `position` (0-based)."""
+    return f"c{position}"
+
+
+def _sql_number(value: Decimal | int) -> str:
+    return str(value)
+
+
+def _sql_date(value: dt.date) -> str:
+    return f"DATE '{value.isoformat()}'"
+
+
+@dataclass(frozen=True)
+class CompiledColumn:
+    """One canonical column: its typed value, whether its cell is certainly fine, and (dates) the format used."""
+
+    name: str
+    sql_type: str
+    value_sql: str
+    clean_sql: str
+    format_sql: str | None = None
+    """Dates: the 1-based index of the profile's format the cell was written in (NULL when missing)."""
+
+
+@dataclass(frozen=True)
+class CompiledDelivery:
+    """The SQL for one delivery through one profile: per-column expressions and the row predicates."""
+
+    raw_columns: tuple[str, ...]
+    columns: tuple[CompiledColumn, ...]
+    blank_sql: str
+    clean_sql: str
+    duplicate_key: tuple[str, ...]
+    date_formats: tuple[str, ...]
+
+    def select_list(self) -> str:
+        """`<value> AS <name>, ...` for every canonical column, in contract order."""
+        return ", ".join(f"{column.value_sql} AS {column.name}" for column in self.columns)
+
+
+def _trimmed(cell: str) -> str:
+    return f"trim({cell}, {sql_text(PYTHON_WHITESPACE)})"
+
+
+_WHITESPACE_CODES = ", ".join(str(ord(character)) for character in PYTHON_WHITESPACE)
+
+
+def _blank(cell: str) -> str:
+    """Empty or white space only; the first character decides for nearly every cell, so trim only when it is a space."""
+    return (
+        f"(CASE WHEN {cell} = '' THEN TRUE WHEN ord({cell}) NOT IN ({_WHITESPACE_CODES}) THEN FALSE "
+        f"ELSE {_trimmed(cell)} = '' END)"
+    )
+
+
+def _missing(cell: str, profile: SourceProfile) -> str:
+    """The row rules' "no value": empty, white space only, or one of the profile's null markers."""
+    blank = _blank(cell)
+    if profile.null_values:
+        markers = ", ".join(sql_text(value) for value in sorted(profile.null_values))
+        return f"({blank} OR {cell} IN ({markers}))"
+    return f"({blank})"
+
+
+def _is_ascii(cell: str) -> str:
+    return f"(strlen({cell}) = length({cell}))"
+
+
+def _range(value: str, minimum: str | None, maximum: str | None) -> str:
+    parts = []
+    if minimum is not None:
+        parts.append(f"{value} >= {minimum}")
+    if maximum is not None:
+        parts.append(f"{value} <= {maximum}")
+    return " AND ".join(parts) or "TRUE"
+
+
+def _date_pattern(date_format: str) -> tuple[str, list[str]]:
+    """An RE2 pattern (ASCII digits only) for a profile date format, and the directive of each group."""
+    pattern, groups, index = "", [], 0
+    while index < len(date_format):
+        piece = date_format[index : index + 2]
+        if piece in _SQL_DATE_DIRECTIVES:
+            name, regex = _SQL_DATE_DIRECTIVES[piece]
+            pattern += regex
+            groups.append(name)
+            index += 2
+        else:
+            pattern += _RE2_SPECIAL.sub(r"\\\1", date_format[index])
+            index += 1
+    return pattern, groups
+
+
+def _date_from_format(cell: str, date_format: str) -> str:
+    """SQL for the date `cell` holds in `date_format`, NULL when it does not match or is no real date."""
+    if date_format == "%Y-%m-%d":
+        return (
+            f"CASE WHEN regexp_full_match({cell}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}') THEN TRY_CAST({cell} AS DATE) END"
+        )
+    pattern, groups = _date_pattern(date_format)
+    parts = {name: f"regexp_extract({cell}, {sql_text('^' + pattern + '$')}, {i + 1})" for i, name in enumerate(groups)}
+    if "Y" in parts:
+        year = f"CAST({parts['Y']} AS INTEGER)"
+    else:
+        two = f"CAST({parts['y']} AS INTEGER)"
+        year = f"(CASE WHEN {two} < 69 THEN 2000 + {two} ELSE 1900 + {two} END)"  # the strptime pivot
+    if "m" in parts:
+        month = f"CAST({parts['m']} AS INTEGER)"
+    else:
+        name = parts.get("b") or parts["B"]
+        whens = " ".join(f"WHEN {sql_text(short)} THEN {n}" for n, short in enumerate(_MONTH_NAMES, start=1))
+        month = f"(CASE lower(left({name}, 3)) {whens} END)"
+    day = f"CAST({parts['d']} AS INTEGER)"
+    return f"CASE WHEN regexp_full_match({cell}, {sql_text(pattern)}) THEN TRY(make_date({year}, {month}, {day})) END"
+
+
+class DeliveryCompiler:
+    """Compiles a contract, its code lists and a profile, for one delivery's header, into `CompiledDelivery`."""
+
+    def __init__(
+        self,
+        *,
+        contract: Contract,
+        codelists: Mapping[str, Codelist],
+        profile: SourceProfile,
+        plan: HeaderPlan,
+        received_on: dt.date,
+        header_width: int,
+    ) -> None:
+        self.contract = contract
+        self.codelists = codelists
+        self.profile = profile
+        self.plan = plan
+        self.received_on = received_on
+        self.header_width = header_width
+
+    def compile(self) -> CompiledDelivery:
+        raw = tuple(raw_column(position) for position in range(self.header_width))
+        columns = tuple(
+            self._column(column, position)
+            for column, position in zip(self.contract.columns, self.plan.positions, strict=True)
+        )
+        rest = " AND ".join(_blank(cell) for cell in raw[1:]) or "TRUE"
+        blank = f"(CASE WHEN {raw[0]} <> '' THEN FALSE ELSE {rest} END)"
+        conditions = [column.clean_sql for column in columns]
+        # Fields past the header's last name (a trailing delimiter) must be empty, as the row rules allow.
+        conditions += [_blank(cell) for cell in raw[self.plan.width :]]
+        by_name = {column.name: column for column in columns}
+        conditions += [self._check(check, by_name) for check in self.contract.checks]
+        clean = " AND ".join(f"({condition})" for condition in conditions) or "TRUE"
+        return CompiledDelivery(
+            raw_columns=raw,
+            columns=columns,
+            blank_sql=blank,
+            clean_sql=f"COALESCE({clean}, FALSE)",
+            duplicate_key=tuple(self.contract.unique_key),
+            date_formats=tuple(self.profile.date_formats),
+        )
+
+    # -- columns
+    def _column(self, column: Column, position: int | None) -> CompiledColumn:
+        sql_type = _SQL_TYPES[column.type]
+        if position is None:
+            return CompiledColumn(column.name, sql_type, f"CAST(NULL AS {sql_type})", "TRUE")
+        cell = raw_column(position)
+        missing = _missing(cell, self.profile)
+        value, certain, date_format = self._typed(column, cell)
+        on_missing = "FALSE" if column.is_required else "TRUE"
+        return CompiledColumn(
+            name=column.name,
+            sql_type=sql_type,
+            value_sql=f"CASE WHEN {missing} THEN CAST(NULL AS {sql_type}) ELSE {value} END",
+            clean_sql=f"CASE WHEN {missing} THEN {on_missing} ELSE COALESCE({certain}, FALSE) END",
+            format_sql=None if date_format is None else f"CASE WHEN {missing} THEN NULL ELSE {date_format} END",
+        )
+
+    def _typed(self, column: Column, cell: str) -> tuple[str, str, str | None]:
+        """(value SQL, "certainly fine" SQL, format-index SQL or None) for a cell that is not missing."""
+        kind = column.type
+        if kind is ColumnType.STRING:
+            prefixes = ", ".join(sql_text(prefix) for prefix in FORMULA_PREFIXES)
+            fits = f"length({cell}) <= {column.max_length}" if column.max_length is not None else "TRUE"
+            return cell, f"({fits} AND left({cell}, 1) NOT IN ({prefixes}))", None
+        if kind is ColumnType.INTEGER:
+            value = f"TRY_CAST({cell} AS BIGINT)"
+            low = _sql_number(int(column.minimum)) if isinstance(column.minimum, Decimal) else None
+            high = _sql_number(int(column.maximum)) if isinstance(column.maximum, Decimal) else None
+            shape = f"regexp_full_match({cell}, '[0-9]{{1,{MAX_INTEGER_DIGITS}}}')"
+            return value, f"({shape} AND {_range(value, low, high)})", None
+        if kind is ColumnType.DECIMAL:
+            value = f"TRY_CAST({cell} AS DECIMAL(18, {DECIMAL_SCALE}))"
+            low = _sql_number(column.minimum) if isinstance(column.minimum, Decimal) else None
+            high = _sql_number(column.maximum) if isinstance(column.maximum, Decimal) else None
+            shape = (
+                f"regexp_full_match({cell}, '-?[0-9]{{1,{DECIMAL_INTEGER_DIGITS}}}(\\.[0-9]{{1,{DECIMAL_SCALE}}})?')"
+            )
+            return value, f"({shape} AND {_range(value, low, high)})", None
+        if kind is ColumnType.BOOLEAN:
+            folded = f"lower({_trimmed(cell)})"
+            trues = ", ".join(sql_text(value) for value in sorted(self.profile.true_values)) or "NULL"
+            falses = ", ".join(sql_text(value) for value in sorted(self.profile.false_values)) or "NULL"
+            value = f"CASE WHEN {folded} IN ({trues}) THEN TRUE WHEN {folded} IN ({falses}) THEN FALSE END"
+            return value, f"({_is_ascii(cell)} AND ({value}) IS NOT NULL)", None
+        if kind is ColumnType.DATE:
+            return self._date(column, cell)
+        return self._code(column, cell)
+
+    def _date(self, column: Column, cell: str) -> tuple[str, str, str]:
+        earliest, latest = date_bounds(column, self.received_on)
+        parsed = [_date_from_format(cell, date_format) for date_format in self.profile.date_formats]
+        value = parsed[0] if len(parsed) == 1 else f"COALESCE({', '.join(parsed)})"
+        which = " ".join(f"WHEN ({sql}) IS NOT NULL THEN {i}" for i, sql in enumerate(parsed, start=1))
+        certain = f"({value} BETWEEN {_sql_date(earliest)} AND {_sql_date(latest)})"
+        return value, certain, f"CASE {which} END"
+
+    def _code(self, column: Column, cell: str) -> tuple[str, str, None]:
+        codelist = self.codelists[column.codelist or ""]
+        exact = {code: code for code in codelist.values if code == code.strip(PYTHON_WHITESPACE)}
+        for key, code in self.profile.code_map.get(column.name, {}).items():
+            exact.pop(key, None)
+            if key == key.strip(PYTHON_WHITESPACE):
+                exact[key] = code
+        if not exact:
+            return "CAST(NULL AS VARCHAR)", "FALSE", None
+        whens = " ".join(f"WHEN {sql_text(key)} THEN {sql_text(code)}" for key, code in sorted(exact.items()))
+        value = f"(CASE {cell} {whens} END)"
+        return value, f"({value} IS NOT NULL)", None
+
+    # -- checks across columns
+    def _check(self, check: Check, by_name: Mapping[str, CompiledColumn]) -> str:
+        other = by_name[check.other].value_sql
+        parts = [by_name[name].value_sql for name in check.columns]
+        if check.rule == "not_before":
+            return f"NOT COALESCE(({parts[0]}) < ({other}), FALSE)"
+        # Whole numbers are summed as 128-bit integers: eighteen-digit cells must not overflow the check.
+        widened = [
+            f"CAST(({part}) AS HUGEINT)" if by_name[name].sql_type == "BIGINT" else f"({part})"
+            for name, part in zip(check.columns, parts, strict=True)
+        ]
+        total = " + ".join(widened)
+        return f"NOT COALESCE(({total}) > ({other}), FALSE)"
+
+
+_SQL_TYPES = {
+    ColumnType.STRING: "VARCHAR",
+    ColumnType.CODE: "VARCHAR",
+    ColumnType.DATE: "DATE",
+    ColumnType.INTEGER: "BIGINT",
+    ColumnType.DECIMAL: f"DECIMAL(18, {DECIMAL_SCALE})",
+    ColumnType.BOOLEAN: "BOOLEAN",
+}
+
+
+def compile_delivery(
+    *,
+    contract: Contract,
+    codelists: Mapping[str, Codelist],
+    profile: SourceProfile,
+    plan: HeaderPlan,
+    received_on: dt.date,
+    header_width: int,
+) -> CompiledDelivery:
+    """The SQL for validating one delivery's rows (see the module's docstring)."""
+    return DeliveryCompiler(
+        contract=contract,
+        codelists=codelists,
+        profile=profile,
+        plan=plan,
+        received_on=received_on,
+        header_width=header_width,
+    ).compile()
+
+
+def merge_date_use(
+    counts: Sequence[tuple[str, int, Sequence[int]]], *, keep_lines: int
+) -> tuple[dict[str, int], dict[str, list[int]]]:
+    """Combine (format, count, first lines) tallies of one date column into counts and lines in order of first use."""
+    totals: dict[str, int] = {}
+    lines: dict[str, list[int]] = {}
+    for date_format, count, first_lines in counts:
+        totals[date_format] = totals.get(date_format, 0) + count
+        lines[date_format] = sorted([*lines.get(date_format, []), *first_lines])[:keep_lines]
+    order = sorted(totals, key=lambda date_format: lines[date_format][0] if lines[date_format] else 0)
+    return {fmt: totals[fmt] for fmt in order}, {fmt: lines[fmt] for fmt in order}
