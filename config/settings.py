@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "wholefamily.impact",
     "wholefamily.claims",
     "wholefamily.reporting",
+    "wholefamily.commissioning",
     "wholefamily.web",
     "wholefamily.synth",
 ]

@@ -1,0 +1,63 @@
+"""Example services for the demo county's catalogue, clearly marked as examples (`is_example`): the interventions
+Commissioning for Families with Complex Needs names (section 2.1, Analysis of research; section 2.2, Planning the
+development of services or interventions). Their capacities, costs and reach are invented for the demo."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from wholefamily.commissioning.models import Service
+from wholefamily.commissioning.services import save_service
+
+EXAMPLE_NOTE = "An example for the demo: its provider, capacity, cost and reach are invented."
+SOURCE = "Commissioning for Families with Complex Needs"
+
+# (name, provider, delivery, needs, tier, ages, districts (indexes into the county's, None: all), capacity, unit,
+#  hours per family, unit cost, rating, evidence source, key worker)
+EXAMPLES: tuple[tuple[Any, ...], ...] = (
+    ("Family intervention project", "Wealdshire Council family support", "in_house",
+     ["crime", "education", "family_relationships", "housing", "domestic_abuse"], "tier_3", (0, 17), None, 60,
+     "places", None, "1150.00", "promising",
+     f"{SOURCE}, section 1.1 (the Family Intervention Project pilots' evaluation)", True),
+    ("Multi-systemic therapy", "Example Therapies Ltd", "commissioned",
+     ["crime", "education", "family_relationships"], "tier_3", (11, 17), (0, 1, 2), 900, "hours", 60, "95.00",
+     "proven", f"{SOURCE}, section 2.1 (Multi-Systemic Therapy, for young people aged 11 to 17 and their families)",
+     True),
+    ("Worklessness programme for vulnerable parents", "Example Employment Trust", "commissioned",
+     ["financial_stability"], "tier_2", (16, 99), None, 45, "places", None, "620.00", "local",
+     f"{SOURCE}, section 2.2 (a programme to address worklessness for vulnerable parents)", False),
+    ("Triple P parenting programme", "Wealdshire Council early help", "in_house",
+     ["family_relationships", "early_years"], "tier_2", (0, 16), None, 80, "places", None, "240.00", "proven",
+     f"{SOURCE}, section 2.1 (specific parenting programmes such as Triple P Parenting, for 0 to 16 years)", False),
+    ("Family nurse partnership", "Example Community Health Trust", "commissioned",
+     ["early_years", "health"], "tier_3", (0, 2), (0, 2, 4), 25, "places", None, "1800.00", "proven",
+     f"{SOURCE}, section 2.1 (Family Nurse Partnership, for children 0 to 2 and vulnerable first time mothers)",
+     True),
+    ("Domestic abuse family outreach", "Example Refuge Partnership", "commissioned",
+     ["domestic_abuse", "safe_from_abuse"], "tier_3", (0, 99), (0, 1, 3), 30, "places", None, "900.00", "untested",
+     f"{SOURCE}, section 2.2 (domestic violence services asked how they may contribute)", True),
+)  # fmt: skip
+
+
+def load_example_services(districts: list[str], *, system_actor: str, today: dt.date) -> int:
+    """Add the example services missing from the catalogue (safe to run again); the number added."""
+    added = 0
+    starts_on = dt.date(today.year - 1, 4, 1)
+    for index, (name, provider, delivery, needs, tier, ages, reach, capacity, unit, hours, cost, rating, source,
+                key_worker) in enumerate(EXAMPLES, start=1):  # fmt: skip
+        if Service.objects.filter(name=name).exists() or not districts:
+            continue
+        reached = districts if reach is None else [districts[i] for i in reach if i < len(districts)]
+        data = {
+            "name": name, "provider": provider, "delivery": delivery, "description": EXAMPLE_NOTE,
+            "target_needs": needs, "tier": tier, "min_age": ages[0], "max_age": ages[1], "districts": reached,
+            "capacity": capacity, "capacity_unit": unit, "hours_per_family": hours, "unit_cost": Decimal(cost),
+            "evidence_rating": rating, "evidence_source": source, "provides_key_worker": key_worker,
+            "contract_reference": f"EX-{index:03d}" if delivery == "commissioned" else "",
+            "starts_on": starts_on, "ends_on": dt.date(today.year + 2, 3, 31),
+        }  # fmt: skip
+        save_service(service=None, data=data, by=None, is_example=True, system_actor=system_actor)
+        added += 1
+    return added

@@ -1,0 +1,177 @@
+"""Commissioning reads. The catalogue is not personal; referrals are, and are read through the access door; the
+commissioner's figures (need against capacity, take-up) are aggregates read with `is_personal=False` (ADR 0002,
+ADR 0027), counts shown through the small-numbers rule."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from wholefamily.cases.models import Case
+from wholefamily.commissioning.definitions import catalogue_definition
+from wholefamily.commissioning.models import Service, ServiceReferral
+from wholefamily.domain.commissioning import (
+    CohortFacts,
+    NeedAgainstCapacity,
+    ReferralDates,
+    ReferralFacts,
+    ReferralState,
+    ServiceFacts,
+    TakeUp,
+    need_against_capacity,
+    places_per_quarter,
+    take_up,
+)
+from wholefamily.domain.roles import Role
+from wholefamily.governance import access
+from wholefamily.identification.models import CohortFamily, IdentificationRun
+
+# Commissioners and programme managers run the catalogue (ADR 0027); everyone who works with families reads it, to
+# find a service for a goal.
+CATALOGUE_EDITORS = (Role.COMMISSIONER, Role.PROGRAMME_MANAGER)
+CATALOGUE_READERS = (*CATALOGUE_EDITORS, Role.KEY_WORKER, Role.TEAM_MANAGER, Role.DATA_ANALYST, Role.AUDITOR)
+# Need against capacity: county-wide aggregates for those who plan provision.
+CAPACITY_READERS = (Role.COMMISSIONER, Role.PROGRAMME_MANAGER, Role.DATA_ANALYST)
+
+BAR_WIDTH, BAR_STEP = 420, 46
+
+
+@dataclass(frozen=True)
+class CatalogueFilters:
+    need: str = ""
+    district: str = ""
+    delivery: str = ""
+    tier: str = ""
+    rating: str = ""
+    search: str = ""
+
+
+def catalogue(filters: CatalogueFilters) -> list[Service]:
+    """The catalogue, filtered. JSON lists are filtered in Python so SQLite and PostgreSQL answer alike."""
+    services: QuerySet[Service] = Service.objects.all()
+    if filters.delivery:
+        services = services.filter(delivery=filters.delivery)
+    if filters.tier:
+        services = services.filter(tier=filters.tier)
+    if filters.rating:
+        services = services.filter(evidence_rating=filters.rating)
+    if filters.search:
+        services = services.filter(Q(name__icontains=filters.search) | Q(provider__icontains=filters.search))
+    found = list(services)
+    if filters.need:
+        found = [s for s in found if filters.need in s.target_needs]
+    if filters.district:
+        found = [s for s in found if filters.district in s.districts]
+    return found
+
+
+def referrals_for_case(*, for_user: Any, case: Case) -> QuerySet[ServiceReferral]:
+    """The family's referrals to services, for a user who has passed the case door."""
+    scoped = access.scope(for_user, ServiceReferral.objects.filter(case=case), team_field="case__team")
+    return scoped.select_related("service", "goal")
+
+
+def service_take_up(service: Service) -> TakeUp:
+    """Waiting times and take-up of one service: aggregates over every family (no personal record leaves)."""
+    rows = ServiceReferral.objects.filter(service=service).values_list("state", "referred_on", "started_on")
+    return take_up(ReferralDates(ReferralState(state), referred, started) for state, referred, started in rows)
+
+
+def take_up_by_service() -> dict[int, TakeUp]:
+    rows = defaultdict(list)
+    for service_id, state, referred, started in ServiceReferral.objects.values_list(
+        "service_id", "state", "referred_on", "started_on"
+    ):
+        rows[service_id].append(ReferralDates(ReferralState(state), referred, started))
+    return {service_id: take_up(dates) for service_id, dates in rows.items()}
+
+
+def latest_run() -> IdentificationRun | None:
+    """The latest successful identification of the catalogue's programme: the need services are set against."""
+    return (
+        IdentificationRun.objects.filter(
+            programme=catalogue_definition().programme, status=IdentificationRun.Status.SUCCEEDED
+        )
+        .order_by("-as_of_on", "-started_at")
+        .first()
+    )
+
+
+def service_facts(service: Service) -> ServiceFacts:
+    return ServiceFacts(
+        service_id=service.pk,
+        name=service.name,
+        target_needs=frozenset(service.target_needs),
+        districts=tuple(service.districts),
+        places=places_per_quarter(
+            capacity=service.capacity,
+            is_hours=service.capacity_unit == Service.CapacityUnit.HOURS,
+            hours_per_family=service.hours_per_family,
+        ),
+        provides_key_worker=service.provides_key_worker,
+    )
+
+
+def capacity_report(run: IdentificationRun | None, *, on: Any) -> NeedAgainstCapacity:
+    """Need against capacity for the services running on `on`, from the run's qualifying families and the open
+    cases' referrals (catalogue.yaml, 'Need a service targets', 'Current use and waiting')."""
+    services = [s for s in Service.objects.all() if s.starts_on <= on and (s.ends_on is None or s.ends_on >= on)]
+    open_households = set(
+        Case.objects.filter(stage__in=[stage.value for stage in _open_stages()])
+        .exclude(household_id="")
+        .values_list("household_id", flat=True)
+    )
+    cohort: list[CohortFacts] = []
+    if run is not None:
+        for household_id, district, problems in CohortFamily.objects.filter(run=run, is_qualifying=True).values_list(
+            "household_id", "district", "problems_met"
+        ):
+            cohort.append(
+                CohortFacts(
+                    household_id=household_id,
+                    district=district,
+                    problems=frozenset(code for code in problems.split(";") if code),
+                    has_open_case=household_id in open_households,
+                )
+            )
+    referrals = [
+        ReferralFacts(service_id, case_id, district or "", ReferralState(state))
+        for service_id, case_id, district, state in ServiceReferral.objects.values_list(
+            "service_id", "case_id", "case__team__district", "state"
+        )
+    ]
+    return need_against_capacity([service_facts(s) for s in services], cohort, referrals)
+
+
+def _open_stages() -> list[Any]:
+    from wholefamily.domain.pathway import Stage
+
+    return [stage for stage in Stage if stage.is_open]
+
+
+def capacity_bars(report: NeedAgainstCapacity) -> list[dict[str, Any]]:
+    """One bar pair per service (need, places) summed over its districts, scaled to BAR_WIDTH."""
+    totals: dict[str, list[float]] = {}
+    for row in report.rows:
+        need, places = totals.setdefault(row.service, [0.0, 0.0])
+        totals[row.service] = [need + row.need, places + row.places]
+    top = max([max(v) for v in totals.values()] + [1.0])
+    bars = []
+    for index, (name, (need, places)) in enumerate(sorted(totals.items())):
+        y = index * BAR_STEP
+        bars.append(
+            {
+                "service": name,
+                "need": int(need),
+                "places": round(places),
+                "y_label": y + 14,
+                "y_need": y + 20,
+                "y_places": y + 32,
+                "need_px": round(BAR_WIDTH * need / top),
+                "places_px": round(BAR_WIDTH * places / top),
+            }
+        )
+    return bars

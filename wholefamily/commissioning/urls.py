@@ -1,0 +1,16 @@
+from django.urls import path
+
+from wholefamily.commissioning import views
+
+app_name = "commissioning"
+
+urlpatterns = [
+    path("services/", views.service_list, name="service_list"),
+    path("services/new/", views.service_create, name="service_create"),
+    path("services/<int:pk>/", views.service_detail, name="service_detail"),
+    path("services/<int:pk>/change/", views.service_change, name="service_change"),
+    path("capacity/", views.capacity, name="capacity"),
+    path("families/<int:pk>/services/", views.family_referrals, name="family_referrals"),
+    path("families/<int:pk>/goals/<int:goal_pk>/refer/", views.refer, name="refer"),
+    path("referrals/<int:pk>/", views.referral, name="referral"),
+]

@@ -1,0 +1,308 @@
+"""The commissioner's pages (ADR 0027): the catalogue of services and interventions, referrals to them from a
+family's plan goal, and need against capacity. The catalogue and the figures hold no personal record; a family's
+referrals are behind the case door."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from wholefamily.cases.lookups import case_for, family_url
+from wholefamily.cases.models import Goal
+from wholefamily.commissioning import selectors, services
+from wholefamily.commissioning.definitions import catalogue_definition, problem_choices
+from wholefamily.commissioning.forms import FilterForm, ReferForm, ServiceForm, StepForm
+from wholefamily.commissioning.models import Service, ServiceReferral
+from wholefamily.domain.commissioning import CatalogueError, ReferralState
+from wholefamily.domain.roles import Action
+from wholefamily.governance import access
+from wholefamily.governance.audit import record
+from wholefamily.reporting.definitions import small_numbers
+from wholefamily.web.http import posted, signed_in_user
+from wholefamily.web.pages import page_for
+
+
+def _service(pk: int) -> Service:
+    try:
+        return Service.objects.get(pk=pk)
+    except Service.DoesNotExist:
+        raise Http404 from None
+
+
+@login_required
+@page_for(*selectors.CATALOGUE_READERS)
+@require_GET
+def service_list(request: HttpRequest) -> HttpResponse:
+    """The catalogue, with filters by headline problem, district, delivery, tier and evidence."""
+    form = FilterForm(request.GET or None)
+    filters = selectors.CatalogueFilters()
+    if form.is_bound:
+        form.is_valid()
+        cleaned = {name: form.cleaned_data.get(name) or "" for name in form.fields if name not in form.errors}
+        filters = selectors.CatalogueFilters(**cleaned)
+    found = selectors.catalogue(filters)
+    record(by=request.user, action="view", object_type="commissioning.catalogue", object_id="list")
+    definition = catalogue_definition()
+    for service in found:
+        service.rating_label = definition.rating_label(service.evidence_rating)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "commissioning/service_list.html",
+        {
+            "form": form,
+            "services": found,
+            "definition": definition,
+            "problems": dict(problem_choices()),
+            "may_edit": access.has_role(request.user, *selectors.CATALOGUE_EDITORS),
+            "is_filtered": any(vars(filters).values()),
+        },
+    )
+
+
+@login_required
+@page_for(*selectors.CATALOGUE_READERS)
+@require_GET
+def service_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    service = _service(pk)
+    record(by=request.user, action="view", obj=service)
+    rule = small_numbers()
+    figures = selectors.service_take_up(service)
+    definition = catalogue_definition()
+    facts = selectors.service_facts(service)
+    return render(
+        request,
+        "commissioning/service_detail.html",
+        {
+            "service": service,
+            "tier": definition.tier_label(service.tier),
+            "rating": definition.rating_label(service.evidence_rating),
+            "problems": dict(problem_choices()),
+            "places": facts.places,
+            "figures": figures,
+            "counts": {
+                "referred": rule.count_text(figures.referred),
+                "declined": rule.count_text(figures.declined),
+                "waiting": rule.count_text(figures.waiting),
+                "started": rule.count_text(figures.started),
+                "ended": rule.count_text(figures.ended),
+            },
+            "take_up": rule.rate(figures.started, figures.started + figures.declined),
+            "median_wait": figures.median_wait(rule.threshold),
+            "small": rule,
+            "may_edit": access.has_role(request.user, *selectors.CATALOGUE_EDITORS),
+        },
+    )
+
+
+def _service_form(request: HttpRequest, service: Service | None) -> HttpResponse:
+    user = signed_in_user(request)
+    initial: dict[str, Any] = {}
+    if service is not None:
+        initial = {name: getattr(service, name) for name in services.SERVICE_FIELDS}
+        initial["version"] = service.version
+    form = ServiceForm(posted(request), initial=initial)
+    refusal, status = "", 200
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data.get(name) for name in services.SERVICE_FIELDS}
+        try:
+            saved = services.save_service(
+                service=service, data=data, by=user, expected_version=form.cleaned_data.get("version")
+            )
+        except CatalogueError as error:
+            refusal = str(error)
+            status = 409 if isinstance(error, services.StaleServiceError) else 200
+        else:
+            messages.success(request, f"{saved.name} has been saved to the catalogue.")
+            return HttpResponseRedirect(reverse("commissioning:service_detail", args=[saved.pk]))
+    back = reverse("commissioning:service_detail", args=[service.pk]) if service else reverse("commissioning:service_list")
+    return render(
+        request,
+        "commissioning/service_form.html",
+        {
+            "form": form,
+            "refusal": refusal,
+            "title": f"Change {service.name}" if service else "Add a service to the catalogue",
+            "back_url": back,
+            "submit_text": "Save the service",
+        },
+        status=status,
+    )
+
+
+@login_required
+@page_for(*selectors.CATALOGUE_EDITORS)
+@require_http_methods(["GET", "POST"])
+def service_create(request: HttpRequest) -> HttpResponse:
+    return _service_form(request, None)
+
+
+@login_required
+@page_for(*selectors.CATALOGUE_EDITORS)
+@require_http_methods(["GET", "POST"])
+def service_change(request: HttpRequest, pk: int) -> HttpResponse:
+    return _service_form(request, _service(pk))
+
+
+# --- Referrals from a plan goal ----------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def family_referrals(request: HttpRequest, pk: int) -> HttpResponse:
+    """A family's referrals to services, goal by goal (behind the case door)."""
+    case = case_for(request, pk)
+    goals = list(Goal.objects.filter(plan__case=case).order_by("due_on", "pk")) if hasattr(case, "plan") else []
+    referrals = list(selectors.referrals_for_case(for_user=request.user, case=case))
+    by_goal = {goal.pk: [r for r in referrals if r.goal_id == goal.pk] for goal in goals}
+    return render(
+        request,
+        "commissioning/family_referrals.html",
+        {
+            "case": case,
+            "goals": [(goal, by_goal[goal.pk]) for goal in goals],
+            "may_change": access.check(
+                request.user, Action.CHANGE, case, team_field="team", is_personal=True, worker_field="key_worker"
+            ).allowed,
+            "back_url": family_url(case, "plan"),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def refer(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
+    """Refer the family to a catalogue service from a goal of its plan (the case door, CHANGE)."""
+    case = case_for(request, pk, action=Action.CHANGE)
+    try:
+        goal = Goal.objects.select_related("plan__case").get(pk=goal_pk, plan__case=case)
+    except Goal.DoesNotExist:
+        raise Http404 from None
+    user = signed_in_user(request)
+    today = timezone.localdate()
+    form = ReferForm(posted(request), services=services.open_services(today), initial={"referred_on": today})
+    refusal = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.refer(goal=goal, service=form.chosen(), referred_on=form.cleaned_data["referred_on"], by=user)
+        except CatalogueError as error:
+            refusal = str(error)
+        else:
+            messages.success(request, f"The referral to {form.chosen().name} has been recorded.")
+            return HttpResponseRedirect(reverse("commissioning:family_referrals", args=[case.pk]))
+    return render(
+        request,
+        "cases/form.html",
+        {
+            "case": case,
+            "form": form,
+            "refusal": refusal,
+            "title": "Refer to a service",
+            "intro": f"For the goal: {goal.description}",
+            "back_url": reverse("commissioning:family_referrals", args=[case.pk]),
+            "submit_text": "Record the referral",
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def referral(request: HttpRequest, pk: int) -> HttpResponse:
+    """One referral to a service; its next step (accepted, declined, started, ended) is recorded here."""
+    action = Action.CHANGE if request.method == "POST" else Action.VIEW
+    item = access.get_object_for(
+        request.user,
+        ServiceReferral.objects.select_related("service", "goal", "case", "case__team"),
+        action=action,
+        team_field="case__team",
+        worker_field="case__key_worker",
+        is_personal=True,
+        pk=pk,
+    )
+    state = item.state_enum
+    may_change = access.check(
+        request.user, Action.CHANGE, item, team_field="case__team", is_personal=True, worker_field="case__key_worker"
+    ).allowed
+    form = StepForm(posted(request), state=state, initial={"version": item.version, "on": timezone.localdate()})
+    refusal = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.step_referral(
+                referral=item,
+                to=ReferralState(form.cleaned_data["to"]),
+                on=form.cleaned_data["on"],
+                note=form.cleaned_data["note"],
+                by=signed_in_user(request),
+                expected_version=form.cleaned_data["version"],
+            )
+        except CatalogueError as error:
+            refusal = str(error)
+        else:
+            messages.success(request, "The referral has been updated.")
+            return HttpResponseRedirect(reverse("commissioning:family_referrals", args=[item.case_id]))
+    return render(
+        request,
+        "commissioning/referral.html",
+        {
+            "item": item,
+            "case": item.case,
+            "form": form,
+            "refusal": refusal,
+            "may_change": may_change and bool(form.fields["to"].choices),  # type: ignore[attr-defined]
+            "back_url": reverse("commissioning:family_referrals", args=[item.case_id]),
+        },
+    )
+
+
+# --- Need against capacity ---------------------------------------------------------------------------------------
+
+
+@login_required
+@page_for(*selectors.CAPACITY_READERS)
+@require_GET
+def capacity(request: HttpRequest) -> HttpResponse:
+    """Per service and district: the families whose problems it targets against its places and current use; need no
+    service targets; families with overlapping key workers. Counts through the small-numbers rule."""
+    run = selectors.latest_run()
+    report = selectors.capacity_report(run, on=timezone.localdate())
+    record(by=request.user, action="view", object_type="commissioning.capacity", object_id=str(run.pk if run else ""))
+    rule = small_numbers()
+    bars = selectors.capacity_bars(report)
+    rows = [
+        {
+            "service_id": row.service_id,
+            "service": row.service,
+            "district": row.district,
+            "need": rule.count_text(row.need),
+            "with_case": rule.count_text(row.need_with_case),
+            "places": round(row.places),
+            "in_use": rule.count_text(row.in_use),
+            "waiting": rule.count_text(row.waiting),
+            "is_gap": row.is_gap,
+            # A gap's size with the places would give the need away: shown only when the need is.
+            "gap": "" if rule.is_small(row.need) else f"{round(row.gap):,}",
+            "is_full": row.is_full,
+        }
+        for row in report.rows
+    ]
+    return render(
+        request,
+        "commissioning/capacity.html",
+        {
+            "run": run,
+            "rows": rows,
+            "unserved": [(u.district, u.problem, rule.count_text(u.families)) for u in report.unserved],
+            "overlaps": [(o.district, rule.count_text(o.families), o.services) for o in report.overlaps],
+            "rule": rule,
+            "problems": dict(problem_choices()),
+            "bars": bars,
+            "bars_height": selectors.BAR_STEP * len(bars) + 10,
+            "bar_width": selectors.BAR_WIDTH,
+        },
+    )
