@@ -234,6 +234,21 @@ PAGE_RULES: dict[str, Rule] = {
         post=200,
         actors={"administrator": 404},
     ),
+    # Commissioning (ADR 0027): the catalogue and the figures by @page_for; a family's referrals behind the case door.
+    "commissioning:service_create": Rule("CATALOGUE_EDITORS; an invalid form is shown again with 200", post=200),
+    "commissioning:service_change": Rule("CATALOGUE_EDITORS; an invalid form is shown again with 200", post=200),
+    "commissioning:family_referrals": Rule(
+        "the case door (Action.VIEW) on the family whose referrals they are: a commissioner sees no family",
+        door=CASE_VIEW,
+    ),
+    "commissioning:refer": Rule(CASE_FORM, door=CASE_CHANGE, post=200),
+    "commissioning:referral": Rule(
+        "a referral is its family's: the case door (Action.VIEW) to look, Action.CHANGE to record a step (403 to "
+        "data analysts and auditors); an invalid step is shown again with 200",
+        door=CASE_VIEW,
+        post=200,
+        actors={"data_analyst": {"POST": 403}, "auditor": {"POST": 403}},
+    ),
     # The service's front door.
     "web:dashboard": Rule(NO_METHOD_CHECK, post=200),
     "web:favicon": Rule("the icon is served from the static files (a redirect)", get=302, post=302),

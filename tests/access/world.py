@@ -106,6 +106,13 @@ FILLERS: dict[str, Filler] = {
     # No link is made in the matrix's county: every token is unknown, and the public page answers 404 to all.
     "reporting:token": _county(lambda world: "not-a-link"),
     "reporting:pk": _county(lambda world: world.extra["board_pack_id"]),  # county-wide figures, no personal record
+    # Commissioning (ADR 0027): the catalogue's services are county-wide; a family's referrals to them are its case's.
+    "commissioning:service_detail:pk": _county(lambda world: world.extra["service_id"]),
+    "commissioning:service_change:pk": _county(lambda world: world.extra["service_id"]),
+    "commissioning:family_referrals:pk": Filler(_side("case.pk")),
+    "commissioning:refer:pk": Filler(_side("case.pk")),
+    "commissioning:goal_pk": Filler(_side("goal.pk")),
+    "commissioning:referral:pk": Filler(lambda world, side: world.extra["service_referrals"][side]),
     "governance:team_detail:pk": Filler(_side("team.pk")),
     "governance:team_change:pk": Filler(_side("team.pk")),
     "governance:pk": Filler(_side("profile.pk")),  # the staff pages: a colleague's profile, never a matrix actor's
@@ -392,6 +399,23 @@ def build_world(data_dir: Path) -> World:
         by_agency=[{"agency": "Police", "cost_before": 2000, "cost_after": 1000, "saving": 1000}],
         programme_cost=500, started_at=timezone.now(),
     )  # fmt: skip
+    # A catalogue service and, for each side's family, a referral to it from the side's goal (ADR 0027).
+    from decimal import Decimal
+
+    from wholefamily.commissioning.models import Service, ServiceReferral
+
+    service = Service.objects.create(
+        name="Matrix family support", provider="Matrix provider", delivery="commissioned", target_needs=["crime"],
+        tier="tier_3", districts=["Northmoor", "Southvale"], capacity=10, capacity_unit="places",
+        unit_cost=Decimal("100.00"), evidence_rating="local", starts_on=date(2000, 1, 1), updated_at=now,
+    )  # fmt: skip
+    service_referrals = {
+        name: ServiceReferral.objects.create(
+            service=service, goal=side.goal, case=side.case, state="referred", referred_on=timezone.localdate(),
+            created_by=side.worker, updated_at=now,
+        ).pk
+        for name, side in sides.items()
+    }  # fmt: skip
     return World(
         sides=sides,
         users=users,
@@ -405,6 +429,8 @@ def build_world(data_dir: Path) -> World:
             "agreement_id": agreement.pk,
             "reidentification_id": reidentification.pk,
             "board_pack_id": board_pack.pk,
+            "service_id": service.pk,
+            "service_referrals": service_referrals,
         },
     )
 

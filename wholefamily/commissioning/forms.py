@@ -138,7 +138,7 @@ class ReferForm(GovukForm):
 
 class StepForm(GovukForm):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-    to = radio_field("What happened", [])
+    to = radio_field("Next step", [])
     on = date_field("Date it happened")
     note = text_field("Why (needed when declined)", required=False, max_length=500)
 
