@@ -32,7 +32,10 @@ def test_the_shipped_catalogue_definition_parses_and_cites_its_sources() -> None
     definition = parse_catalogue(raw)
     assert [r.code for r in definition.evidence_ratings] == ["proven", "promising", "local", "untested"]
     assert all("Commissioning for Families with Complex Needs" in r.source for r in definition.evidence_ratings)
-    assert {choice["topic"] for choice in raw["choices"]} >= {"The evidence rating scale", "Capacity shared among districts"}
+    assert {choice["topic"] for choice in raw["choices"]} >= {
+        "The evidence rating scale",
+        "Capacity shared among districts",
+    }
     broken = dict(raw, evidence_ratings=[{"code": "x", "label": "X"}])
     with pytest.raises(CatalogueError, match="source"):
         parse_catalogue(broken)

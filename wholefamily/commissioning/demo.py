@@ -61,3 +61,47 @@ def load_example_services(districts: list[str], *, system_actor: str, today: dt.
         save_service(service=None, data=data, by=None, is_example=True, system_actor=system_actor)
         added += 1
     return added
+
+
+# Goals the demo key worker sets with today's families on a plan, each with the example services it refers to: the
+# second family has two key-worker services at once, so the need-against-capacity page shows an overlap.
+EXAMPLE_GOALS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("Fewer arguments and a calmer home", "Weekly sessions with the family's key worker",
+     ("Family intervention project",)),
+    ("The young person stays out of trouble", "Therapy at home with the family",
+     ("Family intervention project", "Multi-systemic therapy")),
+    ("A parent on the way to work", "Join the employment programme",
+     ("Worklessness programme for vulnerable parents",)),
+)  # fmt: skip
+
+
+def refer_example_families(cases: list[Any], *, worker: Any, today: dt.date) -> int:
+    """For today's families with an agreed plan and no goal yet: a goal each and referrals to the example services,
+    accepted and started (so the services show use); the number of referrals made."""
+    from wholefamily.cases import services as case_services
+    from wholefamily.cases.models import Goal
+    from wholefamily.commissioning.models import ServiceReferral
+    from wholefamily.commissioning.services import refer, step_referral
+    from wholefamily.domain.commissioning import ReferralState
+
+    by_name = {service.name: service for service in Service.objects.filter(is_example=True)}
+    made = 0
+    planned = [case for case in cases if hasattr(case, "plan") and case.is_open]
+    for case, (description, actions, names) in zip(planned, EXAMPLE_GOALS, strict=False):
+        if Goal.objects.filter(plan__case=case).exists() or ServiceReferral.objects.filter(case=case).exists():
+            continue
+        plan = case.plan
+        goal = case_services.add_goal(
+            plan=plan, expected_version=plan.version, member=None, description=description, actions=actions,
+            agency="Early help", due_on=today + dt.timedelta(days=90), by=worker,
+        )  # fmt: skip
+        for name in names:
+            if name not in by_name:
+                continue
+            referral = refer(goal=goal, service=by_name[name], referred_on=today - dt.timedelta(days=14), by=worker)
+            referral = step_referral(referral=referral, to=ReferralState.ACCEPTED,
+                                     on=today - dt.timedelta(days=10), note="", by=worker)  # fmt: skip
+            step_referral(referral=referral, to=ReferralState.STARTED, on=today - dt.timedelta(days=3), note="",
+                          by=worker)  # fmt: skip
+            made += 1
+    return made

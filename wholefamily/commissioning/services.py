@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -56,7 +56,7 @@ def check_service(data: dict[str, Any]) -> None:
 
 @transaction.atomic
 def save_service(
-    *, service: Service | None, data: dict[str, Any], by: AbstractBaseUser | None, expected_version: int | None = None,
+    *, service: Service | None, data: dict[str, Any], by: User | None, expected_version: int | None = None,
     is_example: bool = False, system_actor: str = "",
 ) -> Service:  # fmt: skip
     """Add a service (service None) or change one; refuses a change made over someone else's (lost update)."""
@@ -65,7 +65,10 @@ def save_service(
     values["description"] = values["description"] or ""
     values["evidence_source"] = values["evidence_source"] or ""
     values["contract_reference"] = values["contract_reference"] or ""
-    if Service.objects.filter(name=values["name"]).exclude(pk=service.pk if service else None).exists():
+    same_name = Service.objects.filter(name=values["name"])
+    if service is not None:
+        same_name = same_name.exclude(pk=service.pk)
+    if same_name.exists():
         raise CatalogueError("A service with that name is in the catalogue already")
     now = timezone.now()
     if service is None:
@@ -94,7 +97,7 @@ def open_services(on: dt.date) -> list[Service]:
 
 
 @transaction.atomic
-def refer(*, goal: Goal, service: Service, referred_on: dt.date, by: AbstractBaseUser) -> ServiceReferral:
+def refer(*, goal: Goal, service: Service, referred_on: dt.date, by: User) -> ServiceReferral:
     """Refer the family to a service from a goal of its plan (the caller has passed the case door, CHANGE)."""
     case: Case = goal.plan.case
     today = timezone.localdate()
@@ -119,7 +122,7 @@ def refer(*, goal: Goal, service: Service, referred_on: dt.date, by: AbstractBas
 
 @transaction.atomic
 def step_referral(
-    *, referral: ServiceReferral, to: ReferralState, on: dt.date, note: str, by: AbstractBaseUser,
+    *, referral: ServiceReferral, to: ReferralState, on: dt.date, note: str, by: User,
     expected_version: int | None = None,
 ) -> ServiceReferral:  # fmt: skip
     """Move a referral on: accepted or declined, started, ended (domain.commissioning.NEXT_STATES)."""

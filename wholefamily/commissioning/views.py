@@ -121,7 +121,9 @@ def _service_form(request: HttpRequest, service: Service | None) -> HttpResponse
         else:
             messages.success(request, f"{saved.name} has been saved to the catalogue.")
             return HttpResponseRedirect(reverse("commissioning:service_detail", args=[saved.pk]))
-    back = reverse("commissioning:service_detail", args=[service.pk]) if service else reverse("commissioning:service_list")
+    back = (
+        reverse("commissioning:service_detail", args=[service.pk]) if service else reverse("commissioning:service_list")
+    )
     return render(
         request,
         "commissioning/service_form.html",

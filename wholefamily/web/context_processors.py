@@ -60,6 +60,7 @@ NAVIGATION: tuple[NavigationEntry, ...] = (
     NavigationEntry("Impact", "impact:report", (Role.PROGRAMME_MANAGER, Role.COMMISSIONER, Role.DATA_ANALYST)),
     NavigationEntry("Claims", "claims:list", CLAIM_READERS),
     NavigationEntry("Reports", "reporting:index", (Role.PROGRAMME_MANAGER, Role.COMMISSIONER)),
+    NavigationEntry("Services", "commissioning:service_list", (Role.PROGRAMME_MANAGER, Role.COMMISSIONER)),
     NavigationEntry("Case file audits", "reporting:case_audits", (Role.TEAM_MANAGER,)),
     NavigationEntry("Teams", "governance:team_list", ALL_ROLES),
     NavigationEntry("Staff", "governance:staff_list", (Role.ADMINISTRATOR,)),

@@ -6,67 +6,134 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cases', '0003_member_version'),
+        ("cases", "0003_member_version"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Service',
+            name="Service",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True)),
-                ('provider', models.CharField(max_length=200)),
-                ('delivery', models.CharField(choices=[('in_house', 'In-house'), ('commissioned', 'Commissioned')], max_length=20)),
-                ('description', models.TextField(blank=True)),
-                ('target_needs', models.JSONField(default=list, help_text="Headline problem codes of the catalogue's programme.")),
-                ('tier', models.CharField(help_text='A tier code of definitions/commissioning/catalogue.yaml.', max_length=20)),
-                ('min_age', models.PositiveSmallIntegerField(default=0)),
-                ('max_age', models.PositiveSmallIntegerField(default=99)),
-                ('districts', models.JSONField(default=list, help_text='The districts the service reaches.')),
-                ('capacity', models.PositiveIntegerField(help_text='Places or hours a quarter.')),
-                ('capacity_unit', models.CharField(choices=[('places', 'Places a quarter'), ('hours', 'Hours a quarter')], max_length=10)),
-                ('hours_per_family', models.PositiveIntegerField(blank=True, null=True)),
-                ('unit_cost', models.DecimalField(decimal_places=2, help_text='Pounds per place or per hour.', max_digits=10)),
-                ('evidence_rating', models.CharField(help_text='A rating code of catalogue.yaml.', max_length=20)),
-                ('evidence_source', models.CharField(blank=True, max_length=300)),
-                ('provides_key_worker', models.BooleanField(default=False)),
-                ('contract_reference', models.CharField(blank=True, max_length=60)),
-                ('starts_on', models.DateField()),
-                ('ends_on', models.DateField(blank=True, null=True)),
-                ('is_example', models.BooleanField(default=False, help_text='Demo data: an example, not a real service.')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('updated_at', models.DateTimeField()),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200, unique=True)),
+                ("provider", models.CharField(max_length=200)),
+                (
+                    "delivery",
+                    models.CharField(
+                        choices=[("in_house", "In-house"), ("commissioned", "Commissioned")], max_length=20
+                    ),
+                ),
+                ("description", models.TextField(blank=True)),
+                (
+                    "target_needs",
+                    models.JSONField(default=list, help_text="Headline problem codes of the catalogue's programme."),
+                ),
+                (
+                    "tier",
+                    models.CharField(
+                        help_text="A tier code of definitions/commissioning/catalogue.yaml.", max_length=20
+                    ),
+                ),
+                ("min_age", models.PositiveSmallIntegerField(default=0)),
+                ("max_age", models.PositiveSmallIntegerField(default=99)),
+                ("districts", models.JSONField(default=list, help_text="The districts the service reaches.")),
+                ("capacity", models.PositiveIntegerField(help_text="Places or hours a quarter.")),
+                (
+                    "capacity_unit",
+                    models.CharField(
+                        choices=[("places", "Places a quarter"), ("hours", "Hours a quarter")], max_length=10
+                    ),
+                ),
+                ("hours_per_family", models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "unit_cost",
+                    models.DecimalField(decimal_places=2, help_text="Pounds per place or per hour.", max_digits=10),
+                ),
+                ("evidence_rating", models.CharField(help_text="A rating code of catalogue.yaml.", max_length=20)),
+                ("evidence_source", models.CharField(blank=True, max_length=300)),
+                ("provides_key_worker", models.BooleanField(default=False)),
+                ("contract_reference", models.CharField(blank=True, max_length=60)),
+                ("starts_on", models.DateField()),
+                ("ends_on", models.DateField(blank=True, null=True)),
+                (
+                    "is_example",
+                    models.BooleanField(default=False, help_text="Demo data: an example, not a real service."),
+                ),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("updated_at", models.DateTimeField()),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='ServiceReferral',
+            name="ServiceReferral",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', models.CharField(choices=[('referred', "Referred, waiting for the service's decision"), ('accepted', 'Accepted, waiting to start'), ('declined', 'Declined'), ('started', 'Started'), ('ended', 'Ended')], db_index=True, max_length=12)),
-                ('referred_on', models.DateField()),
-                ('decided_on', models.DateField(blank=True, null=True)),
-                ('started_on', models.DateField(blank=True, null=True)),
-                ('ended_on', models.DateField(blank=True, null=True)),
-                ('note', models.CharField(blank=True, help_text='Why it was declined or ended.', max_length=500)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('updated_at', models.DateTimeField()),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='service_referrals', to='cases.case')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('goal', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='service_referrals', to='cases.goal')),
-                ('service', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='referrals', to='commissioning.service')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("referred", "Referred, waiting for the service's decision"),
+                            ("accepted", "Accepted, waiting to start"),
+                            ("declined", "Declined"),
+                            ("started", "Started"),
+                            ("ended", "Ended"),
+                        ],
+                        db_index=True,
+                        max_length=12,
+                    ),
+                ),
+                ("referred_on", models.DateField()),
+                ("decided_on", models.DateField(blank=True, null=True)),
+                ("started_on", models.DateField(blank=True, null=True)),
+                ("ended_on", models.DateField(blank=True, null=True)),
+                ("note", models.CharField(blank=True, help_text="Why it was declined or ended.", max_length=500)),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("updated_at", models.DateTimeField()),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="service_referrals", to="cases.case"
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "goal",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="service_referrals", to="cases.goal"
+                    ),
+                ),
+                (
+                    "service",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="referrals",
+                        to="commissioning.service",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-referred_on', '-pk'],
-                'indexes': [models.Index(fields=['service', 'state'], name='commissioni_service_74100f_idx')],
+                "ordering": ["-referred_on", "-pk"],
+                "indexes": [models.Index(fields=["service", "state"], name="commissioni_service_74100f_idx")],
             },
         ),
     ]

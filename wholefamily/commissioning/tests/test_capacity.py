@@ -40,10 +40,13 @@ def run(north: Any, south: Any) -> Any:
     for household, district, problems in COHORT:
         CohortFamily.objects.create(
             run=run, family_id=f"F-{household}", household_id=household, district=district, ward="Ward",
-            problems_met=problems, problem_count=3, change="first_run", team=north if district == "Northmoor" else south,
+            problems_met=problems, problem_count=3, change="first_run",
+            team=north if district == "Northmoor" else south,
         )  # fmt: skip
-    CohortFamily.objects.create(run=run, family_id="F-GONE", household_id="HGONE", district="Northmoor",
-                                problems_met="crime", problem_count=1, change="no_longer", is_qualifying=False)  # fmt: skip
+    CohortFamily.objects.create(
+        run=run, family_id="F-GONE", household_id="HGONE", district="Northmoor", problems_met="crime",
+        problem_count=1, change="no_longer", is_qualifying=False,
+    )  # fmt: skip
     return run
 
 
