@@ -21,6 +21,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from wholefamily.domain.pathway import MemberRole, Stage
+from wholefamily.domain.reporting.quarters import last_complete_quarter
 from wholefamily.domain.roles import Role
 
 OWN, OTHER = "own", "other"
@@ -113,6 +114,10 @@ FILLERS: dict[str, Filler] = {
     "commissioning:refer:pk": Filler(_side("case.pk")),
     "commissioning:goal_pk": Filler(_side("goal.pk")),
     "commissioning:referral:pk": Filler(lambda world, side: world.extra["service_referrals"][side]),
+    # The matrix's contract: its provider user is the matrix's provider, so the provider's pages answer with it.
+    "commissioning:contract_detail:pk": _county(lambda world: world.extra["contract_id"]),
+    "commissioning:quarterly_return:pk": _county(lambda world: world.extra["contract_id"]),
+    "commissioning:quarter": _county(lambda world: last_complete_quarter(timezone.localdate()).code),
     "governance:team_detail:pk": Filler(_side("team.pk")),
     "governance:team_change:pk": Filler(_side("team.pk")),
     "governance:pk": Filler(_side("profile.pk")),  # the staff pages: a colleague's profile, never a matrix actor's
@@ -416,6 +421,13 @@ def build_world(data_dir: Path) -> World:
         ).pk
         for name, side in sides.items()
     }  # fmt: skip
+    from wholefamily.commissioning.models import Contract
+
+    contract = Contract.objects.create(
+        service=service, reference="MATRIX-1", starts_on=date(2000, 1, 1), ends_on=date(2100, 1, 1), value=Decimal(1),
+        indicators=["referrals", "hours_of_service"], created_at=now, created_by=users[Role.COMMISSIONER.value],
+    )  # fmt: skip
+    contract.provider_users.set([users[Role.PROVIDER.value]])
     return World(
         sides=sides,
         users=users,
@@ -431,6 +443,7 @@ def build_world(data_dir: Path) -> World:
             "board_pack_id": board_pack.pk,
             "service_id": service.pk,
             "service_referrals": service_referrals,
+            "contract_id": contract.pk,
         },
     )
 

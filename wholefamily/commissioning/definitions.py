@@ -8,7 +8,12 @@ from pathlib import Path
 import yaml
 from django.conf import settings
 
-from wholefamily.domain.commissioning import CatalogueDefinition, parse_catalogue
+from wholefamily.domain.commissioning import (
+    CatalogueDefinition,
+    MonitoringDefinition,
+    parse_catalogue,
+    parse_monitoring,
+)
 
 
 def catalogue_path() -> Path:
@@ -39,3 +44,13 @@ def district_choices() -> list[tuple[str, str]]:
 
     districts = sorted({d for d in Team.objects.values_list("district", flat=True) if d})
     return [(d, d) for d in districts]
+
+
+def monitoring_definition() -> MonitoringDefinition:
+    path = Path(settings.DEFINITIONS_DIR) / "commissioning" / "monitoring.yaml"
+    return _parse_monitoring(path, path.stat().st_mtime_ns)
+
+
+@functools.cache
+def _parse_monitoring(path: Path, _mtime: int) -> MonitoringDefinition:
+    return parse_monitoring(yaml.safe_load(path.read_text(encoding="utf-8")))

@@ -3,14 +3,20 @@ services and the domain."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 
 from wholefamily.cases.forms import long_text_field, radio_field, text_field
-from wholefamily.commissioning.definitions import catalogue_definition, district_choices, problem_choices
+from wholefamily.commissioning.definitions import (
+    catalogue_definition,
+    district_choices,
+    monitoring_definition,
+    problem_choices,
+)
 from wholefamily.commissioning.models import Service
-from wholefamily.domain.commissioning import NEXT_STATES, ReferralState
+from wholefamily.domain.commissioning import NEXT_STATES, Indicator, ReferralState
 from wholefamily.web.forms import GovukForm, date_field
 
 
@@ -145,3 +151,97 @@ class StepForm(GovukForm):
     def __init__(self, *args: Any, state: ReferralState, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["to"].choices = [(s.value, s.label) for s in NEXT_STATES[state]]  # type: ignore[attr-defined]
+
+
+class ContractForm(GovukForm):
+    service = forms.ChoiceField(
+        label="Commissioned service",
+        error_messages={"required": "Select the service", "invalid_choice": "Select the service"},
+    )
+    reference = text_field("Contract reference", max_length=60)
+    starts_on = date_field("Start date")
+    ends_on = date_field("End date")
+    value = forms.DecimalField(
+        label="Value a year in pounds",
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        error_messages={
+            "required": "Enter the value a year",
+            "invalid": "Value a year must be an amount in pounds, like 120000",
+            "min_value": "Value a year cannot be negative",
+            "max_digits": "Value a year must be less than £10,000,000,000",
+            "max_decimal_places": "Value a year must be in pounds and pence",
+        },
+    )
+    indicators = checkboxes("Indicators the provider reports", [])
+    provider_users = forms.MultipleChoiceField(
+        label="The provider's staff who enter the returns",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Select the provider's staff from the list"},
+    )
+
+    def __init__(self, *args: Any, services: list[Service], providers: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.services = {str(s.pk): s for s in services}
+        self.providers = {str(u.pk): u for u in providers}
+        self.fields["service"].choices = [("", "Choose a service")] + [  # type: ignore[attr-defined]
+            (str(s.pk), f"{s.name} ({s.provider})") for s in services
+        ]
+        self.fields["indicators"].choices = [  # type: ignore[attr-defined]
+            (i.code, i.label) for i in monitoring_definition().indicators
+        ]
+        self.fields["provider_users"].choices = [  # type: ignore[attr-defined]
+            (str(u.pk), u.get_full_name() or u.get_username()) for u in providers
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
+            self.add_error("ends_on", "End date must be on or after the start date")
+        return data
+
+
+class ReturnForm(GovukForm):
+    """The quarterly return: a box per indicator of the contract (pre-filled where the service computes it) and the
+    Annexe's narrative sections."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    def __init__(self, *args: Any, indicators: list[Indicator], narrative: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.indicator_codes = [i.code for i in indicators]
+        self.narrative_codes = [n.code for n in narrative]
+        for indicator in indicators:
+            name = f"figure_{indicator.code}"
+            limit = Decimal(100) if indicator.kind == "percent" else Decimal(100_000_000)
+            self.fields[name] = forms.DecimalField(
+                label=indicator.label,
+                required=False,
+                min_value=0,
+                max_value=limit,
+                decimal_places=2,
+                max_digits=12,
+                help_text="Worked out by the service from its referrals: check it." if indicator.computed else "",
+                error_messages={
+                    "invalid": f"{indicator.label} must be a number",
+                    "min_value": f"{indicator.label} cannot be negative",
+                    "max_value": f"{indicator.label} must be {limit:,} or less",
+                    "max_decimal_places": f"{indicator.label} must have 2 decimal places or fewer",
+                    "max_digits": f"{indicator.label} is too large",
+                },
+            )
+        for item in narrative:
+            self.fields[f"narrative_{item.code}"] = long_text_field(item.label, required=False)
+
+    def figures(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for code in self.indicator_codes:
+            value = self.cleaned_data.get(f"figure_{code}")
+            if value is not None:
+                out[code] = float(value) if value != value.to_integral_value() else int(value)
+        return out
+
+    def narrative(self) -> dict[str, str]:
+        return {code: self.cleaned_data.get(f"narrative_{code}", "").strip() for code in self.narrative_codes}

@@ -89,3 +89,52 @@ class ServiceReferral(models.Model):
     @property
     def last_on(self) -> dt.date:
         return self.ended_on or self.started_on or self.decided_on or self.referred_on
+
+
+class Contract(models.Model):
+    """A commissioned service's contract: its specification's monitoring indicators (Commissioning for Families with
+    Complex Needs, Appendix C, section 13.1) and the provider's staff who enter its quarterly returns. Not a personal
+    record."""
+
+    service = models.OneToOneField(Service, on_delete=models.PROTECT, related_name="contract")
+    reference = models.CharField(max_length=60, unique=True)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    value = models.DecimalField(max_digits=12, decimal_places=2, help_text="The contract's value a year, in pounds.")
+    indicators = models.JSONField(
+        default=list, help_text="Indicator codes of definitions/commissioning/monitoring.yaml."
+    )
+    provider_users = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="provider_contracts",
+        help_text="The provider's staff (the provider role) who enter the quarterly returns.",
+    )  # fmt: skip
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["reference"]
+
+    def __str__(self) -> str:
+        return f"{self.reference} ({self.service})"
+
+
+class QuarterlyReturn(models.Model):
+    """A provider's quarterly service review report for one contract (Appendix C, section 13.3 and its Annexe): the
+    indicators' figures as entered, the figures the service computed when it was entered, and the narrative."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="returns")
+    quarter = models.CharField(max_length=10, help_text="A financial-year quarter, e.g. 2026-27-q3.")
+    figures = models.JSONField(default=dict)
+    computed = models.JSONField(default=dict, help_text="The figures the service computed, as pre-filled.")
+    narrative = models.JSONField(default=dict)
+    submitted_on = models.DateField()
+    submitted_at = models.DateTimeField()
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["contract", "quarter"]
+        constraints = [models.UniqueConstraint(fields=["contract", "quarter"], name="commissioning_return_once")]
+
+    def __str__(self) -> str:
+        return f"{self.contract.reference} {self.quarter}"

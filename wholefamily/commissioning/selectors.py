@@ -4,27 +4,32 @@ ADR 0027), counts shown through the small-numbers rule."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 
 from wholefamily.cases.models import Case
-from wholefamily.commissioning.definitions import catalogue_definition
-from wholefamily.commissioning.models import Service, ServiceReferral
+from wholefamily.commissioning.definitions import catalogue_definition, monitoring_definition
+from wholefamily.commissioning.models import Contract, QuarterlyReturn, Service, ServiceReferral
 from wholefamily.domain.commissioning import (
     CohortFacts,
     NeedAgainstCapacity,
     ReferralDates,
     ReferralFacts,
     ReferralState,
+    ReturnStatus,
     ServiceFacts,
     TakeUp,
     need_against_capacity,
     places_per_quarter,
+    return_status,
     take_up,
 )
+from wholefamily.domain.reporting.quarters import Quarter, quarter_of
 from wholefamily.domain.roles import Role
 from wholefamily.governance import access
 from wholefamily.identification.models import CohortFamily, IdentificationRun
@@ -175,3 +180,70 @@ def capacity_bars(report: NeedAgainstCapacity) -> list[dict[str, Any]]:
             }
         )
     return bars
+
+
+# --- Contracts and returns ---------------------------------------------------------------------------------------
+
+# Commissioners and programme managers see every contract; a provider sees its own contracts only (ADR 0027).
+CONTRACT_READERS = (Role.COMMISSIONER, Role.PROGRAMME_MANAGER, Role.PROVIDER)
+QUARTERS_SHOWN = 4
+
+
+def contracts_for(*, for_user: Any) -> QuerySet[Contract]:
+    """The contracts this user may see: all for commissioners and programme managers, their own for a provider."""
+    contracts = Contract.objects.select_related("service").order_by("reference")
+    if getattr(for_user, "is_superuser", False) or access.has_role(for_user, *CATALOGUE_EDITORS):
+        return contracts
+    if access.has_role(for_user, Role.PROVIDER):
+        return contracts.filter(provider_users=for_user)
+    return contracts.none()
+
+
+def contract_for(*, for_user: Any, pk: int) -> Contract:
+    """One contract the user may see, or 404 (another provider's contract is not there for them)."""
+    try:
+        return contracts_for(for_user=for_user).get(pk=pk)
+    except Contract.DoesNotExist:
+        raise Http404 from None
+
+
+def contract_quarters(contract: Contract, today: dt.date) -> list[Quarter]:
+    """The quarters of the contract that have started by today, newest first."""
+    first = quarter_of(contract.starts_on)
+    last = min(quarter_of(today), quarter_of(contract.ends_on))
+    quarters = []
+    current = last
+    while current >= first:
+        quarters.append(current)
+        current = current.previous()
+    return quarters
+
+
+@dataclass(frozen=True)
+class ReturnRow:
+    quarter: Quarter
+    status: ReturnStatus
+    due_on: dt.date
+    submitted: QuarterlyReturn | None
+
+
+def return_rows(contract: Contract, today: dt.date, *, limit: int | None = None) -> list[ReturnRow]:
+    due_days = monitoring_definition().due_days
+    submitted = {r.quarter: r for r in contract.returns.all()}
+    rows = []
+    for quarter in contract_quarters(contract, today)[:limit]:
+        found = submitted.get(quarter.code)
+        rows.append(
+            ReturnRow(
+                quarter=quarter,
+                status=return_status(
+                    quarter_ends_on=quarter.ends_on,
+                    due_days=due_days,
+                    submitted_on=found.submitted_on if found else None,
+                    today=today,
+                ),
+                due_on=quarter.ends_on + dt.timedelta(days=due_days),
+                submitted=found,
+            )
+        )
+    return rows

@@ -11,10 +11,20 @@ from django.db import transaction
 from django.utils import timezone
 
 from wholefamily.cases.models import Case, Goal
-from wholefamily.commissioning.definitions import catalogue_definition, problem_choices
-from wholefamily.commissioning.models import Service, ServiceReferral
-from wholefamily.domain.commissioning import CatalogueError, ReferralState, check_step, places_per_quarter
+from wholefamily.commissioning.definitions import catalogue_definition, monitoring_definition, problem_choices
+from wholefamily.commissioning.models import Contract, QuarterlyReturn, Service, ServiceReferral
+from wholefamily.domain.commissioning import (
+    CatalogueError,
+    QuarterReferral,
+    ReferralState,
+    check_step,
+    computed_figures,
+    places_per_quarter,
+)
 from wholefamily.domain.pathway import Stage
+from wholefamily.domain.reporting.quarters import Quarter
+from wholefamily.domain.roles import Role
+from wholefamily.governance.access import user_roles
 from wholefamily.governance.audit import record
 
 SERVICE_FIELDS = (
@@ -146,3 +156,95 @@ def step_referral(
     locked.save()
     record(by=by, action="change", obj=locked, detail={"from": before, "to": to.value})
     return locked
+
+
+# --- Contracts and quarterly returns -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_contract(
+    *, service: Service, reference: str, starts_on: dt.date, ends_on: dt.date, value: Decimal,
+    indicators: list[str], provider_users: list[User], by: User,
+) -> Contract:  # fmt: skip
+    """A contract for a commissioned service, with the indicators its provider reports each quarter."""
+    definition = monitoring_definition()
+    if service.delivery != Service.Delivery.COMMISSIONED:
+        raise CatalogueError("Only a commissioned service has a contract")
+    if Contract.objects.filter(service=service).exists():
+        raise CatalogueError("That service has a contract already")
+    if Contract.objects.filter(reference=reference).exists():
+        raise CatalogueError("A contract with that reference exists already")
+    if ends_on < starts_on:
+        raise CatalogueError("The end date must be on or after the start date")
+    known = {indicator.code for indicator in definition.indicators}
+    if not indicators or set(indicators) - known:
+        raise CatalogueError("Select the indicators the provider reports")
+    if any(Role.PROVIDER not in user_roles(user) for user in provider_users):
+        raise CatalogueError("Only staff with the provider role enter a contract's returns")
+    contract = Contract.objects.create(
+        service=service, reference=reference, starts_on=starts_on, ends_on=ends_on, value=value,
+        indicators=[i.code for i in definition.indicators if i.code in set(indicators)], created_at=timezone.now(),
+        created_by=by,
+    )  # fmt: skip
+    contract.provider_users.set(provider_users)
+    record(by=by, action="create", obj=contract, detail={"service": service.pk})
+    return contract
+
+
+def quarter_referrals(contract: Contract) -> list[QuarterReferral]:
+    """The contract's service's referrals as the quarter's figures need them (no family named)."""
+    rows = ServiceReferral.objects.filter(service=contract.service).values_list(
+        "referred_on", "decided_on", "started_on", "ended_on", "state", "goal__is_achieved"
+    )
+    return [
+        QuarterReferral(referred, decided, started, ended, ReferralState(state), bool(achieved))
+        for referred, decided, started, ended, state, achieved in rows
+    ]
+
+
+def prefilled(contract: Contract, quarter: Quarter) -> dict[str, Any]:
+    """The contract's indicators the service computes, for the quarter: {indicator code: figure}."""
+    figures = computed_figures(quarter_referrals(contract), starts_on=quarter.starts_on, ends_on=quarter.ends_on)
+    definition = monitoring_definition()
+    out: dict[str, Any] = {}
+    for code in contract.indicators:
+        indicator = definition.indicator(code)
+        if indicator is not None and indicator.computed:
+            out[code] = figures[indicator.computed]
+    return out
+
+
+@transaction.atomic
+def submit_return(
+    *, contract: Contract, quarter: Quarter, figures: dict[str, Any], narrative: dict[str, str], by: User,
+    expected_version: int | None = None,
+) -> QuarterlyReturn:  # fmt: skip
+    """The provider's return for a quarter that has ended; submitting again replaces it (its version goes up)."""
+    today = timezone.localdate()
+    if not contract.provider_users.filter(pk=by.pk).exists():
+        raise CatalogueError("Only the contract's provider enters its returns")
+    if quarter.ends_on >= today:
+        raise CatalogueError("A quarter's return is entered once the quarter has ended")
+    if quarter.ends_on < contract.starts_on or quarter.starts_on > contract.ends_on:
+        raise CatalogueError("The contract did not run in that quarter")
+    unknown = set(figures) - set(contract.indicators)
+    if unknown:
+        raise CatalogueError("The return holds figures the contract does not ask for")
+    computed = prefilled(contract, quarter)
+    now = timezone.now()
+    existing = QuarterlyReturn.objects.select_for_update().filter(contract=contract, quarter=quarter.code).first()
+    if existing is None:
+        saved = QuarterlyReturn.objects.create(
+            contract=contract, quarter=quarter.code, figures=figures, computed=computed, narrative=narrative,
+            submitted_on=today, submitted_at=now, submitted_by=by,
+        )  # fmt: skip
+        record(by=by, action="create", obj=saved, detail={"quarter": quarter.code})
+        return saved
+    if expected_version is not None and existing.version != expected_version:
+        raise CatalogueError("Someone else changed this return while you were editing it. Check it and try again")
+    existing.figures, existing.computed, existing.narrative = figures, computed, narrative
+    existing.submitted_at, existing.submitted_by = now, by
+    existing.version += 1
+    existing.save()  # the first submission's date stays: a correction does not make a return late
+    record(by=by, action="change", obj=existing, detail={"quarter": quarter.code})
+    return existing

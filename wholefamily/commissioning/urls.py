@@ -13,4 +13,8 @@ urlpatterns = [
     path("families/<int:pk>/services/", views.family_referrals, name="family_referrals"),
     path("families/<int:pk>/goals/<int:goal_pk>/refer/", views.refer, name="refer"),
     path("referrals/<int:pk>/", views.referral, name="referral"),
+    path("contracts/", views.contract_list, name="contract_list"),
+    path("contracts/new/", views.contract_create, name="contract_create"),
+    path("contracts/<int:pk>/", views.contract_detail, name="contract_detail"),
+    path("contracts/<int:pk>/returns/<str:quarter>/", views.quarterly_return, name="quarterly_return"),
 ]

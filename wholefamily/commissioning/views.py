@@ -7,7 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -17,11 +19,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from wholefamily.cases.lookups import case_for, family_url
 from wholefamily.cases.models import Goal
 from wholefamily.commissioning import selectors, services
-from wholefamily.commissioning.definitions import catalogue_definition, problem_choices
-from wholefamily.commissioning.forms import FilterForm, ReferForm, ServiceForm, StepForm
-from wholefamily.commissioning.models import Service, ServiceReferral
-from wholefamily.domain.commissioning import CatalogueError, ReferralState
-from wholefamily.domain.roles import Action
+from wholefamily.commissioning.definitions import catalogue_definition, monitoring_definition, problem_choices
+from wholefamily.commissioning.forms import ContractForm, FilterForm, ReferForm, ReturnForm, ServiceForm, StepForm
+from wholefamily.commissioning.models import QuarterlyReturn, Service, ServiceReferral
+from wholefamily.domain.commissioning import CatalogueError, ReferralState, ReturnStatus
+from wholefamily.domain.reporting.quarters import parse_quarter
+from wholefamily.domain.roles import Action, Role
 from wholefamily.governance import access
 from wholefamily.governance.audit import record
 from wholefamily.reporting.definitions import small_numbers
@@ -306,5 +309,159 @@ def capacity(request: HttpRequest) -> HttpResponse:
             "bars": bars,
             "bars_height": selectors.BAR_STEP * len(bars) + 10,
             "bar_width": selectors.BAR_WIDTH,
+        },
+    )
+
+
+# --- Contracts and quarterly monitoring returns ------------------------------------------------------------------
+
+
+@login_required
+@page_for(*selectors.CONTRACT_READERS)
+@require_GET
+def contract_list(request: HttpRequest) -> HttpResponse:
+    """Contracts with their recent quarters' returns, late and missing ones flagged; a provider sees its own."""
+    today = timezone.localdate()
+    contracts = list(selectors.contracts_for(for_user=request.user).prefetch_related("returns"))
+    record(by=request.user, action="view", object_type="commissioning.contracts", object_id="list")
+    rows = [
+        (contract, selectors.return_rows(contract, today, limit=selectors.QUARTERS_SHOWN)) for contract in contracts
+    ]
+    flagged = sum(
+        1 for _, returns in rows for row in returns if row.status in (ReturnStatus.LATE, ReturnStatus.MISSING)
+    )
+    return render(
+        request,
+        "commissioning/contract_list.html",
+        {
+            "rows": rows,
+            "flagged": flagged,
+            "may_edit": access.has_role(request.user, *selectors.CATALOGUE_EDITORS),
+            "is_provider": access.user_roles(request.user) == frozenset({Role.PROVIDER}),
+        },
+    )
+
+
+@login_required
+@page_for(*selectors.CATALOGUE_EDITORS)
+@require_http_methods(["GET", "POST"])
+def contract_create(request: HttpRequest) -> HttpResponse:
+    user = signed_in_user(request)
+    available = list(
+        Service.objects.filter(delivery=Service.Delivery.COMMISSIONED, contract__isnull=True).order_by("name")
+    )
+    providers = list(
+        get_user_model().objects.filter(groups__name=Role.PROVIDER.value, is_active=True).order_by("username")
+    )
+    indicators = [i.code for i in monitoring_definition().indicators]
+    form = ContractForm(posted(request), services=available, providers=providers, initial={"indicators": indicators})
+    refusal = ""
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            contract = services.create_contract(
+                service=form.services[data["service"]], reference=data["reference"], starts_on=data["starts_on"],
+                ends_on=data["ends_on"], value=data["value"], indicators=data["indicators"],
+                provider_users=[form.providers[pk] for pk in data["provider_users"]], by=user,
+            )  # fmt: skip
+        except CatalogueError as error:
+            refusal = str(error)
+        else:
+            messages.success(request, f"The contract {contract.reference} has been recorded.")
+            return HttpResponseRedirect(reverse("commissioning:contract_detail", args=[contract.pk]))
+    return render(
+        request,
+        "commissioning/service_form.html",
+        {
+            "form": form,
+            "refusal": refusal,
+            "title": "Record a contract",
+            "back_url": reverse("commissioning:contract_list"),
+            "submit_text": "Save the contract",
+        },
+    )
+
+
+@login_required
+@page_for(*selectors.CONTRACT_READERS)
+@require_GET
+def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = selectors.contract_for(for_user=request.user, pk=pk)
+    record(by=request.user, action="view", obj=contract)
+    definition = monitoring_definition()
+    return render(
+        request,
+        "commissioning/contract_detail.html",
+        {
+            "contract": contract,
+            "indicators": [i for i in definition.indicators if i.code in contract.indicators],
+            "sections": {s.code: s.label for s in definition.sections},
+            "returns": selectors.return_rows(contract, timezone.localdate()),
+            "due_days": definition.due_days,
+            "may_enter": contract.provider_users.filter(pk=signed_in_user(request).pk).exists(),
+        },
+    )
+
+
+@login_required
+@page_for(*selectors.CONTRACT_READERS)
+@require_http_methods(["GET", "POST"])
+def quarterly_return(request: HttpRequest, pk: int, quarter: str) -> HttpResponse:
+    """A quarter's return: the contract's provider enters it (figures the service computes pre-filled); the
+    commissioner reads it."""
+    contract = selectors.contract_for(for_user=request.user, pk=pk)
+    today = timezone.localdate()
+    try:
+        period = parse_quarter(quarter)
+    except ValueError:
+        raise Http404 from None
+    if period not in selectors.contract_quarters(contract, today):
+        raise Http404
+    may_enter = contract.provider_users.filter(pk=signed_in_user(request).pk).exists() and period.ends_on < today
+    if request.method == "POST" and not may_enter:
+        raise PermissionDenied
+    definition = monitoring_definition()
+    indicators = [i for i in definition.indicators if i.code in contract.indicators]
+    existing = QuarterlyReturn.objects.filter(contract=contract, quarter=period.code).first()
+    computed = services.prefilled(contract, period)
+    initial: dict[str, Any] = {}
+    if existing is not None:
+        initial = {f"figure_{k}": v for k, v in existing.figures.items()}
+        initial |= {f"narrative_{k}": v for k, v in existing.narrative.items()}
+        initial["version"] = existing.version
+    else:
+        initial = {f"figure_{k}": v for k, v in computed.items() if v is not None}
+    form = ReturnForm(posted(request), indicators=indicators, narrative=list(definition.narrative), initial=initial)
+    refusal = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.submit_return(
+                contract=contract, quarter=period, figures=form.figures(), narrative=form.narrative(),
+                by=signed_in_user(request), expected_version=form.cleaned_data.get("version"),
+            )  # fmt: skip
+        except CatalogueError as error:
+            refusal = str(error)
+        else:
+            messages.success(request, f"The return for {period.label} has been submitted.")
+            return HttpResponseRedirect(reverse("commissioning:contract_detail", args=[contract.pk]))
+    record(by=request.user, action="view", object_type="commissioning.quarterlyreturn",
+           object_id=f"{contract.pk}:{period.code}")  # fmt: skip
+    status = selectors.return_rows(contract, today)
+    row = next(r for r in status if r.quarter == period)
+    return render(
+        request,
+        "commissioning/return.html",
+        {
+            "contract": contract,
+            "period": period,
+            "row": row,
+            "form": form,
+            "refusal": refusal,
+            "may_enter": may_enter,
+            "existing": existing,
+            "lines": [
+                (i, existing.figures.get(i.code) if existing else None, computed.get(i.code)) for i in indicators
+            ],
+            "narrative": [(n, existing.narrative.get(n.code, "") if existing else "") for n in definition.narrative],
         },
     )

@@ -304,3 +304,128 @@ def take_up(referrals: Iterable[ReferralDates]) -> TakeUp:
         ended=sum(1 for r in referrals if r.state is ReferralState.ENDED),
         waits=tuple(sorted((r.started_on - r.referred_on).days for r in started if r.started_on is not None)),
     )
+
+
+# --- Contracts and quarterly monitoring returns (Appendix C, sections 13.1 and 13.3) ------------------------------
+
+INDICATOR_KINDS = frozenset({"count", "percent", "days", "pounds"})
+COMPUTABLE = frozenset({"referrals", "started", "ended", "declined", "response_days", "goals_achieved"})
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    section: str
+    kind: str
+    label: str
+    source: str
+    computed: str | None = None
+
+
+@dataclass(frozen=True)
+class MonitoringDefinition:
+    version: int
+    sections: tuple[Term, ...]
+    indicators: tuple[Indicator, ...]
+    narrative: tuple[Term, ...]
+    due_days: int
+
+    def indicator(self, code: str) -> Indicator | None:
+        return next((i for i in self.indicators if i.code == code), None)
+
+
+def parse_monitoring(raw: Mapping[str, Any]) -> MonitoringDefinition:
+    sections = tuple(Term(str(s["code"]), str(s["label"]), "") for s in raw.get("sections", []))
+    section_codes = {s.code for s in sections}
+    indicators = []
+    for item in raw.get("indicators", []):
+        if item.get("section") not in section_codes:
+            raise CatalogueError(f"indicator {item.get('code')!r} names no known section")
+        if item.get("kind") not in INDICATOR_KINDS:
+            raise CatalogueError(f"indicator {item.get('code')!r} has no known kind")
+        if item.get("computed") is not None and item["computed"] not in COMPUTABLE:
+            raise CatalogueError(f"indicator {item.get('code')!r} names a figure the service cannot compute")
+        if not item.get("source"):
+            raise CatalogueError(f"indicator {item.get('code')!r} cites no source")
+        indicators.append(
+            Indicator(
+                str(item["code"]),
+                str(item["section"]),
+                str(item["kind"]),
+                str(item["label"]),
+                str(item["source"]),
+                item.get("computed"),
+            )
+        )
+    if len({i.code for i in indicators}) != len(indicators):
+        raise CatalogueError("indicator codes must differ")
+    narrative = tuple(Term(str(n["code"]), str(n["label"]), str(n.get("source", ""))) for n in raw.get("narrative", []))
+    due = int(raw.get("due_days_after_quarter", -1))
+    if due < 0:
+        raise CatalogueError("the monitoring definition says how many days after a quarter a return is due")
+    return MonitoringDefinition(int(raw.get("version", 0)), sections, tuple(indicators), narrative, due)
+
+
+@dataclass(frozen=True)
+class QuarterReferral:
+    """One referral to the contract's service, for the quarter's computed figures (no family named)."""
+
+    referred_on: dt.date
+    decided_on: dt.date | None
+    started_on: dt.date | None
+    ended_on: dt.date | None
+    state: ReferralState
+    goal_achieved: bool
+
+
+def computed_figures(referrals: Iterable[QuarterReferral], *, starts_on: dt.date, ends_on: dt.date) -> dict[str, Any]:
+    """The figures the service computes for a quarter (monitoring.yaml, 'Figures the service computes')."""
+
+    def within(day: dt.date | None) -> bool:
+        return day is not None and starts_on <= day <= ends_on
+
+    referrals = list(referrals)
+    declined = [r for r in referrals if r.state is ReferralState.DECLINED and within(r.decided_on)]
+    decided = [r for r in referrals if within(r.decided_on) and r.decided_on is not None]
+    ended = [r for r in referrals if within(r.ended_on)]
+    responses = [(r.decided_on - r.referred_on).days for r in decided if r.decided_on is not None]
+    return {
+        "referrals": sum(1 for r in referrals if within(r.referred_on)),
+        "started": sum(1 for r in referrals if within(r.started_on)),
+        "ended": len(ended),
+        "declined": len(declined),
+        "response_days": statistics.median(responses) if responses else None,
+        "goals_achieved": round(100 * sum(r.goal_achieved for r in ended) / len(ended), 1) if ended else None,
+    }
+
+
+class ReturnStatus(enum.StrEnum):
+    NOT_DUE = "not_due"
+    DUE = "due"  # the quarter has ended, the return is not late yet
+    SUBMITTED = "submitted"
+    LATE = "late"  # submitted after its due date
+    MISSING = "missing"  # not submitted and past its due date
+
+    @property
+    def label(self) -> str:
+        return RETURN_STATUS_LABELS[self]
+
+
+RETURN_STATUS_LABELS = {
+    ReturnStatus.NOT_DUE: "Not due yet",
+    ReturnStatus.DUE: "Due",
+    ReturnStatus.SUBMITTED: "Submitted",
+    ReturnStatus.LATE: "Submitted late",
+    ReturnStatus.MISSING: "Missing",
+}
+
+
+def return_status(
+    *, quarter_ends_on: dt.date, due_days: int, submitted_on: dt.date | None, today: dt.date
+) -> ReturnStatus:
+    due_on = quarter_ends_on + dt.timedelta(days=due_days)
+    if submitted_on is not None:
+        return ReturnStatus.LATE if submitted_on > due_on else ReturnStatus.SUBMITTED
+    if today <= quarter_ends_on:
+        return ReturnStatus.NOT_DUE
+    return ReturnStatus.MISSING if today > due_on else ReturnStatus.DUE
