@@ -105,3 +105,44 @@ def refer_example_families(cases: list[Any], *, worker: Any, today: dt.date) -> 
                           by=worker)  # fmt: skip
             made += 1
     return made
+
+
+EXAMPLE_CONTRACT_SERVICE = "Multi-systemic therapy"
+DEMO_PROVIDER, DEMO_COMMISSIONER = "provider", "commissioner"
+
+
+def load_example_contract(*, today: dt.date) -> bool:
+    """A contract for the example commissioned therapy service, the demo provider entering its returns: the earlier
+    quarter's return came in late and the last quarter's is waiting (ADR 0027). False when it is there already."""
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from wholefamily.commissioning.models import Contract, QuarterlyReturn
+    from wholefamily.commissioning.services import create_contract
+    from wholefamily.domain.reporting.quarters import quarter_of
+    from wholefamily.governance.audit import record
+
+    users = get_user_model().objects
+    service = Service.objects.filter(name=EXAMPLE_CONTRACT_SERVICE, is_example=True).first()
+    provider = users.filter(username=DEMO_PROVIDER).first()
+    commissioner = users.filter(username=DEMO_COMMISSIONER).first()
+    if service is None or provider is None or commissioner is None or Contract.objects.filter(service=service).exists():
+        return False
+    earlier = quarter_of(today).previous().previous()
+    contract = create_contract(
+        service=service, reference="EX-MST-2026", starts_on=earlier.starts_on, ends_on=dt.date(today.year + 2, 3, 31),
+        value=Decimal("86000"), indicators=[
+            "hours_of_service", "referrals", "cases_allocated", "cases_closed", "inappropriate_referrals",
+            "response_days", "engagement", "goals_achieved", "parents_cope", "unit_cost_per_hour",
+        ], provider_users=[provider], by=commissioner,
+    )  # fmt: skip
+    late = QuarterlyReturn.objects.create(
+        contract=contract, quarter=earlier.code, submitted_on=earlier.ends_on + dt.timedelta(days=41),
+        submitted_at=timezone.now(), submitted_by=provider,
+        figures={"hours_of_service": 610, "referrals": 12, "cases_allocated": 9, "engagement": 82},
+        narrative={"progress": "An example return: nine families started therapy at home.",
+                   "working_well": "Sessions at home in the evenings.", "difficulties": "Two therapists left.",
+                   "feedback": "Parents asked for sessions in the school holidays."},
+    )  # fmt: skip
+    record(by=provider, action="create", obj=late, detail={"quarter": earlier.code, "example": True})
+    return True
