@@ -126,7 +126,7 @@ def test_the_commissioner_finds_a_gap_and_the_provider_enters_its_return(live_se
     _assert_accessible(page)
     page.get_by_label("Percentage of engagement").fill("80")
     page.get_by_label("Number of hours of service").fill("150")
-    page.get_by_label("What is working well").fill("Evening sessions.")
+    page.get_by_label("What is working well").fill("Evening visits.")
     page.get_by_role("button", name="Submit the return").click()
     expect(page.get_by_text("has been submitted")).to_be_visible()
     _assert_accessible(page)

@@ -66,7 +66,7 @@ def load_example_services(districts: list[str], *, system_actor: str, today: dt.
 # Goals the demo key worker sets with today's families on a plan, each with the example services it refers to: the
 # second family has two key-worker services at once, so the need-against-capacity page shows an overlap.
 EXAMPLE_GOALS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("Fewer arguments and a calmer home", "Weekly sessions with the family's key worker",
+    ("Fewer arguments and a calmer home", "Weekly visits from the family's key worker",
      ("Family intervention project",)),
     ("The young person stays out of trouble", "Therapy at home with the family",
      ("Family intervention project", "Multi-systemic therapy")),
@@ -141,8 +141,8 @@ def load_example_contract(*, today: dt.date) -> bool:
         submitted_at=timezone.now(), submitted_by=provider,
         figures={"hours_of_service": 610, "referrals": 12, "cases_allocated": 9, "engagement": 82},
         narrative={"progress": "An example return: nine families started therapy at home.",
-                   "working_well": "Sessions at home in the evenings.", "difficulties": "Two therapists left.",
-                   "feedback": "Parents asked for sessions in the school holidays."},
+                   "working_well": "Visits at home in the evenings.", "difficulties": "Two therapists left.",
+                   "feedback": "Parents asked for visits in the school holidays."},
     )  # fmt: skip
     record(by=provider, action="create", obj=late, detail={"quarter": earlier.code, "example": True})
     return True

@@ -63,7 +63,7 @@ def family_with_goal(staff: dict[str, Any], north: Any, south: Any) -> Callable[
         plan = services.agree_plan(case=case, aims="A calmer home", agreed_on=TODAY, by=worker)
         goal = services.add_goal(
             plan=plan, expected_version=plan.version, member=Member.objects.filter(case=case).first(),
-            description="Fewer arguments at home", actions="Parenting sessions", agency="Early help", due_on=TODAY,
+            description="Fewer arguments at home", actions="Parenting group", agency="Early help", due_on=TODAY,
             by=worker,
         )  # fmt: skip
         assert isinstance(goal, Goal)
