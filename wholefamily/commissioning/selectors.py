@@ -16,6 +16,7 @@ from wholefamily.cases.models import Case
 from wholefamily.commissioning.definitions import catalogue_definition, monitoring_definition
 from wholefamily.commissioning.models import Contract, QuarterlyReturn, Service, ServiceReferral
 from wholefamily.domain.commissioning import (
+    AreaFamily,
     CohortFacts,
     NeedAgainstCapacity,
     ReferralDates,
@@ -247,3 +248,45 @@ def return_rows(contract: Contract, today: dt.date, *, limit: int | None = None)
             )
         )
     return rows
+
+
+# --- Needs analysis by district and ward -------------------------------------------------------------------------
+
+NEED_SNAPSHOTS = 5  # identifications shown over time
+NEED_BARS = 15
+
+
+def need_runs() -> list[IdentificationRun]:
+    """The catalogue programme's successful identifications, one per as-of date (the latest run of each), the last
+    NEED_SNAPSHOTS of them, oldest first."""
+    runs = IdentificationRun.objects.filter(
+        programme=catalogue_definition().programme, status=IdentificationRun.Status.SUCCEEDED
+    ).order_by("-as_of_on", "-started_at")
+    by_date: dict[dt.date, IdentificationRun] = {}
+    for run in runs:
+        by_date.setdefault(run.as_of_on, run)
+        if len(by_date) == NEED_SNAPSHOTS:
+            break
+    return [by_date[day] for day in sorted(by_date)]
+
+
+def area_families(run: IdentificationRun) -> list[AreaFamily]:
+    rows = CohortFamily.objects.filter(run=run, is_qualifying=True).values_list(
+        "district", "ward", "problems_met", "indicators_met"
+    )
+    return [
+        AreaFamily(
+            district, ward, frozenset(code for code in problems.split(";") if code) | frozenset(indicators or [])
+        )
+        for district, ward, problems, indicators in rows
+    ]
+
+
+def need_code_choices() -> list[tuple[str, str]]:
+    """The headline problems and their indicators of the catalogue's programme, for the needs analysis's filter."""
+    from wholefamily.identification.services import load_programme_definition
+
+    programme = load_programme_definition(catalogue_definition().programme)
+    problems = [(p.code, f"Problem: {p.label}") for p in programme.problems if p.is_counted]
+    indicators = [(i.code, f"Indicator: {i.label}") for i in programme.indicators]
+    return problems + indicators

@@ -10,6 +10,7 @@ urlpatterns = [
     path("services/<int:pk>/", views.service_detail, name="service_detail"),
     path("services/<int:pk>/change/", views.service_change, name="service_change"),
     path("capacity/", views.capacity, name="capacity"),
+    path("needs/", views.needs, name="needs"),
     path("families/<int:pk>/services/", views.family_referrals, name="family_referrals"),
     path("families/<int:pk>/goals/<int:goal_pk>/refer/", views.refer, name="refer"),
     path("referrals/<int:pk>/", views.referral, name="referral"),

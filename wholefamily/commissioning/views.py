@@ -22,7 +22,7 @@ from wholefamily.commissioning import selectors, services
 from wholefamily.commissioning.definitions import catalogue_definition, monitoring_definition, problem_choices
 from wholefamily.commissioning.forms import ContractForm, FilterForm, ReferForm, ReturnForm, ServiceForm, StepForm
 from wholefamily.commissioning.models import QuarterlyReturn, Service, ServiceReferral
-from wholefamily.domain.commissioning import CatalogueError, ReferralState, ReturnStatus
+from wholefamily.domain.commissioning import CatalogueError, ReferralState, ReturnStatus, ranked_need
 from wholefamily.domain.reporting.quarters import parse_quarter
 from wholefamily.domain.roles import Action, Role
 from wholefamily.governance import access
@@ -463,5 +463,61 @@ def quarterly_return(request: HttpRequest, pk: int, quarter: str) -> HttpRespons
                 (i, existing.figures.get(i.code) if existing else None, computed.get(i.code)) for i in indicators
             ],
             "narrative": [(n, existing.narrative.get(n.code, "") if existing else "") for n in definition.narrative],
+        },
+    )
+
+
+# --- Needs analysis ----------------------------------------------------------------------------------------------
+
+
+@login_required
+@page_for(*selectors.CAPACITY_READERS)
+@require_GET
+def needs(request: HttpRequest) -> HttpResponse:
+    """Identified families by district or ward, ranked, for a headline problem or an indicator, over the last
+    identifications; a bar chart with its table. Counts through the small-numbers rule."""
+    choices = dict(selectors.need_code_choices())
+    code = request.GET.get("code", "")
+    code = code if code in choices else ""
+    by_ward = request.GET.get("area") == "ward"
+    runs = selectors.need_runs()
+    rows = ranked_need([selectors.area_families(run) for run in runs], by_ward=by_ward, code=code)
+    record(by=request.user, action="view", object_type="commissioning.needs", object_id=code or "all")
+    rule = small_numbers()
+    top = max([row.with_code for row in rows[: selectors.NEED_BARS]] + [1])
+    bars = [
+        {
+            "area": row.area,
+            "text": rule.count_text(row.with_code),
+            # A small count is drawn as nothing: a bar's length would give it away.
+            "px": 0 if rule.is_small(row.with_code) else round(selectors.BAR_WIDTH * row.with_code / top),
+            "y_label": index * 30 + 14,
+            "y_bar": index * 30 + 18,
+        }
+        for index, row in enumerate(rows[: selectors.NEED_BARS])
+    ]
+    return render(
+        request,
+        "commissioning/needs.html",
+        {
+            "runs": runs,
+            "latest": runs[-1] if runs else None,
+            "rows": [
+                (
+                    row.area,
+                    rule.count_text(row.families),
+                    rule.count_text(row.with_code),
+                    [rule.count_text(n) for n in row.over_time],
+                )
+                for row in rows
+            ],
+            "bars": bars,
+            "bars_height": 30 * len(bars) + 10,
+            "bar_width": selectors.BAR_WIDTH,
+            "choices": sorted(choices.items(), key=lambda item: item[1]),
+            "code": code,
+            "code_label": choices.get(code, ""),
+            "by_ward": by_ward,
+            "rule": rule,
         },
     )

@@ -429,3 +429,57 @@ def return_status(
     if today <= quarter_ends_on:
         return ReturnStatus.NOT_DUE
     return ReturnStatus.MISSING if today > due_on else ReturnStatus.DUE
+
+
+# --- Needs analysis by district and ward (section 2.1, Analysis of need) ---------------------------------------
+
+
+@dataclass(frozen=True)
+class AreaFamily:
+    """One identified family as the needs analysis counts it: its area, and its problems or indicators."""
+
+    district: str
+    ward: str
+    codes: frozenset[str]
+
+
+@dataclass(frozen=True)
+class AreaNeedRow:
+    area: str  # "District" or "District: Ward"
+    families: int  # identified families in the area
+    with_code: int  # of which with the chosen problem or indicator (all of them when none is chosen)
+    over_time: tuple[int, ...]  # with the code at each earlier date, oldest first, ending with this one
+
+
+def ranked_need(snapshots: Sequence[Sequence[AreaFamily]], *, by_ward: bool, code: str = "") -> list[AreaNeedRow]:
+    """Areas ranked by families with `code` (most first, then by name), from the latest of `snapshots` (oldest first),
+    with each area's count at every snapshot."""
+
+    def area_of(family: AreaFamily) -> str:
+        return f"{family.district}: {family.ward or 'No ward'}" if by_ward else family.district or "No district"
+
+    def counts(families: Sequence[AreaFamily]) -> tuple[dict[str, int], dict[str, int]]:
+        total: dict[str, int] = defaultdict(int)
+        matching: dict[str, int] = defaultdict(int)
+        for family in families:
+            area = area_of(family)
+            total[area] += 1
+            if not code or code in family.codes:
+                matching[area] += 1
+        return total, matching
+
+    if not snapshots:
+        return []
+    per_snapshot = [counts(families) for families in snapshots]
+    latest_total, latest_matching = per_snapshot[-1]
+    areas = set(latest_total)
+    rows = [
+        AreaNeedRow(
+            area,
+            latest_total[area],
+            latest_matching.get(area, 0),
+            tuple(matching.get(area, 0) for _total, matching in per_snapshot),
+        )
+        for area in areas
+    ]
+    return sorted(rows, key=lambda row: (-row.with_code, row.area))
