@@ -258,6 +258,7 @@ PAGE_RULES: dict[str, Rule] = {
         post=200,
         actors={"data_analyst": {"POST": 403}, "auditor": {"POST": 403}},
     ),
+    "commissioning:market_position_new": Rule("CATALOGUE_EDITORS; an invalid form is shown again with 200", post=200),
     "commissioning:contract_create": Rule("CATALOGUE_EDITORS; an invalid form is shown again with 200", post=200),
     "commissioning:quarterly_return": Rule(
         "CONTRACT_READERS see a return; only the contract's provider users enter one (403 to the others, a superuser "

@@ -118,6 +118,7 @@ FILLERS: dict[str, Filler] = {
     "commissioning:contract_detail:pk": _county(lambda world: world.extra["contract_id"]),
     "commissioning:quarterly_return:pk": _county(lambda world: world.extra["contract_id"]),
     "commissioning:quarter": _county(lambda world: last_complete_quarter(timezone.localdate()).code),
+    "commissioning:version": _county(lambda world: 1),  # the matrix's market position statement
     "governance:team_detail:pk": Filler(_side("team.pk")),
     "governance:team_change:pk": Filler(_side("team.pk")),
     "governance:pk": Filler(_side("profile.pk")),  # the staff pages: a colleague's profile, never a matrix actor's
@@ -428,6 +429,13 @@ def build_world(data_dir: Path) -> World:
         indicators=["referrals", "hours_of_service"], created_at=now, created_by=users[Role.COMMISSIONER.value],
     )  # fmt: skip
     contract.provider_users.set([users[Role.PROVIDER.value]])
+    from wholefamily.commissioning.models import MarketPositionStatement
+
+    MarketPositionStatement.objects.create(
+        version=1, title="Matrix market", dated_on=date(2026, 1, 5), summary="S", intentions="I", created_at=now,
+        created_by=users[Role.COMMISSIONER.value],
+        figures={"need": {"head": ["District", "Identified families"], "body": [["Northmoor", "fewer than 5"]]}},
+    )  # fmt: skip
     return World(
         sides=sides,
         users=users,

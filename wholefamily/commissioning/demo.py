@@ -146,3 +146,25 @@ def load_example_contract(*, today: dt.date) -> bool:
     )  # fmt: skip
     record(by=provider, action="create", obj=late, detail={"quarter": earlier.code, "example": True})
     return True
+
+
+def load_example_statement() -> bool:
+    """Version 1 of an example market position statement, written by the demo commissioner (False when one exists)."""
+    from django.contrib.auth import get_user_model
+
+    from wholefamily.commissioning.market import publish
+    from wholefamily.commissioning.models import MarketPositionStatement
+
+    commissioner = get_user_model().objects.filter(username=DEMO_COMMISSIONER).first()
+    if commissioner is None or MarketPositionStatement.objects.exists():
+        return False
+    publish(
+        title="Example market position statement: services for families with complex needs",
+        summary="An example for the demo. The county wants fewer families to reach statutory services: more "
+        "intensive family support where need is highest, and work for parents out of work.",
+        intentions="Grow the worklessness programme where the gap is widest. Extend multi-systemic therapy to every "
+        "district. Avoid a second key worker for families already with the family intervention project.",
+        to_providers="Providers are invited to a market event before the next tender.",
+        by=commissioner,
+    )
+    return True

@@ -245,3 +245,14 @@ class ReturnForm(GovukForm):
 
     def narrative(self) -> dict[str, str]:
         return {code: self.cleaned_data.get(f"narrative_{code}", "").strip() for code in self.narrative_codes}
+
+
+class MarketPositionForm(GovukForm):
+    title = text_field("Title")
+    summary = long_text_field(
+        "The strategic direction", help_text="Why the council commissions, and what it wants to change."
+    )
+    intentions = long_text_field(
+        "Commissioning intentions", help_text="What will be commissioned, grown, changed or stopped, and when."
+    )
+    to_providers = long_text_field("To providers", required=False, help_text="What providers are asked to do.")

@@ -138,3 +138,25 @@ class QuarterlyReturn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contract.reference} {self.quarter}"
+
+
+class MarketPositionStatement(models.Model):
+    """One version of the market position statement (Commissioning for Families with Complex Needs, section 2.2): the
+    commissioner's narrative and the figures of need, provision and gaps as they stood when it was dated. Never
+    changed: a new version is a new row."""
+
+    version = models.PositiveIntegerField(unique=True)
+    title = models.CharField(max_length=200)
+    dated_on = models.DateField()
+    summary = models.TextField(help_text="The commissioner's introduction: the strategic direction.")
+    intentions = models.TextField(help_text="Commissioning intentions: what will be commissioned, changed or stopped.")
+    to_providers = models.TextField(blank=True, help_text="What providers are asked to do, and how to respond.")
+    figures = models.JSONField(default=dict, help_text="Need, provision and gaps as counted on the date.")
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-version"]
+
+    def __str__(self) -> str:
+        return f"{self.title} (version {self.version})"

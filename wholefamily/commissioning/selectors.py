@@ -42,6 +42,9 @@ CATALOGUE_READERS = (*CATALOGUE_EDITORS, Role.KEY_WORKER, Role.TEAM_MANAGER, Rol
 # Need against capacity: county-wide aggregates for those who plan provision.
 CAPACITY_READERS = (Role.COMMISSIONER, Role.PROGRAMME_MANAGER, Role.DATA_ANALYST)
 
+# The market position statement is shared with providers (Commissioning for Families with Complex Needs, section 2.2).
+MARKET_READERS = (*CAPACITY_READERS, Role.PROVIDER)
+
 BAR_WIDTH, BAR_STEP = 420, 46
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -18,10 +19,18 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from wholefamily.cases.lookups import case_for, family_url
 from wholefamily.cases.models import Goal
-from wholefamily.commissioning import selectors, services
+from wholefamily.commissioning import market, selectors, services
 from wholefamily.commissioning.definitions import catalogue_definition, monitoring_definition, problem_choices
-from wholefamily.commissioning.forms import ContractForm, FilterForm, ReferForm, ReturnForm, ServiceForm, StepForm
-from wholefamily.commissioning.models import QuarterlyReturn, Service, ServiceReferral
+from wholefamily.commissioning.forms import (
+    ContractForm,
+    FilterForm,
+    MarketPositionForm,
+    ReferForm,
+    ReturnForm,
+    ServiceForm,
+    StepForm,
+)
+from wholefamily.commissioning.models import MarketPositionStatement, QuarterlyReturn, Service, ServiceReferral
 from wholefamily.domain.commissioning import CatalogueError, ReferralState, ReturnStatus, ranked_need
 from wholefamily.domain.reporting.quarters import parse_quarter
 from wholefamily.domain.roles import Action, Role
@@ -521,3 +530,84 @@ def needs(request: HttpRequest) -> HttpResponse:
             "rule": rule,
         },
     )
+
+
+# --- Market position statement -----------------------------------------------------------------------------------
+
+
+def _statement(version: int | None) -> MarketPositionStatement | None:
+    statements = MarketPositionStatement.objects.all()
+    if version is None:
+        return statements.first()
+    try:
+        return statements.get(version=version)
+    except MarketPositionStatement.DoesNotExist:
+        raise Http404 from None
+
+
+@login_required
+@page_for(*selectors.MARKET_READERS)
+@require_GET
+def market_position(request: HttpRequest) -> HttpResponse:
+    """The market position statement (the latest version, or ?version=N): the commissioner's narrative with need,
+    provision and gaps as they stood on its date; every version listed."""
+    raw = request.GET.get("version", "")
+    statement = _statement(int(raw) if raw.isdigit() and len(raw) < 9 else None)
+    if raw and statement is not None and str(statement.version) != raw:
+        raise Http404
+    record(by=request.user, action="view", object_type="commissioning.marketpositionstatement",
+           object_id=str(statement.pk) if statement else "none")  # fmt: skip
+    return render(
+        request,
+        "commissioning/market_position.html",
+        {
+            "statement": statement,
+            "tables": [
+                (caption, statement.figures.get(key) or {"head": [], "body": []}) for key, caption in market.SECTIONS
+            ]
+            if statement
+            else [],
+            "versions": MarketPositionStatement.objects.values("version", "dated_on", "title"),
+            "may_edit": access.has_role(request.user, *selectors.CATALOGUE_EDITORS),
+        },
+    )
+
+
+@login_required
+@page_for(*selectors.CATALOGUE_EDITORS)
+@require_http_methods(["GET", "POST"])
+def market_position_new(request: HttpRequest) -> HttpResponse:
+    """A new version of the statement: the narrative edited here, dated today, with today's figures."""
+    latest = _statement(None)
+    initial = {"title": "Market position statement: services for families with complex needs"}
+    if latest is not None:
+        initial = {name: getattr(latest, name) for name in ("title", "summary", "intentions", "to_providers")}
+    form = MarketPositionForm(posted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        statement = market.publish(**form.cleaned_data, by=signed_in_user(request))
+        messages.success(request, f"Version {statement.version} of the market position statement has been dated today.")
+        return HttpResponseRedirect(reverse("commissioning:market_position"))
+    return render(
+        request,
+        "commissioning/service_form.html",
+        {
+            "form": form,
+            "title": "Write a new version of the market position statement",
+            "back_url": reverse("commissioning:market_position"),
+            "submit_text": "Date and keep this version",
+        },
+    )
+
+
+@login_required
+@page_for(*selectors.MARKET_READERS)
+@require_GET
+def market_position_pdf(request: HttpRequest, version: int) -> HttpResponse:
+    statement = _statement(version)
+    assert statement is not None
+    record(by=request.user, action="export", obj=statement, detail={"fmt": "pdf"})
+    response = HttpResponse(
+        market.statement_pdf(statement, council=str(settings.WHOLEFAMILY_COUNCIL_NAME)), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = f'attachment; filename="market-position-statement-v{statement.version}.pdf"'
+    return response

@@ -21,7 +21,13 @@ from wholefamily.cases.models import Case, CaseEvent, Review
 from wholefamily.cases.services import first_identified_on
 from wholefamily.claims.models import Claim, ClaimRun
 from wholefamily.commissioning.demo import EXAMPLES
-from wholefamily.commissioning.models import Contract, QuarterlyReturn, Service, ServiceReferral
+from wholefamily.commissioning.models import (
+    Contract,
+    MarketPositionStatement,
+    QuarterlyReturn,
+    Service,
+    ServiceReferral,
+)
 from wholefamily.domain.claims.states import ClaimState
 from wholefamily.domain.pathway import Stage
 from wholefamily.governance.management.commands.setup_demo import county_districts, team_name
@@ -35,7 +41,8 @@ from wholefamily.synth.management.commands.load_demo_county import county_dir, h
 POPULATION, SEED = 3_000, 7  # small, yet every stage of the history has families
 
 COUNTED = (Team, DatasetVersion, ImportRun, LinkageRun, Person, IdentificationRun, Case, CaseEvent, AuditEvent, Claim,
-           ClaimRun, OutcomeRun, DistanceAssessment, Service, ServiceReferral, Contract, QuarterlyReturn)  # fmt: skip
+           ClaimRun, OutcomeRun, DistanceAssessment, Service, ServiceReferral, Contract, QuarterlyReturn,
+           MarketPositionStatement)  # fmt: skip
 
 
 def _load() -> str:
@@ -126,6 +133,7 @@ def test_loads_the_county_end_to_end_and_a_second_run_creates_nothing(settings: 
     contract = Contract.objects.get()
     assert list(contract.provider_users.values_list("username", flat=True)) == ["provider"]
     assert QuarterlyReturn.objects.filter(contract=contract).count() == 1
+    assert MarketPositionStatement.objects.get().figures["provision"]["body"]
 
     before = _counts()
     again = _load()
