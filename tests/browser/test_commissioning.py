@@ -1,7 +1,7 @@
 """The commissioner's and the provider's journeys in Chromium, each page checked with axe-core (no serious or
-critical violation): the commissioner goes from need against capacity to a gap, to the service that targets it, adds
-a service to the catalogue, and reads the contracts with a missing return flagged; the provider enters the quarter's
-return, pre-filled, and sees nothing of another provider's contract.
+critical violation): the commissioner goes from need against capacity to need by district, to the market position
+statement (a version written, its PDF downloaded), to a gap's service, adds a service to the catalogue, and reads the
+contracts; the provider enters the quarter's return, pre-filled, and sees nothing of another provider's contract.
 
 The cohort, the catalogue and the contracts are made directly (their rules are tested in wholefamily/commissioning)."""
 
@@ -102,6 +102,23 @@ def test_the_commissioner_finds_a_gap_and_the_provider_enters_its_return(live_se
     expect(table).to_contain_text("6 families beyond the places")  # 9 families, 3 places
     _assert_accessible(page)
     screenshot("need-against-capacity")
+    page.get_by_role("link", name="Need by district and ward").click()
+    expect(page.get_by_role("table", name="Ranked by district")).to_contain_text("Northmoor")
+    _assert_accessible(page)
+    page.go_back()
+    page.get_by_role("link", name="Market position statement").click()
+    page.get_by_role("link", name="Write the first version").click()
+    page.get_by_label("The strategic direction").fill("Fewer families reaching statutory services.")
+    page.get_by_label("Commissioning intentions").fill("Grow the work programme in Northmoor.")
+    page.get_by_role("button", name="Date and keep this version").click()
+    expect(page.get_by_role("table", name="Gaps: need beyond the places")).to_contain_text("Work programme")
+    _assert_accessible(page)
+    screenshot("market-position-statement")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download version 1 as PDF").click()
+    assert download.value.suggested_filename == "market-position-statement-v1.pdf"
+    page.goto(f"{live_server.url}/commissioning/capacity/")
+    table = page.get_by_role("table", name="By service and district")
     table.get_by_role("link", name="Work programme").click()
     expect(page.get_by_role("heading", name="Work programme")).to_be_visible()
     _assert_accessible(page)
