@@ -457,6 +457,7 @@ def quarterly_return(request: HttpRequest, pk: int, quarter: str) -> HttpRespons
            object_id=f"{contract.pk}:{period.code}")  # fmt: skip
     status = selectors.return_rows(contract, today)
     row = next(r for r in status if r.quarter == period)
+    rule = small_numbers()
     return render(
         request,
         "commissioning/return.html",
@@ -468,8 +469,16 @@ def quarterly_return(request: HttpRequest, pk: int, quarter: str) -> HttpRespons
             "refusal": refusal,
             "may_enter": may_enter,
             "existing": existing,
+            # The council's own counts pass the small-numbers rule for readers other than the provider.
             "lines": [
-                (i, existing.figures.get(i.code) if existing else None, computed.get(i.code)) for i in indicators
+                (
+                    i,
+                    existing.figures.get(i.code) if existing else None,
+                    rule.count_text(int(computed[i.code]))
+                    if i.kind == "count" and isinstance(computed.get(i.code), int)
+                    else computed.get(i.code),
+                )
+                for i in indicators
             ],
             "narrative": [(n, existing.narrative.get(n.code, "") if existing else "") for n in definition.narrative],
         },

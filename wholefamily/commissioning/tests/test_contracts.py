@@ -117,6 +117,7 @@ def test_the_provider_enters_the_return_with_the_computed_figures_pre_filled(
     client.force_login(staff["commissioner"])
     page = client.get(url).content.decode()
     assert "Good progress" in page and "85.5" in page
+    assert "fewer than 5" in page  # the council's own count of 3 referrals, hidden from all but the provider
     assert client.post(url, {"figure_referrals": "1"}).status_code == 403
 
 
