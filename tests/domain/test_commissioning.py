@@ -12,14 +12,18 @@ import yaml
 from wholefamily.domain.commissioning import (
     CatalogueError,
     CohortFacts,
+    QuarterReferral,
     ReferralDates,
     ReferralFacts,
     ReferralState,
     ServiceFacts,
     check_step,
+    computed_figures,
     need_against_capacity,
     parse_catalogue,
+    parse_monitoring,
     places_per_quarter,
+    return_status,
     take_up,
 )
 
@@ -118,3 +122,41 @@ def test_take_up_counts_decided_referrals_and_hides_a_median_of_few() -> None:
     assert (figures.referred, figures.started, figures.declined, figures.waiting) == (4, 2, 1, 1)
     assert figures.take_up == pytest.approx(2 / 3)
     assert figures.median_wait(1) == 7 and figures.median_wait(5) is None
+
+
+MONITORING = DEFINITION.parent / "monitoring.yaml"
+
+
+def test_the_monitoring_definition_cites_appendix_c_and_names_computable_figures() -> None:
+    definition = parse_monitoring(yaml.safe_load(MONITORING.read_text(encoding="utf-8")))
+    assert definition.due_days == 30 and {s.code for s in definition.sections} == {"how_much", "how_well",
+                                                                                   "better_off", "cost"}  # fmt: skip
+    assert all("Appendix C" in i.source for i in definition.indicators)
+    assert {i.computed for i in definition.indicators if i.computed} == {
+        "referrals", "started", "ended", "declined", "response_days", "goals_achieved"
+    }  # fmt: skip
+    with pytest.raises(CatalogueError, match="cannot compute"):
+        parse_monitoring({"sections": [{"code": "a", "label": "A"}], "due_days_after_quarter": 30,
+                          "indicators": [{"code": "x", "section": "a", "kind": "count", "label": "X", "source": "S",
+                                          "computed": "anything"}]})  # fmt: skip
+
+
+def test_a_quarters_computed_figures_and_a_returns_status() -> None:
+    start, end = dt.date(2026, 4, 1), dt.date(2026, 6, 30)
+    referrals = [
+        QuarterReferral(dt.date(2026, 4, 2), dt.date(2026, 4, 6), dt.date(2026, 4, 9), dt.date(2026, 6, 1),
+                        ReferralState.ENDED, True),
+        QuarterReferral(dt.date(2026, 3, 20), dt.date(2026, 4, 1), None, None, ReferralState.DECLINED, False),
+        QuarterReferral(dt.date(2026, 6, 29), None, None, None, ReferralState.REFERRED, False),
+    ]  # fmt: skip
+    figures = computed_figures(referrals, starts_on=start, ends_on=end)
+    assert figures == {"referrals": 2, "started": 1, "ended": 1, "declined": 1, "response_days": 8,
+                       "goals_achieved": 100.0}  # fmt: skip
+    status = {
+        "submitted": return_status(quarter_ends_on=end, due_days=30, submitted_on=dt.date(2026, 7, 30), today=DAY),
+        "late": return_status(quarter_ends_on=end, due_days=30, submitted_on=dt.date(2026, 7, 31), today=DAY),
+        "due": return_status(quarter_ends_on=end, due_days=30, submitted_on=None, today=dt.date(2026, 7, 30)),
+        "missing": return_status(quarter_ends_on=end, due_days=30, submitted_on=None, today=dt.date(2026, 7, 31)),
+        "not_due": return_status(quarter_ends_on=end, due_days=30, submitted_on=None, today=end),
+    }
+    assert {key: value.value for key, value in status.items()} == {key: key for key in status}
