@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "wholefamily.impact",
     "wholefamily.claims",
     "wholefamily.reporting",
+    "wholefamily.commissioning",
     "wholefamily.web",
     "wholefamily.synth",
 ]

@@ -14,6 +14,7 @@ urlpatterns = [
     path("impact/", include("wholefamily.impact.urls")),
     path("claims/", include("wholefamily.claims.urls")),
     path("reports/", include("wholefamily.reporting.urls")),
+    path("commissioning/", include("wholefamily.commissioning.urls")),
     path("admin/", admin.site.urls),
 ]
 

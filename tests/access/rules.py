@@ -110,11 +110,11 @@ PAGE_RULES: dict[str, Rule] = {
     "jobs:job_detail": Rule(
         "a job is seen by its team and by those who oversee jobs; a team manager of its team sees it only through "
         "the family it is for",
-        actors={"team_manager": 404, "commissioner": 404, "auditor": 404},
+        actors={"team_manager": 404, "commissioner": 404, "auditor": 404, "provider": 404},
     ),
     "jobs:job_progress": Rule(
         "as the job's page",
-        actors={"team_manager": 404, "commissioner": 404, "auditor": 404},
+        actors={"team_manager": 404, "commissioner": 404, "auditor": 404, "provider": 404},
     ),
     "jobs:job_cancel": Rule(
         "the person who started a job or an administrator cancels it (the POST is the change); overseers may look, "
@@ -126,6 +126,7 @@ PAGE_RULES: dict[str, Rule] = {
             "team_manager": {"POST": 404},
             "commissioner": {"POST": 404},
             "auditor": {"POST": 404},
+            "provider": {"POST": 404},
         },
     ),
     # Identification.
@@ -139,6 +140,14 @@ PAGE_RULES: dict[str, Rule] = {
         door=(Action.VIEW, "cohort_family", "team", None),
         post=200,
         actors={"data_analyst": {"POST": 403}, "auditor": {"POST": 403}},
+    ),
+    "identification:cohort": Rule(
+        "RUN_READERS through the run's selector: a provider (not one of them) finds no run (404)",
+        actors={"provider": 404},
+    ),
+    "identification:cohort_export": Rule(
+        "RUN_READERS through the run's selector: a provider (not one of them) finds no run (404)",
+        actors={"provider": 404},
     ),
     # Outcomes.
     "outcomes:report": Rule("REPORT_READERS only; " + NO_METHOD_CHECK, roles=REPORT_READERS, post=200),
@@ -200,11 +209,11 @@ PAGE_RULES: dict[str, Rule] = {
         "team and programme managers bring existing cases in", roles=(Role.TEAM_MANAGER, Role.PROGRAMME_MANAGER)
     ),
     "cases:take_on": Rule(
-        "the family is on the programme already: taking it on again goes to its case (302); a commissioner sees "
-        "no family",
+        "the family is on the programme already: taking it on again goes to its case (302); a commissioner or a "
+        "provider sees no family",
         get=302,
         post=302,
-        actors={"commissioner": 404},
+        actors={"commissioner": 404, "provider": 404},
     ),
     "cases:family": Rule(CASE_PAGE, door=CASE_VIEW, post=200),
     "cases:family_section": Rule(CASE_PAGE, door=CASE_VIEW, post=200),
@@ -233,6 +242,29 @@ PAGE_RULES: dict[str, Rule] = {
         door=CASE_CHANGE,
         post=200,
         actors={"administrator": 404},
+    ),
+    # Commissioning (ADR 0027): the catalogue and the figures by @page_for; a family's referrals behind the case door.
+    "commissioning:service_create": Rule("CATALOGUE_EDITORS; an invalid form is shown again with 200", post=200),
+    "commissioning:service_change": Rule("CATALOGUE_EDITORS; an invalid form is shown again with 200", post=200),
+    "commissioning:family_referrals": Rule(
+        "the case door (Action.VIEW) on the family whose referrals they are: a commissioner sees no family",
+        door=CASE_VIEW,
+    ),
+    "commissioning:refer": Rule(CASE_FORM, door=CASE_CHANGE, post=200),
+    "commissioning:referral": Rule(
+        "a referral is its family's: the case door (Action.VIEW) to look, Action.CHANGE to record a step (403 to "
+        "data analysts and auditors); an invalid step is shown again with 200",
+        door=CASE_VIEW,
+        post=200,
+        actors={"data_analyst": {"POST": 403}, "auditor": {"POST": 403}},
+    ),
+    "commissioning:market_position_new": Rule("CATALOGUE_EDITORS; an invalid form is shown again with 200", post=200),
+    "commissioning:contract_create": Rule("CATALOGUE_EDITORS; an invalid form is shown again with 200", post=200),
+    "commissioning:quarterly_return": Rule(
+        "CONTRACT_READERS see a return; only the contract's provider users enter one (403 to the others, a superuser "
+        "included: a return is the provider's word); every box is optional, so an empty return is a return (302)",
+        post=302,
+        actors={"commissioner": {"POST": 403}, "programme_manager": {"POST": 403}, "superuser": {"POST": 403}},
     ),
     # The service's front door.
     "web:dashboard": Rule(NO_METHOD_CHECK, post=200),

@@ -21,6 +21,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from wholefamily.domain.pathway import MemberRole, Stage
+from wholefamily.domain.reporting.quarters import last_complete_quarter
 from wholefamily.domain.roles import Role
 
 OWN, OTHER = "own", "other"
@@ -107,6 +108,18 @@ FILLERS: dict[str, Filler] = {
     "reporting:token": _county(lambda world: "not-a-link"),
     "impact:pk": _county(lambda world: world.extra["unit_cost_set_id"]),  # county-wide unit costs (ADR 0029)
     "reporting:pk": _county(lambda world: world.extra["board_pack_id"]),  # county-wide figures, no personal record
+    # Commissioning (ADR 0027): the catalogue's services are county-wide; a family's referrals to them are its case's.
+    "commissioning:service_detail:pk": _county(lambda world: world.extra["service_id"]),
+    "commissioning:service_change:pk": _county(lambda world: world.extra["service_id"]),
+    "commissioning:family_referrals:pk": Filler(_side("case.pk")),
+    "commissioning:refer:pk": Filler(_side("case.pk")),
+    "commissioning:goal_pk": Filler(_side("goal.pk")),
+    "commissioning:referral:pk": Filler(lambda world, side: world.extra["service_referrals"][side]),
+    # The matrix's contract: its provider user is the matrix's provider, so the provider's pages answer with it.
+    "commissioning:contract_detail:pk": _county(lambda world: world.extra["contract_id"]),
+    "commissioning:quarterly_return:pk": _county(lambda world: world.extra["contract_id"]),
+    "commissioning:quarter": _county(lambda world: last_complete_quarter(timezone.localdate()).code),
+    "commissioning:version": _county(lambda world: 1),  # the matrix's market position statement
     "governance:team_detail:pk": Filler(_side("team.pk")),
     "governance:team_change:pk": Filler(_side("team.pk")),
     "governance:pk": Filler(_side("profile.pk")),  # the staff pages: a colleague's profile, never a matrix actor's
@@ -400,6 +413,37 @@ def build_world(data_dir: Path) -> World:
         name="matrix-costs", version=1, price_base_year=2024, sha256="0" * 64, imported_at=timezone.now(),
         definition={"costs": [], "deflator": {"index": {"2024": 100}}},
     )  # fmt: skip
+    # A catalogue service and, for each side's family, a referral to it from the side's goal (ADR 0027).
+    from decimal import Decimal
+
+    from wholefamily.commissioning.models import Service, ServiceReferral
+
+    service = Service.objects.create(
+        name="Matrix family support", provider="Matrix provider", delivery="commissioned", target_needs=["crime"],
+        tier="tier_3", districts=["Northmoor", "Southvale"], capacity=10, capacity_unit="places",
+        unit_cost=Decimal("100.00"), evidence_rating="local", starts_on=date(2000, 1, 1), updated_at=now,
+    )  # fmt: skip
+    service_referrals = {
+        name: ServiceReferral.objects.create(
+            service=service, goal=side.goal, case=side.case, state="referred", referred_on=timezone.localdate(),
+            created_by=side.worker, updated_at=now,
+        ).pk
+        for name, side in sides.items()
+    }  # fmt: skip
+    from wholefamily.commissioning.models import Contract
+
+    contract = Contract.objects.create(
+        service=service, reference="MATRIX-1", starts_on=date(2000, 1, 1), ends_on=date(2100, 1, 1), value=Decimal(1),
+        indicators=["referrals", "hours_of_service"], created_at=now, created_by=users[Role.COMMISSIONER.value],
+    )  # fmt: skip
+    contract.provider_users.set([users[Role.PROVIDER.value]])
+    from wholefamily.commissioning.models import MarketPositionStatement
+
+    MarketPositionStatement.objects.create(
+        version=1, title="Matrix market", dated_on=date(2026, 1, 5), summary="S", intentions="I", created_at=now,
+        created_by=users[Role.COMMISSIONER.value],
+        figures={"need": {"head": ["District", "Identified families"], "body": [["Northmoor", "fewer than 5"]]}},
+    )  # fmt: skip
     return World(
         sides=sides,
         users=users,
@@ -414,6 +458,9 @@ def build_world(data_dir: Path) -> World:
             "reidentification_id": reidentification.pk,
             "board_pack_id": board_pack.pk,
             "unit_cost_set_id": unit_cost_set.pk,
+            "service_id": service.pk,
+            "service_referrals": service_referrals,
+            "contract_id": contract.pk,
         },
     )
 

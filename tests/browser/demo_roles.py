@@ -166,6 +166,22 @@ def administrator(page: Any, base: str, axe: Axe) -> str:
     return "added Noor Hadid"
 
 
+def provider(page: Any, base: str, axe: Axe) -> str:
+    """Pam, the example therapy provider's contract manager, enters last quarter's service review report, its
+    figures pre-filled from the council's referrals (ADR 0027)."""
+    from wholefamily.domain.reporting.quarters import last_complete_quarter
+
+    quarter = last_complete_quarter(timezone.localdate())
+    page.get_by_role("link", name="Contracts", exact=True).click()
+    expect(page.get_by_role("heading", name="Contracts and monitoring returns")).to_be_visible()
+    page.get_by_role("link", name=quarter.label).first.click()
+    page.get_by_label("What is working well").fill("Therapy at home in the evenings.")
+    axe("quarterly return")
+    page.get_by_role("button", name="Submit the return").click()
+    expect(page.get_by_text("has been submitted")).to_be_visible()
+    return f"return for {quarter.short_label} submitted"
+
+
 TASKS: dict[str, Callable[[Any, str, Axe], str]] = {
     "keyworker": key_worker,
     "manager": team_manager,
@@ -174,4 +190,5 @@ TASKS: dict[str, Callable[[Any, str, Axe], str]] = {
     "commissioner": commissioner,
     "auditor": auditor,
     "admin": administrator,
+    "provider": provider,
 }

@@ -7,6 +7,9 @@ Rules (ADR 0002):
 - Team-scoped roles (key worker, team manager) reach only their own teams' objects.
 - County-wide roles (programme manager, data analyst, auditor, administrator) reach every team's.
 - A commissioner sees no personal records at all: commissioning works on aggregates.
+- A provider (a commissioned service's own staff) sees no personal records either, and changes nothing of the
+  council's: they enter the quarterly monitoring returns of their own contracts only, which the commissioning app
+  scopes by the contract's provider users (ADR 0027).
 - Auditors read everything and change no case record; their verdict on a results claim (validate, reject, send
   back) is an audit act the claims rules allow, not a change to a case (ADR 0014, amending ADR 0002).
 - A key worker (without the team manager role) reaches only the families allocated to them and their
@@ -27,6 +30,7 @@ class Role(enum.StrEnum):
     COMMISSIONER = "commissioner"
     AUDITOR = "auditor"
     ADMINISTRATOR = "administrator"
+    PROVIDER = "provider"
 
     @property
     def label(self) -> str:
@@ -41,12 +45,13 @@ ROLE_LABELS: dict[Role, str] = {
     Role.COMMISSIONER: "Commissioner",
     Role.AUDITOR: "Auditor",
     Role.ADMINISTRATOR: "Administrator",
+    Role.PROVIDER: "Provider",
 }
 
 TEAM_SCOPED_ROLES = frozenset({Role.KEY_WORKER, Role.TEAM_MANAGER})
 COUNTY_WIDE_ROLES = frozenset({Role.PROGRAMME_MANAGER, Role.DATA_ANALYST, Role.AUDITOR, Role.ADMINISTRATOR})
 READ_ONLY_ROLES = frozenset({Role.AUDITOR})
-NO_PERSONAL_DATA_ROLES = frozenset({Role.COMMISSIONER})
+NO_PERSONAL_DATA_ROLES = frozenset({Role.COMMISSIONER, Role.PROVIDER})
 
 
 class Action(enum.StrEnum):
@@ -121,7 +126,7 @@ def decide(actor: Actor, action: Action, target: Target) -> Decision:
         return Decision.INVISIBLE
     if action is Action.VIEW or actor.is_superuser:
         return Decision.ALLOW
-    writable_roles = actor.roles - READ_ONLY_ROLES - {Role.COMMISSIONER, Role.DATA_ANALYST}
+    writable_roles = actor.roles - READ_ONLY_ROLES - {Role.COMMISSIONER, Role.DATA_ANALYST, Role.PROVIDER}
     if not writable_roles:
         return Decision.FORBIDDEN
     if writable_roles & {Role.ADMINISTRATOR, Role.PROGRAMME_MANAGER}:

@@ -22,8 +22,8 @@ JOB_WATCHERS = (Role.DATA_ANALYST, Role.PROGRAMME_MANAGER, Role.ADMINISTRATOR)
 # Key workers reach the families of a cohort from their caseload, so the section is for everyone else who may.
 COHORT_READERS = tuple(role for role in RUN_READERS if role is not Role.KEY_WORKER)
 CASE_WORKERS = (Role.KEY_WORKER, Role.TEAM_MANAGER, Role.PROGRAMME_MANAGER)
-# Everyone who may see personal data finds people (a commissioner sees figures only).
-SEARCHERS = tuple(role for role in Role if role is not Role.COMMISSIONER)
+# Everyone who may see personal data finds people (a commissioner sees figures only, a provider its contracts).
+SEARCHERS = tuple(role for role in Role if role not in (Role.COMMISSIONER, Role.PROVIDER))
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,10 @@ NAVIGATION: tuple[NavigationEntry, ...] = (
     NavigationEntry("Impact", "impact:report", (Role.PROGRAMME_MANAGER, Role.COMMISSIONER, Role.DATA_ANALYST)),
     NavigationEntry("Claims", "claims:list", CLAIM_READERS),
     NavigationEntry("Reports", "reporting:index", (Role.PROGRAMME_MANAGER, Role.COMMISSIONER)),
+    NavigationEntry("Services", "commissioning:service_list", (Role.PROGRAMME_MANAGER, Role.COMMISSIONER)),
+    NavigationEntry(
+        "Contracts", "commissioning:contract_list", (Role.PROGRAMME_MANAGER, Role.COMMISSIONER, Role.PROVIDER)
+    ),
     NavigationEntry("Case file audits", "reporting:case_audits", (Role.TEAM_MANAGER,)),
     NavigationEntry("Teams", "governance:team_list", ALL_ROLES),
     NavigationEntry("Staff", "governance:staff_list", (Role.ADMINISTRATOR,)),

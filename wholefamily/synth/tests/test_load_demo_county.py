@@ -20,6 +20,14 @@ from django.utils import timezone
 from wholefamily.cases.models import Case, CaseEvent, DistrictEstimate, Goal, Review
 from wholefamily.cases.services import first_identified_on
 from wholefamily.claims.models import Claim, ClaimRun
+from wholefamily.commissioning.demo import EXAMPLES
+from wholefamily.commissioning.models import (
+    Contract,
+    MarketPositionStatement,
+    QuarterlyReturn,
+    Service,
+    ServiceReferral,
+)
 from wholefamily.domain.claims.states import ClaimState
 from wholefamily.domain.pathway import EventCode, Stage
 from wholefamily.governance.management.commands.setup_demo import county_districts, team_name
@@ -33,7 +41,8 @@ from wholefamily.synth.management.commands.load_demo_county import county_dir, h
 POPULATION, SEED = 3_000, 7  # small, yet every stage of the history has families
 
 COUNTED = (Team, DatasetVersion, ImportRun, LinkageRun, Person, IdentificationRun, Case, CaseEvent, AuditEvent, Claim,
-           ClaimRun, OutcomeRun, DistanceAssessment)  # fmt: skip
+           ClaimRun, OutcomeRun, DistanceAssessment, Service, ServiceReferral, Contract, QuarterlyReturn,
+           MarketPositionStatement)  # fmt: skip
 
 
 def _load() -> str:
@@ -131,6 +140,12 @@ def test_loads_the_county_end_to_end_and_a_second_run_creates_nothing(settings: 
         assert all(case.assessments.exists() and case.members.exists() for case in with_plan)
     assert AuditEvent.objects.filter(actor_label="system:load_demo_county", action="load_demo_county").count() == 1
     assert f"residents {manifest['residents_at_reference']:,}" in printed
+    # The catalogue's examples, marked as such; an example contract for the demo provider with a late return.
+    assert Service.objects.filter(is_example=True).count() == len(EXAMPLES) == Service.objects.count()
+    contract = Contract.objects.get()
+    assert list(contract.provider_users.values_list("username", flat=True)) == ["provider"]
+    assert QuarterlyReturn.objects.filter(contract=contract).count() == 1
+    assert MarketPositionStatement.objects.get().figures["provision"]["body"]
 
     before = _counts()
     again = _load()

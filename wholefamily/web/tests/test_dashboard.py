@@ -18,6 +18,7 @@ EXPECTED_LINKS = {
     Role.COMMISSIONER: ["/teams/"],
     Role.AUDITOR: ["/audit/", "/teams/"],
     Role.ADMINISTRATOR: ["/teams/", "/audit/", "/jobs/"],
+    Role.PROVIDER: ["/commissioning/contracts/"],
 }
 
 

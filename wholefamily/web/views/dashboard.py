@@ -75,6 +75,7 @@ def _section_for(role: Role, facts: _Facts, numbers: list[Figure]) -> RoleSectio
         Role.COMMISSIONER: _commissioner,
         Role.AUDITOR: _auditor,
         Role.ADMINISTRATOR: _administrator,
+        Role.PROVIDER: _provider,
     }
     section = builders[role](facts)
     return RoleSection(
@@ -188,6 +189,21 @@ def _commissioner(facts: _Facts) -> RoleSection:
         role=Role.COMMISSIONER,
         purpose="Commission services from figures for the whole area. You do not see records about individuals.",
         rows=[_teams_row(facts), *_case_rows(("progress",)), _outcomes_row(), _funding_row()],
+    )
+
+
+def _provider(facts: _Facts) -> RoleSection:
+    return RoleSection(
+        role=Role.PROVIDER,
+        purpose="Report on your organisation's contracts each quarter. You do not see records about individuals.",
+        rows=[
+            SummaryRow(
+                key="Contracts and returns",
+                value="Your contracts, and the quarterly service review reports due for each.",
+                href=reverse("commissioning:contract_list"),
+                action_text="Open",
+            )
+        ],
     )
 
 

@@ -238,6 +238,22 @@ def administrator(user: AbstractBaseUser) -> list[Figure]:
     ]
 
 
+def provider(user: AbstractBaseUser) -> list[Figure]:
+    from wholefamily.commissioning.selectors import contracts_for, return_rows
+    from wholefamily.domain.commissioning import ReturnStatus
+
+    today = _today()
+    waiting = sum(
+        1
+        for contract in contracts_for(for_user=user).prefetch_related("returns")
+        for row in return_rows(contract, today, limit=4)
+        if row.status in (ReturnStatus.DUE, ReturnStatus.MISSING)
+    )
+    return [
+        _figure(waiting, "return to enter", "returns to enter", reverse("commissioning:contract_list"), is_warning=True)
+    ]
+
+
 BY_ROLE: dict[Role, Callable[[AbstractBaseUser], list[Figure]]] = {
     Role.KEY_WORKER: key_worker,
     Role.TEAM_MANAGER: team_manager,
@@ -246,6 +262,7 @@ BY_ROLE: dict[Role, Callable[[AbstractBaseUser], list[Figure]]] = {
     Role.COMMISSIONER: commissioner,
     Role.AUDITOR: auditor,
     Role.ADMINISTRATOR: administrator,
+    Role.PROVIDER: provider,
 }
 
 

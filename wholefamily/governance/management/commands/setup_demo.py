@@ -35,6 +35,7 @@ DEMO_USERS: list[tuple[str, str, str, Role, int | None, str]] = [
     ("commissioner", "Chris", "Lowe", Role.COMMISSIONER, None, "Commissioning manager"),
     ("auditor", "Ari", "Noble", Role.AUDITOR, None, "Internal auditor"),
     ("admin", "Ada", "Price", Role.ADMINISTRATOR, None, "System administrator"),
+    ("provider", "Pam", "Reed", Role.PROVIDER, None, "Contract manager, Example Therapies Ltd"),
 ]
 
 

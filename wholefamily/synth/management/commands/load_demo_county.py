@@ -214,6 +214,8 @@ class Command(BaseCommand):
             self._estimates(teams)
         with self._stage("impact and savings"):
             self._impact_and_savings()
+        with self._stage("services catalogue"):
+            self._services(teams, opened)
         seconds = time.monotonic() - started
         self._report(manifest, versions, linkage, runs, opened, teams, seconds)
 
@@ -401,6 +403,26 @@ class Command(BaseCommand):
                 self._say(f"Savings: costed for {savings.families} families")
             except ImpactError as error:
                 self._say(f"Savings: not costed ({error})")
+
+    def _services(self, teams: list[Team], opened: list[Case]) -> None:
+        """The catalogue's example services (marked as examples) and referrals to them from today's plans (ADR 0027)."""
+        from wholefamily.commissioning.demo import (
+            load_example_contract,
+            load_example_services,
+            load_example_statement,
+            refer_example_families,
+        )
+
+        today = timezone.localdate()
+        added = load_example_services([team.district for team in teams], system_actor=SYSTEM_ACTOR, today=today)
+        worker = get_user_model().objects.get(username=KEY_WORKER)
+        referred = refer_example_families([Case.objects.get(pk=case.pk) for case in opened], worker=worker, today=today)
+        contract = load_example_contract(today=today)
+        load_example_statement()
+        self._say(
+            f"Services: {added} example services added to the catalogue; {referred} referrals from plan goals"
+            + ("; an example contract with its returns" if contract else "")
+        )
 
     def _cases(self, run: IdentificationRun, team: Team) -> list[Case]:
         """A few of the first district's families on the programme: some waiting, some with the demo key workers."""
