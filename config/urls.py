@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from wholefamily.api.main import api
+
 urlpatterns = [
     path("", include("wholefamily.web.urls")),
     path("", include("wholefamily.web.auth_urls")),
@@ -14,6 +16,8 @@ urlpatterns = [
     path("impact/", include("wholefamily.impact.urls")),
     path("claims/", include("wholefamily.claims.urls")),
     path("reports/", include("wholefamily.reporting.urls")),
+    path("", include("wholefamily.api.urls")),
+    path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
 

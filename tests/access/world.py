@@ -123,6 +123,7 @@ FILLERS: dict[str, Filler] = {
     "linkage:profile_id_l": _county(lambda world: world.review_pair[0]),
     "linkage:profile_id_r": _county(lambda world: world.review_pair[1]),
     # Django's admin: only superusers get past its door, so any object will do.
+    "api_pages:pk": _county(lambda world: world.extra["api_token_id"]),  # an administrator's API token
     "admin:object_id": _county(lambda world: world.sides[OWN].team.pk),
     "admin:pk": _county(lambda world: world.sides[OWN].team.pk),
     "admin:id": _county(lambda world: world.users["superuser"].pk),
@@ -392,6 +393,18 @@ def build_world(data_dir: Path) -> World:
         by_agency=[{"agency": "Police", "cost_before": 2000, "cost_after": 1000, "saving": 1000}],
         programme_cost=500, started_at=timezone.now(),
     )  # fmt: skip
+    from datetime import timedelta
+
+    from wholefamily.api import tokens
+
+    # An API token of the administrator's: the token pages' revoke button is for its owner or an administrator.
+    api_token, _ = tokens.make_token(
+        user=users[Role.ADMINISTRATOR.value],
+        name="Matrix case system",
+        scopes=["cases:read"],
+        expires_at=now + timedelta(days=30),
+        by=users[Role.ADMINISTRATOR.value],
+    )
     return World(
         sides=sides,
         users=users,
@@ -405,6 +418,7 @@ def build_world(data_dir: Path) -> World:
             "agreement_id": agreement.pk,
             "reidentification_id": reidentification.pk,
             "board_pack_id": board_pack.pk,
+            "api_token_id": api_token.pk,
         },
     )
 
