@@ -137,9 +137,7 @@ def token_new(request: HttpRequest) -> HttpResponse:
         else:
             # Shown once, on this answer to the POST: never stored, never in a redirect or the session.
             context = {"token": token, "secret": secret, "scopes": [SCOPE_WORDS[s] for s in token.scopes]}
-            response = render(request, "api/token_made.html", context)
-            response["Cache-Control"] = "no-store"
-            return response
+            return render(request, "api/token_made.html", context)  # no-store, as every signed-in page
     status = 400 if request.method == "POST" else 200
     context = {"form": form, "refusal": refusal, "title": "Make an API token", "back_url": reverse("api_pages:tokens")}
     return render(request, "api/form.html", context, status=status)
