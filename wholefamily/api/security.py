@@ -39,7 +39,7 @@ class RateLimited(Exception):
 
 
 class BearerToken(HttpBearer):
-    """`Authorization: Bearer wf_...`; the session cookie of the web pages is never accepted here."""
+    """`Authorization: Bearer wf_...`; the sign-in cookie of the web pages is never accepted here."""
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken:
         found = tokens.token_for(token.strip())

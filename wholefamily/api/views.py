@@ -135,7 +135,7 @@ def token_new(request: HttpRequest) -> HttpResponse:
         except tokens.TokenError as error:
             refusal = str(error)
         else:
-            # Shown once, on this answer to the POST: never stored, never in a redirect or the session.
+            # Shown once, on this answer to the POST: never stored, never in a redirect or the sign-in cookie's store.
             context = {"token": token, "secret": secret, "scopes": [SCOPE_WORDS[s] for s in token.scopes]}
             return render(request, "api/token_made.html", context)  # no-store, as every signed-in page
     status = 400 if request.method == "POST" else 200

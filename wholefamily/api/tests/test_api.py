@@ -43,7 +43,7 @@ def test_no_token_unknown_expired_revoked_answer_401(county: County, bearer: Bea
     assert AuditEvent.objects.filter(action="api.call", outcome=AuditEvent.Outcome.DENIED).count() == 2
 
 
-def test_session_of_the_web_pages_is_not_accepted(county: County) -> None:
+def test_the_sign_in_cookie_of_the_web_pages_is_not_accepted(county: County) -> None:
     client = Client()
     client.force_login(county.users["programme_manager"])
     assert client.get("/api/v1/cases").status_code == 401
