@@ -29,8 +29,14 @@ from wholefamily.domain.roles import TEAM_SCOPED_ROLES, Action, Decision, Role
 from wholefamily.governance.models import AuditEvent
 
 PREFIX = "/api/v1"
-RESOURCE_OF = {"cases": "cases", "referrals": "referrals", "jobs": "jobs", "audit-events": "audit"}
-WRONG_SCOPE = {"cases": "jobs", "referrals": "cases", "jobs": "audit", "audit": "cases"}
+RESOURCE_OF = {
+    "cases": "cases",
+    "referrals": "referrals",
+    "identification-runs": "identification",
+    "jobs": "jobs",
+    "audit-events": "audit",
+}
+WRONG_SCOPE = {"cases": "jobs", "referrals": "cases", "identification": "cases", "jobs": "audit", "audit": "cases"}
 PUBLIC_OPERATIONS = {"GET /api/v1/openapi.json"}
 
 
@@ -49,6 +55,8 @@ API_FILLERS: dict[str, Callable[[World, str], Any]] = {
     "case_id": _side_value("case.pk"),
     "referral_id": _side_value("referral.pk"),
     "job_id": lambda world, side: str(world.sides[side].job.pk),
+    "run_id": lambda world, side: world.identification_run.pk,
+    "family_id": _side_value("cohort_family.family_id"),
 }
 
 
@@ -99,6 +107,8 @@ def _door(world: World, side: str, user: Any, path: str, action: Action) -> Deci
     if "{case_id}" in path:
         return access.check(user, action, world.sides[side].case, team_field="team", is_personal=True,
                             worker_field="key_worker")  # fmt: skip
+    if "{family_id}" in path:
+        return access.check(user, action, world.sides[side].cohort_family, team_field="team", is_personal=True)
     if "{referral_id}" in path:
         return access.check(user, action, world.sides[side].referral, team_field="team", is_personal=True)
     return None
@@ -108,6 +118,7 @@ def expected(world: World, side: str, actor: str, method: str, path: str) -> set
     """The answers the policy allows for a good token of `actor` (a set where the service's own rules decide)."""
     from wholefamily.governance import access
     from wholefamily.governance.selectors import AUDIT_READERS
+    from wholefamily.identification.selectors import RUN_READERS
     from wholefamily.jobs.selectors import OVERSEER_ROLES
 
     user = world.users[actor]
@@ -117,6 +128,8 @@ def expected(world: World, side: str, actor: str, method: str, path: str) -> set
     if "{job_id}" in path:
         sees = access.has_role(user, *OVERSEER_ROLES) or world.sides[side].job.created_by_id == user.pk
         return {200} if sees else {404}
+    if path.startswith(f"{PREFIX}/identification-runs") and not access.has_role(user, *RUN_READERS):
+        return {404}  # the run is out of reach of a role that reads no runs (identification.selectors.runs)
     if method == "GET":
         door = _door(world, side, user, path, Action.VIEW)
         if door is None:

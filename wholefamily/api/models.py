@@ -10,6 +10,7 @@ from django.utils import timezone
 RESOURCES: dict[str, str] = {
     "cases": "Families on the programme: members, stage, key worker, plan and goals, reviews",
     "referrals": "Referrals and their gatekeeping decisions",
+    "identification": "Identification runs, their cohorts and the evidence behind each family",
     "jobs": "Background jobs and their progress",
     "audit": "The audit log (auditors, administrators and programme managers)",
 }

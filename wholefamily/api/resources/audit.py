@@ -14,8 +14,9 @@ from pydantic import Field
 from wholefamily.api import paging
 from wholefamily.api.resources.common import PageQuery, answers
 from wholefamily.api.schemas import AuditPage
-from wholefamily.api.security import need
+from wholefamily.api.security import need, via
 from wholefamily.governance import access, selectors
+from wholefamily.governance.audit import record
 from wholefamily.governance.models import AuditEvent
 
 PREFIX = "/audit-events"
@@ -60,4 +61,13 @@ def list_audit_events(request: HttpRequest, filters: Query[AuditFilters]) -> Any
         outcome=filters.outcome or "",
         since_on=filters.since_on,
     )
-    return paging.page(events, cursor=filters.cursor, limit=filters.limit, render=render, descending=True)
+    result = paging.page(events, cursor=filters.cursor, limit=filters.limit, render=render, descending=True)
+    # The log names people and the records read: reading it is a read too (after the page, so not in it).
+    record(
+        by=user,
+        action="view",
+        object_type="governance.auditevent",
+        object_id="api",
+        detail=via(request, rows=len(result["items"])),
+    )
+    return result

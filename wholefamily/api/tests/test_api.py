@@ -211,3 +211,38 @@ def test_openapi_document_and_reference_page(county: County) -> None:
     text = page.content.decode()
     assert page.status_code == 200 and "/api/v1/referrals/{referral_id}/decision" in text
     assert "https://" not in text.split("<main", 1)[0]  # no outside scripts or styles
+
+
+def test_identification_runs_and_cohorts_with_evidence_scoped_by_team(county: County, bearer: Bearer) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from wholefamily.identification.models import CohortFamily, Evidence, IdentificationRun
+
+    run = IdentificationRun.objects.create(
+        programme="tf-2012", programme_version=1, programme_title="Troubled Families 2012",
+        as_of_on=dt.date(2015, 8, 31),
+        snapshot="", status=IdentificationRun.Status.SUCCEEDED, started_at=timezone.now(), families_qualifying=2,
+    )  # fmt: skip
+    for team, family_id in ((county.north, "F-NORTH"), (county.south, "F-SOUTH")):
+        family = CohortFamily.objects.create(
+            run=run, family_id=family_id, household_id=f"H-{family_id}", district=team.district, ward="Ward",
+            problems_met="education;crime", problem_count=2, change=CohortFamily.Change.FIRST_RUN, team=team,
+        )  # fmt: skip
+        Evidence.objects.create(
+            family=family, person_id=f"P-{family_id}", indicator="persistent_absence", problem="education",
+            dataset_version_id="education-v1", source_record_id="R1", line_number=7,
+        )  # fmt: skip
+    worker = bearer(county.users["north_worker"])
+    runs = get("/identification-runs", worker).json()["items"]
+    assert [r["families_qualifying"] for r in runs] == [2]
+    cohort = get(f"/identification-runs/{run.pk}/families", worker).json()["items"]
+    assert [f["family_id"] for f in cohort] == ["F-NORTH"] and cohort[0]["problems"] == ["education", "crime"]
+    detail = get(f"/identification-runs/{run.pk}/families/F-NORTH", worker).json()
+    assert detail["evidence"][0]["line_number"] == 7 and detail["evidence"][0]["dataset_version_id"] == "education-v1"
+    assert get(f"/identification-runs/{run.pk}/families/F-SOUTH", worker).status_code == 404
+    everyone = get(f"/identification-runs/{run.pk}/families", bearer(county.users["programme_manager"])).json()
+    assert len(everyone["items"]) == 2
+    assert get(f"/identification-runs/{run.pk + 1}/families", worker).status_code == 404
+    assert AuditEvent.objects.filter(object_type="identification.cohortfamily", action="view").count() >= 3
