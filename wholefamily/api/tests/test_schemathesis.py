@@ -38,6 +38,7 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 def _real_ids(county: County) -> dict[str, Any]:
     from wholefamily.cases.models import Referral
+    from wholefamily.identification.models import CohortFamily, Evidence, IdentificationRun
     from wholefamily.jobs.models import Job
 
     referral = Referral.objects.create(
@@ -46,7 +47,23 @@ def _real_ids(county: County) -> dict[str, Any]:
         recorded_at="2025-01-06T10:00:00Z",
     )  # fmt: skip
     job = Job.objects.create(kind="check_data_store", title="Check", created_by=county.users["programme_manager"])
-    return {"case_id": county.cases["north"].pk, "referral_id": referral.pk, "job_id": str(job.pk)}
+    run = IdentificationRun.objects.create(
+        programme="tf-2012", programme_version=1, programme_title="Troubled Families 2012", as_of_on="2015-08-31",
+        snapshot="", status=IdentificationRun.Status.SUCCEEDED, started_at="2015-09-01T10:00:00Z",
+    )  # fmt: skip
+    family = CohortFamily.objects.create(
+        run=run, family_id="F-FUZZ", household_id="H-FUZZ", district="Northmoor", team=county.north,
+        problems_met="education", problem_count=1, change=CohortFamily.Change.FIRST_RUN,
+    )  # fmt: skip
+    Evidence.objects.create(family=family, person_id="P-FUZZ", indicator="persistent_absence", problem="education",
+                            dataset_version_id="education-v1", source_record_id="R1", line_number=2)  # fmt: skip
+    return {
+        "case_id": county.cases["north"].pk,
+        "referral_id": referral.pk,
+        "job_id": str(job.pk),
+        "run_id": run.pk,
+        "family_id": family.family_id,
+    }
 
 
 def _fuzz(
@@ -76,6 +93,22 @@ def _fuzz(
     run()
 
 
+@pytest.fixture
+def wsgi_keeps_the_test_connection() -> Any:
+    """Calling the WSGI application directly sends Django's request signals, whose handler closes the database
+    connection after each request (and with it the test's transaction on PostgreSQL); Django's test client
+    disconnects it, and so do we, for the test's duration."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.mark.usefixtures("wsgi_keeps_the_test_connection")
 def test_generated_requests_break_nothing(county: County, bearer: Any, settings: Any, capsys: Any) -> None:
     settings.WHOLEFAMILY_API_RATE_LIMIT = 1_000_000
     logging.getLogger("django.request").setLevel(logging.ERROR)  # thousands of refusals are expected, not news
