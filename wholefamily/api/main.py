@@ -11,7 +11,7 @@ from ninja.errors import ValidationError
 
 from wholefamily.api.paging import BadCursor
 from wholefamily.api.resources import audit, cases, identification, jobs, referrals
-from wholefamily.api.security import BearerToken, RateLimited, ScopeRefused, TokenRefused
+from wholefamily.api.security import BearerToken, HostileText, RateLimited, ScopeRefused, TokenRefused
 from wholefamily.cases.services import CaseError, StaleRecordError
 
 DESCRIPTION = """The WholeFamily API for a council's other systems: case systems push referrals and pull a
@@ -51,6 +51,11 @@ def _token_refused(request: HttpRequest, exc: TokenRefused) -> HttpResponse:
 @api.exception_handler(ScopeRefused)
 def _scope_refused(request: HttpRequest, exc: ScopeRefused) -> HttpResponse:
     return _answer(request, 403, str(exc))
+
+
+@api.exception_handler(HostileText)
+def _hostile_text(request: HttpRequest, exc: HostileText) -> HttpResponse:
+    return _answer(request, 422, "Text may not hold the NUL character.")
 
 
 @api.exception_handler(RateLimited)

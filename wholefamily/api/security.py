@@ -6,6 +6,7 @@ the audit log treat the call exactly as they treat a web request by the same per
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -28,6 +29,37 @@ class TokenRefused(Exception):
 
 class ScopeRefused(Exception):
     """403: the token is not scoped to this resource at this level."""
+
+
+class HostileText(Exception):
+    """422: text holding the NUL character, which no record may hold (PostgreSQL refuses it)."""
+
+
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    return False
+
+
+def refuse_nul(request: HttpRequest) -> None:
+    """Refuse a call whose address, query, headers or JSON body hold the NUL character, before any of it reaches
+    the database."""
+    if "\x00" in request.path or any(_holds_nul(k) or _holds_nul(v) for k, v in request.GET.lists()):
+        raise HostileText
+    if any("\x00" in value for value in request.headers.values()):
+        raise HostileText
+    body = request.body
+    if b"\\u0000" in body or b"\x00" in body:
+        try:
+            parsed = json.loads(body)
+        except ValueError:
+            raise HostileText from None
+        if _holds_nul(parsed):
+            raise HostileText
 
 
 class RateLimited(Exception):
@@ -55,6 +87,7 @@ class BearerToken(HttpBearer):
 
 def need(request: HttpRequest, resource: str, level: str) -> User:
     """The calling user, if the token is scoped to `resource` at `level`; else ScopeRefused (audited)."""
+    refuse_nul(request)
     token: ApiToken = request.auth  # type: ignore[attr-defined]
     user = token.user
     if not token.allows(resource, level):

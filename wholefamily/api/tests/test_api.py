@@ -246,3 +246,14 @@ def test_identification_runs_and_cohorts_with_evidence_scoped_by_team(county: Co
     assert len(everyone["items"]) == 2
     assert get(f"/identification-runs/{run.pk + 1}/families", worker).status_code == 404
     assert AuditEvent.objects.filter(object_type="identification.cohortfamily", action="view").count() >= 3
+
+
+def test_text_holding_the_nul_character_is_refused_before_the_database(county: County, bearer: Bearer) -> None:
+    headers = bearer(county.users["north_worker"])
+    case = county.cases["north"]
+    plan = send("PUT", f"/cases/{case.pk}/plan", headers, {"version": 1, "aims": "a\u0000b"})
+    assert plan.status_code == 422 and "NUL" in plan.json()["detail"]
+    assert get("/cases", headers, reference="F-\u0000").status_code == 422
+    assert get("/identification-runs/1/families/F\u0000", headers).status_code in {404, 422}
+    body = {**REFERRAL, "team_id": county.north.pk}
+    assert send("POST", "/referrals", headers, body, HTTP_IDEMPOTENCY_KEY="k\u0000").status_code == 422
