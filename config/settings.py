@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "wholefamily.claims",
     "wholefamily.reporting",
     "wholefamily.commissioning",
+    "wholefamily.api",
     "wholefamily.web",
     "wholefamily.synth",
 ]
@@ -188,6 +189,10 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_FAILURE_VIEW = "wholefamily.web.views.errors.csrf_failure"
+
+# The API's rate limit per token (ADR 0026): calls in a fixed window, counted in the database.
+WHOLEFAMILY_API_RATE_LIMIT = int(os.environ.get("WHOLEFAMILY_API_RATE_LIMIT", 600))
+WHOLEFAMILY_API_RATE_WINDOW_SECONDS = int(os.environ.get("WHOLEFAMILY_API_RATE_WINDOW_SECONDS", 60))
 
 # Login throttling (django-axes): lock a username from one address after repeated failures.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", 5))

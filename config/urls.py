@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from wholefamily.api.main import api
+
 urlpatterns = [
     path("", include("wholefamily.web.urls")),
     path("", include("wholefamily.web.auth_urls")),
@@ -15,6 +17,8 @@ urlpatterns = [
     path("claims/", include("wholefamily.claims.urls")),
     path("reports/", include("wholefamily.reporting.urls")),
     path("commissioning/", include("wholefamily.commissioning.urls")),
+    path("", include("wholefamily.api.urls")),
+    path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
 

@@ -266,6 +266,13 @@ PAGE_RULES: dict[str, Rule] = {
         post=302,
         actors={"commissioner": {"POST": 403}, "programme_manager": {"POST": 403}, "superuser": {"POST": 403}},
     ),
+    # The API's pages (its operations are walked with tokens by tests/access/test_api_matrix.py).
+    "api_pages:token_revoke": Rule(
+        "the token's owner (the matrix's administrator) or an administrator revokes it (the POST is the change); "
+        "to anyone else the token is not there (404)",
+        post=302,
+        actors={role.value: {"POST": 404} for role in Role if role is not Role.ADMINISTRATOR},
+    ),
     # The service's front door.
     "web:dashboard": Rule(NO_METHOD_CHECK, post=200),
     "web:favicon": Rule("the icon is served from the static files (a redirect)", get=302, post=302),

@@ -42,7 +42,11 @@ PUBLIC = {
     "admin:login",
     "admin:logout",
     "admin:jsi18n",
+    "api_pages:reference",
 }
+# The API's operations answer bearer tokens, not the session: tests/access/test_api_matrix.py walks every one of them
+# (own team, other team, no token, expired token, wrong scope) and fails on any it does not cover.
+API_NAMESPACES = {"api"}
 # Answers a signed-out visitor may get instead of the sign-in page: a script's JSON 401, the admin's own login.
 ANONYMOUS_OTHER_ANSWERS = {"jobs:job_progress": {401, 405}}
 # Actions that only read: an audit event of any other action by a refused actor would be a write.
@@ -177,6 +181,8 @@ def test_every_url_every_role_every_team(tmp_path: Any, settings: Any, capsys: A
     last_id = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
     resolver = get_resolver()
     for pattern in patterns:
+        if pattern.namespace in API_NAMESPACES:
+            continue
         contexts = contexts_for(pattern, world, missing)
         team_owned = OTHER in contexts
         for side, values in contexts.items():

@@ -137,6 +137,7 @@ FILLERS: dict[str, Filler] = {
     "linkage:profile_id_l": _county(lambda world: world.review_pair[0]),
     "linkage:profile_id_r": _county(lambda world: world.review_pair[1]),
     # Django's admin: only superusers get past its door, so any object will do.
+    "api_pages:pk": _county(lambda world: world.extra["api_token_id"]),  # an administrator's API token
     "admin:object_id": _county(lambda world: world.sides[OWN].team.pk),
     "admin:pk": _county(lambda world: world.sides[OWN].team.pk),
     "admin:id": _county(lambda world: world.users["superuser"].pk),
@@ -444,6 +445,18 @@ def build_world(data_dir: Path) -> World:
         created_by=users[Role.COMMISSIONER.value],
         figures={"need": {"head": ["District", "Identified families"], "body": [["Northmoor", "fewer than 5"]]}},
     )  # fmt: skip
+    from datetime import timedelta
+
+    from wholefamily.api import tokens
+
+    # An API token of the administrator's: the token pages' revoke button is for its owner or an administrator.
+    api_token, _ = tokens.make_token(
+        user=users[Role.ADMINISTRATOR.value],
+        name="Matrix case system",
+        scopes=["cases:read"],
+        expires_at=now + timedelta(days=30),
+        by=users[Role.ADMINISTRATOR.value],
+    )
     return World(
         sides=sides,
         users=users,
@@ -461,6 +474,7 @@ def build_world(data_dir: Path) -> World:
             "service_id": service.pk,
             "service_referrals": service_referrals,
             "contract_id": contract.pk,
+            "api_token_id": api_token.pk,
         },
     )
 

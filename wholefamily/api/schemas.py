@@ -1,0 +1,190 @@
+"""The API's shapes (pydantic, through django-ninja): what the OpenAPI document publishes (ADR 0026)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ninja import Schema
+from pydantic import Field
+
+from wholefamily.domain.pathway import GatekeepingDecision, ReferralSource
+
+
+class Problem(Schema):
+    """Why a call was refused: words for people, and for a refusal of the input, each field's error."""
+
+    detail: str | list[dict[str, Any]]
+
+
+class Conflict(Schema):
+    detail: str
+    current_version: int | None = None
+
+
+class Page(Schema):
+    next_cursor: str | None = Field(None, description="Pass as `cursor` for the next page; null on the last page.")
+
+
+class Person(Schema):
+    id: int
+    name: str
+
+
+class TeamRef(Schema):
+    id: int
+    name: str
+    district: str
+
+
+class CaseSummary(Schema):
+    id: int
+    reference: str
+    family_name: str
+    household_id: str
+    programme: str
+    team: TeamRef
+    stage: str
+    stage_label: str
+    stage_changed_at: dt.datetime
+    key_worker: Person | None
+    priority: int
+    opened_on: dt.date
+    plan_agreed_on: dt.date | None
+    next_review_due_on: dt.date | None
+    closed_on: dt.date | None
+
+
+class CasePage(Page):
+    items: list[CaseSummary]
+
+
+class Member(Schema):
+    id: int
+    person_id: str
+    display_name: str
+    born_on: dt.date | None
+    role: str
+    role_label: str
+    start_on: dt.date
+    end_on: dt.date | None
+    version: int
+
+
+class Goal(Schema):
+    id: int
+    member_id: int | None
+    description: str
+    actions: str
+    agency: str
+    due_on: dt.date
+    is_achieved: bool
+    achieved_on: dt.date | None
+
+
+class Plan(Schema):
+    aims: str
+    agreed_on: dt.date
+    agreement_signed_on: dt.date | None
+    version: int = Field(description="Send it back with a change: a stale version answers 409.")
+    updated_at: dt.datetime
+    goals: list[Goal]
+
+
+class Review(Schema):
+    id: int
+    due_on: dt.date
+    held_on: dt.date
+    progress: str
+    outcome: str
+    outcome_label: str
+
+
+class CaseDetail(CaseSummary):
+    evidence_summary: str
+    closure_destination: str
+    members: list[Member]
+    plan: Plan | None
+    reviews: list[Review]
+
+
+class PlanChange(Schema):
+    version: int = Field(ge=1, le=2_147_483_647, description="The plan's version as you read it.")
+    aims: str = Field(min_length=1, max_length=5000)
+    agreement_signed_on: dt.date | None = None
+
+
+class ReferralOut(Schema):
+    id: int
+    team: TeamRef
+    source: str
+    source_label: str
+    referrer: str
+    received_on: dt.date
+    family_name: str
+    household_id: str
+    reason: str
+    priority: int
+    recorded_at: dt.datetime
+    decision: str
+    decision_label: str
+    decision_reason: str
+    decided_at: dt.datetime | None
+    case_id: int | None
+
+
+class ReferralPage(Page):
+    items: list[ReferralOut]
+
+
+class ReferralIn(Schema):
+    team_id: int = Field(ge=1, le=2_147_483_647)
+    source: ReferralSource
+    referrer: str = Field(min_length=1, max_length=200)
+    received_on: dt.date
+    family_name: str = Field(min_length=1, max_length=200)
+    reason: str = Field(min_length=1, max_length=5000)
+    priority: int = Field(2, ge=1, le=3, description="1 high, 2 medium, 3 low.")
+    household_id: str = Field("", max_length=64)
+
+
+class DecisionIn(Schema):
+    decision: GatekeepingDecision
+    reason: str = Field(min_length=1, max_length=5000)
+    decided_on: dt.date | None = None
+
+
+class JobOut(Schema):
+    id: str
+    kind: str
+    title: str
+    status: str
+    status_label: str
+    done: int
+    total: int | None
+    message: str
+    error: str
+    created_at: dt.datetime
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    result: dict[str, Any]
+
+
+class JobPage(Page):
+    items: list[JobOut]
+
+
+class AuditEventOut(Schema):
+    id: int
+    occurred_at: dt.datetime
+    actor: str
+    action: str
+    object_type: str
+    object_id: str
+    outcome: str
+    request_id: str
+    detail: dict[str, Any]
+
+
+class AuditPage(Page):
+    items: list[AuditEventOut]

@@ -1,0 +1,158 @@
+"""Property-based attack on the live API (schemathesis, from its own OpenAPI document): for a key worker, a
+programme manager and an auditor, at least 200 generated requests per operation, valid and invalid (hostile query
+strings, bodies, headers and ids; half of the ids real records), against the app on the test database. Every
+answer must be no server error, of a documented status, with a documented content type, and in the documented
+shape; every operation must have answered 2xx at least once for some role (so the generation reaches past the
+refusals)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from typing import Any
+
+import pytest
+import schemathesis
+from django.core.wsgi import get_wsgi_application
+from hypothesis import HealthCheck, Phase, given, seed
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from wholefamily.api.tests.conftest import County
+from wholefamily.api.tests.test_api import REFERRAL
+from wholefamily.cases.models import Plan
+
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+REQUESTS_PER_OPERATION = 200
+ROLES = ("north_worker", "programme_manager", "auditor")
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+
+
+def _real_ids(county: County) -> dict[str, Any]:
+    from wholefamily.cases.models import Referral
+    from wholefamily.identification.models import CohortFamily, Evidence, IdentificationRun
+    from wholefamily.jobs.models import Job
+
+    referral = Referral.objects.create(
+        team=county.north, source="school", referrer="Head teacher", received_on="2025-01-06",
+        family_name="the Fuzzed family", reason="Attendance", recorded_by=county.users["north_manager"],
+        recorded_at="2025-01-06T10:00:00Z",
+    )  # fmt: skip
+    job = Job.objects.create(kind="check_data_store", title="Check", created_by=county.users["programme_manager"])
+    run = IdentificationRun.objects.create(
+        programme="tf-2012", programme_version=1, programme_title="Troubled Families 2012", as_of_on="2015-08-31",
+        snapshot="", status=IdentificationRun.Status.SUCCEEDED, started_at="2015-09-01T10:00:00Z",
+    )  # fmt: skip
+    family = CohortFamily.objects.create(
+        run=run, family_id="F-FUZZ", household_id="H-FUZZ", district="Northmoor", team=county.north,
+        problems_met="education", problem_count=1, change=CohortFamily.Change.FIRST_RUN,
+    )  # fmt: skip
+    Evidence.objects.create(family=family, person_id="P-FUZZ", indicator="persistent_absence", problem="education",
+                            dataset_version_id="education-v1", source_record_id="R1", line_number=2)  # fmt: skip
+    return {
+        "case_id": county.cases["north"].pk,
+        "referral_id": referral.pk,
+        "job_id": str(job.pk),
+        "run_id": run.pk,
+        "family_id": family.family_id,
+    }
+
+
+def _fuzz(
+    strategy: Any, role_headers: dict[str, dict[str, str]], label: str, sent: Counter[str],
+    statuses: Counter[tuple[str, int]], *, seed_value: int,
+) -> None:  # fmt: skip
+    """Generate up to REQUESTS_PER_OPERATION requests (a fixed seed: the same run every time) and send each one as
+    every role (the same hostile request, each role's token)."""
+
+    @seed(seed_value)
+    @given(case=strategy)
+    @hypothesis_settings(
+        max_examples=REQUESTS_PER_OPERATION,
+        deadline=None,
+        database=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    def run(case: Any) -> None:
+        for role, headers in role_headers.items():
+            case.headers = {**(case.headers or {}), **headers}
+            response = case.call()
+            sent[f"{role} {label}"] += 1
+            statuses[(label, response.status_code)] += 1
+            case.validate_response(response, checks=CHECKS)
+
+    run()
+
+
+@pytest.fixture
+def wsgi_keeps_the_test_connection() -> Any:
+    """Calling the WSGI application directly sends Django's request signals, whose handler closes the database
+    connection after each request (and with it the test's transaction on PostgreSQL); Django's test client
+    disconnects it, and so do we, for the test's duration."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.mark.usefixtures("wsgi_keeps_the_test_connection")
+def test_generated_requests_break_nothing(county: County, bearer: Any, settings: Any, capsys: Any) -> None:
+    settings.WHOLEFAMILY_API_RATE_LIMIT = 1_000_000
+    logging.getLogger("django.request").setLevel(logging.ERROR)  # thousands of refusals are expected, not news
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+    operations = [result.ok() for result in schema.get_all_operations()]
+    real = _real_ids(county)
+    plan_version = Plan.objects.get(case=county.cases["north"]).version
+    valid = {
+        "POST /api/v1/referrals": ({}, {**REFERRAL, "team_id": county.north.pk}),
+        "PUT /api/v1/cases/{case_id}/plan": (
+            {"case_id": real["case_id"]},
+            {"version": plan_version, "aims": "x"},
+        ),
+    }
+    started = time.monotonic()
+    sent: Counter[str] = Counter()
+    statuses: Counter[tuple[str, int]] = Counter()
+    role_headers = {role: {"Authorization": bearer(county.users[role])["HTTP_AUTHORIZATION"]} for role in ROLES}
+    for operation in operations:
+        label = f"{operation.method.upper()} {operation.path}"
+        names = {p.name for p in operation.path_parameters}
+        fixed = {name: real[name] for name in names if name in real}
+        strategies = [operation.as_strategy(GenerationMode.POSITIVE), operation.as_strategy(GenerationMode.NEGATIVE)]
+        if fixed:
+            strategies.append(operation.as_strategy(GenerationMode.POSITIVE, path_parameters=fixed))
+        if label in valid:
+            path_parameters, body = valid[label]
+            strategies.append(
+                operation.as_strategy(GenerationMode.POSITIVE, path_parameters=path_parameters, body=body)
+            )
+        round_ = 0
+        while min(sent[f"{role} {label}"] for role in ROLES) < REQUESTS_PER_OPERATION:
+            _fuzz(st.one_of(strategies), role_headers, label, sent, statuses, seed_value=round_)
+            round_ += 1
+    seconds = time.monotonic() - started
+    by_operation: dict[str, dict[int, int]] = {}
+    for (label, status), n in sorted(statuses.items()):
+        by_operation.setdefault(label, {})[status] = n
+    with capsys.disabled():
+        print(f"\nschemathesis: {sum(sent.values())} requests, {len(operations)} operations x {len(ROLES)} roles, "
+              f"{seconds:.1f} s; fewest for one operation and role: {min(sent.values())}")  # fmt: skip
+        for label, counts in by_operation.items():
+            print(f"  {label}: {counts}")
+    assert len(sent) == len(operations) * len(ROLES)
+    assert min(sent.values()) >= REQUESTS_PER_OPERATION
+    never_ok = [label for label, counts in by_operation.items() if not any(200 <= s < 300 for s in counts)]
+    assert not never_ok, f"operations never answered 2xx: {never_ok}"
