@@ -2,7 +2,7 @@
 
 A small generated county, its linked snapshot (perfect linkage: linkage on Spark has its own comparison test), then
 identification (tf-2015), outcomes (the tf-2015 framework) for the families found, and the claims evaluation of a
-claim window, each on both engines from the same generated SQL; every output is compared. One Spark session serves
+claim window, each on both engines from the same generated SQL; every output is compared. One Spark context serves
 all the stages (`wholefamily.dataplane.spark`), so the JVM starts once.
 """
 
