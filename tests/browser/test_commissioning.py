@@ -86,7 +86,7 @@ def _county() -> dict[str, Any]:
     for service, reference, user in ((work, "WORK-1", provider), (therapy, "THER-1", other)):
         create_contract(service=service, reference=reference, starts_on=LAST.previous().starts_on,
                         ends_on=TODAY + dt.timedelta(days=700), value=Decimal("50000"),
-                        indicators=["referrals", "hours_of_service", "engagement"], provider_users=[user],
+                        indicators=["referrals", "hours_of_service", "engagement_rate"], provider_users=[user],
                         by=commissioner)  # fmt: skip
     return {"work": work}
 

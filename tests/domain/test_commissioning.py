@@ -129,8 +129,8 @@ MONITORING = DEFINITION.parent / "monitoring.yaml"
 
 def test_the_monitoring_definition_cites_appendix_c_and_names_computable_figures() -> None:
     definition = parse_monitoring(yaml.safe_load(MONITORING.read_text(encoding="utf-8")))
-    assert definition.due_days == 30 and {s.code for s in definition.sections} == {"how_much", "how_well",
-                                                                                   "better_off", "cost"}  # fmt: skip
+    assert definition.due_days == 30 and {s.code for s in definition.sections} == {"activity", "quality",
+                                                                                   "outcomes", "cost"}  # fmt: skip
     assert all("Appendix C" in i.source for i in definition.indicators)
     assert {i.computed for i in definition.indicators if i.computed} == {
         "referrals", "started", "ended", "declined", "response_days", "goals_achieved"

@@ -133,14 +133,14 @@ def load_example_contract(*, today: dt.date) -> bool:
         service=service, reference="EX-MST-2026", starts_on=earlier.starts_on, ends_on=dt.date(today.year + 2, 3, 31),
         value=Decimal("86000"), indicators=[
             "hours_of_service", "referrals", "cases_allocated", "cases_closed", "inappropriate_referrals",
-            "response_days", "engagement", "goals_achieved", "parents_cope", "unit_cost_per_hour",
+            "response_days", "engagement_rate", "goals_achieved", "parents_cope", "unit_cost_per_hour",
         ], provider_users=[provider], by=commissioner,
     )  # fmt: skip
     late = QuarterlyReturn.objects.create(
         contract=contract, quarter=earlier.code, submitted_on=earlier.ends_on + dt.timedelta(days=41),
         submitted_at=timezone.now(), submitted_by=provider,
-        figures={"hours_of_service": 610, "referrals": 12, "cases_allocated": 9, "engagement": 82},
-        narrative={"progress": "An example return: nine families started therapy at home.",
+        figures={"hours_of_service": 610, "referrals": 12, "cases_allocated": 9, "engagement_rate": 82},
+        narrative={"progress_against_aims": "An example return: nine families started therapy at home.",
                    "working_well": "Visits at home in the evenings.", "difficulties": "Two therapists left.",
                    "feedback": "Parents asked for visits in the school holidays."},
     )  # fmt: skip

@@ -38,7 +38,7 @@ def contract(staff: dict[str, Any], providers: dict[str, Any], make_service: Any
         service=service, reference="MST-001", starts_on=LAST.previous().starts_on,
         ends_on=TODAY + dt.timedelta(days=700), value=Decimal("250000"),
         indicators=["hours_of_service", "referrals", "cases_allocated", "inappropriate_referrals", "response_days",
-                    "goals_achieved", "engagement"],
+                    "goals_achieved", "engagement_rate"],
         provider_users=[providers["own"]], by=staff["commissioner"],
     )  # fmt: skip
 
@@ -101,18 +101,19 @@ def test_the_provider_enters_the_return_with_the_computed_figures_pre_filled(
     assert "the Family 0" not in page and "Pat Ashworth" not in page
     response = client.post(url, {
         "figure_referrals": "3", "figure_cases_allocated": "2", "figure_hours_of_service": "180",
-        "figure_engagement": "250", "narrative_progress": "Good progress",
+        "figure_engagement_rate": "250", "narrative_progress_against_aims": "Good progress",
     })  # fmt: skip
     assert response.status_code == 200 and "Percentage of engagement must be 100 or less" in response.content.decode()
     response = client.post(url, {
         "figure_referrals": "3", "figure_cases_allocated": "2", "figure_hours_of_service": "180",
-        "figure_engagement": "85.5", "narrative_progress": "Good progress", "narrative_working_well": "Home visits",
+        "figure_engagement_rate": "85.5", "narrative_progress_against_aims": "Good progress",
+        "narrative_working_well": "Home visits",
     })  # fmt: skip
     assert response.status_code == 302
     saved = QuarterlyReturn.objects.get()
-    assert saved.figures == {"hours_of_service": 180, "referrals": 3, "cases_allocated": 2, "engagement": 85.5}
+    assert saved.figures == {"hours_of_service": 180, "referrals": 3, "cases_allocated": 2, "engagement_rate": 85.5}
     assert saved.computed["referrals"] == 3 and saved.computed["inappropriate_referrals"] == 1
-    assert saved.narrative["progress"] == "Good progress"
+    assert saved.narrative["progress_against_aims"] == "Good progress"
     # The commissioner reads it beside the council's own figures, and cannot enter it.
     client.force_login(staff["commissioner"])
     page = client.get(url).content.decode()
