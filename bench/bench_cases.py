@@ -234,14 +234,14 @@ def load_data(families: int, events: int, users: int, workers_per_team: int) -> 
         cursor.execute("SELECT id, key_worker_id, stage FROM cases_case ORDER BY id")
         cases = cursor.fetchall()
         with cursor.copy(
-            "COPY cases_member (case_id, person_id, display_name, born_on, role, start_on, end_on, end_reason) "
-            "FROM STDIN"
+            "COPY cases_member (case_id, person_id, display_name, born_on, role, start_on, end_on, end_reason, "
+            "version) FROM STDIN"
         ) as copy:
             for case_id, _, _ in cases:
                 for n, role in enumerate(("parenting_adult", "child", "child")):
                     born = today - timedelta(days=365 * (35 if n == 0 else 5 + 4 * n))
                     copy.write_row(
-                        (case_id, f"P{case_id:06d}{n}", f"Person {case_id}-{n}", born, role, today, None, "")
+                        (case_id, f"P{case_id:06d}{n}", f"Person {case_id}-{n}", born, role, today, None, "", 1)
                     )
         per_case = max(1, events // len(cases))
         written = 0
