@@ -143,9 +143,8 @@ def _outcome_sql(outcome: Outcome) -> str:
     """(household_id, k) of the family-terms in which a member shows the outcome."""
     ev = f"ev_{outcome.kind}"
     base = (
-        f"FROM {ev} e JOIN record_person rp ON rp.dataset_version_id = e.dataset_version_id "
-        "AND rp.source_record_id = e.source_record_id JOIN fam_members m ON m.person_id = rp.person_id "
-        "JOIN fam_terms ft ON ft.household_id = m.household_id"
+        f"FROM {ev} e JOIN fam_links m ON m.dataset_version_id = e.dataset_version_id "
+        "AND m.source_record_id = e.source_record_id JOIN fam_terms ft ON ft.household_id = m.household_id"
     )
     if outcome.rule == "events":
         column = outcome.date_column
@@ -246,6 +245,14 @@ def build_panel(
             "JOIN memberships m ON m.household_id = f.household_id AND (m.start_on IS NULL OR m.start_on <= "
             "f.start_on) AND (m.end_on IS NULL OR m.end_on >= f.start_on) LEFT JOIN persons p ON p.person_id = "
             "m.person_id",
+            is_materialized=True,
+        )
+        # The families' members' records only, once: each outcome then joins its events to this small table rather
+        # than to the whole county's record links (at a million residents the whole join spills to disk).
+        engine.create_view(
+            "fam_links",
+            "SELECT rp.dataset_version_id, rp.source_record_id, m.household_id, m.date_of_birth FROM record_person rp "
+            "JOIN fam_members m ON m.person_id = rp.person_id",
             is_materialized=True,
         )
         selects = ["SELECT ft.household_id, ft.k"]

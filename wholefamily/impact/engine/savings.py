@@ -190,8 +190,8 @@ def sample(households: Sequence[str], share: float, *, seed: int) -> list[str]:
 def _use_sql(cost: UnitCost) -> str:
     """(household_id, before, after) of one cost: events counted or spell weeks, in the two 12-month windows."""
     base = (
-        f"FROM ev_{cost.kind} e JOIN record_person rp ON rp.dataset_version_id = e.dataset_version_id "
-        "AND rp.source_record_id = e.source_record_id JOIN fam_members m ON m.person_id = rp.person_id"
+        f"FROM ev_{cost.kind} e JOIN fam_links m ON m.dataset_version_id = e.dataset_version_id "
+        "AND m.source_record_id = e.source_record_id"
     )
     condition = "TRUE"
     if cost.codes:
@@ -242,6 +242,13 @@ def service_use(snapshot: Snapshot, families: dict[str, dt.date], costs: UnitCos
             "SELECT DISTINCT f.household_id, m.person_id, f.start_on FROM fam_input f JOIN memberships m ON "
             "m.household_id = f.household_id AND (m.start_on IS NULL OR m.start_on <= f.start_on) AND "
             "(m.end_on IS NULL OR m.end_on >= f.start_on)",
+            is_materialized=True,
+        )
+        # The families' members' records only, once (as the impact panel's), so no cost joins the whole county's links.
+        engine.create_view(
+            "fam_links",
+            "SELECT rp.dataset_version_id, rp.source_record_id, m.household_id, m.start_on FROM record_person rp "
+            "JOIN fam_members m ON m.person_id = rp.person_id",
             is_materialized=True,
         )
         frames = []
