@@ -64,3 +64,22 @@ def make_team(db: Any) -> Callable[..., Any]:
         return Team.objects.create(name=name, district=district)
 
     return make
+
+
+DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "django_db_setup"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On PostgreSQL, the Spark comparisons that touch no database are skipped: CI runs the suite once on SQLite and
+    once on PostgreSQL, and a test without a database would run the same JVM work twice for nothing (ADR 0030)."""
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        return
+    skip = pytest.mark.skip(reason="touches no database: the SQLite run of the suite covers it (ADR 0030)")
+    for item in items:
+        uses_database = item.get_closest_marker("django_db") or DATABASE_FIXTURES & set(
+            getattr(item, "fixturenames", ())
+        )
+        if item.get_closest_marker("spark") and not uses_database:
+            item.add_marker(skip)
