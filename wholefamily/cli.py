@@ -25,7 +25,7 @@ CYCLE: dict[str, tuple[str, ...]] = {
     ),
     "Plan: money and capacity": ("funding",),
     "Do: the families on the programme": ("import_cases",),
-    "Review: outcomes, claims, savings and impact": ("outcomes", "claims", "savings", "impact"),
+    "Review: outcomes, claims, savings and impact": ("outcomes", "claims", "savings", "unit_costs", "impact"),
     "Running the service": (
         "serve",
         "jobs",
