@@ -1,7 +1,9 @@
-"""Fetching one family's case for the user asking, and its pages' addresses: shared by the apps that add to
-the family record (outcomes, claims) without importing the cases views."""
+"""Fetching one family's case for the user asking, its pages' addresses, and the audit of a list of families: shared
+by the apps that add to the family record (outcomes, claims) and by the API, without importing the cases views."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
@@ -9,6 +11,7 @@ from django.urls import reverse
 from wholefamily.cases.models import Case
 from wholefamily.domain.roles import Action
 from wholefamily.governance import access
+from wholefamily.governance.audit import record
 
 
 def case_for(request: HttpRequest, pk: int, *, action: Action = Action.VIEW) -> Case:
@@ -58,3 +61,8 @@ def section_url(case: Case, section: str) -> str:
     if section == "summary":
         return reverse("cases:family", args=[case.pk])
     return reverse("cases:family_section", args=[case.pk, section])
+
+
+def audit_list(user: Any, page: str, count: int, **detail: Any) -> None:
+    """Lists of families are reads of personal records too: one audit event a list, naming the page and its rows."""
+    record(by=user, action="view", object_type="cases.case_list", object_id=page, detail={"rows": count, **detail})

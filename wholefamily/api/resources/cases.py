@@ -15,11 +15,11 @@ from wholefamily.api.schemas import CaseDetail, CasePage, PlanChange
 from wholefamily.api.schemas import Plan as PlanOut
 from wholefamily.api.security import need, via
 from wholefamily.cases import selectors, services
+from wholefamily.cases.lookups import audit_list
 from wholefamily.cases.models import Case, Plan
 from wholefamily.domain.pathway import MemberRole, Stage
 from wholefamily.domain.roles import Action
 from wholefamily.governance import access
-from wholefamily.governance.audit import record
 
 PREFIX = "/cases"
 RESOURCE = "cases"
@@ -140,14 +140,7 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> Any:
     if filters.is_open is not None:
         cases = cases.exclude(stage=Stage.CLOSED) if filters.is_open else cases.filter(stage=Stage.CLOSED)
     result = paging.page(cases, cursor=filters.cursor, limit=filters.limit, render=_summary)
-    # Lists of families are reads of personal records too (as cases.views.common.audit_list writes them).
-    record(
-        by=user,
-        action="view",
-        object_type="cases.case_list",
-        object_id="api",
-        detail=via(request, rows=len(result["items"])),
-    )
+    audit_list(user, "api", len(result["items"]), **via(request))
     return result
 
 

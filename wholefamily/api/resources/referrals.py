@@ -15,12 +15,12 @@ from wholefamily.api.resources.common import PageQuery, answers, team
 from wholefamily.api.schemas import DecisionIn, ReferralIn, ReferralOut, ReferralPage
 from wholefamily.api.security import need, via
 from wholefamily.cases import selectors, services
+from wholefamily.cases.lookups import audit_list
 from wholefamily.cases.models import Referral
 from wholefamily.domain import pathway
 from wholefamily.domain.pathway import GatekeepingDecision, ReferralSource
 from wholefamily.domain.roles import Action
 from wholefamily.governance import access
-from wholefamily.governance.audit import record
 
 PREFIX = "/referrals"
 RESOURCE = "referrals"
@@ -67,13 +67,7 @@ def list_referrals(request: HttpRequest, filters: Query[ReferralFilters]) -> Any
     if filters.team_id is not None:
         referrals = referrals.filter(team_id=filters.team_id)
     result = paging.page(referrals, cursor=filters.cursor, limit=filters.limit, render=render)
-    record(
-        by=user,
-        action="view",
-        object_type="cases.case_list",
-        object_id="api-referrals",
-        detail=via(request, rows=len(result["items"])),
-    )
+    audit_list(user, "api-referrals", len(result["items"]), **via(request))
     return result
 
 

@@ -6,23 +6,16 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 
-from wholefamily.cases.lookups import case_for, family_url
+from wholefamily.cases.lookups import audit_list, case_for, family_url
 from wholefamily.cases.models import Case
 from wholefamily.cases.services import CaseError, StaleRecordError
-from wholefamily.governance.audit import record
 from wholefamily.web.http import posted, signed_in_user
 
 __all__ = ["audit_list", "case_for", "family_url", "form_page", "posted", "signed_in_user"]
-
-
-def audit_list(user: AbstractBaseUser | AnonymousUser, page: str, count: int) -> None:
-    """Lists of families are reads of personal records too."""
-    record(by=user, action="view", object_type="cases.case_list", object_id=page, detail={"rows": count})
 
 
 def form_page(
