@@ -18,5 +18,12 @@ def duckdb_temp_directory() -> Path:
 
 
 def duckdb_config() -> dict[str, str | bool | int | float | list[str]]:
-    """Configuration for every `duckdb.connect` of the service."""
-    return {"temp_directory": str(duckdb_temp_directory())}
+    """Configuration for every `duckdb.connect` of the service.
+
+    DuckDB makes only the last level of its temp folder when it first spills, so the levels above it are made here:
+    on a fresh clone var/ does not exist, and a linkage run large enough to spill stopped with "Failed to create
+    directory".
+    """
+    folder = duckdb_temp_directory()
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    return {"temp_directory": str(folder)}
