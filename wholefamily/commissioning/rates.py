@@ -28,7 +28,8 @@ class RatesReport:
     is_per_children: bool
     estimate_per_1000: Decimal | None
     estimate_source: str
-    area_statistic: list[AreaStatisticRate] | None = None  # the chosen code is read from the area statistics
+    area_statistic: list[AreaStatisticRate] | None = None  # the chosen code is counted by area, not by family
+    has_records: bool = True  # False: the chosen code is counted from records of a kind never imported
 
     @property
     def per(self) -> str:
@@ -42,13 +43,15 @@ def needs_rates(run: IdentificationRun, *, by_ward: bool, code: str = "") -> Rat
     indicator = needs_definition().area_indicator(code)
     is_per_children = selectors.is_about_children(code)
     if indicator is not None:
+        counts = selectors.record_counts(indicator.records, on=run.as_of_on) if indicator.records else None
         return RatesReport(
             rows=area_rates(selectors.area_families(run), statistics, by_ward=by_ward, estimate_per_1000=estimate),
             has_statistics=bool(statistics),
             is_per_children=is_per_children,
             estimate_per_1000=estimate,
             estimate_source=source,
-            area_statistic=area_statistic_rates(statistics, indicator, by_ward=by_ward),
+            area_statistic=area_statistic_rates(statistics, indicator, by_ward=by_ward, counts=counts),
+            has_records=not indicator.records or counts is not None,
         )
     rows = area_rates(
         selectors.area_families(run), statistics, by_ward=by_ward, code=code, is_per_children=is_per_children,

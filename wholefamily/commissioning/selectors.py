@@ -8,6 +8,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -16,7 +17,7 @@ from django.http import Http404
 from wholefamily.cases.models import Case
 from wholefamily.commissioning.definitions import catalogue_definition, monitoring_definition, needs_definition
 from wholefamily.commissioning.models import Contract, QuarterlyReturn, Service, ServiceReferral
-from wholefamily.domain.area_rates import WardStatistics
+from wholefamily.domain.area_rates import AreaIndicator, RecordCount, WardStatistics, record_count_sql
 from wholefamily.domain.commissioning import (
     AreaFamily,
     CohortFacts,
@@ -287,6 +288,12 @@ def area_families(run: IdentificationRun) -> list[AreaFamily]:
     ]
 
 
+def _counted_from(indicator: AreaIndicator) -> str:
+    if indicator.records is not None:
+        return f"From {indicator.records.kind.replace('_', ' ')} records"
+    return "Area statistic"
+
+
 def need_code_choices() -> list[tuple[str, str]]:
     """The headline problems and their indicators of the catalogue's programme, for the needs analysis's filter."""
     from wholefamily.identification.services import load_programme_definition
@@ -294,7 +301,8 @@ def need_code_choices() -> list[tuple[str, str]]:
     programme = load_programme_definition(catalogue_definition().programme)
     problems = [(p.code, f"Problem: {p.label}") for p in programme.problems if p.is_counted]
     indicators = [(i.code, f"Indicator: {i.label}") for i in programme.indicators]
-    return problems + indicators
+    by_area = [(i.code, f"{_counted_from(i)}: {i.label}") for i in needs_definition().area_indicators]
+    return problems + indicators + by_area
 
 
 # --- Rates per 1,000 from the imported area statistics ------------------------------------------------------------
@@ -360,3 +368,24 @@ def programme_estimate() -> tuple[Decimal | None, str]:
 
     programme = load_programme_definition(catalogue_definition().programme)
     return programme.estimate_per_1000, programme.estimate_source
+
+
+def record_counts(count: RecordCount, *, on: dt.date) -> dict[tuple[str, str], int] | None:
+    """People counted by `count` from the newest version of its kind, by (district, ward) of the postcode lookup;
+    None when the kind has no version. An aggregate of personal records: no person leaves this function."""
+    import duckdb
+    from django.conf import settings
+
+    from wholefamily.ingest.models import DatasetVersion
+    from wholefamily.ingest.store import DATA_FILE, version_dir
+
+    version = DatasetVersion.objects.filter(kind=count.kind).order_by("-imported_at", "-id").first()
+    lookup = Path(settings.DATA_DIR) / "geography" / "postcodes.parquet"
+    path = version_dir(count.kind, version.version_id) / DATA_FILE if version else None
+    if path is None or not path.exists():
+        return None
+    if not lookup.exists():
+        return {}
+    sql = record_count_sql(count, records=str(path), lookup=str(lookup), on=on)
+    with duckdb.connect() as connection:
+        return {(district, ward): int(people) for district, ward, people in connection.execute(sql).fetchall()}

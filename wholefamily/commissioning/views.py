@@ -504,7 +504,8 @@ def needs(request: HttpRequest) -> HttpResponse:
     code = code if code in choices else ""
     by_ward = request.GET.get("area") == "ward"
     runs = selectors.need_runs()
-    is_area_statistic = needs_definition().area_indicator(code) is not None
+    area_indicator = needs_definition().area_indicator(code)
+    is_area_statistic = area_indicator is not None
     family_code = "" if is_area_statistic else code  # the families' own records hold no area statistic
     rows = ranked_need([selectors.area_families(run) for run in runs], by_ward=by_ward, code=family_code)
     record(by=request.user, action="view", object_type="commissioning.needs", object_id=code or "all")
@@ -538,6 +539,7 @@ def needs(request: HttpRequest) -> HttpResponse:
             else rates.rates_table(report, rule, code_label=label.lower() if code else ""),
             "rate_bars": rate_bars,
             "is_area_statistic": is_area_statistic,
+            "area_indicator": area_indicator,
             "estimate_note": rates.estimate_note(report) if report else "",
             "rate_bars_height": 30 * len(rate_bars) + 10,
             "runs": runs,

@@ -24,13 +24,51 @@ class NeedsDefinitionError(ValueError):
 
 
 @dataclass(frozen=True)
+class RecordCount:
+    """How an indicator is counted from one kind's records: the people with a record of `codes` in `code_column`
+    open on the date (from `start_column` to `end_column`, empty = still open), placed by the record's postcode."""
+
+    kind: str
+    code_column: str
+    codes: tuple[str, ...]
+    start_column: str
+    end_column: str
+    person_columns: tuple[str, ...]  # the first present identifies the person
+
+
+@dataclass(frozen=True)
 class AreaIndicator:
-    """An indicator the needs analysis counts from an imported area statistic rather than from the linked records."""
+    """An indicator the needs analysis counts by area itself: from an imported area statistic (`column`) or from
+    one kind's records (`records`), not from the identified families."""
 
     code: str
     label: str
-    column: str  # the area statistics column
     is_per_children: bool
+    column: str = ""  # the area statistics column
+    records: RecordCount | None = None
+
+
+def _indicator(item: Mapping[str, Any]) -> AreaIndicator:
+    records = item.get("records")
+    indicator = AreaIndicator(
+        code=str(item["code"]),
+        label=str(item["label"]),
+        is_per_children=bool(item.get("per_children", False)),
+        column=str(item.get("column") or ""),
+        records=RecordCount(
+            kind=str(records["kind"]),
+            code_column=str(records["code_column"]),
+            codes=tuple(str(code) for code in records["codes"]),
+            start_column=str(records["start_column"]),
+            end_column=str(records["end_column"]),
+            person_columns=tuple(str(column) for column in records["person_columns"]),
+        )
+        if records
+        else None,
+    )
+    if bool(indicator.column) == bool(indicator.records):
+        raise NeedsDefinitionError(f"{indicator.code}: give either an area statistics column or records, not both")
+    return indicator
 
 
 @dataclass(frozen=True)
@@ -48,15 +86,7 @@ class NeedsDefinition:
 def parse_needs(raw: Mapping[str, Any]) -> NeedsDefinition:
     try:
         child_max_age = int(raw["child_max_age"])
-        indicators = tuple(
-            AreaIndicator(
-                code=str(item["code"]),
-                label=str(item["label"]),
-                column=str(item["column"]),
-                is_per_children=bool(item.get("per_children", False)),
-            )
-            for item in raw.get("area_indicators") or ()
-        )
+        indicators = tuple(_indicator(item) for item in raw.get("area_indicators") or ())
     except (KeyError, TypeError, ValueError) as error:
         raise NeedsDefinitionError(f"needs definition: {error}") from error
     if not 0 < child_max_age < 25:
@@ -212,16 +242,26 @@ class AreaStatisticRate:
 
 
 def area_statistic_rates(
-    statistics: Sequence[WardStatistics], indicator: AreaIndicator, *, by_ward: bool
+    statistics: Sequence[WardStatistics],
+    indicator: AreaIndicator,
+    *,
+    by_ward: bool,
+    counts: Mapping[tuple[str, str], int] | None = None,
 ) -> list[AreaStatisticRate]:
-    """An area statistic's count per 1,000 (residents or children) in every area, ranked as `area_rates` ranks; an
-    area with a ward whose figure is not known has no count (a partial sum would understate it)."""
+    """An indicator's count per 1,000 (residents or children) in every area of the statistics, ranked as `area_rates`
+    ranks. The count is the ward's area statistic (`indicator.column`) or, for an indicator counted from records,
+    `counts` by (district, ward) (a ward missing from it has none). An area with a ward whose figure is not known has
+    no count (a partial sum would understate it)."""
+    found = {_key(district, ward): count for (district, ward), count in (counts or {}).items()}
     grouped: dict[str, list[WardStatistics]] = defaultdict(list)
     for ward in statistics:
         grouped[f"{ward.district}: {ward.ward}" if by_ward else ward.district].append(ward)
     rows = []
     for area, wards in grouped.items():
-        values = [getattr(w, indicator.column) for w in wards]
+        if indicator.column:
+            values = [getattr(w, indicator.column) for w in wards]
+        else:
+            values = [found.get(_key(w.district, w.ward), 0) for w in wards]
         population = sum(w.population_0_17 if indicator.is_per_children else w.population for w in wards)
         count = None if any(value is None for value in values) else sum(values)
         rows.append(AreaStatisticRate(area, count, population, median_decile(wards)))
@@ -231,3 +271,33 @@ def area_statistic_rates(
         return rate is None, -(rate or Decimal(0)), row.area
 
     return sorted(rows, key=rank)
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _name(column: str) -> str:
+    if not column.isidentifier():
+        raise NeedsDefinitionError(f"{column!r} is not a column name")
+    return f'"{column}"'
+
+
+def record_count_sql(count: RecordCount, *, records: str, lookup: str, on: dt.date) -> str:
+    """SQL (DuckDB) counting the people with a record of `count.codes` open on `on`, by the district and ward of the
+    postcode of each person's latest such record (one place per person); `records` and `lookup` are the Parquet
+    files of the kind's version and of the postcode lookup. Columns: district, ward, people."""
+    person = f"COALESCE({', '.join(_name(c) for c in count.person_columns)})"
+    codes = ", ".join(_literal(code) for code in count.codes)
+    start, end = _name(count.start_column), _name(count.end_column)
+    day = f"DATE {_literal(on.isoformat())}"
+    return (
+        f"WITH open_records AS (SELECT {person} AS person, upper(replace(postcode, ' ', '')) AS pkey "  # noqa: S608
+        f"FROM read_parquet({_literal(records)}) WHERE {_name(count.code_column)} IN ({codes}) AND {start} <= {day} "
+        f"AND ({end} IS NULL OR {end} >= {day}) AND {person} IS NOT NULL "
+        f"QUALIFY row_number() OVER (PARTITION BY {person} ORDER BY {start} DESC, source_record_id DESC) = 1), "
+        f"places AS (SELECT upper(replace(postcode, ' ', '')) AS pkey, min(district) AS district, min(ward) AS ward "
+        f"FROM read_parquet({_literal(lookup)}) GROUP BY ALL) "
+        f"SELECT COALESCE(p.district, '') AS district, COALESCE(p.ward, '') AS ward, count(*) AS people "
+        f"FROM open_records r LEFT JOIN places p USING (pkey) GROUP BY ALL ORDER BY ALL"
+    )

@@ -139,3 +139,94 @@ def test_the_needs_page_and_the_statement_show_rates(
     figures = market.current_figures()
     assert figures["rates"]["body"][0][:6] == ["Northmoor", "9,300", "2,000", "3", "16", "1.7"]
     assert "no estimate" in figures["rates_note"]
+
+
+@pytest.mark.django_db
+def test_looked_after_children_from_social_care_and_conceptions_from_the_area_statistics(
+    client: Any, staff: dict[str, Any], north: Any, settings: Any, tmp_path: Path
+) -> None:
+    import pyarrow as pa
+
+    from wholefamily.ingest.models import ImportRun
+    from wholefamily.ingest.services import import_file
+
+    settings.DATA_DIR = tmp_path / "data"
+    run = _run(TODAY - dt.timedelta(days=35), [("Northmoor", "Moor End", "crime;education;health", [])] * 6, north)
+    client.force_login(staff["programme"])
+    on = run.as_of_on
+    none_yet = client.get("/commissioning/needs/", {"code": "looked_after_children"}).content.decode()
+    assert "No area statistics have been imported" in none_yet
+    statistics = tmp_path / "area.csv"
+    statistics.write_text(
+        HEADER
+        + f"A1,E05000001,Moor End,Northmoor,{JUNE},5200,1100,2100,3,\n"
+        + f"A2,E05000002,Highfield,Northmoor,{JUNE},4100,900,1800,1,9\n"
+        + f"A3,E05000003,Dock,Southvale,{JUNE},3900,800,1500,7,1\n",
+        encoding="utf-8",
+    )
+    assert (
+        import_file(path=statistics, kind="area_statistics", profile="synthetic-county", by=None).status == "accepted"
+    )
+    no_records = client.get("/commissioning/needs/", {"code": "looked_after_children", "area": "ward"})
+    assert "No such records have been imported" in no_records.content.decode()
+
+    lookup = Path(settings.DATA_DIR) / "geography" / "postcodes.parquet"
+    lookup.parent.mkdir(parents=True)
+    pq.write_table(pa.table({"postcode": ["ZZ1 1AA", "ZZ2 1AA"], "district": ["Northmoor", "Southvale"],
+                             "ward": ["Moor End", "Dock"]}), lookup)  # fmt: skip
+    start, before = on - dt.timedelta(days=90), on - dt.timedelta(days=400)
+    episodes = [f"S{n},P{n},,,,,,ZZ1 1AA,,SC{n},looked_after,{start},\n" for n in range(6)]  # six in Moor End
+    episodes += [
+        f"S6,P0,,,,,,zz11aa,,SC0,looked_after,{before},\n",  # the same child's older episode: counted once
+        f"S7,P7,,,,,,ZZ2 1AA,,SC7,looked_after,{before},{before + dt.timedelta(days=30)}\n",  # ended before
+        f"S8,P8,,,,,,ZZ2 1AA,,SC8,child_in_need,{start},\n",  # not looked after
+        f"S9,P9,,,,,,ZZ2 1AA,,SC9,looked_after,{on + dt.timedelta(days=1)},\n",  # starts after the date
+    ]
+    care = tmp_path / "social_care.csv"
+    care.write_text(
+        "source_record_id,source_person_id,forename,surname,date_of_birth,sex,address,postcode,uprn,social_care_id,"
+        "episode_type,start_on,end_on\n" + "".join(episodes),
+        encoding="utf-8",
+    )
+    imported = import_file(path=care, kind="social_care", profile="synthetic-county", by=None)
+    assert imported.status == ImportRun.Status.ACCEPTED, list(imported.problems.values_list("line", "reason"))
+    page = client.get("/commissioning/needs/", {"code": "looked_after_children", "area": "ward"}).content.decode()
+    table = page[page.index('id="rates-table"') :]
+    assert "counted from the social care records" in page and "per 1,000 children" in page
+    moor_end = table[table.index("Northmoor: Moor End") : table.index("</tr>", table.index("Northmoor: Moor End"))]
+    assert ">1,100<" in moor_end and ">6<" in moor_end and f">{6 * 1000 / 1100:.1f}<" in moor_end  # 5.5
+    dock = table[table.index("Southvale: Dock") : table.index("</tr>", table.index("Southvale: Dock"))]
+    assert ">0<" in dock  # the ended, the not-yet-started and the child in need are not counted
+
+    conceptions = client.get("/commissioning/needs/", {"code": "under_18_conceptions", "area": "ward"})
+    text = conceptions.content.decode()
+    assert "the figure comes from an imported area statistic" in text
+    table = text[text.index('id="rates-table"') :]
+    assert table.index("Northmoor: Highfield") < table.index("Southvale: Dock") < table.index("Northmoor: Moor End")
+    assert ">10.0<" in table  # Highfield: 9 of 900 children
+    assert "fewer than 5" in table  # Dock's one, and its rate
+    assert "not known" in table  # Moor End has no figure
+
+
+RECORDS = {"kind": "social_care", "code_column": "episode_type", "codes": ["looked_after"], "start_column": "start_on",
+           "end_column": "end_on", "person_columns": ["social_care_id"]}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("indicator", "refused"),
+    [
+        ({"code": "x", "label": "X", "column": "under_18_conceptions"}, None),
+        ({"code": "x", "label": "X"}, "either an area statistics column or records"),
+        ({"code": "x", "label": "X", "column": "c", "records": RECORDS}, "either"),
+        ({"code": "x", "label": "X", "records": {"kind": "social_care"}}, "code_column"),
+    ],
+)
+def test_an_area_indicator_is_counted_one_way(indicator: dict[str, Any], refused: str | None) -> None:
+    from wholefamily.domain.area_rates import NeedsDefinitionError, parse_needs
+
+    raw = {"child_max_age": 17, "area_indicators": [indicator]}
+    if refused is None:
+        assert parse_needs(raw).area_indicator("x") is not None
+    else:
+        with pytest.raises(NeedsDefinitionError, match=refused):
+            parse_needs(raw)
