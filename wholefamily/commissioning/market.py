@@ -39,6 +39,7 @@ def current_figures() -> dict[str, Any]:
                  "body": [[row.area, rule.count_text(row.families)] for row in need_rows]},
         "rates": rates.rates_table(area, rule) if area and area.has_statistics else {"head": [], "body": []},
         "rates_note": rates.estimate_note(area) if area and area.has_statistics else "",
+        "rates_chart": rates.chart_points(area, rule) if area and area.has_statistics else [],
         "provision": {"head": ["Service", "Provider", "Targets", "Districts", "Places a quarter", "Evidence"],
                       "body": [[s.name + (" (example)" if s.is_example else ""),
                                 f"{s.provider} ({s.get_delivery_display().lower()})",
@@ -111,6 +112,8 @@ def statement_pdf(statement: MarketPositionStatement, *, council: str) -> bytes:
         table = figures.get(key)
         if table:
             story += _table({"caption": caption, "head": table["head"], "body": table["body"]}, styles)
+        if key == "rates" and figures.get("rates_chart"):
+            story.append(rates_chart(figures["rates_chart"]))
     story += [_p("Commissioning intentions", styles["h1"])]
     story += [_p(text, styles["body"]) for text in statement.intentions.splitlines() if text.strip()]
     if statement.to_providers:
@@ -123,3 +126,32 @@ def statement_pdf(statement: MarketPositionStatement, *, council: str) -> bytes:
         pageCompression=0,  # its words readable in the file (tests, search)
     ).build(story)  # fmt: skip
     return buffer.getvalue()
+
+
+CHART_TITLE = "Identified families per 1,000 residents, by district"
+
+
+def rates_chart(points: list[list[Any]]) -> Any:
+    """A bar chart of the rates table above it: a hidden or unknown rate has no bar (its words are in the table)."""
+    from reportlab.graphics.charts.barcharts import HorizontalBarChart
+    from reportlab.graphics.shapes import Drawing, String
+    from reportlab.lib import colors
+    from reportlab.lib.units import mm
+
+    from wholefamily.reporting.pdf import BLUE
+
+    shown = points[:15]
+    height = 10 * mm + 6 * mm * len(shown)
+    drawing = Drawing(170 * mm, height + 8 * mm)
+    chart = HorizontalBarChart()
+    chart.x, chart.y, chart.width, chart.height = 45 * mm, 4 * mm, 115 * mm, height - 6 * mm
+    chart.data = [[rate if rate is not None else 0 for _area, rate in reversed(shown)]]
+    chart.categoryAxis.categoryNames = [str(area)[:32] for area, _rate in reversed(shown)]
+    chart.categoryAxis.labels.fontSize = 7
+    chart.valueAxis.labels.fontSize = 7
+    chart.valueAxis.valueMin = 0
+    chart.bars[0].fillColor = BLUE
+    chart.bars[0].strokeColor = None
+    drawing.add(chart)
+    drawing.add(String(0, height + 2 * mm, CHART_TITLE, fontSize=9, fillColor=colors.black))
+    return drawing

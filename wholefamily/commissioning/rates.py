@@ -144,3 +144,14 @@ def estimate_note(report: RatesReport) -> str:
         f"The programme estimates {report.estimate_per_1000} families per 1,000 residents ({report.estimate_source}): "
         "each area's identified families are set against that estimate."
     )
+
+
+def chart_points(report: RatesReport, rule: SmallNumbers) -> list[list[Any]]:
+    """[area, families per 1,000 residents] in the table's order; None where the rate is hidden or not known."""
+    return [
+        [
+            row.area,
+            None if rule.is_small(row.families) or row.families_per_1000 is None else float(row.families_per_1000),
+        ]
+        for row in report.rows
+    ]
