@@ -498,7 +498,8 @@ def quarterly_return(request: HttpRequest, pk: int, quarter: str) -> HttpRespons
 @require_GET
 def needs(request: HttpRequest) -> HttpResponse:
     """Identified families by district or ward, ranked, for a headline problem or an indicator, over the last
-    identifications; a bar chart with its table. Counts through the small-numbers rule."""
+    identifications; then the rates per 1,000 residents or children from the area statistics (ADR 0032); each a bar
+    chart with its table. Counts, and the rates made from them, through the small-numbers rule."""
     choices = dict(selectors.need_code_choices())
     code = request.GET.get("code", "")
     code = code if code in choices else ""
@@ -508,7 +509,10 @@ def needs(request: HttpRequest) -> HttpResponse:
     is_area_statistic = area_indicator is not None
     family_code = "" if is_area_statistic else code  # the families' own records hold no area statistic
     rows = ranked_need([selectors.area_families(run) for run in runs], by_ward=by_ward, code=family_code)
-    record(by=request.user, action="view", object_type="commissioning.needs", object_id=code or "all")
+    # A count made from records (looked-after children) reads personal records for an aggregate: the audit says so.
+    counted_from = {"counted_from": area_indicator.records.kind} if area_indicator and area_indicator.records else {}
+    record(by=request.user, action="view", object_type="commissioning.needs", object_id=code or "all",
+           detail=counted_from)  # fmt: skip
     rule = small_numbers()
     top = max([row.with_code for row in rows[: selectors.NEED_BARS]] + [1])
     bars = [

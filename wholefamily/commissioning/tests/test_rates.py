@@ -193,6 +193,10 @@ def test_looked_after_children_from_social_care_and_conceptions_from_the_area_st
     page = client.get("/commissioning/needs/", {"code": "looked_after_children", "area": "ward"}).content.decode()
     table = page[page.index('id="rates-table"') :]
     assert "counted from the social care records" in page and "per 1,000 children" in page
+    from wholefamily.governance.models import AuditEvent
+
+    viewed = AuditEvent.objects.filter(object_type="commissioning.needs", object_id="looked_after_children").last()
+    assert viewed is not None and viewed.detail == {"counted_from": "social_care"}
     moor_end = table[table.index("Northmoor: Moor End") : table.index("</tr>", table.index("Northmoor: Moor End"))]
     assert ">1,100<" in moor_end and ">6<" in moor_end and f">{6 * 1000 / 1100:.1f}<" in moor_end  # 5.5
     dock = table[table.index("Southvale: Dock") : table.index("</tr>", table.index("Southvale: Dock"))]
