@@ -1,7 +1,8 @@
 """The commissioner's and the provider's journeys in Chromium, each page checked with axe-core (no serious or
-critical violation): the commissioner goes from need against capacity to need by district, to the market position
-statement (a version written, its PDF downloaded), to a gap's service, adds a service to the catalogue, and reads the
-contracts; the provider enters the quarter's return, pre-filled, and sees nothing of another provider's contract.
+critical violation): the commissioner goes from need against capacity to need by district (with its rates per 1,000
+residents from the imported area statistics), to the market position statement (a version written, its PDF
+downloaded), to a gap's service, adds a service to the catalogue, and reads the contracts; the provider enters the
+quarter's return, pre-filled, and sees nothing of another provider's contract.
 
 The cohort, the catalogue and the contracts are made directly (their rules are tested in wholefamily/commissioning)."""
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -91,8 +93,26 @@ def _county() -> dict[str, Any]:
     return {"work": work}
 
 
-def test_the_commissioner_finds_a_gap_and_the_provider_enters_its_return(live_server, page, sign_in, screenshot):
+def _area_statistics(folder: Path) -> None:
+    """The ward's population, so that the needs page shows rates: 9 families of 3,000 residents is 3.0 per 1,000."""
+    from wholefamily.ingest.services import import_file
+
+    path = folder / "area_statistics.csv"
+    path.write_text(
+        "source_record_id,ward_code,ward_name,district,estimate_on,population,population_0_17,households,"
+        "deprivation_decile,under_18_conceptions\n"
+        f"W1,E05000001,Ward,Northmoor,{TODAY.year - 1}-06-30,3000,700,1200,2,\n",
+        encoding="utf-8",
+    )
+    assert import_file(path=path, kind="area_statistics", profile="synthetic-county", by=None).status == "accepted"
+
+
+def test_the_commissioner_finds_a_gap_and_the_provider_enters_its_return(
+    live_server, page, sign_in, screenshot, settings, tmp_path
+):
+    settings.DATA_DIR = tmp_path / "data"
     _county()
+    _area_statistics(tmp_path)
     sign_in("carol.commissioner")
     page.get_by_role("link", name="Services", exact=True).click()
     expect(page.get_by_role("heading", name="Services and interventions")).to_be_visible()
@@ -104,6 +124,7 @@ def test_the_commissioner_finds_a_gap_and_the_provider_enters_its_return(live_se
     screenshot("need-against-capacity")
     page.get_by_role("link", name="Need by district and ward").click()
     expect(page.get_by_role("table", name="Ranked by district")).to_contain_text("Northmoor")
+    expect(page.get_by_role("table", name="Ranked by the rate per 1,000 residents")).to_contain_text("3.0")
     _assert_accessible(page)
     page.go_back()
     page.get_by_role("link", name="Market position statement").click()

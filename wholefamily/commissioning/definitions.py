@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 from django.conf import settings
 
+from wholefamily.domain.area_rates import NeedsDefinition, parse_needs
 from wholefamily.domain.commissioning import (
     CatalogueDefinition,
     MonitoringDefinition,
@@ -54,3 +55,13 @@ def monitoring_definition() -> MonitoringDefinition:
 @functools.cache
 def _parse_monitoring(path: Path, _mtime: int) -> MonitoringDefinition:
     return parse_monitoring(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+def needs_definition() -> NeedsDefinition:
+    path = Path(settings.DEFINITIONS_DIR) / "commissioning" / "needs.yaml"
+    return _parse_needs(path, path.stat().st_mtime_ns)
+
+
+@functools.cache
+def _parse_needs(path: Path, _mtime: int) -> NeedsDefinition:
+    return parse_needs(yaml.safe_load(path.read_text(encoding="utf-8")))

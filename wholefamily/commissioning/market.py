@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from wholefamily.commissioning import selectors
+from wholefamily.commissioning import rates, selectors
 from wholefamily.commissioning.definitions import catalogue_definition, problem_choices
 from wholefamily.commissioning.models import MarketPositionStatement, Service
 from wholefamily.domain.commissioning import ranked_need
@@ -29,6 +29,7 @@ def current_figures() -> dict[str, Any]:
     definition = catalogue_definition()
     need_rows = ranked_need([selectors.area_families(run)], by_ward=False) if run else []
     report = selectors.capacity_report(run, on=today)
+    area = rates.needs_rates(run, by_ward=False) if run else None
     running = [s for s in Service.objects.all() if s.starts_on <= today and (s.ends_on is None or s.ends_on >= today)]
     return {
         "identified_on": run.as_of_on.isoformat() if run else None,
@@ -36,6 +37,9 @@ def current_figures() -> dict[str, Any]:
         "small_numbers": f"counts from 1 to {rule.threshold - 1} are shown as {rule.shown_as}",
         "need": {"head": ["District", "Identified families"],
                  "body": [[row.area, rule.count_text(row.families)] for row in need_rows]},
+        "rates": rates.rates_table(area, rule) if area and area.has_statistics else {"head": [], "body": []},
+        "rates_note": rates.estimate_note(area) if area and area.has_statistics else "",
+        "rates_chart": rates.chart_points(area, rule) if area and area.has_statistics else [],
         "provision": {"head": ["Service", "Provider", "Targets", "Districts", "Places a quarter", "Evidence"],
                       "body": [[s.name + (" (example)" if s.is_example else ""),
                                 f"{s.provider} ({s.get_delivery_display().lower()})",
@@ -70,6 +74,7 @@ def publish(*, title: str, summary: str, intentions: str, to_providers: str, by:
 
 SECTIONS = (
     ("need", "Need: identified families by district"),
+    ("rates", "Need per 1,000 residents by district, with the deprivation decile"),
     ("provision", "Current provision"),
     ("gaps", "Gaps: need beyond the places"),
     ("unserved", "Need no service targets"),
@@ -101,10 +106,14 @@ def statement_pdf(statement: MarketPositionStatement, *, council: str) -> bytes:
         _p("The strategic direction", styles["h1"]),
         *[_p(text, styles["body"]) for text in statement.summary.splitlines() if text.strip()],
     ]
+    if figures.get("rates_note"):
+        story.append(_p(figures["rates_note"], styles["body"]))
     for key, caption in SECTIONS:
         table = figures.get(key)
         if table:
             story += _table({"caption": caption, "head": table["head"], "body": table["body"]}, styles)
+        if key == "rates" and figures.get("rates_chart"):
+            story.append(rates_chart(figures["rates_chart"]))
     story += [_p("Commissioning intentions", styles["h1"])]
     story += [_p(text, styles["body"]) for text in statement.intentions.splitlines() if text.strip()]
     if statement.to_providers:
@@ -117,3 +126,32 @@ def statement_pdf(statement: MarketPositionStatement, *, council: str) -> bytes:
         pageCompression=0,  # its words readable in the file (tests, search)
     ).build(story)  # fmt: skip
     return buffer.getvalue()
+
+
+CHART_TITLE = "Identified families per 1,000 residents, by district"
+
+
+def rates_chart(points: list[list[Any]]) -> Any:
+    """A bar chart of the rates table above it: a hidden or unknown rate has no bar (its words are in the table)."""
+    from reportlab.graphics.charts.barcharts import HorizontalBarChart
+    from reportlab.graphics.shapes import Drawing, String
+    from reportlab.lib import colors
+    from reportlab.lib.units import mm
+
+    from wholefamily.reporting.pdf import BLUE
+
+    shown = points[:15]
+    height = 10 * mm + 6 * mm * len(shown)
+    drawing = Drawing(170 * mm, height + 8 * mm)
+    chart = HorizontalBarChart()
+    chart.x, chart.y, chart.width, chart.height = 45 * mm, 4 * mm, 115 * mm, height - 6 * mm
+    chart.data = [[rate if rate is not None else 0 for _area, rate in reversed(shown)]]
+    chart.categoryAxis.categoryNames = [str(area)[:32] for area, _rate in reversed(shown)]
+    chart.categoryAxis.labels.fontSize = 7
+    chart.valueAxis.labels.fontSize = 7
+    chart.valueAxis.valueMin = 0
+    chart.bars[0].fillColor = BLUE
+    chart.bars[0].strokeColor = None
+    drawing.add(chart)
+    drawing.add(String(0, height + 2 * mm, CHART_TITLE, fontSize=9, fillColor=colors.black))
+    return drawing

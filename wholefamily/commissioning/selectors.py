@@ -7,14 +7,17 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from wholefamily.cases.models import Case
-from wholefamily.commissioning.definitions import catalogue_definition, monitoring_definition
+from wholefamily.commissioning.definitions import catalogue_definition, monitoring_definition, needs_definition
 from wholefamily.commissioning.models import Contract, QuarterlyReturn, Service, ServiceReferral
+from wholefamily.domain.area_rates import AreaIndicator, RecordCount, WardStatistics, record_count_sql
 from wholefamily.domain.commissioning import (
     AreaFamily,
     CohortFacts,
@@ -285,6 +288,12 @@ def area_families(run: IdentificationRun) -> list[AreaFamily]:
     ]
 
 
+def _counted_from(indicator: AreaIndicator) -> str:
+    if indicator.records is not None:
+        return f"From {indicator.records.kind.replace('_', ' ')} records"
+    return "Area statistic"
+
+
 def need_code_choices() -> list[tuple[str, str]]:
     """The headline problems and their indicators of the catalogue's programme, for the needs analysis's filter."""
     from wholefamily.identification.services import load_programme_definition
@@ -292,4 +301,91 @@ def need_code_choices() -> list[tuple[str, str]]:
     programme = load_programme_definition(catalogue_definition().programme)
     problems = [(p.code, f"Problem: {p.label}") for p in programme.problems if p.is_counted]
     indicators = [(i.code, f"Indicator: {i.label}") for i in programme.indicators]
-    return problems + indicators
+    by_area = [(i.code, f"{_counted_from(i)}: {i.label}") for i in needs_definition().area_indicators]
+    return problems + indicators + by_area
+
+
+# --- Rates per 1,000 from the imported area statistics ------------------------------------------------------------
+
+AREA_STATISTICS = "area_statistics"
+
+
+def area_statistics() -> list[WardStatistics]:
+    """Every row of the newest imported version of the area statistics (public figures, no person), or none."""
+    import pyarrow.parquet as pq
+
+    from wholefamily.ingest.models import DatasetVersion
+    from wholefamily.ingest.store import DATA_FILE, version_dir
+
+    version = DatasetVersion.objects.filter(kind=AREA_STATISTICS).order_by("-imported_at", "-id").first()
+    if version is None:
+        return []
+    path = version_dir(AREA_STATISTICS, version.version_id) / DATA_FILE
+    if not path.exists():  # purged under the retention rules
+        return []
+    columns = ["district", "ward_name", "estimate_on", "population", "population_0_17", "households",
+               "deprivation_decile", "under_18_conceptions"]  # fmt: skip
+    return [
+        WardStatistics(
+            district=row["district"],
+            ward=row["ward_name"],
+            estimate_on=row["estimate_on"],
+            population=row["population"],
+            population_0_17=row["population_0_17"],
+            households=row["households"],
+            deprivation_decile=row["deprivation_decile"],
+            under_18_conceptions=row["under_18_conceptions"],
+        )
+        for row in pq.read_table(path, columns=columns).to_pylist()
+    ]
+
+
+def is_about_children(code: str) -> bool:
+    """A problem or indicator counted per 1,000 children (definitions/commissioning/needs.yaml): an indicator whose
+    members are at most `child_max_age`, a problem all of whose indicators are."""
+    from wholefamily.identification.services import load_programme_definition
+
+    if not code:
+        return False
+    limit = needs_definition().child_max_age
+    area_indicator = needs_definition().area_indicator(code)
+    if area_indicator is not None:
+        return area_indicator.is_per_children
+    programme = load_programme_definition(catalogue_definition().programme)
+
+    def childs(indicator: Any) -> bool:
+        return indicator.subject.max_age is not None and indicator.subject.max_age <= limit
+
+    indicators = [i for i in programme.indicators if i.code == code] or [
+        i for i in programme.indicators if i.problem == code
+    ]
+    return bool(indicators) and all(childs(i) for i in indicators)
+
+
+def programme_estimate() -> tuple[Decimal | None, str]:
+    """The catalogue programme's estimated families per 1,000 residents and its source (None when it has none)."""
+    from wholefamily.identification.services import load_programme_definition
+
+    programme = load_programme_definition(catalogue_definition().programme)
+    return programme.estimate_per_1000, programme.estimate_source
+
+
+def record_counts(count: RecordCount, *, on: dt.date) -> dict[tuple[str, str], int] | None:
+    """People counted by `count` from the newest version of its kind, by (district, ward) of the postcode lookup;
+    None when the kind has no version. An aggregate of personal records: no person leaves this function."""
+    import duckdb
+    from django.conf import settings
+
+    from wholefamily.ingest.models import DatasetVersion
+    from wholefamily.ingest.store import DATA_FILE, version_dir
+
+    version = DatasetVersion.objects.filter(kind=count.kind).order_by("-imported_at", "-id").first()
+    lookup = Path(settings.DATA_DIR) / "geography" / "postcodes.parquet"
+    path = version_dir(count.kind, version.version_id) / DATA_FILE if version else None
+    if path is None or not path.exists():
+        return None
+    if not lookup.exists():
+        return {}
+    sql = record_count_sql(count, records=str(path), lookup=str(lookup), on=on)
+    with duckdb.connect() as connection:
+        return {(district, ward): int(people) for district, ward, people in connection.execute(sql).fetchall()}

@@ -19,8 +19,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from wholefamily.cases.lookups import case_for, family_url
 from wholefamily.cases.models import Goal
-from wholefamily.commissioning import market, selectors, services
-from wholefamily.commissioning.definitions import catalogue_definition, monitoring_definition, problem_choices
+from wholefamily.commissioning import market, rates, selectors, services
+from wholefamily.commissioning.definitions import (
+    catalogue_definition,
+    monitoring_definition,
+    needs_definition,
+    problem_choices,
+)
 from wholefamily.commissioning.forms import (
     ContractForm,
     FilterForm,
@@ -493,14 +498,21 @@ def quarterly_return(request: HttpRequest, pk: int, quarter: str) -> HttpRespons
 @require_GET
 def needs(request: HttpRequest) -> HttpResponse:
     """Identified families by district or ward, ranked, for a headline problem or an indicator, over the last
-    identifications; a bar chart with its table. Counts through the small-numbers rule."""
+    identifications; then the rates per 1,000 residents or children from the area statistics (ADR 0032); each a bar
+    chart with its table. Counts, and the rates made from them, through the small-numbers rule."""
     choices = dict(selectors.need_code_choices())
     code = request.GET.get("code", "")
     code = code if code in choices else ""
     by_ward = request.GET.get("area") == "ward"
     runs = selectors.need_runs()
-    rows = ranked_need([selectors.area_families(run) for run in runs], by_ward=by_ward, code=code)
-    record(by=request.user, action="view", object_type="commissioning.needs", object_id=code or "all")
+    area_indicator = needs_definition().area_indicator(code)
+    is_area_statistic = area_indicator is not None
+    family_code = "" if is_area_statistic else code  # the families' own records hold no area statistic
+    rows = ranked_need([selectors.area_families(run) for run in runs], by_ward=by_ward, code=family_code)
+    # A count made from records (looked-after children) reads personal records for an aggregate: the audit says so.
+    counted_from = {"counted_from": area_indicator.records.kind} if area_indicator and area_indicator.records else {}
+    record(by=request.user, action="view", object_type="commissioning.needs", object_id=code or "all",
+           detail=counted_from)  # fmt: skip
     rule = small_numbers()
     top = max([row.with_code for row in rows[: selectors.NEED_BARS]] + [1])
     bars = [
@@ -514,10 +526,26 @@ def needs(request: HttpRequest) -> HttpResponse:
         }
         for index, row in enumerate(rows[: selectors.NEED_BARS])
     ]
+    report = rates.needs_rates(runs[-1], by_ward=by_ward, code=code) if runs else None
+    rate_bars = (
+        [] if report is None else rates.rate_bars(report, rule, bars=selectors.NEED_BARS, width=selectors.BAR_WIDTH)
+    )
+    label = choices.get(code, "").split(": ", 1)[-1]
     return render(
         request,
         "commissioning/needs.html",
         {
+            "report": report,
+            "rates_table": None
+            if report is None
+            else rates.area_statistic_table(report, rule, label=label)
+            if is_area_statistic
+            else rates.rates_table(report, rule, code_label=label.lower() if code else ""),
+            "rate_bars": rate_bars,
+            "is_area_statistic": is_area_statistic,
+            "area_indicator": area_indicator,
+            "estimate_note": rates.estimate_note(report) if report else "",
+            "rate_bars_height": 30 * len(rate_bars) + 10,
             "runs": runs,
             "latest": runs[-1] if runs else None,
             "rows": [
@@ -534,6 +562,7 @@ def needs(request: HttpRequest) -> HttpResponse:
             "bar_width": selectors.BAR_WIDTH,
             "choices": sorted(choices.items(), key=lambda item: item[1]),
             "code": code,
+            "family_code": family_code,
             "code_label": choices.get(code, ""),
             "by_ward": by_ward,
             "rule": rule,

@@ -105,6 +105,8 @@ class Contract:
     unique_key: tuple[str, ...]
     checks: tuple[Check, ...] = ()
     period_column: str | None = None
+    holds_person_records: bool = True
+    """False for a kind of area figures (no person in any row): linkage never reads it."""
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -176,9 +178,19 @@ def parse_contract(raw: Mapping[str, Any]) -> Contract:
     duplicates = sorted({name for name in names if names.count(name) > 1})
     if duplicates:
         raise ContractError(f"{kind}: duplicate columns {duplicates}")
-    missing = [name for name in PERSON_IDENTIFIER_COLUMNS if name not in names]
-    if missing:
-        raise ContractError(f"{kind}: missing person identifier columns {missing}")
+    holds_person_records = bool(raw.get("holds_person_records", True))
+    if holds_person_records:
+        missing = [name for name in PERSON_IDENTIFIER_COLUMNS if name not in names]
+        if missing:
+            raise ContractError(f"{kind}: missing person identifier columns {missing}")
+    else:
+        # Every delivery still names its rows (bad rows are reported by it, duplicates found by it); no other column
+        # may identify a person.
+        if "source_record_id" not in names:
+            raise ContractError(f"{kind}: missing source_record_id")
+        personal = sorted(set(names) & set(PERSON_IDENTIFIER_COLUMNS[1:] + KIND_IDENTIFIER_COLUMNS))
+        if personal:
+            raise ContractError(f"{kind}: holds no person records but has person identifier columns {personal}")
     checks = tuple(
         Check(
             rule=str(item["rule"]),
@@ -197,6 +209,7 @@ def parse_contract(raw: Mapping[str, Any]) -> Contract:
         unique_key=_as_tuple_of_str(raw.get("unique_key")) or ("source_record_id",),
         checks=checks,
         period_column=str(raw["period_column"]) if raw.get("period_column") else None,
+        holds_person_records=holds_person_records,
     )
     _check_references(contract)
     return contract
@@ -259,6 +272,11 @@ class ContractSet:
     def kinds(self) -> tuple[str, ...]:
         return tuple(sorted(self.contracts))
 
+    @property
+    def person_kinds(self) -> tuple[str, ...]:
+        """The kinds whose rows are about persons: what linkage links."""
+        return tuple(kind for kind in self.kinds if self.contracts[kind].holds_person_records)
+
 
 def _load_yaml(path: Path) -> Mapping[str, Any]:
     loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -317,6 +335,8 @@ def render_markdown(contracts: ContractSet, *, preamble: Sequence[str] = ()) -> 
 
 def _render_contract(contract: Contract) -> list[str]:
     lines = [f"### {contract.kind}", "", f"{contract.description} (contract version {contract.version})", ""]
+    if not contract.holds_person_records:
+        lines += ["Holds no person records: linkage does not read this kind.", ""]
     lines += ["Serves:", "", *[f"- {source}" for source in contract.source], ""]
     lines += ["| column | type | required | code list | bounds | description |", "|---|---|---|---|---|---|"]
     for column in contract.columns:

@@ -17,6 +17,7 @@ from django.utils import timezone
 from wholefamily.domain.progress import ProgressReporter
 from wholefamily.governance.audit import record
 from wholefamily.ingest.models import DatasetVersion
+from wholefamily.ingest.services import contracts
 from wholefamily.ingest.store import DATA_FILE, version_dir
 from wholefamily.linkage.engine.adapt import Choice, UnlinkableData
 from wholefamily.linkage.engine.definition import LinkageDefinition, load_definition
@@ -64,6 +65,13 @@ def current_dataset_versions() -> list[DatasetVersion]:
     return list(newest.values())
 
 
+def linkable_dataset_versions() -> list[DatasetVersion]:
+    """The current versions of the kinds whose contract holds person records: area statistics and the like hold no
+    person, so linkage never reads them."""
+    person_kinds = set(contracts().person_kinds)
+    return [version for version in current_dataset_versions() if version.kind in person_kinds]
+
+
 def _new_run_id() -> str:
     return f"{timezone.now():%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
 
@@ -108,7 +116,7 @@ def run_linkage(
     `definition` is the county model (default: the latest); the general person model is chosen instead when the
     data has too little household evidence or `model` is "person" (ADR 0016). `column_map` reads layout columns
     from columns of other names in every dataset; `write_scored_pairs` adds `scored_pairs.parquet` to the snapshot."""
-    versions = current_dataset_versions()
+    versions = linkable_dataset_versions()
     if not versions:
         raise LinkageError("There are no dataset versions to link: import some deliveries first.")
     definitions_dir = Path(settings.DEFINITIONS_DIR)

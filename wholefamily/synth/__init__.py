@@ -3,4 +3,4 @@
 A plain numpy package (data plane); Django only sees it through the `synth` management command.
 """
 
-GENERATOR_VERSION = "1.0.0"
+GENERATOR_VERSION = "1.1.0"

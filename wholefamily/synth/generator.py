@@ -21,6 +21,7 @@ import pyarrow.parquet as pq
 from wholefamily.domain.contract import ContractSet, load_contract_set
 from wholefamily.synth import GENERATOR_VERSION
 from wholefamily.synth.agency import AddressBook, KindFile, write_kind
+from wholefamily.synth.area import write_area_statistics
 from wholefamily.synth.calendar import Calendar, build_calendar, from_day, to_day
 from wholefamily.synth.council_tax import listings, person_stays
 from wholefamily.synth.definitions import SynthDefinitions, load_definitions
@@ -43,6 +44,7 @@ AGENCY_ID_PREFIX = {
     "revenues": "RB",
 }
 COUNCIL_TAX_STREAM = 5
+AREA_STATISTICS_STREAM = 6
 
 
 class Reporter(Protocol):
@@ -200,6 +202,20 @@ def generate(
     kind_files, held_identifiers = _write_agencies(
         rng, definitions, contracts, events, population, names, addresses, dwellings, agency_dir, reporter
     )
+    # area statistics draw from their own generator too, and count the residents the other files hold
+    area_rows = write_area_statistics(
+        np.random.default_rng([params.seed, AREA_STATISTICS_STREAM]),
+        contract=contracts.contract("area_statistics"),
+        memberships=memberships,
+        dwelling_segments=dwelling_segments,
+        dob=population.dob[:n],
+        sex=population.sex[:n],
+        household_risk=population.household_risk[: population.household_count],
+        dwellings=dwellings,
+        first_day=int(calendar.starts[0]),
+        last_day=int(calendar.ends[-1]),
+        out_dir=agency_dir,
+    )
     tick = reporter.stage("truth", 10)
     row_counts = _write_truth(
         truth_dir,
@@ -238,13 +254,13 @@ def generate(
             p: sum(1 for row in at_reference if row[1] == p and row[3]) for p in ("tf2012", "tf2015")
         },
         "worked_with_families": len(timeline.worked_with["household"]),
-        "agency_rows": {kind_file.kind: kind_file.rows for kind_file in kind_files},
+        "agency_rows": {kind_file.kind: kind_file.rows for kind_file in kind_files} | {"area_statistics": area_rows},
         "truth_rows": row_counts,
         "definitions_sha256": {
             path.name: hashlib.sha256(path.read_bytes()).hexdigest()
             for path in sorted((definitions_dir / "synth").glob("*.yaml"))
         },
-        "contract_versions": {kind: contracts.contract(kind).version for kind in sorted(events)},
+        "contract_versions": {kind: contracts.contract(kind).version for kind in sorted([*events, "area_statistics"])},
     }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return manifest

@@ -47,7 +47,8 @@ def canonical_rows(contract: Contract, contracts: ContractSet, count: int = 3) -
                 )
             elif column.type is ColumnType.INTEGER:
                 minimum = int(column.minimum) if column.minimum is not None else 0
-                row[name] = max(minimum, 2 + index if name in sums else 140) if name != "academic_year" else 2013
+                value = max(minimum, 2 + index if name in sums else 140) if name != "academic_year" else 2013
+                row[name] = min(value, int(column.maximum)) if column.maximum is not None else value
             elif column.type is ColumnType.DECIMAL:
                 row[name] = Decimal("2.5") + index
             elif column.type is ColumnType.BOOLEAN:

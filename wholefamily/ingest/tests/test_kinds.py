@@ -30,7 +30,7 @@ def alternative_profile(kind: str) -> str:
 
 
 def test_every_kind_has_a_synthetic_and_an_alternative_profile(contract_set: ContractSet) -> None:
-    assert len(KINDS) == 18
+    assert len(KINDS) == 19
     for kind in KINDS:
         assert profile_for(name="synthetic-county", kind=kind).kind == kind
         assert profile_for(name=alternative_profile(kind), kind=kind).kind == kind

@@ -78,6 +78,8 @@ def test_loads_the_county_end_to_end_and_a_second_run_creates_nothing(settings: 
     assert sum(DatasetVersion.objects.values_list("rows_accepted", flat=True)) == sum(manifest["agency_rows"].values())
 
     linkage = LinkageRun.objects.get()
+    assert "area_statistics" in kinds  # imported for the needs analysis's rates, and never linked
+    assert sorted(item["kind"] for item in linkage.dataset_versions) == [k for k in kinds if k != "area_statistics"]
     assert linkage.is_current and linkage.status == LinkageRun.Status.SUCCEEDED
     assert (settings.DATA_DIR / "linkage" / "CURRENT").read_text().strip() == linkage.run_id
     assert Person.objects.count() == linkage.figures["persons"] > 1_000

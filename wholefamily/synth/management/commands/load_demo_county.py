@@ -45,7 +45,8 @@ from wholefamily.ingest.models import DatasetVersion, ImportRun
 from wholefamily.ingest.services import contracts, file_sha256, import_file
 from wholefamily.jobs.cli_progress import RichProgress, console_for
 from wholefamily.linkage.models import LinkageRun
-from wholefamily.linkage.services import current_dataset_versions, run_linkage, snapshot_dir
+from wholefamily.linkage.services import linkable_dataset_versions, run_linkage, snapshot_dir
+from wholefamily.synth import GENERATOR_VERSION
 from wholefamily.synth.demo_history import (
     FAMILIES_PER_INTAKE,
     DemoHistory,
@@ -119,6 +120,8 @@ def _read_manifest(folder: Path, params: Parameters) -> dict[str, Any] | None:
     if not path.exists():
         return None
     manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    if manifest.get("generator_version") != GENERATOR_VERSION:
+        return None  # an older generator wrote fewer files (area statistics came with 1.1.0): make it again
     wanted = {
         "population": params.population,
         "seed": params.seed,
@@ -289,7 +292,7 @@ class Command(BaseCommand):
         return versions
 
     def _link(self) -> LinkageRun:
-        wanted = {version.version_id for version in current_dataset_versions()}
+        wanted = {version.version_id for version in linkable_dataset_versions()}
         current = LinkageRun.objects.filter(is_current=True, status=LinkageRun.Status.SUCCEEDED).first()
         is_up_to_date = current is not None and {item["version_id"] for item in current.dataset_versions} == wanted
         if current is not None and is_up_to_date and snapshot_dir(current).exists():
