@@ -120,7 +120,7 @@ def _evaluation_days(calendar: Calendar, extra: tuple[str, ...] = ()) -> list[in
 def generate(
     params: Parameters, out: Path, *, definitions_dir: Path, reporter: Reporter | None = None
 ) -> dict[str, Any]:
-    """Generate the county into `out` (agency/, truth/, manifest.json); returns the manifest."""
+    """Generate the county into `out` (agency/, area/, truth/, manifest.json); returns the manifest."""
     reporter = reporter or SilentReporter()
     definitions = load_definitions(definitions_dir / "synth", noise_scale=params.noise_scale)
     contracts = load_contract_set(definitions_dir)
@@ -214,7 +214,7 @@ def generate(
         dwellings=dwellings,
         first_day=int(calendar.starts[0]),
         last_day=int(calendar.ends[-1]),
-        out_dir=agency_dir,
+        out_dir=out / "area",  # not an agency's records of persons: nothing that links persons reads this folder
     )
     tick = reporter.stage("truth", 10)
     row_counts = _write_truth(
@@ -254,7 +254,8 @@ def generate(
             p: sum(1 for row in at_reference if row[1] == p and row[3]) for p in ("tf2012", "tf2015")
         },
         "worked_with_families": len(timeline.worked_with["household"]),
-        "agency_rows": {kind_file.kind: kind_file.rows for kind_file in kind_files} | {"area_statistics": area_rows},
+        "agency_rows": {kind_file.kind: kind_file.rows for kind_file in kind_files},
+        "area_rows": {"area_statistics": area_rows},
         "truth_rows": row_counts,
         "definitions_sha256": {
             path.name: hashlib.sha256(path.read_bytes()).hexdigest()

@@ -13,7 +13,7 @@ from django.conf import settings
 
 
 def test_a_wards_population_and_children_are_the_residents_the_truth_holds(small_county: Path) -> None:
-    with (small_county / "agency" / "area_statistics.csv").open(encoding="utf-8") as handle:
+    with (small_county / "area" / "area_statistics.csv").open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     last = max(row["estimate_on"] for row in rows)
     latest = [row for row in rows if row["estimate_on"] == last]

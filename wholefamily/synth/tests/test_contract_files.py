@@ -20,6 +20,11 @@ KINDS = [kind for kind in CONTRACTS.kinds if kind != "persons"]
 UK_POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2}$")
 
 
+def _file(county: Path, kind: str) -> Path:
+    """agency/<kind>.csv, or area/<kind>.csv for a kind that holds no person records."""
+    return county / ("agency" if CONTRACTS.contract(kind).holds_person_records else "area") / f"{kind}.csv"
+
+
 def _rows(path: Path) -> tuple[list[str], list[list[str]]]:
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.reader(handle)
@@ -44,11 +49,12 @@ def _parse(value: str, column_type: str) -> object:
 @pytest.mark.parametrize("kind", KINDS)
 def test_file_has_the_contract_columns_and_valid_values(small_county: Path, county_20k: Path, kind: str) -> None:
     contract = CONTRACTS.contract(kind)
-    header, rows = _rows(small_county / "agency" / f"{kind}.csv")
+    header, rows = _rows(_file(small_county, kind))
     assert header == list(contract.column_names)
     assert set(PERSON_IDENTIFIER_COLUMNS) <= set(header) or not contract.holds_person_records
     # Rare kinds may be empty in 2,000 residents; every kind has records in 20,000.
-    assert json.loads((county_20k / "manifest.json").read_text())["agency_rows"][kind] > 0
+    manifest = json.loads((county_20k / "manifest.json").read_text())
+    assert (manifest["agency_rows"] | manifest["area_rows"])[kind] > 0
     for position, column in enumerate(contract.columns):
         values = [row[position] for row in rows]
         if column.is_required:
@@ -77,7 +83,7 @@ def test_file_has_the_contract_columns_and_valid_values(small_county: Path, coun
 def test_file_passes_the_ingest_validator(small_county: Path, kind: str) -> None:
     contract = CONTRACTS.contract(kind)
     profile = load_profile(Path(settings.DEFINITIONS_DIR) / "profiles", name="synthetic-county", kind=kind)
-    header, rows = _rows(small_county / "agency" / f"{kind}.csv")
+    header, rows = _rows(_file(small_county, kind))
     plan = plan_header(header, contract, profile)
     validator = RowValidator(
         contract=contract, codelists=CONTRACTS.codelists, profile=profile, plan=plan, received_on=dt.date(2026, 1, 1)

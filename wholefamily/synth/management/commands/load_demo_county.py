@@ -268,7 +268,7 @@ class Command(BaseCommand):
         return folder, manifest
 
     def _import(self, folder: Path) -> list[DatasetVersion]:
-        every_file = sorted((folder / "agency").glob("*.csv"))
+        every_file = sorted((folder / "agency").glob("*.csv")) + sorted((folder / "area").glob("*.csv"))
         paths = [path for path in every_file if has_rows(path)]
         versions = []
         # The demo imports under its own data-sharing agreement, covering every kind (ADR 0015).

@@ -86,5 +86,6 @@ class Command(BaseCommand):
         self.stdout.write(
             f"County of {manifest['residents_at_reference']:,} residents on {manifest['reference_on']}: "
             f"{eligible['tf2012']} families meet the 2012 criteria, {eligible['tf2015']} the 2015 criteria; "
-            f"{sum(manifest['agency_rows'].values()):,} agency records in {out / 'agency'}."
+            f"{sum(manifest['agency_rows'].values()):,} agency records in {out / 'agency'}, "
+            f"area statistics of {manifest['area_rows']['area_statistics']:,} ward-years in {out / 'area'}."
         )
