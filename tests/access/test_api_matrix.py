@@ -35,8 +35,16 @@ RESOURCE_OF = {
     "identification-runs": "identification",
     "jobs": "jobs",
     "audit-events": "audit",
+    "outcomes": "outcomes",
 }
-WRONG_SCOPE = {"cases": "jobs", "referrals": "cases", "identification": "cases", "jobs": "audit", "audit": "cases"}
+WRONG_SCOPE = {
+    "cases": "jobs",
+    "referrals": "cases",
+    "identification": "cases",
+    "jobs": "audit",
+    "audit": "cases",
+    "outcomes": "cases",
+}
 PUBLIC_OPERATIONS = {"GET /api/v1/openapi.json"}
 
 

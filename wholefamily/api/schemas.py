@@ -188,3 +188,81 @@ class AuditEventOut(Schema):
 
 class AuditPage(Page):
     items: list[AuditEventOut]
+
+
+# --- outcomes and distance travelled -------------------------------------------------------------------------------
+
+
+class TimePointOut(Schema):
+    index: int = Field(description="0 is the baseline, 1 the first review, and so on.")
+    code: str
+    label: str
+    assessed_on: dt.date
+    recorded_by: str
+
+
+class DistanceItemOut(Schema):
+    code: str
+    label: str
+    scores: list[int | None] = Field(description="One a time point, in the order of `time_points`; null: not scored.")
+    levels: list[str]
+    movements: list[str]
+    travelled: int | None = Field(description="The baseline minus the latest score: positive is less need.")
+
+
+class DistanceSubjectOut(Schema):
+    key: str = Field(description="`family`, or the member's id.")
+    label: str
+    role: str
+    profile_label: str
+    note: str
+    means: list[float | None]
+    items: list[DistanceItemOut]
+
+
+class DistanceByAssessorOut(Schema):
+    assessor: str
+    assessor_label: str
+    time_points: list[TimePointOut]
+    subjects: list[DistanceSubjectOut]
+
+
+class OutcomeMeasureOut(Schema):
+    measure: str
+    label: str
+    period_label: str
+    status: str
+    status_label: str
+    reason: str
+    start_on: dt.date
+    end_on: dt.date | None
+    period_from: dt.date | None
+    period_to: dt.date | None
+    members: list[dict[str, Any]]
+
+
+class ProblemOutcomeOut(Schema):
+    problem: str
+    label: str
+    status: str
+    status_label: str
+    measures: list[OutcomeMeasureOut]
+
+
+class OutcomeRunOut(Schema):
+    id: int
+    framework: str
+    framework_version: int
+    as_of_on: dt.date
+    started_at: dt.datetime
+
+
+class FamilyOutcomesOut(Schema):
+    case_id: int
+    reference: str
+    distance_definition: str = Field(description="The distance-travelled definition and its version.")
+    distance_travelled: list[DistanceByAssessorOut] = Field(description="The scores over time, one list an assessor.")
+    outcomes_run: OutcomeRunOut | None = Field(description="The latest outcomes run that measured the family.")
+    outcomes: list[ProblemOutcomeOut] = Field(description="The outcomes reached, by headline problem.")
+    goals_achieved: int
+    goals: int
