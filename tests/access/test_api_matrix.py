@@ -36,6 +36,7 @@ RESOURCE_OF = {
     "jobs": "jobs",
     "audit-events": "audit",
     "outcomes": "outcomes",
+    "claims": "claims",
 }
 WRONG_SCOPE = {
     "cases": "jobs",
@@ -44,6 +45,7 @@ WRONG_SCOPE = {
     "jobs": "audit",
     "audit": "cases",
     "outcomes": "cases",
+    "claims": "outcomes",
 }
 PUBLIC_OPERATIONS = {"GET /api/v1/openapi.json"}
 
@@ -65,6 +67,7 @@ API_FILLERS: dict[str, Callable[[World, str], Any]] = {
     "job_id": lambda world, side: str(world.sides[side].job.pk),
     "run_id": lambda world, side: world.identification_run.pk,
     "family_id": _side_value("cohort_family.family_id"),
+    "claim_id": _side_value("claim.pk"),
 }
 
 
@@ -92,8 +95,20 @@ API_BODIES: dict[str, Callable[[World, str], dict[str, Any]]] = {
 }
 # Writes whose body names a team: walked with the own and the other team's.
 TEAM_IN_BODY = {"POST /api/v1/referrals"}
-# The audit log is for AUDIT_READERS (governance.selectors): the same constant the web's audit page uses.
-ROLE_GATES = {"GET /api/v1/audit-events": "AUDIT_READERS"}
+# Operations for some roles only, by the same constant the web's pages use: the audit log for AUDIT_READERS
+# (governance.selectors), claims for CLAIM_READERS (claims.selectors).
+ROLE_GATES = {
+    "GET /api/v1/audit-events": "wholefamily.governance.selectors:AUDIT_READERS",
+    "GET /api/v1/claims": "wholefamily.claims.selectors:CLAIM_READERS",
+    "GET /api/v1/claims/{claim_id}": "wholefamily.claims.selectors:CLAIM_READERS",
+}
+
+
+def _gate(label: str) -> Any:
+    import importlib
+
+    module, _, name = ROLE_GATES[label].partition(":")
+    return getattr(importlib.import_module(module), name)
 
 
 def operations() -> list[tuple[str, str]]:
@@ -125,14 +140,13 @@ def _door(world: World, side: str, user: Any, path: str, action: Action) -> Deci
 def expected(world: World, side: str, actor: str, method: str, path: str) -> set[int]:
     """The answers the policy allows for a good token of `actor` (a set where the service's own rules decide)."""
     from wholefamily.governance import access
-    from wholefamily.governance.selectors import AUDIT_READERS
     from wholefamily.identification.selectors import RUN_READERS
     from wholefamily.jobs.selectors import OVERSEER_ROLES
 
     user = world.users[actor]
     label = f"{method} {path}"
     if label in ROLE_GATES:
-        return {200} if access.has_role(user, *AUDIT_READERS) else {403}
+        return {200} if access.has_role(user, *_gate(label)) else {403}
     if "{job_id}" in path:
         sees = access.has_role(user, *OVERSEER_ROLES) or world.sides[side].job.created_by_id == user.pk
         return {200} if sees else {404}

@@ -14,6 +14,7 @@ RESOURCES: dict[str, str] = {
     "jobs": "Background jobs and their progress",
     "audit": "The audit log (auditors, administrators and programme managers)",
     "outcomes": "A family's distance-travelled scores over time and the outcomes it reached",
+    "claims": "Results claims with their evidence packs and state history (programme managers, internal audit)",
 }
 ACCESS_LEVELS = ("read", "write")
 ALL_SCOPES: tuple[str, ...] = tuple(f"{resource}:{level}" for resource in RESOURCES for level in ACCESS_LEVELS)

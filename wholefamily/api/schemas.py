@@ -266,3 +266,44 @@ class FamilyOutcomesOut(Schema):
     outcomes: list[ProblemOutcomeOut] = Field(description="The outcomes reached, by headline problem.")
     goals_achieved: int
     goals: int
+
+
+# --- claims ----------------------------------------------------------------------------------------------------------
+
+
+class ClaimSummary(Schema):
+    id: int
+    reference: str
+    programme: str
+    window: str = Field(description="The claim window (the period claimed for).")
+    family_id: str
+    household_id: str
+    case_id: int | None
+    results: list[str] = Field(description="The result codes claimed.")
+    amount_pence: int
+    state: str
+    state_label: str
+    state_changed_at: dt.datetime
+    is_sampled: bool = Field(description="In the spot-check sample.")
+
+
+class ClaimPage(Page):
+    items: list[ClaimSummary]
+
+
+class ClaimStateChangeOut(Schema):
+    from_state: str
+    to_state: str
+    reason: str
+    changed_by: str = Field(description="Empty: the system.")
+    changed_at: dt.datetime
+
+
+class ClaimDetail(ClaimSummary):
+    rules: str = Field(description="The results rules and their version the claim was computed by.")
+    funding: str
+    as_of: str | None
+    snapshot: str = Field(description="The linked snapshot the claim was computed from.")
+    dataset_versions: list[str] = Field(description="The data set versions behind the evidence's source records.")
+    evidence: dict[str, Any] = Field(description="The evidence pack, as the claim's page shows it to an auditor.")
+    history: list[ClaimStateChangeOut] = Field(description="Every change of state, oldest first.")

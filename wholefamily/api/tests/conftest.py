@@ -14,7 +14,15 @@ from django.utils import timezone
 from wholefamily.domain.pathway import MemberRole, Stage
 from wholefamily.domain.roles import Role
 
-ALL = ["cases:write", "referrals:write", "identification:write", "jobs:write", "audit:write", "outcomes:write"]
+ALL = [
+    "cases:write",
+    "referrals:write",
+    "identification:write",
+    "jobs:write",
+    "audit:write",
+    "outcomes:write",
+    "claims:write",
+]
 
 
 @dataclass
