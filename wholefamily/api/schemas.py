@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from ninja import Schema
 from pydantic import Field
@@ -307,3 +307,63 @@ class ClaimDetail(ClaimSummary):
     dataset_versions: list[str] = Field(description="The data set versions behind the evidence's source records.")
     evidence: dict[str, Any] = Field(description="The evidence pack, as the claim's page shows it to an auditor.")
     history: list[ClaimStateChangeOut] = Field(description="Every change of state, oldest first.")
+
+
+# --- dataset deliveries ----------------------------------------------------------------------------------------------
+
+
+class DeliveryIn(Schema):
+    """The fields of the upload page, sent as multipart form fields beside the file."""
+
+    kind: str = Field(min_length=1, max_length=40, description="The kind of data set (the data contract's kinds).")
+    profile: str = Field(min_length=1, max_length=80, description="The source profile: how the supplier lays it out.")
+    policy: Literal["reject", "quarantine"] = Field(
+        "reject", description="If some rows are bad: reject the delivery (all or nothing) or quarantine those rows."
+    )
+    supplier: str = Field("", max_length=200)
+    data_sharing_agreement_id: int | None = Field(None, ge=1, le=2_147_483_647)
+    period_start_on: dt.date | None = None
+    period_end_on: dt.date | None = None
+    received_on: dt.date | None = Field(None, description="Empty: today.")
+
+
+class DeliveryOut(Schema):
+    id: str
+    kind: str
+    profile: str
+    policy: str
+    file_name: str
+    file_size: int
+    sha256: str
+    status: str
+    status_label: str
+    message: str
+    received_on: dt.date
+    rows_read: int
+    rows_accepted: int
+    rows_bad: int
+    rows_quarantined: int
+    cells_flagged: int = Field(description="Cells that start like a spreadsheet formula, stored as text.")
+    problems_total: int
+    dataset_version_id: str | None
+    job_id: str
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
+
+
+class DeliveryStarted(Schema):
+    delivery: DeliveryOut
+    job: JobOut
+
+
+class ProblemRowOut(Schema):
+    line: int | None = Field(description="The file's line; null: about the whole file.")
+    column: str
+    severity: str
+    reason: str
+    value: str
+
+
+class DeliveryReport(DeliveryOut):
+    problems: list[ProblemRowOut] = Field(description="A page of the bad rows, by line, column and reason.")
+    next_cursor: str | None = Field(None, description="Pass as `cursor` for the next page of problems.")

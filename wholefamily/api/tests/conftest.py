@@ -22,6 +22,7 @@ ALL = [
     "audit:write",
     "outcomes:write",
     "claims:write",
+    "deliveries:write",
 ]
 
 
