@@ -34,6 +34,8 @@ def save_upload(upload: UploadedFile) -> Path:
     folder = Path(settings.DATA_DIR) / "uploads" / uuid.uuid4().hex
     folder.mkdir(parents=True)
     name = Path(upload.name or "").name.replace("/", "_") or "upload"
+    if len(name.encode()) > 200:  # a file system's names stop at 255 bytes; the run keeps the name as sent
+        name = "upload" + Path(name).suffix[-20:]
     path = folder / name
     with path.open("wb") as handle:
         for chunk in upload.chunks():
