@@ -37,6 +37,7 @@ ROLES = ("north_worker", "programme_manager", "auditor")
 # None of the three may deliver data sets: those operations are also sent as a data analyst, so that the generation
 # reaches past the refusal (the three roles' requests are still sent).
 EXTRA_ROLES = {"/api/v1/deliveries": "data_analyst"}
+EXTRA_REQUESTS = 50  # enough for the allowed role to reach the import and the report; the rest is CI time
 DELIVERY = {"kind": "offences", "profile": "synthetic-county", "policy": "quarantine",
             "file": b"offence_ref,person_id,offence_on\nO1,P1,2015-01-02\n"}  # fmt: skip
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
@@ -114,6 +115,8 @@ def _fuzz(
     )
     def run(case: Any) -> None:
         for role, headers in role_headers.items():
+            if role not in ROLES and sent[f"{role} {label}"] >= EXTRA_REQUESTS:
+                continue
             case.headers = {**(case.headers or {}), **headers}
             response = case.call(**_named_file(case))
             sent[f"{role} {label}"] += 1
@@ -187,13 +190,14 @@ def test_generated_requests_break_nothing(
     by_operation: dict[str, dict[int, int]] = {}
     for (label, status), n in sorted(statuses.items()):
         by_operation.setdefault(label, {})[status] = n
+    fewest = min(n for key, n in sent.items() if key.split(" ", 1)[0] in ROLES)
     with capsys.disabled():
         print(f"\nschemathesis: {sum(sent.values())} requests, {len(operations)} operations x {len(ROLES)} roles, "
-              f"{seconds:.1f} s; fewest for one operation and role: {min(sent.values())}")  # fmt: skip
+              f"{seconds:.1f} s; fewest for one operation and role: {fewest}")  # fmt: skip
         for label, counts in by_operation.items():
             print(f"  {label} ({seconds_by_operation[label]:.1f} s): {counts}")
     extra_sent = sum(1 for key in sent if key.split(" ", 1)[0] not in ROLES)
     assert len(sent) - extra_sent == len(operations) * len(ROLES)
-    assert min(sent.values()) >= REQUESTS_PER_OPERATION
+    assert fewest >= REQUESTS_PER_OPERATION
     never_ok = [label for label, counts in by_operation.items() if not any(200 <= s < 300 for s in counts)]
     assert not never_ok, f"operations never answered 2xx: {never_ok}"
