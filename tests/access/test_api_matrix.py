@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
@@ -35,8 +36,20 @@ RESOURCE_OF = {
     "identification-runs": "identification",
     "jobs": "jobs",
     "audit-events": "audit",
+    "outcomes": "outcomes",
+    "claims": "claims",
+    "deliveries": "deliveries",
 }
-WRONG_SCOPE = {"cases": "jobs", "referrals": "cases", "identification": "cases", "jobs": "audit", "audit": "cases"}
+WRONG_SCOPE = {
+    "cases": "jobs",
+    "referrals": "cases",
+    "identification": "cases",
+    "jobs": "audit",
+    "audit": "cases",
+    "outcomes": "cases",
+    "claims": "outcomes",
+    "deliveries": "claims",
+}
 PUBLIC_OPERATIONS = {"GET /api/v1/openapi.json"}
 
 
@@ -57,6 +70,8 @@ API_FILLERS: dict[str, Callable[[World, str], Any]] = {
     "job_id": lambda world, side: str(world.sides[side].job.pk),
     "run_id": lambda world, side: world.identification_run.pk,
     "family_id": _side_value("cohort_family.family_id"),
+    "claim_id": _side_value("claim.pk"),
+    "delivery_id": lambda world, side: str(world.import_run.pk),
 }
 
 
@@ -82,10 +97,34 @@ API_BODIES: dict[str, Callable[[World, str], dict[str, Any]]] = {
         "reason": "Better met by the school nurse.",
     },
 }
+# Writes sent as multipart form fields with a file (a data set delivery: a small CSV of the police's).
+MULTIPART: dict[str, Callable[[World, str], dict[str, Any]]] = {
+    "POST /api/v1/deliveries": lambda world, side: {
+        "kind": "offences",
+        "profile": "police-records-export",
+        "received_on": "2015-08-31",
+        "file": SimpleUploadedFile("offences.csv", b"crime_ref,offence_on\nC1,2015-01-02\n"),
+    },
+}
 # Writes whose body names a team: walked with the own and the other team's.
 TEAM_IN_BODY = {"POST /api/v1/referrals"}
-# The audit log is for AUDIT_READERS (governance.selectors): the same constant the web's audit page uses.
-ROLE_GATES = {"GET /api/v1/audit-events": "AUDIT_READERS"}
+# Operations for some roles only, by the same constant the web's pages use: the audit log for AUDIT_READERS
+# (governance.selectors), claims for CLAIM_READERS (claims.selectors), deliveries for INGEST_ROLES (ingest.selectors);
+# with the answer an allowed role gets.
+ROLE_GATES = {
+    "GET /api/v1/audit-events": ("wholefamily.governance.selectors:AUDIT_READERS", 200),
+    "GET /api/v1/claims": ("wholefamily.claims.selectors:CLAIM_READERS", 200),
+    "GET /api/v1/claims/{claim_id}": ("wholefamily.claims.selectors:CLAIM_READERS", 200),
+    "POST /api/v1/deliveries": ("wholefamily.ingest.selectors:INGEST_ROLES", 202),
+    "GET /api/v1/deliveries/{delivery_id}": ("wholefamily.ingest.selectors:INGEST_ROLES", 200),
+}
+
+
+def _gate(label: str) -> Any:
+    import importlib
+
+    module, _, name = ROLE_GATES[label][0].partition(":")
+    return getattr(importlib.import_module(module), name)
 
 
 def operations() -> list[tuple[str, str]]:
@@ -117,14 +156,13 @@ def _door(world: World, side: str, user: Any, path: str, action: Action) -> Deci
 def expected(world: World, side: str, actor: str, method: str, path: str) -> set[int]:
     """The answers the policy allows for a good token of `actor` (a set where the service's own rules decide)."""
     from wholefamily.governance import access
-    from wholefamily.governance.selectors import AUDIT_READERS
     from wholefamily.identification.selectors import RUN_READERS
     from wholefamily.jobs.selectors import OVERSEER_ROLES
 
     user = world.users[actor]
     label = f"{method} {path}"
     if label in ROLE_GATES:
-        return {200} if access.has_role(user, *AUDIT_READERS) else {403}
+        return {ROLE_GATES[label][1]} if access.has_role(user, *_gate(label)) else {403}
     if "{job_id}" in path:
         sees = access.has_role(user, *OVERSEER_ROLES) or world.sides[side].job.created_by_id == user.pk
         return {200} if sees else {404}
@@ -153,10 +191,15 @@ def expected(world: World, side: str, actor: str, method: str, path: str) -> set
     return {200, 403, 409, 422}
 
 
-def _call(client: Client, method: str, url: str, headers: dict[str, str], body: dict[str, Any] | None, key: str) -> Any:
+def _call(
+    client: Client, method: str, url: str, headers: dict[str, str], body: dict[str, Any] | None, key: str,
+    *, multipart: bool = False,
+) -> Any:  # fmt: skip
     extra = {**headers, "HTTP_IDEMPOTENCY_KEY": key}
     if method == "GET":
         return client.get(url, **extra)
+    if multipart:
+        return client.post(url, body or {}, **extra)
     return client.generic(method, url, json.dumps(body or {}), content_type="application/json", **extra)
 
 
@@ -227,10 +270,12 @@ def test_every_api_operation_every_role_every_team_every_token(tmp_path: Any, se
                         if kind == "expired"
                         else wrong[_resource(path)][actor]
                     )
-                    body = API_BODIES[label](world, side) if label in API_BODIES else None
+                    body = (API_BODIES | MULTIPART)[label](world, side) if label in API_BODIES | MULTIPART else None
                     cell = f"{label} as {actor} ({side} team, {kind} token) -> {url}"
                     try:
-                        response = _call(client, method, url, headers, body, key=f"matrix-{cells}")
+                        response = _call(
+                            client, method, url, headers, body, key=f"matrix-{cells}", multipart=label in MULTIPART
+                        )
                     except Exception as error:
                         failures.append(f"{cell}: raised {type(error).__name__}: {error}")
                         continue

@@ -13,6 +13,9 @@ RESOURCES: dict[str, str] = {
     "identification": "Identification runs, their cohorts and the evidence behind each family",
     "jobs": "Background jobs and their progress",
     "audit": "The audit log (auditors, administrators and programme managers)",
+    "outcomes": "A family's distance-travelled scores over time and the outcomes it reached",
+    "claims": "Results claims with their evidence packs and state history (programme managers, internal audit)",
+    "deliveries": "Data set deliveries (a file starts its import) and their validation reports (data analysts)",
 }
 ACCESS_LEVELS = ("read", "write")
 ALL_SCOPES: tuple[str, ...] = tuple(f"{resource}:{level}" for resource in RESOURCES for level in ACCESS_LEVELS)

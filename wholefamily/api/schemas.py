@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from ninja import Schema
 from pydantic import Field
@@ -188,3 +188,182 @@ class AuditEventOut(Schema):
 
 class AuditPage(Page):
     items: list[AuditEventOut]
+
+
+# --- outcomes and distance travelled -------------------------------------------------------------------------------
+
+
+class TimePointOut(Schema):
+    index: int = Field(description="0 is the baseline, 1 the first review, and so on.")
+    code: str
+    label: str
+    assessed_on: dt.date
+    recorded_by: str
+
+
+class DistanceItemOut(Schema):
+    code: str
+    label: str
+    scores: list[int | None] = Field(description="One a time point, in the order of `time_points`; null: not scored.")
+    levels: list[str]
+    movements: list[str]
+    travelled: int | None = Field(description="The baseline minus the latest score: positive is less need.")
+
+
+class DistanceSubjectOut(Schema):
+    key: str = Field(description="`family`, or the member's id.")
+    label: str
+    role: str
+    profile_label: str
+    note: str
+    means: list[float | None]
+    items: list[DistanceItemOut]
+
+
+class DistanceByAssessorOut(Schema):
+    assessor: str
+    assessor_label: str
+    time_points: list[TimePointOut]
+    subjects: list[DistanceSubjectOut]
+
+
+class OutcomeMeasureOut(Schema):
+    measure: str
+    label: str
+    period_label: str
+    status: str
+    status_label: str
+    reason: str
+    start_on: dt.date
+    end_on: dt.date | None
+    period_from: dt.date | None
+    period_to: dt.date | None
+    members: list[dict[str, Any]]
+
+
+class ProblemOutcomeOut(Schema):
+    problem: str
+    label: str
+    status: str
+    status_label: str
+    measures: list[OutcomeMeasureOut]
+
+
+class OutcomeRunOut(Schema):
+    id: int
+    framework: str
+    framework_version: int
+    as_of_on: dt.date
+    started_at: dt.datetime
+
+
+class FamilyOutcomesOut(Schema):
+    case_id: int
+    reference: str
+    distance_definition: str = Field(description="The distance-travelled definition and its version.")
+    distance_travelled: list[DistanceByAssessorOut] = Field(description="The scores over time, one list an assessor.")
+    outcomes_run: OutcomeRunOut | None = Field(description="The latest outcomes run that measured the family.")
+    outcomes: list[ProblemOutcomeOut] = Field(description="The outcomes reached, by headline problem.")
+    goals_achieved: int
+    goals: int
+
+
+# --- claims ----------------------------------------------------------------------------------------------------------
+
+
+class ClaimSummary(Schema):
+    id: int
+    reference: str
+    programme: str
+    window: str = Field(description="The claim window (the period claimed for).")
+    family_id: str
+    household_id: str
+    case_id: int | None
+    results: list[str] = Field(description="The result codes claimed.")
+    amount_pence: int
+    state: str
+    state_label: str
+    state_changed_at: dt.datetime
+    is_sampled: bool = Field(description="In the spot-check sample.")
+
+
+class ClaimPage(Page):
+    items: list[ClaimSummary]
+
+
+class ClaimStateChangeOut(Schema):
+    from_state: str
+    to_state: str
+    reason: str
+    changed_by: str = Field(description="Empty: the system.")
+    changed_at: dt.datetime
+
+
+class ClaimDetail(ClaimSummary):
+    rules: str = Field(description="The results rules and their version the claim was computed by.")
+    funding: str
+    as_of: str | None
+    snapshot: str = Field(description="The linked snapshot the claim was computed from.")
+    dataset_versions: list[str] = Field(description="The data set versions behind the evidence's source records.")
+    evidence: dict[str, Any] = Field(description="The evidence pack, as the claim's page shows it to an auditor.")
+    history: list[ClaimStateChangeOut] = Field(description="Every change of state, oldest first.")
+
+
+# --- dataset deliveries ----------------------------------------------------------------------------------------------
+
+
+class DeliveryIn(Schema):
+    """The fields of the upload page, sent as multipart form fields beside the file."""
+
+    kind: str = Field(min_length=1, max_length=40, description="The kind of data set (the data contract's kinds).")
+    profile: str = Field(min_length=1, max_length=80, description="The source profile: how the supplier lays it out.")
+    policy: Literal["reject", "quarantine"] = Field(
+        "reject", description="If some rows are bad: reject the delivery (all or nothing) or quarantine those rows."
+    )
+    supplier: str = Field("", max_length=200)
+    data_sharing_agreement_id: int | None = Field(None, ge=1, le=2_147_483_647)
+    period_start_on: dt.date | None = None
+    period_end_on: dt.date | None = None
+    received_on: dt.date | None = Field(None, description="Empty: today.")
+
+
+class DeliveryOut(Schema):
+    id: str
+    kind: str
+    profile: str
+    policy: str
+    file_name: str
+    file_size: int
+    sha256: str
+    status: str
+    status_label: str
+    message: str
+    received_on: dt.date
+    rows_read: int
+    rows_accepted: int
+    rows_bad: int
+    rows_quarantined: int
+    cells_flagged: int = Field(description="Cells that start like a spreadsheet formula, stored as text.")
+    problems_total: int
+    dataset_version_id: str | None
+    job_id: str
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
+
+
+class DeliveryStarted(Schema):
+    delivery: DeliveryOut
+    job: JobOut
+
+
+class ProblemRowOut(Schema):
+    line: int | None = Field(description="The file's line; null: about the whole file.")
+    column: str
+    severity: str
+    reason: str
+    value: str
+
+
+class DeliveryReport(DeliveryOut):
+    problems: list[ProblemRowOut] = Field(description="A page of the bad rows, by line, column and reason.")
+    next_cursor: str | None = Field(None, description="Pass as `cursor` for the next page of problems.")

@@ -52,6 +52,13 @@ def refuse_nul(request: HttpRequest) -> None:
         raise HostileText
     if any("\x00" in value for value in request.headers.values()):
         raise HostileText
+    if request.content_type == "multipart/form-data":
+        # A delivered file may be binary: only its form fields are text (the import checks the file itself).
+        if any(_holds_nul(k) or _holds_nul(v) for k, v in request.POST.lists()):
+            raise HostileText
+        if any("\x00" in (upload.name or "") for _, uploads in request.FILES.lists() for upload in uploads):
+            raise HostileText
+        return
     body = request.body
     if b"\\u0000" in body or b"\x00" in body:
         try:

@@ -80,6 +80,16 @@ def profile_for(*, name: str, kind: str) -> SourceProfile:
     return profile
 
 
+def refuse_unreadable(*, path: Path, kind: str, profile: str) -> None:
+    """Open and close the file as its import will, so that a delivery the import would refuse on opening it (empty,
+    binary given as CSV, a workbook that is not one or would unpack as a zip bomb, a damaged Parquet file) is refused
+    at once, with the import's own reason (ImportError_)."""
+    try:
+        open_source(path, profile_for(name=profile, kind=kind)).close()
+    except (ContractError, DeliveryRefused) as error:
+        raise ImportError_(str(error)) from None
+
+
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:

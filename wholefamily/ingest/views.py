@@ -6,10 +6,8 @@ HTTP concerns only: reads through selectors (data analysts and administrators), 
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
-from typing import Any, cast
+from typing import cast
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
@@ -26,8 +24,7 @@ from wholefamily.ingest.forms import UploadForm
 from wholefamily.ingest.models import DatasetVersion, ImportRun
 from wholefamily.ingest.reports import problems_csv_lines
 from wholefamily.ingest.services import ImportError_, create_import_run
-from wholefamily.ingest.tasks import IMPORT_DELIVERY, import_delivery
-from wholefamily.jobs.services import start_job
+from wholefamily.ingest.tasks import save_upload, start_import
 from wholefamily.web.components import SummaryRow
 from wholefamily.web.dates import govuk_date, govuk_datetime
 from wholefamily.web.labels import label_for
@@ -68,17 +65,6 @@ def version_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _save_upload(upload: Any) -> Path:
-    folder = Path(settings.DATA_DIR) / "uploads" / uuid.uuid4().hex
-    folder.mkdir(parents=True)
-    name = Path(upload.name).name.replace("/", "_") or "upload"
-    path = folder / name
-    with path.open("wb") as handle:
-        for chunk in upload.chunks():
-            handle.write(chunk)
-    return path
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def upload(request: HttpRequest) -> HttpResponse:
@@ -104,15 +90,7 @@ def upload(request: HttpRequest) -> HttpResponse:
         except ImportError_ as error:
             form.add_error(None, str(error))
         else:
-            path = _save_upload(data["file"])
-            job = start_job(
-                kind=IMPORT_DELIVERY,
-                title=f"Import {run.file_name} as {run.kind.replace('_', ' ')}",
-                task=import_delivery,
-                args={"run_id": str(run.pk), "upload_path": str(path), "user_id": user.pk},
-                by=user,
-            )
-            ImportRun.objects.filter(pk=run.pk).update(job_id=str(job.pk))
+            job = start_import(run=run, upload=save_upload(data["file"]), by=user)
             return redirect("jobs:job_detail", job_id=job.pk)
     return render(request, "ingest/upload.html", {"form": form})
 

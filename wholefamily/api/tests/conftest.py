@@ -14,7 +14,16 @@ from django.utils import timezone
 from wholefamily.domain.pathway import MemberRole, Stage
 from wholefamily.domain.roles import Role
 
-ALL = ["cases:write", "referrals:write", "identification:write", "jobs:write", "audit:write"]
+ALL = [
+    "cases:write",
+    "referrals:write",
+    "identification:write",
+    "jobs:write",
+    "audit:write",
+    "outcomes:write",
+    "claims:write",
+    "deliveries:write",
+]
 
 
 @dataclass

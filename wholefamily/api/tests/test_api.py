@@ -257,3 +257,83 @@ def test_text_holding_the_nul_character_is_refused_before_the_database(county: C
     assert get("/identification-runs/1/families/F\u0000", headers).status_code in {404, 422}
     body = {**REFERRAL, "team_id": county.north.pk}
     assert send("POST", "/referrals", headers, body, HTTP_IDEMPOTENCY_KEY="k\u0000").status_code == 422
+
+
+def test_a_familys_outcomes_and_distance_travelled_behind_the_case_door(county: County, bearer: Bearer) -> None:
+    import datetime as dt
+
+    from wholefamily.cases.tests.builders import TODAY
+    from wholefamily.domain.outcomes.distance import FAMILY
+    from wholefamily.outcomes import services
+    from wholefamily.outcomes.models import OutcomeResult, OutcomeRun
+
+    case, worker = county.cases["north"], county.users["north_worker"]
+    child = str(case.members.get(role="child").pk)
+    for days, housing, aspirations in ((0, 4, 4), (60, 2, 3)):
+        services.record_distance_travelled(
+            case=case, assessed_on=TODAY + dt.timedelta(days=days), assessor="key_worker",
+            scores={(FAMILY, "housing"): housing, (child, "aspirations"): aspirations}, by=worker,
+        )  # fmt: skip
+    run = OutcomeRun.objects.create(framework="tf-2015", framework_version=1, as_of_on=TODAY, engine="duckdb",
+                                    snapshot="", started_at="2025-01-06T10:00:00Z")  # fmt: skip
+    OutcomeResult.objects.create(run=run, case=case, family_id="F-N", start_on=TODAY, problem="education",
+                                 measure="in_school", status="achieved", members=[{"person_id": "P1",
+                                 "status": "achieved"}])  # fmt: skip
+    answer = get(f"/outcomes/families/{case.pk}", bearer(worker, scopes=["outcomes:read"]))
+    assert answer.status_code == 200, answer.content
+    body = answer.json()
+    (by_key_worker,) = body["distance_travelled"]
+    assert [p["label"] for p in by_key_worker["time_points"]] == ["Baseline", "Review 1"]
+    housing = next(i for s in by_key_worker["subjects"] if s["key"] == FAMILY for i in s["items"]
+                   if i["code"] == "housing")  # fmt: skip
+    assert housing["scores"] == [4, 2] and housing["travelled"] == 2
+    (education,) = body["outcomes"]
+    assert body["outcomes_run"]["framework"] == "tf-2015"
+    assert education["status"] == "achieved" and education["measures"][0]["members"][0]["status_label"]
+    assert (body["goals"], body["goals_achieved"]) == (0, 0)
+    assert AuditEvent.objects.filter(actor=worker, action="view", object_id=str(case.pk)).exists()
+    # Another team's key worker and a commissioner get 404, as on the case page; cases:read is not outcomes:read.
+    assert get(f"/outcomes/families/{case.pk}", bearer(county.users["south_worker"])).status_code == 404
+    assert get(f"/outcomes/families/{case.pk}", bearer(county.users["commissioner"])).status_code == 404
+    assert get(f"/outcomes/families/{case.pk}", bearer(worker, scopes=["cases:read"])).status_code == 403
+    assert get(f"/outcomes/families/{case.pk}", bearer(county.users["programme_manager"])).status_code == 200
+
+
+def test_claims_with_their_evidence_and_history_for_the_claim_readers_only(county: County, bearer: Bearer) -> None:
+    from wholefamily.claims.models import Claim, ClaimRun, ClaimStateChange
+
+    run = ClaimRun.objects.create(programme="tf-2012", window="2015-01", as_of_on="2015-08-31", rules="tf-2012 v1",
+                                  snapshot="snapshots/s1", started_at="2015-09-01T10:00:00Z")  # fmt: skip
+    pack = {"rules": "tf-2012 v1", "funding": "tf-2012 v1", "as_of": "2015-08-31", "snapshot": "snapshots/s1",
+            "results": [{"result": "education", "conditions": [{"members": [
+                {"label": "Ottoline Child", "refs": ["education-v2:R7:12", "education-v3:R9"]}]}]}]}  # fmt: skip
+    claims = []
+    for n, state in ((1, "validated"), (2, "draft")):
+        claims.append(Claim.objects.create(
+            run=run, programme="tf-2012", window="2015-01", reference=f"tf-2012/2015-01/F-{n}",
+            case=county.cases["north"] if n == 1 else None, family_id=f"F-{n}", household_id="H",
+            results=["education"], amount_pence=80_000, state=state, evidence=pack,
+            state_changed_at="2015-09-01T10:00:00Z",
+        ))  # fmt: skip
+    ClaimStateChange.objects.create(claim=claims[0], from_state="draft", to_state="validated", reason="Checked",
+                                    changed_by=county.users["auditor"], changed_at="2015-09-02T10:00:00Z")  # fmt: skip
+    auditor = bearer(county.users["auditor"], scopes=["claims:read"])
+    listed = get("/claims", auditor, state="validated").json()
+    assert [c["reference"] for c in listed["items"]] == ["tf-2012/2015-01/F-1"]
+    assert len(get("/claims", auditor, window="2015-01", programme="tf-2012").json()["items"]) == 2
+    assert get("/claims", auditor, window="2016-01").json()["items"] == []
+    one = get(f"/claims/{claims[0].pk}", auditor).json()
+    assert one["rules"] == "tf-2012 v1" and one["dataset_versions"] == ["education-v2", "education-v3"]
+    assert one["evidence"]["results"][0]["conditions"][0]["members"][0]["refs"][0] == "education-v2:R7:12"
+    assert [(h["from_state"], h["to_state"], h["changed_by"]) for h in one["history"]] == [
+        ("draft", "validated", "ada.auditor")
+    ]
+    assert AuditEvent.objects.filter(action="claims.view", object_id=str(claims[0].pk)).exists()
+    assert AuditEvent.objects.filter(action="view", object_type="claims.claim_list", detail__via="api").count() == 3
+    # As on the web: team roles, analysts and commissioners may not read claims; the scope is claims:read.
+    for role in ("north_manager", "north_worker", "data_analyst", "commissioner"):
+        assert get("/claims", bearer(county.users[role])).status_code == 403
+        assert get(f"/claims/{claims[0].pk}", bearer(county.users[role])).status_code == 403
+    assert get("/claims", bearer(county.users["auditor"], scopes=["cases:read"])).status_code == 403
+    assert get("/claims/999999", auditor).status_code == 404
+    assert get("/claims", auditor, state="nonsense").status_code == 422

@@ -31,6 +31,9 @@ def _expiry(days: int = 30) -> dict[str, str]:
 def test_a_token_is_shown_once_and_only_its_digest_is_kept(county: County) -> None:
     worker = county.users["north_worker"]
     client = _signed_in(worker)
+    page = client.get("/account/api-tokens/new/").content.decode()
+    for scope in ("outcomes:read", "claims:read", "deliveries:write", "deliveries:read"):
+        assert f'value="{scope}"' in page, scope
     form = {"name": "Children's case system", "scopes": ["cases:read", "referrals:write"], **_expiry()}
     made = client.post("/account/api-tokens/new/", form)
     assert made.status_code == 200 and "no-store" in made["Cache-Control"]
