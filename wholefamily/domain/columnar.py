@@ -267,9 +267,7 @@ class CellSql:
             month = dialect.try_cast(parts["m"], "INTEGER")
         else:
             name = parts.get("b") or parts["B"]
-            whens = " ".join(
-                f"WHEN {dialect.literal(short)} THEN {n}" for n, short in enumerate(_MONTH_NAMES, start=1)
-            )
+            whens = " ".join(f"WHEN {dialect.literal(short)} THEN {n}" for n, short in enumerate(_MONTH_NAMES, start=1))
             month = f"(CASE lower(left({name}, 3)) {whens} END)"
         day = dialect.try_cast(parts["d"], "INTEGER")
         shape = dialect.full_match(cell, pattern)
