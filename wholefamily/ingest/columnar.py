@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,26 +69,40 @@ class ByteScan:
     carriage_returns: int
     crlf: int
     line_feeds: int
+    has_space_after_quote: bool = False
+    """A quote followed by spaces and a delimiter or line break: DuckDB and Spark drop spaces after a closing quote
+    where Python's csv refuses the file (and the row path gives the reason)."""
 
     @property
     def is_plain_text(self) -> bool:
-        """No NUL byte, no blank line, and one kind of line break throughout (LF, CRLF or CR)."""
-        if self.has_nul or self.has_blank_line:
+        """No NUL byte, no blank line, no spaces after a quote, and one kind of line break (LF, CRLF or CR)."""
+        if self.has_nul or self.has_blank_line or self.has_space_after_quote:
             return False
         if self.carriage_returns == 0 or self.line_feeds == 0:
             return True
         return self.carriage_returns == self.crlf == self.line_feeds
 
 
+_SPACES = b"[\x01-\x09\x0b\x0c\x0e-\x20]+"
+_QUOTE_THEN_SPACES = re.compile(b'"' + _SPACES + b"[,;|\t\r\n]")
+_QUOTE_THEN_SPACES_AT_END = re.compile(b'"' + _SPACES + b"\\Z")
+"""Any delimiter a profile may use: a tab-delimited file may be sent down the row path for nothing, never wrongly."""
+
+
 def scan_bytes(path: Path) -> ByteScan:
-    """Checksum the file and count its line breaks in one read (the C loops of hashlib and bytes)."""
+    """Checksum the file and count its line breaks in one read (the C loops of hashlib, bytes and re)."""
     digest = hashlib.sha256()
-    has_nul = has_blank = False
+    has_nul = has_blank = has_space_after_quote = False
     cr = crlf = lf = 0
-    previous = b""
+    previous = quote_tail = b""
     with path.open("rb") as handle:
         while chunk := handle.read(SCAN_CHUNK):
             digest.update(chunk)
+            if not has_space_after_quote:
+                quoted = quote_tail + chunk
+                has_space_after_quote = _QUOTE_THEN_SPACES.search(quoted) is not None
+                at_end = _QUOTE_THEN_SPACES_AT_END.search(quoted)  # carried into the next chunk
+                quote_tail = quoted[at_end.start() :] if at_end else b""
             joined = previous + chunk
             has_nul = has_nul or b"\x00" in chunk
             has_blank = has_blank or b"\n\n" in joined or b"\n\r" in joined or b"\r\r" in joined
@@ -95,7 +110,8 @@ def scan_bytes(path: Path) -> ByteScan:
             lf += chunk.count(b"\n")
             crlf += joined.count(b"\r\n") - previous.count(b"\r\n")
             previous = chunk[-1:]
-    return ByteScan(digest.hexdigest(), has_nul, has_blank, cr, crlf, lf)
+    has_space_after_quote = has_space_after_quote or bool(quote_tail)
+    return ByteScan(digest.hexdigest(), has_nul, has_blank, cr, crlf, lf, has_space_after_quote)
 
 
 @dataclass

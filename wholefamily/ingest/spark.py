@@ -7,12 +7,12 @@ a stage of Parquet files in the version's temporary folder. The later passes (th
 report, counts and files are the row path's, as on DuckDB.
 
 Spark's CSV reader is not Python's csv module. Everything it would read differently sends the delivery down the row
-path before anything is kept, as DuckDB's reading errors do: a record of the wrong width, bad or unclosed quoting
-(`FAILFAST`, unescaped quotes raise), a field over the line limit, bytes that are not UTF-8 (Spark would replace them
-with U+FFFD, so any U+FFFD does), any cell holding a double quote (Spark also accepts quotes inside unquoted values,
-which DuckDB and the row rules' reader treat apart), a closing quote followed by spaces (Spark drops them; Python's
-csv refuses the file), a line break inside a value of a file with carriage returns (Spark writes it as LF), and a
-record that may be longer than the line limit.
+path before anything is kept, as DuckDB's reading errors do (the byte scan's findings apply to both engines: another
+encoding, NUL bytes, blank lines, mixed line breaks, spaces after a closing quote). On Spark, also: a record of the
+wrong width, bad or unclosed quoting (`FAILFAST`; unescaped quotes raise), a field over the line limit, bytes that
+are not UTF-8 (Spark would replace them with U+FFFD, so any U+FFFD does), any cell holding a double quote (Spark
+accepts quotes inside unquoted values, which DuckDB refuses), a line break inside a value of a file with carriage
+returns (Spark writes it as LF), and a record that may be longer than the line limit.
 """
 
 from __future__ import annotations
@@ -28,11 +28,6 @@ from wholefamily.ingest.columnar import CsvColumnarValidation, Fallback
 STAGE_FOLDER = ".stage"
 READING_ERRORS = ("FAILED_READ_FILE", "MALFORMED_RECORD", "TextParsingException", "MalformedCSVException")
 """Spark's words for a file its CSV reader could not read: the row path reads it (and gives the reasons)."""
-_IGNORED_AFTER_QUOTE = "[\\x01-\\x20&&[^\\r\\n{delimiter}]]+(?:{delimiter}|$)"
-
-
-def _java_class(delimiter: str) -> str:
-    return "\\t" if delimiter == "\t" else "\\" + delimiter
 
 
 class SparkCsvValidation(CsvColumnarValidation):
@@ -82,12 +77,6 @@ class SparkCsvValidation(CsvColumnarValidation):
             self.view
         )
 
-    def _quote_then_spaces(self) -> bool:
-        """Whether some line has a closing quote followed by spaces (Spark drops them where Python's csv refuses)."""
-        pattern = '"' + _IGNORED_AFTER_QUOTE.format(delimiter=_java_class(self.delimiter))
-        lines = self.session.read.text(str(self.path))
-        return bool(lines.filter(lines["value"].rlike(pattern)).limit(1).count())
-
     def _suspect_sql(self) -> str:
         """TRUE for a row Spark may have read otherwise than Python's csv module (see the module's docstring)."""
         literal = SPARK.literal
@@ -106,8 +95,6 @@ class SparkCsvValidation(CsvColumnarValidation):
         text, as DuckDB's first pass does; then the rows Spark may have misread send the file down the row path."""
         try:
             self._read()
-            if self._quote_then_spaces():
-                raise Fallback("a closing quote followed by spaces")
             compiled = self.compiled
             formats = [
                 f"{column.format_sql} AS `f_{column.name}`"

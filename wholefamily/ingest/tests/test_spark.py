@@ -91,7 +91,7 @@ def _random(kind: str, profile: str, seed: int) -> Callable[[Path, ContractSet],
         cells.append([""] * len(header))
         path = tmp_path / f"{kind}.csv"
         with path.open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle, delimiter="," if source.delimiter == "auto" else source.delimiter)
+            writer = csv.writer(handle, delimiter=source.delimiter, lineterminator="\n")
             writer.writerow(header)
             writer.writerows(cells)
         return path
@@ -124,7 +124,7 @@ DELIVERIES: list[tuple[str, Callable[[Path, ContractSet], Path], dict[str, Any],
         {"policy": "quarantine"},
         False,
         True,
-    ),  # noqa: E501
+    ),
     ("a quote in an unquoted value", _edited(lambda b: b.replace(b"Testville", b'Test"ville')), {}, False, False),
     ("spaces after a closing quote", _edited(lambda b: b.replace(b'Testville"', b'Testville"  ')), {}, False, False),
     ("a byte that is not UTF-8", _edited(lambda b: b.replace(b"Testville", b"Test\xffville")), {}, False, False),
