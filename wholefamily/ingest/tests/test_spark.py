@@ -76,7 +76,7 @@ def _random(kind: str, profile: str, seed: int) -> Callable[[Path, ContractSet],
         source = profile_for(name=profile, kind=kind)
         choice = random.Random(seed)
         header, body = supplier_table(
-            canonical_rows(contract, contract_set, count=120), contract, source, is_typed=False
+            canonical_rows(contract, contract_set, count=50), contract, source, is_typed=False
         )
         cells: list[list[str]] = []
         for number, row in enumerate(body):
@@ -127,7 +127,6 @@ DELIVERIES: list[tuple[str, Callable[[Path, ContractSet], Path], dict[str, Any],
     ),
     ("a quote in an unquoted value", _edited(lambda b: b.replace(b"Testville", b'Test"ville')), {}, False, False),
     ("spaces after a closing quote", _edited(lambda b: b.replace(b'Testville"', b'Testville"  ')), {}, False, False),
-    ("a byte that is not UTF-8", _edited(lambda b: b.replace(b"Testville", b"Test\xffville")), {}, False, False),
     ("a field too many", _edited(lambda b: b.replace(b"\n", b",x\n").replace(b",x\n", b"\n", 1)), {}, False, False),
 ]
 
