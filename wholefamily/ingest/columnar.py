@@ -85,7 +85,7 @@ class ByteScan:
 
 _SPACES = b"[\x01-\x09\x0b\x0c\x0e-\x20]+"
 _QUOTE_THEN_SPACES = re.compile(b'"' + _SPACES + b"[,;|\t\r\n]")
-_QUOTE_THEN_SPACES_AT_END = re.compile(b'"' + _SPACES + b"\\Z")
+_QUOTE_THEN_SPACES_AT_END = re.compile(b'"' + _SPACES.removesuffix(b"+") + b"*\\Z")
 """Any delimiter a profile may use: a tab-delimited file may be sent down the row path for nothing, never wrongly."""
 
 
@@ -110,7 +110,7 @@ def scan_bytes(path: Path) -> ByteScan:
             lf += chunk.count(b"\n")
             crlf += joined.count(b"\r\n") - previous.count(b"\r\n")
             previous = chunk[-1:]
-    has_space_after_quote = has_space_after_quote or bool(quote_tail)
+    has_space_after_quote = has_space_after_quote or len(quote_tail) > 1  # spaces after the file's last quote
     return ByteScan(digest.hexdigest(), has_nul, has_blank, cr, crlf, lf, has_space_after_quote)
 
 
