@@ -69,39 +69,44 @@ class ByteScan:
     carriage_returns: int
     crlf: int
     line_feeds: int
-    has_space_after_quote: bool = False
-    """A quote followed by spaces and a delimiter or line break: DuckDB and Spark drop spaces after a closing quote
-    where Python's csv refuses the file (and the row path gives the reason)."""
+    space_after_quote: bool = False
+    """A quote, spaces (tabs included), then a delimiter other than tab or a line break: DuckDB and Spark drop spaces
+    after a closing quote where Python's csv refuses the file (and the row path gives the reason)."""
+    space_after_quote_in_tabs: bool = False
+    """The same where the delimiter is a tab: a quote, spaces other than tabs, then a tab or a line break."""
 
-    @property
-    def is_plain_text(self) -> bool:
+    def is_plain_text(self, delimiter: str) -> bool:
         """No NUL byte, no blank line, no spaces after a quote, and one kind of line break (LF, CRLF or CR)."""
-        if self.has_nul or self.has_blank_line or self.has_space_after_quote:
+        spaced = self.space_after_quote_in_tabs if delimiter == "\t" else self.space_after_quote
+        if self.has_nul or self.has_blank_line or spaced:
             return False
         if self.carriage_returns == 0 or self.line_feeds == 0:
             return True
         return self.carriage_returns == self.crlf == self.line_feeds
 
 
-_SPACES = b"[\x01-\x09\x0b\x0c\x0e-\x20]+"
-_QUOTE_THEN_SPACES = re.compile(b'"' + _SPACES + b"[,;|\t\r\n]")
-_QUOTE_THEN_SPACES_AT_END = re.compile(b'"' + _SPACES.removesuffix(b"+") + b"*\\Z")
-"""Any delimiter a profile may use: a tab-delimited file may be sent down the row path for nothing, never wrongly."""
+_SPACES = b"\x01-\x08\x0b\x0c\x0e-\x20"
+"""What DuckDB and Spark's reader skip after a closing quote, but tabs and line breaks."""
+_QUOTE_THEN_SPACES = re.compile(b'"[\t' + _SPACES + b"]+[,;|\r\n]")
+_QUOTE_THEN_SPACES_IN_TABS = re.compile(b'"[' + _SPACES + b"]+[\t\r\n]")
+_QUOTE_THEN_SPACES_AT_END = re.compile(b'"[\t' + _SPACES + b"]*\\Z")
+"""A quote and spaces ending a chunk: carried into the next one, since what follows decides."""
 
 
 def scan_bytes(path: Path) -> ByteScan:
     """Checksum the file and count its line breaks in one read (the C loops of hashlib, bytes and re)."""
     digest = hashlib.sha256()
-    has_nul = has_blank = has_space_after_quote = False
+    has_nul = has_blank = spaced = spaced_in_tabs = False
     cr = crlf = lf = 0
     previous = quote_tail = b""
     with path.open("rb") as handle:
         while chunk := handle.read(SCAN_CHUNK):
             digest.update(chunk)
-            if not has_space_after_quote:
+            if b'"' in chunk or quote_tail:
                 quoted = quote_tail + chunk
-                has_space_after_quote = _QUOTE_THEN_SPACES.search(quoted) is not None
-                at_end = _QUOTE_THEN_SPACES_AT_END.search(quoted)  # carried into the next chunk
+                spaced = spaced or _QUOTE_THEN_SPACES.search(quoted) is not None
+                spaced_in_tabs = spaced_in_tabs or _QUOTE_THEN_SPACES_IN_TABS.search(quoted) is not None
+                at_end = _QUOTE_THEN_SPACES_AT_END.search(quoted)
                 quote_tail = quoted[at_end.start() :] if at_end else b""
             joined = previous + chunk
             has_nul = has_nul or b"\x00" in chunk
@@ -110,8 +115,10 @@ def scan_bytes(path: Path) -> ByteScan:
             lf += chunk.count(b"\n")
             crlf += joined.count(b"\r\n") - previous.count(b"\r\n")
             previous = chunk[-1:]
-    has_space_after_quote = has_space_after_quote or len(quote_tail) > 1  # spaces after the file's last quote
-    return ByteScan(digest.hexdigest(), has_nul, has_blank, cr, crlf, lf, has_space_after_quote)
+    # Spaces after the file's last quote, with nothing after them.
+    spaced = spaced or len(quote_tail) > 1
+    spaced_in_tabs = spaced_in_tabs or len(quote_tail.replace(b"\t", b"")) > 1
+    return ByteScan(digest.hexdigest(), has_nul, has_blank, cr, crlf, lf, spaced, spaced_in_tabs)
 
 
 @dataclass

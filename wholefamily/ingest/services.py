@@ -334,7 +334,7 @@ def _validate_columnar(
         and isinstance(source, CsvSource)
         and source.encoding.replace("_", "-").lower() in COLUMNAR_ENCODINGS
         and len(source.delimiter) == 1
-        and scan.is_plain_text
+        and scan.is_plain_text(source.delimiter)
     ):
         return False
     contract_set = contracts()

@@ -13,28 +13,30 @@ from wholefamily.ingest.services import ImportError_, import_file, ingest_engine
 
 
 @pytest.mark.parametrize(
-    ("text", "has_space_after_quote"),
+    ("text", "delimiter", "is_spaced"),
     [
-        (b'a,b\n1,"x, y"  ,2\n', True),  # DuckDB and Spark drop the spaces; Python's csv refuses the file
-        (b'a,b\n1,"x, y" \n', True),
-        (b'a,b\n1,"x, y"\t|2\n', True),
-        (b'a,b\n1,"x, y" ', True),  # at the very end of the file
-        (b'a,b\n1," x, y",2\n', False),  # an opening quote followed by a space is a value's first character
-        (b'a,b\n1,"x, y",2\n', False),
-        (b'a,b\n1,"x, y"', False),  # a closing quote ends the file
-        (b'a,b\n1,"say ""hi"" there",2\n', False),
+        (b'a,b\n1,"x, y"  ,2\n', ",", True),  # DuckDB and Spark drop the spaces; Python's csv refuses the file
+        (b'a,b\n1,"x, y" \n', ",", True),
+        (b'a,b\n1,"x, y"\t,2\n', ",", True),
+        (b'a|b\n1|"x, y" |2\n', "|", True),
+        (b'a,b\n1,"x, y" ', ",", True),  # at the very end of the file
+        (b'a,b\n1," x, y",2\n', ",", False),  # an opening quote followed by a space is a value's first character
+        (b'a,b\n1,"x, y",2\n', ",", False),
+        (b'a,b\n1,"x, y"', ",", False),  # a closing quote ends the file
+        (b'a,b\n1,"say ""hi"" there",2\n', ",", False),
+        (b'a\tb\n"x"\t\ty\n', "\t", False),  # a tab after a quote is the delimiter, an empty field follows
+        (b'a\tb\n"x" \ty\n', "\t", True),
+        (b'a\tb\n"x"\t', "\t", False),
     ],
 )
 @pytest.mark.parametrize("chunk", [3, columnar.SCAN_CHUNK])
 def test_the_byte_scan_finds_spaces_after_a_closing_quote_across_chunks(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: bytes, has_space_after_quote: bool, chunk: int
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: bytes, delimiter: str, is_spaced: bool, chunk: int
 ) -> None:
     monkeypatch.setattr(columnar, "SCAN_CHUNK", chunk)
     path = tmp_path / "a.csv"
     path.write_bytes(text)
-    scan = columnar.scan_bytes(path)
-    assert scan.has_space_after_quote is has_space_after_quote
-    assert scan.is_plain_text is not has_space_after_quote
+    assert columnar.scan_bytes(path).is_plain_text(delimiter) is not is_spaced
 
 
 def test_the_engine_is_the_settings_unless_one_is_given(settings: object) -> None:
