@@ -12,7 +12,8 @@ encoding, NUL bytes, blank lines, mixed line breaks, spaces after a closing quot
 wrong width, bad or unclosed quoting (`FAILFAST`; unescaped quotes raise), a field over the line limit, bytes that
 are not UTF-8 (Spark would replace them with U+FFFD, so any U+FFFD does), any cell holding a double quote (Spark
 accepts quotes inside unquoted values, which DuckDB refuses), a line break inside a value of a file with carriage
-returns (Spark writes it as LF), and a record that may be longer than the line limit.
+returns (Spark writes it as LF), a record that may be longer than the line limit, and a file whose name Spark would
+read as a pattern of names (`*`, `?`, `[`, `{`, `,`, `:` or a backslash).
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from wholefamily.ingest.columnar import CsvColumnarValidation, Fallback
 STAGE_FOLDER = ".stage"
 READING_ERRORS = ("FAILED_READ_FILE", "MALFORMED_RECORD", "TextParsingException", "MalformedCSVException")
 """Spark's words for a file its CSV reader could not read: the row path reads it (and gives the reasons)."""
+PATH_PATTERN_CHARACTERS = frozenset("*?[]{}\\,:")
+"""Spark (Hadoop) reads these in a path as a pattern or a scheme: such a file takes the row path rather than another."""
 
 
 class SparkCsvValidation(CsvColumnarValidation):
@@ -52,6 +55,8 @@ class SparkCsvValidation(CsvColumnarValidation):
         from pyspark.sql import functions
         from pyspark.sql.types import StringType, StructField, StructType
 
+        if any(character in PATH_PATTERN_CHARACTERS for character in str(self.path)):
+            raise Fallback("a file name Spark would read as a pattern of names")
         schema = StructType([StructField(f"column{i}", StringType()) for i in range(self.width)])
         frame = self.session.read.csv(
             str(self.path),

@@ -111,6 +111,14 @@ def _edited(change: Callable[[bytes], bytes]) -> Callable[[Path, ContractSet], P
     return make
 
 
+def _renamed(delivery: Callable[[Path, ContractSet], Path], name: str) -> Callable[[Path, ContractSet], Path]:
+    def make(tmp_path: Path, contract_set: ContractSet) -> Path:
+        path = delivery(tmp_path, contract_set)
+        return path.rename(path.with_name(name))
+
+    return make
+
+
 # (name, delivery, options, whether Spark keeps the columnar path, whether DuckDB does)
 DELIVERIES: list[tuple[str, Callable[[Path, ContractSet], Path], dict[str, Any], bool, bool]] = [
     ("quoted line breaks", _line_breaks, {"policy": "quarantine"}, True, True),
@@ -127,6 +135,7 @@ DELIVERIES: list[tuple[str, Callable[[Path, ContractSet], Path], dict[str, Any],
     ),
     ("a quote in an unquoted value", _edited(lambda b: b.replace(b"Testville", b'Test"ville')), {}, False, False),
     ("spaces after a closing quote", _edited(lambda b: b.replace(b'Testville"', b'Testville"  ')), {}, False, False),
+    ("a name like a pattern", _renamed(_line_breaks, "breaks[1].csv"), {"policy": "quarantine"}, False, True),
     ("a field too many", _edited(lambda b: b.replace(b"\n", b",x\n").replace(b",x\n", b"\n", 1)), {}, False, False),
 ]
 
