@@ -78,10 +78,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         return
     skip = pytest.mark.skip(reason="touches no database: the SQLite run of the suite covers it (ADR 0030)")
+    once = pytest.mark.skip(reason="the database only records its runs: the SQLite run of the suite covers it (ADR 0033)")
     for item in items:
         uses_database = item.get_closest_marker("django_db") or DATABASE_FIXTURES & set(
             getattr(item, "fixturenames", ())
         )
         spark = item.get_closest_marker("spark")
-        if spark and (not uses_database or spark.kwargs.get("once")):
+        if spark and not uses_database:
             item.add_marker(skip)
+        elif spark and spark.kwargs.get("once"):
+            item.add_marker(once)
