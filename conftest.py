@@ -78,7 +78,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         return
     skip = pytest.mark.skip(reason="touches no database: the SQLite run of the suite covers it (ADR 0030)")
-    once = pytest.mark.skip(reason="the database only records its runs: the SQLite run of the suite covers it (ADR 0033)")
+    once = pytest.mark.skip(reason="uses the database only to record runs: the SQLite run covers it (ADR 0033)")
     for item in items:
         uses_database = item.get_closest_marker("django_db") or DATABASE_FIXTURES & set(
             getattr(item, "fixturenames", ())
