@@ -12,6 +12,9 @@ module does (another encoding, blank lines, mixed or bare line breaks, rows of t
 lines, NUL bytes) make `validate_csv` return None before anything is kept, and the caller runs the row path, whose
 refusals and messages are the reference. Everything is written under the version's locked temporary folder, so a
 killed import leaves nothing that `clean_abandoned` does not remove.
+
+With the Spark engine (`validate_csv(engine="spark")`), `wholefamily.ingest.spark` runs the first pass (reading the
+file and the contract's checks) in Spark SQL and the later passes here read its stage (ADR 0033).
 """
 
 from __future__ import annotations
@@ -61,7 +64,7 @@ def memory_limit() -> str:
 
 @dataclass(frozen=True)
 class ByteScan:
-    """What one pass over a file's bytes says: its checksum, and whether DuckDB can read it as Python's csv does."""
+    """What one pass over a file's bytes says: its checksum, and whether an engine can read it as Python's csv does."""
 
     sha256: str
     has_nul: bool
