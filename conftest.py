@@ -71,15 +71,20 @@ DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "django_db_setup"}
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """On PostgreSQL, the Spark comparisons that touch no database are skipped: CI runs the suite once on SQLite and
-    once on PostgreSQL, and a test without a database would run the same JVM work twice for nothing (ADR 0030)."""
+    once on PostgreSQL, and a test without a database would run the same JVM work twice for nothing (ADR 0030). So are
+    those marked `spark(once=True)`, which use the database only as the DuckDB tests already do on both (ADR 0033)."""
     from django.conf import settings
 
     if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         return
     skip = pytest.mark.skip(reason="touches no database: the SQLite run of the suite covers it (ADR 0030)")
+    once = pytest.mark.skip(reason="uses the database only to record runs: the SQLite run covers it (ADR 0033)")
     for item in items:
         uses_database = item.get_closest_marker("django_db") or DATABASE_FIXTURES & set(
             getattr(item, "fixturenames", ())
         )
-        if item.get_closest_marker("spark") and not uses_database:
+        spark = item.get_closest_marker("spark")
+        if spark and not uses_database:
             item.add_marker(skip)
+        elif spark and spark.kwargs.get("once"):
+            item.add_marker(once)

@@ -8,6 +8,7 @@ Environment:
     WHOLEFAMILY_VAR_DIR    everything the service writes: the SQLite file, static files, checksums, uploads'
                            folders, DuckDB's spill folder (tmp/), the data store by default; default var/ in the clone.
     WHOLEFAMILY_DATA_DIR   the data plane's store (Parquet, DuckDB); default <WHOLEFAMILY_VAR_DIR>/data.
+    WHOLEFAMILY_INGEST_ENGINE  "duckdb" (default) or "spark": the engine of the CSV import's checks (ADR 0033).
     WHOLEFAMILY_INPROCESS_WORKER  "1" (default outside production) runs background tasks
                            in a thread of the serving process; "0" leaves them to `wholefamily db_worker`.
     WHOLEFAMILY_MFA_REQUIRED  "1" (default in production) makes programme managers and administrators set up
@@ -69,6 +70,10 @@ DATA_DIR = Path(os.environ.get("WHOLEFAMILY_DATA_DIR", VAR_DIR / "data"))
 DEFINITIONS_DIR = BASE_DIR / "definitions"
 # CSV deliveries are validated on DuckDB (ADR 0028); 0 forces the row-by-row path everywhere.
 INGEST_COLUMNAR = os.environ.get("WHOLEFAMILY_INGEST_COLUMNAR", "1") == "1"
+# The engine of those checks: "duckdb" (default) or "spark", as the other data-plane stages choose (ADR 0033).
+INGEST_ENGINE = os.environ.get("WHOLEFAMILY_INGEST_ENGINE", "duckdb")
+if INGEST_ENGINE not in {"duckdb", "spark"}:
+    raise ImproperlyConfigured(f"WHOLEFAMILY_INGEST_ENGINE must be duckdb or spark, not {INGEST_ENGINE!r}")
 PROGRAMMES_DIR = BASE_DIR / "programmes"
 
 INSTALLED_APPS = [

@@ -12,6 +12,9 @@ module does (another encoding, blank lines, mixed or bare line breaks, rows of t
 lines, NUL bytes) make `validate_csv` return None before anything is kept, and the caller runs the row path, whose
 refusals and messages are the reference. Everything is written under the version's locked temporary folder, so a
 killed import leaves nothing that `clean_abandoned` does not remove.
+
+With the Spark engine (`validate_csv(engine="spark")`), `wholefamily.ingest.spark` runs the first pass (reading the
+file and the contract's checks) in Spark SQL and the later passes here read its stage (ADR 0033).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +33,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from wholefamily.dataplane.scratch import duckdb_config, duckdb_temp_directory
-from wholefamily.domain.columnar import CompiledDelivery, compile_delivery, merge_date_use, sql_text
+from wholefamily.domain.columnar import DUCKDB, CompiledDelivery, Dialect, compile_delivery, merge_date_use, sql_text
 from wholefamily.domain.contract import Codelist, Contract
 from wholefamily.domain.validation import (
     LINES_NAMED,
@@ -48,6 +52,7 @@ CHECKED_FILE = ".checked.parquet"
 PROBLEMS_FILE = ".problems.parquet"
 COLUMNAR_ENCODINGS = frozenset({"utf-8", "utf-8-sig"})
 PYTHON_BATCH_ROWS = 10_000
+INGEST_ENGINES = ("duckdb", "spark")
 WRITE_BATCH_ROWS = 122_880
 DUPLICATE_SEQ = 1_000_000
 """Orders a row's duplicate problem after its other problems, as the row rules add it last."""
@@ -59,7 +64,7 @@ def memory_limit() -> str:
 
 @dataclass(frozen=True)
 class ByteScan:
-    """What one pass over a file's bytes says: its checksum, and whether DuckDB can read it as Python's csv does."""
+    """What one pass over a file's bytes says: its checksum, and whether an engine can read it as Python's csv does."""
 
     sha256: str
     has_nul: bool
@@ -67,26 +72,45 @@ class ByteScan:
     carriage_returns: int
     crlf: int
     line_feeds: int
+    space_after_quote: bool = False
+    """A quote, spaces (tabs included), then a delimiter other than tab or a line break: DuckDB and Spark drop spaces
+    after a closing quote where Python's csv refuses the file (and the row path gives the reason)."""
+    space_after_quote_in_tabs: bool = False
+    """The same where the delimiter is a tab: a quote, spaces other than tabs, then a tab or a line break."""
 
-    @property
-    def is_plain_text(self) -> bool:
-        """No NUL byte, no blank line, and one kind of line break throughout (LF, CRLF or CR)."""
-        if self.has_nul or self.has_blank_line:
+    def is_plain_text(self, delimiter: str) -> bool:
+        """No NUL byte, no blank line, no spaces after a quote, and one kind of line break (LF, CRLF or CR)."""
+        spaced = self.space_after_quote_in_tabs if delimiter == "\t" else self.space_after_quote
+        if self.has_nul or self.has_blank_line or spaced:
             return False
         if self.carriage_returns == 0 or self.line_feeds == 0:
             return True
         return self.carriage_returns == self.crlf == self.line_feeds
 
 
+_SPACES = b"\x01-\x08\x0b\x0c\x0e-\x20"
+"""What DuckDB and Spark's reader skip after a closing quote, but tabs and line breaks."""
+_QUOTE_THEN_SPACES = re.compile(b'"[\t' + _SPACES + b"]+[,;|\r\n]")
+_QUOTE_THEN_SPACES_IN_TABS = re.compile(b'"[' + _SPACES + b"]+[\t\r\n]")
+_QUOTE_THEN_SPACES_AT_END = re.compile(b'"[\t' + _SPACES + b"]*\\Z")
+"""A quote and spaces ending a chunk: carried into the next one, since what follows decides."""
+
+
 def scan_bytes(path: Path) -> ByteScan:
-    """Checksum the file and count its line breaks in one read (the C loops of hashlib and bytes)."""
+    """Checksum the file and count its line breaks in one read (the C loops of hashlib, bytes and re)."""
     digest = hashlib.sha256()
-    has_nul = has_blank = False
+    has_nul = has_blank = spaced = spaced_in_tabs = False
     cr = crlf = lf = 0
-    previous = b""
+    previous = quote_tail = b""
     with path.open("rb") as handle:
         while chunk := handle.read(SCAN_CHUNK):
             digest.update(chunk)
+            if b'"' in chunk or quote_tail:
+                quoted = quote_tail + chunk
+                spaced = spaced or _QUOTE_THEN_SPACES.search(quoted) is not None
+                spaced_in_tabs = spaced_in_tabs or _QUOTE_THEN_SPACES_IN_TABS.search(quoted) is not None
+                at_end = _QUOTE_THEN_SPACES_AT_END.search(quoted)
+                quote_tail = quoted[at_end.start() :] if at_end else b""
             joined = previous + chunk
             has_nul = has_nul or b"\x00" in chunk
             has_blank = has_blank or b"\n\n" in joined or b"\n\r" in joined or b"\r\r" in joined
@@ -94,7 +118,10 @@ def scan_bytes(path: Path) -> ByteScan:
             lf += chunk.count(b"\n")
             crlf += joined.count(b"\r\n") - previous.count(b"\r\n")
             previous = chunk[-1:]
-    return ByteScan(digest.hexdigest(), has_nul, has_blank, cr, crlf, lf)
+    # Spaces after the file's last quote, with nothing after them.
+    spaced = spaced or len(quote_tail) > 1
+    spaced_in_tabs = spaced_in_tabs or len(quote_tail.replace(b"\t", b"")) > 1
+    return ByteScan(digest.hexdigest(), has_nul, has_blank, cr, crlf, lf, spaced, spaced_in_tabs)
 
 
 @dataclass
@@ -107,8 +134,8 @@ class ColumnarOutcome:
     period_high: Any
 
 
-class _Fallback(Exception):
-    """DuckDB cannot read the file as Python's csv module would: run the row path."""
+class Fallback(Exception):
+    """The engine cannot read the file as Python's csv module would: run the row path."""
 
 
 def _read_csv_sql(path: Path, *, width: int, delimiter: str, max_line: int) -> str:
@@ -132,6 +159,9 @@ def _connect(threads: int | None = None) -> duckdb.DuckDBPyConnection:
 
 class CsvColumnarValidation:
     """One CSV delivery validated on DuckDB into a version writer's temporary folder."""
+
+    dialect: Dialect = DUCKDB
+    """The dialect of the first pass (reading the file and the contract's checks); the later passes are DuckDB's."""
 
     def __init__(
         self,
@@ -161,6 +191,7 @@ class CsvColumnarValidation:
             plan=plan,
             received_on=received_on,
             header_width=self.width,
+            dialect=self.dialect,
         )
         self.validator = RowValidator(
             contract=contract,
@@ -172,6 +203,7 @@ class CsvColumnarValidation:
         )
         self.source_sql = _read_csv_sql(path, width=self.width, delimiter=delimiter, max_line=max_line)
         self.stage = writer.tmp / STAGE_FILE
+        self.stage_scan = f"read_parquet({sql_text(str(self.stage))})"
         self.checked = writer.tmp / CHECKED_FILE
         self.problems = writer.tmp / PROBLEMS_FILE
         self.connection = _connect()
@@ -201,7 +233,7 @@ class CsvColumnarValidation:
             if isinstance(
                 error, duckdb.InvalidInputException | duckdb.ConversionException | duckdb.OutOfRangeException
             ):
-                raise _Fallback(str(error)) from None
+                raise Fallback(str(error)) from None
             raise
 
     def _run(self, sql: str) -> None:
@@ -236,8 +268,7 @@ class CsvColumnarValidation:
         good = bad = 0
         raw = ", ".join(self.compiled.raw_columns)
         reader = self.connection.sql(
-            f"SELECT line, {raw} FROM read_parquet({sql_text(str(self.stage))}) "
-            "WHERE NOT is_clean AND NOT is_blank ORDER BY line"
+            f"SELECT line, {raw} FROM {self.stage_scan} WHERE NOT is_clean AND NOT is_blank ORDER BY line"
         ).to_arrow_reader(PYTHON_BATCH_ROWS)
         with (
             pq.ParquetWriter(self.checked, checked_schema) as checked,
@@ -271,7 +302,7 @@ class CsvColumnarValidation:
                 continue
             tallies = self.connection.execute(
                 f'SELECT "f_{column.name}", count(*), min(line, {LINES_NAMED + 1}) '
-                f"FROM read_parquet({sql_text(str(self.stage))}) "
+                f"FROM {self.stage_scan} "
                 f'WHERE is_clean AND NOT is_blank AND "f_{column.name}" IS NOT NULL GROUP BY ALL'
             ).fetchall()
             use = self.validator.date_use[column.name]
@@ -284,14 +315,14 @@ class CsvColumnarValidation:
         keys: list[tuple[str, ...]] = [("source_record_id",)]
         if tuple(self.contract.unique_key) != ("source_record_id",):
             keys.append(tuple(self.contract.unique_key))
-        stage, checked = sql_text(str(self.stage)), sql_text(str(self.checked))
+        stage, checked = self.stage_scan, sql_text(str(self.checked))
         self._run("CREATE TEMPORARY TABLE duplicate_rows (line BIGINT, first BIGINT, key INTEGER)")
         for number, key in enumerate(keys):
             columns = ", ".join(key)
             present = " AND ".join(f"{name} IS NOT NULL" for name in key)
             self._run(
                 f"INSERT INTO duplicate_rows WITH candidates AS ("
-                f"SELECT line, {columns} FROM read_parquet({stage}) WHERE is_clean AND NOT is_blank AND {present} "
+                f"SELECT line, {columns} FROM {stage} WHERE is_clean AND NOT is_blank AND {present} "
                 f"UNION ALL SELECT source_line AS line, {columns} FROM read_parquet({checked}) "
                 f"WHERE NOT has_error AND {present}), "
                 f"kept AS (SELECT * FROM candidates WHERE line NOT IN (SELECT line FROM duplicate_rows)), "
@@ -327,9 +358,9 @@ class CsvColumnarValidation:
     def write_data(self, *, python_good: int, has_duplicates: bool) -> None:
         """The accepted rows, in line order, as the version's data.parquet."""
         names = ", ".join(self.contract.column_names)
-        stage, checked = sql_text(str(self.stage)), sql_text(str(self.checked))
+        stage, checked = self.stage_scan, sql_text(str(self.checked))
         not_duplicate = "line NOT IN (SELECT line FROM duplicate_rows)" if has_duplicates else "TRUE"
-        sql = f"SELECT {names}, line AS source_line FROM read_parquet({stage}) WHERE is_clean AND NOT is_blank"
+        sql = f"SELECT {names}, line AS source_line FROM {stage} WHERE is_clean AND NOT is_blank"
         if has_duplicates:
             sql += f" AND {not_duplicate}"
         if python_good or has_duplicates:
@@ -343,26 +374,21 @@ class CsvColumnarValidation:
     def write_quarantine(self, *, has_duplicates: bool) -> None:
         """The bad rows as delivered, with their line and reasons, as the version's quarantine.parquet."""
         names = self.writer.quarantine_names[:-2]
-        stage, checked, problems = (sql_text(str(p)) for p in (self.stage, self.checked, self.problems))
+        stage = self.stage_scan
+        checked, problems = (sql_text(str(p)) for p in (self.checked, self.problems))
         bad = f"SELECT source_line AS line FROM read_parquet({checked}) WHERE has_error"
         errors = f"SELECT line, seq, \"column\", reason FROM read_parquet({problems}) WHERE severity = 'error'"
         if has_duplicates:
             bad += " UNION ALL SELECT line FROM duplicate_rows"
             errors += ' UNION ALL SELECT line, seq, "column", reason FROM duplicate_problems'
-        # Rows the engine found clean keep no text in the stage: read those (duplicates) from the file again.
         cells = ", ".join(f"c{i}" for i in range(self.width))
-        raw = ", ".join(f"COALESCE(column{i}, '') AS c{i}" for i in range(self.width))
         self._run(f"CREATE TEMPORARY TABLE bad_lines AS {bad}")
         self._run(
-            f"CREATE TEMPORARY TABLE bad_text AS SELECT line, {cells} FROM read_parquet({stage}) "
+            f"CREATE TEMPORARY TABLE bad_text AS SELECT line, {cells} FROM {stage} "
             "WHERE line IN (SELECT line FROM bad_lines) AND NOT is_clean"
         )
         if has_duplicates:
-            self._run(
-                f"INSERT INTO bad_text SELECT line, {cells} FROM (SELECT ordinality AS line, {raw} FROM "
-                f"{self.source_sql}) WHERE line IN (SELECT line FROM bad_lines) "
-                "AND line NOT IN (SELECT line FROM bad_text)"
-            )
+            self.add_clean_text(cells)
         quoted = ", ".join(f'c{i} AS "{name.replace(chr(34), chr(34) * 2)}"' for i, name in enumerate(names))
         reasons = (
             "string_agg(CASE WHEN \"column\" <> '' THEN \"column\" || ': ' ELSE '' END || reason, '; ' ORDER BY seq)"
@@ -375,6 +401,15 @@ class CsvColumnarValidation:
             self.writer.quarantine_schema,
         )
 
+    def add_clean_text(self, cells: str) -> None:
+        """Rows the engine found clean keep no text in the stage: read those (duplicates) from the file again."""
+        raw = ", ".join(f"COALESCE(column{i}, '') AS c{i}" for i in range(self.width))
+        self._run(
+            f"INSERT INTO bad_text SELECT line, {cells} FROM (SELECT ordinality AS line, {raw} FROM "
+            f"{self.source_sql}) WHERE line IN (SELECT line FROM bad_lines) "
+            "AND line NOT IN (SELECT line FROM bad_text)"
+        )
+
     def period(self) -> tuple[Any, Any]:
         column = self.contract.period_column
         if not column:
@@ -384,9 +419,7 @@ class CsvColumnarValidation:
         return rows[0][0], rows[0][1]
 
     def rows_read(self) -> int:
-        rows = self.connection.execute(
-            f"SELECT count(*) FROM read_parquet({sql_text(str(self.stage))}) WHERE NOT is_blank"
-        ).fetchall()
+        rows = self.connection.execute(f"SELECT count(*) FROM {self.stage_scan} WHERE NOT is_blank").fetchall()
         return int(rows[0][0])
 
     def close(self) -> None:
@@ -420,12 +453,26 @@ def validate_csv(
     add_problem: Callable[[Problem], None],
     on_staged: Callable[[int], None] | None = None,
     on_counted: Callable[[ColumnarOutcome], None] | None = None,
+    engine: str = "duckdb",
+    has_carriage_returns: bool = False,
 ) -> ColumnarOutcome | None:
-    """Validate and store a CSV delivery on DuckDB; None when the file needs the row path (nothing then kept).
+    """Validate and store a CSV delivery on DuckDB or Spark; None when the file needs the row path (nothing then kept).
 
     Problems go to `add_problem` in the row path's order; `RowValidator.finish` runs at the end (and may refuse).
+    `has_carriage_returns` (the byte scan's) tells Spark, which writes every line break inside a quoted value as LF,
+    that such values would not be read exactly.
     """
-    validation = CsvColumnarValidation(
+    validation_class: Any = CsvColumnarValidation
+    extra: dict[str, Any] = {}
+    if engine == "spark":
+        from wholefamily.ingest.spark import SparkCsvValidation
+
+        validation_class = SparkCsvValidation
+        extra["has_carriage_returns"] = has_carriage_returns
+    elif engine != "duckdb":
+        raise ValueError(f"unknown import engine {engine!r}; one of {', '.join(INGEST_ENGINES)}")
+    validation = validation_class(
+        **extra,
         path=path,
         header=header,
         delimiter=delimiter,
@@ -441,7 +488,7 @@ def validate_csv(
     try:
         try:
             validation.stage_rows()
-        except _Fallback:
+        except Fallback:
             return None
         rows_read = validation.rows_read()
         if on_staged is not None:

@@ -39,7 +39,14 @@ from wholefamily.domain.validation import (
 from wholefamily.governance.agreements import AgreementError, agreement_for_import
 from wholefamily.governance.audit import record
 from wholefamily.governance.models import AuditEvent, DataSharingAgreement
-from wholefamily.ingest.columnar import COLUMNAR_ENCODINGS, ByteScan, ColumnarOutcome, scan_bytes, validate_csv
+from wholefamily.ingest.columnar import (
+    COLUMNAR_ENCODINGS,
+    INGEST_ENGINES,
+    ByteScan,
+    ColumnarOutcome,
+    scan_bytes,
+    validate_csv,
+)
 from wholefamily.ingest.models import DatasetVersion, ImportProblem, ImportRun, Policy
 from wholefamily.ingest.readers import CsvSource, max_line_chars, open_source
 from wholefamily.ingest.store import VersionWriter, abandoned_runs, clean_abandoned, holding_run
@@ -199,15 +206,26 @@ class _Report:
 
 
 def run_import(
-    *, run: ImportRun, path: Path, by: AbstractBaseUser | None, progress: ProgressReporter | None = None
+    *,
+    run: ImportRun,
+    path: Path,
+    by: AbstractBaseUser | None,
+    progress: ProgressReporter | None = None,
+    engine: str | None = None,
 ) -> ImportRun:
-    """Validate the delivery at `path` for `run` and store it all-or-nothing; returns the finished run."""
+    """Validate the delivery at `path` for `run` and store it all-or-nothing; returns the finished run.
+
+    `engine` runs the columnar checks on DuckDB or Spark (ADR 0033); by default, the INGEST_ENGINE setting's.
+    """
+    engine = ingest_engine(engine)
     _mark_runs_interrupted(abandoned_runs(run.kind))
     with holding_run(run.kind, str(run.pk)):
-        return _run_import(run=run, path=path, by=by, progress=progress or NullProgress())
+        return _run_import(run=run, path=path, by=by, progress=progress or NullProgress(), engine=engine)
 
 
-def _run_import(*, run: ImportRun, path: Path, by: AbstractBaseUser | None, progress: ProgressReporter) -> ImportRun:
+def _run_import(
+    *, run: ImportRun, path: Path, by: AbstractBaseUser | None, progress: ProgressReporter, engine: str
+) -> ImportRun:
     contract_set = contracts()
     contract = contract_set.contract(run.kind)
     profile = profile_for(name=run.profile, kind=run.kind)
@@ -235,7 +253,7 @@ def _run_import(*, run: ImportRun, path: Path, by: AbstractBaseUser | None, prog
         try:
             plan = plan_header(source.header, contract, profile)
             writer = VersionWriter(contract=contract, kind=run.kind, version_id=version_id, header=source.header)
-            if not _validate_columnar(run, path, source, scan, plan, writer, report, tally, progress):
+            if not _validate_columnar(run, path, source, scan, plan, writer, report, tally, progress, engine):
                 validator = RowValidator(
                     contract=contract,
                     codelists=contract_set.codelists,
@@ -300,6 +318,14 @@ def columnar_enabled() -> bool:
     return bool(getattr(settings, "INGEST_COLUMNAR", True))
 
 
+def ingest_engine(engine: str | None = None) -> str:
+    """The engine of the columnar checks: `engine` if given, else the INGEST_ENGINE setting (DuckDB by default)."""
+    chosen = engine or str(getattr(settings, "INGEST_ENGINE", "duckdb"))
+    if chosen not in INGEST_ENGINES:
+        raise ImportError_(f"unknown import engine {chosen!r}; choose one of {', '.join(INGEST_ENGINES)}")
+    return chosen
+
+
 def _validate_columnar(
     run: ImportRun,
     path: Path,
@@ -310,14 +336,15 @@ def _validate_columnar(
     report: _Report,
     tally: _Tally,
     progress: ProgressReporter,
+    engine: str,
 ) -> bool:
-    """Validate a CSV delivery on DuckDB (ADR 0028); False when the file must take the row-by-row path instead."""
+    """Validate a CSV delivery on DuckDB or Spark (ADR 0028, 0033); False when it must take the row path instead."""
     if not (
         columnar_enabled()
         and isinstance(source, CsvSource)
         and source.encoding.replace("_", "-").lower() in COLUMNAR_ENCODINGS
         and len(source.delimiter) == 1
-        and scan.is_plain_text
+        and scan.is_plain_text(source.delimiter)
     ):
         return False
     contract_set = contracts()
@@ -348,6 +375,8 @@ def _validate_columnar(
         add_problem=report.add,
         on_staged=on_staged,
         on_counted=on_counted,
+        engine=engine,
+        has_carriage_returns=scan.carriage_returns > 0,
     )
     if outcome is None:
         return False
@@ -599,10 +628,12 @@ def import_file(
     period_end_on: dt.date | None = None,
     received_on: dt.date | None = None,
     progress: ProgressReporter | None = None,
+    engine: str | None = None,
 ) -> ImportRun:
     """Create a run and import `path` in the foreground (the CLI and tests)."""
     if not path.is_file():
         raise ImportError_(f"there is no file at {path}")
+    engine = ingest_engine(engine)
     try:
         supplier = supplier or profile_for(name=profile, kind=kind).supplier
     except ContractError as error:
@@ -619,4 +650,4 @@ def import_file(
         period_end_on=period_end_on,
         received_on=received_on,
     )
-    return run_import(run=run, path=path, by=by, progress=progress)
+    return run_import(run=run, path=path, by=by, progress=progress, engine=engine)

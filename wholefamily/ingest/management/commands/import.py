@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from wholefamily.governance.commands import acting_user
 from wholefamily.governance.models import DataSharingAgreement
+from wholefamily.ingest.columnar import INGEST_ENGINES
 from wholefamily.ingest.models import ImportRun, Policy
 from wholefamily.ingest.services import ImportError_, contracts, import_file
 from wholefamily.jobs.cli_progress import RichProgress, console_for
@@ -65,6 +66,12 @@ class Command(BaseCommand):
         parser.add_argument("--received-on", type=_date, default=None, help="Date the delivery was received.")
         parser.add_argument("--user", default="", help="Username recorded as the importer.")
         parser.add_argument("--no-progress", action="store_true")
+        parser.add_argument(
+            "--engine",
+            choices=INGEST_ENGINES,
+            default=None,
+            help="Engine of the CSV checks: duckdb or spark (default: the WHOLEFAMILY_INGEST_ENGINE setting, duckdb).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         files = delivered_files(list(options["files"]))
@@ -106,6 +113,7 @@ class Command(BaseCommand):
             period_start_on=options["period_start"],
             period_end_on=options["period_end"],
             received_on=options["received_on"],
+            engine=options["engine"],
         )
         try:
             if options["no_progress"]:
