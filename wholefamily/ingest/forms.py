@@ -84,3 +84,11 @@ class UploadForm(ErrorSummaryMixin, forms.Form):
         if start and end and end < start:
             self.add_error("period_end_on", "The period covered must end on or after its start")
         return cleaned
+
+    def import_run_fields(self) -> dict[str, Any]:
+        """What `create_import_run` takes from a valid form (the upload page and the API's deliveries)."""
+        data = self.cleaned_data
+        fields = ("kind", "profile", "policy", "supplier", "data_sharing_agreement", "period_start_on")
+        return {name: data[name] for name in (*fields, "period_end_on", "received_on")} | {
+            "file_name": data["file"].name
+        }

@@ -75,18 +75,7 @@ def upload(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         user = _staff(request)
         try:
-            run = create_import_run(
-                kind=data["kind"],
-                profile=data["profile"],
-                file_name=data["file"].name,
-                by=user,
-                policy=data["policy"],
-                supplier=data["supplier"],
-                data_sharing_agreement=data["data_sharing_agreement"],
-                period_start_on=data["period_start_on"],
-                period_end_on=data["period_end_on"],
-                received_on=data["received_on"],
-            )
+            run = create_import_run(by=user, **form.import_run_fields())
         except ImportError_ as error:
             form.add_error(None, str(error))
         else:

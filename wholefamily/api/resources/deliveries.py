@@ -129,18 +129,7 @@ def deliver(
         try:
             # What the import would refuse on opening the file, refused now, with the import's own reason.
             refuse_unreadable(path=path, kind=cleaned["kind"], profile=cleaned["profile"])
-            run = create_import_run(
-                kind=cleaned["kind"],
-                profile=cleaned["profile"],
-                file_name=cleaned["file"].name,
-                by=user,
-                policy=cleaned["policy"],
-                supplier=cleaned["supplier"],
-                data_sharing_agreement=cleaned["data_sharing_agreement"],
-                period_start_on=cleaned["period_start_on"],
-                period_end_on=cleaned["period_end_on"],
-                received_on=cleaned["received_on"],
-            )
+            run = create_import_run(by=user, **form.import_run_fields())
         except ImportError_ as error:
             shutil.rmtree(path.parent, ignore_errors=True)
             return 422, {"detail": str(error)}
