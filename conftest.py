@@ -6,8 +6,14 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from wholefamily.domain.roles import Role
+
+# No per-example deadline for property tests: with the suite on two workers beside a JVM or a browser, one example can
+# wait past Hypothesis's 200 ms for the CPU and fail a correct test. Speed is measured in bench/, not here (ADR 0034).
+hypothesis_settings.register_profile("wholefamily", deadline=None)
+hypothesis_settings.load_profile("wholefamily")
 
 TEST_PASSWORD = "correct-horse-battery-staple"  # noqa: S105
 

@@ -13,8 +13,9 @@ lines, NUL bytes) make `validate_csv` return None before anything is kept, and t
 refusals and messages are the reference. Everything is written under the version's locked temporary folder, so a
 killed import leaves nothing that `clean_abandoned` does not remove.
 
-With the Spark engine (`validate_csv(engine="spark")`), `wholefamily.ingest.spark` runs the first pass (reading the
-file and the contract's checks) in Spark SQL and the later passes here read its stage (ADR 0033).
+With the Spark engine (`validate_csv(validation_class=SparkCsvValidation)`, chosen by `ingest.services`),
+`wholefamily.ingest.spark` runs the first pass (reading the file and the contract's checks) in Spark SQL and the later
+passes here read its stage (ADR 0033).
 """
 
 from __future__ import annotations
@@ -453,24 +454,15 @@ def validate_csv(
     add_problem: Callable[[Problem], None],
     on_staged: Callable[[int], None] | None = None,
     on_counted: Callable[[ColumnarOutcome], None] | None = None,
-    engine: str = "duckdb",
-    has_carriage_returns: bool = False,
+    validation_class: type[CsvColumnarValidation] = CsvColumnarValidation,
+    **extra: Any,
 ) -> ColumnarOutcome | None:
-    """Validate and store a CSV delivery on DuckDB or Spark; None when the file needs the row path (nothing then kept).
+    """Validate and store a CSV delivery; None when the file needs the row path (nothing then kept).
 
     Problems go to `add_problem` in the row path's order; `RowValidator.finish` runs at the end (and may refuse).
-    `has_carriage_returns` (the byte scan's) tells Spark, which writes every line break inside a quoted value as LF,
-    that such values would not be read exactly.
+    `validation_class` is the engine's first pass: this module's on DuckDB, `ingest.spark`'s on Spark (chosen by
+    `ingest.services`, so that module and this one do not import each other); `extra` goes to it.
     """
-    validation_class: Any = CsvColumnarValidation
-    extra: dict[str, Any] = {}
-    if engine == "spark":
-        from wholefamily.ingest.spark import SparkCsvValidation
-
-        validation_class = SparkCsvValidation
-        extra["has_carriage_returns"] = has_carriage_returns
-    elif engine != "duckdb":
-        raise ValueError(f"unknown import engine {engine!r}; one of {', '.join(INGEST_ENGINES)}")
     validation = validation_class(
         **extra,
         path=path,

@@ -326,6 +326,18 @@ def ingest_engine(engine: str | None = None) -> str:
     return chosen
 
 
+def _engine_validation(engine: str, *, has_carriage_returns: bool) -> dict[str, Any]:
+    """The columnar first pass for `engine` and its extra arguments. On Spark, `has_carriage_returns` (the byte
+    scan's) tells it that line breaks inside quoted values would not be read exactly (Spark writes them as LF)."""
+    if engine == "spark":
+        from wholefamily.ingest.spark import SparkCsvValidation
+
+        return {"validation_class": SparkCsvValidation, "has_carriage_returns": has_carriage_returns}
+    if engine != "duckdb":
+        raise ValueError(f"unknown import engine {engine!r}; one of {', '.join(INGEST_ENGINES)}")
+    return {}
+
+
 def _validate_columnar(
     run: ImportRun,
     path: Path,
@@ -375,8 +387,7 @@ def _validate_columnar(
         add_problem=report.add,
         on_staged=on_staged,
         on_counted=on_counted,
-        engine=engine,
-        has_carriage_returns=scan.carriage_returns > 0,
+        **_engine_validation(engine, has_carriage_returns=scan.carriage_returns > 0),
     )
     if outcome is None:
         return False
