@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "wholefamily.impact",
     "wholefamily.claims",
     "wholefamily.reporting",
+    "wholefamily.extracts",
     "wholefamily.commissioning",
     "wholefamily.api",
     "wholefamily.web",

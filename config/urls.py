@@ -16,6 +16,7 @@ urlpatterns = [
     path("impact/", include("wholefamily.impact.urls")),
     path("claims/", include("wholefamily.claims.urls")),
     path("reports/", include("wholefamily.reporting.urls")),
+    path("extracts/", include("wholefamily.extracts.urls")),
     path("commissioning/", include("wholefamily.commissioning.urls")),
     path("", include("wholefamily.api.urls")),
     path("api/v1/", api.urls),

@@ -10,7 +10,17 @@ from ninja import NinjaAPI
 from ninja.errors import ValidationError
 
 from wholefamily.api.paging import BadCursor
-from wholefamily.api.resources import audit, cases, claims, deliveries, identification, jobs, outcomes, referrals
+from wholefamily.api.resources import (
+    audit,
+    cases,
+    claims,
+    deliveries,
+    extracts,
+    identification,
+    jobs,
+    outcomes,
+    referrals,
+)
 from wholefamily.api.security import BearerToken, HostileText, RateLimited, ScopeRefused, TokenRefused
 from wholefamily.cases.services import CaseError, StaleRecordError
 
@@ -32,7 +42,7 @@ api = NinjaAPI(
     docs_url=None,  # the reference page is ours, served without any outside assets (ADR 0026)
 )
 
-for router_module in (cases, referrals, identification, jobs, audit, outcomes, claims, deliveries):
+for router_module in (cases, referrals, identification, jobs, audit, outcomes, claims, deliveries, extracts):
     api.add_router(router_module.PREFIX, router_module.router)
 
 

@@ -16,6 +16,7 @@ RESOURCES: dict[str, str] = {
     "outcomes": "A family's distance-travelled scores over time and the outcomes it reached",
     "claims": "Results claims with their evidence packs and state history (programme managers, internal audit)",
     "deliveries": "Data set deliveries (a file starts its import) and their validation reports (data analysts)",
+    "extracts": "Family-level returns to government: build one as a job, download its CSV (programme managers)",
 }
 ACCESS_LEVELS = ("read", "write")
 ALL_SCOPES: tuple[str, ...] = tuple(f"{resource}:{level}" for resource in RESOURCES for level in ACCESS_LEVELS)

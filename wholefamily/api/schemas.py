@@ -367,3 +367,60 @@ class ProblemRowOut(Schema):
 class DeliveryReport(DeliveryOut):
     problems: list[ProblemRowOut] = Field(description="A page of the bad rows, by line, column and reason.")
     next_cursor: str | None = Field(None, description="Pass as `cursor` for the next page of problems.")
+
+
+# --- extracts --------------------------------------------------------------------------------------------------------
+
+
+class ExtractColumnOut(Schema):
+    name: str
+    description: str
+
+
+class ExtractDefinitionOut(Schema):
+    code: str = Field(description="Name it in `POST /api/v1/extracts` to build it.")
+    version: int
+    title: str
+    programme: str
+    case_programmes: list[str] = Field(description="The case programme codes whose families are its rows.")
+    outcomes_framework: str
+    unit: str = Field(description="What one row is.")
+    source: list[str] = Field(description="The documents the return's shape is taken from, by title.")
+    choices: list[str] = Field(description="How the definition reads what its sources leave open, and why.")
+    columns: list[ExtractColumnOut] = Field(
+        description="The columns in order, one for each headline problem where marked."
+    )
+
+
+class ExtractDefinitionList(Schema):
+    items: list[ExtractDefinitionOut]
+
+
+class ExtractIn(Schema):
+    definition: str = Field(min_length=1, max_length=80, description="The extract definition's code.")
+
+
+class ExtractOut(Schema):
+    id: int
+    definition: str
+    definition_version: int
+    title: str
+    programme: str
+    built_at: dt.datetime
+    built_by: str
+    rows: int = Field(description="Families in the extract.")
+    sha256: str = Field(description="The SHA-256 of the CSV file as built.")
+    columns: list[ExtractColumnOut]
+    built_from: dict[str, Any] = Field(description="The identification, outcomes and claim runs the rows came from.")
+    job_id: str | None
+    file: str = Field(description="The path of the CSV file (`GET` with the same token).")
+
+
+class ExtractPage(Page):
+    items: list[ExtractOut]
+
+
+class ExtractStarted(Schema):
+    job: JobOut = Field(
+        description="The build's job: when it has succeeded, its `result.extract_id` names the extract."
+    )

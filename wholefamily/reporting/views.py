@@ -19,6 +19,7 @@ from wholefamily.cases.models import Case
 from wholefamily.domain.reporting import card as rba
 from wholefamily.domain.reporting.quarters import Quarter, parse_quarter, quarters_ending
 from wholefamily.domain.roles import Action, Role
+from wholefamily.extracts.selectors import may_read as may_read_extracts
 from wholefamily.governance import access
 from wholefamily.governance.audit import record
 from wholefamily.jobs.services import start_job
@@ -50,7 +51,9 @@ def _quarter(request: HttpRequest, choices: list[Quarter]) -> Quarter:
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     may_audit = access.has_role(request.user, *audits.AUDITORS)
-    return render(request, "reporting/index.html", {"quarter": selectors.default_quarter(), "may_audit": may_audit})
+    may_extract = may_read_extracts(request.user)
+    context = {"quarter": selectors.default_quarter(), "may_audit": may_audit, "may_extract": may_extract}
+    return render(request, "reporting/index.html", context)
 
 
 def _card(request: HttpRequest, element: str) -> HttpResponse:
