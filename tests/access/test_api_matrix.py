@@ -39,6 +39,7 @@ RESOURCE_OF = {
     "outcomes": "outcomes",
     "claims": "claims",
     "deliveries": "deliveries",
+    "extracts": "extracts",
 }
 WRONG_SCOPE = {
     "cases": "jobs",
@@ -49,6 +50,7 @@ WRONG_SCOPE = {
     "outcomes": "cases",
     "claims": "outcomes",
     "deliveries": "claims",
+    "extracts": "claims",
 }
 PUBLIC_OPERATIONS = {"GET /api/v1/openapi.json"}
 
@@ -72,6 +74,7 @@ API_FILLERS: dict[str, Callable[[World, str], Any]] = {
     "family_id": _side_value("cohort_family.family_id"),
     "claim_id": _side_value("claim.pk"),
     "delivery_id": lambda world, side: str(world.import_run.pk),
+    "extract_id": lambda world, side: world.extra["extract_id"],
 }
 
 
@@ -92,6 +95,7 @@ API_BODIES: dict[str, Callable[[World, str], dict[str, Any]]] = {
         "family_name": "the Matrix family",
         "reason": "Attendance",
     },
+    "POST /api/v1/extracts": lambda world, side: {"definition": "tf-2015-family-progress"},
     "POST /api/v1/referrals/{referral_id}/decision": lambda world, side: {
         "decision": "signpost",
         "reason": "Better met by the school nurse.",
@@ -109,7 +113,8 @@ MULTIPART: dict[str, Callable[[World, str], dict[str, Any]]] = {
 # Writes whose body names a team: walked with the own and the other team's.
 TEAM_IN_BODY = {"POST /api/v1/referrals"}
 # Operations for some roles only, by the same constant the web's pages use: the audit log for AUDIT_READERS
-# (governance.selectors), claims for CLAIM_READERS (claims.selectors), deliveries for INGEST_ROLES (ingest.selectors);
+# (governance.selectors), claims for CLAIM_READERS (claims.selectors), deliveries for INGEST_ROLES (ingest.selectors),
+# extracts for EXTRACT_READERS and EXTRACT_BUILDERS (extracts.selectors);
 # with the answer an allowed role gets.
 ROLE_GATES = {
     "GET /api/v1/audit-events": ("wholefamily.governance.selectors:AUDIT_READERS", 200),
@@ -117,6 +122,11 @@ ROLE_GATES = {
     "GET /api/v1/claims/{claim_id}": ("wholefamily.claims.selectors:CLAIM_READERS", 200),
     "POST /api/v1/deliveries": ("wholefamily.ingest.selectors:INGEST_ROLES", 202),
     "GET /api/v1/deliveries/{delivery_id}": ("wholefamily.ingest.selectors:INGEST_ROLES", 200),
+    "GET /api/v1/extracts/definitions": ("wholefamily.extracts.selectors:EXTRACT_READERS", 200),
+    "GET /api/v1/extracts": ("wholefamily.extracts.selectors:EXTRACT_READERS", 200),
+    "POST /api/v1/extracts": ("wholefamily.extracts.selectors:EXTRACT_BUILDERS", 202),
+    "GET /api/v1/extracts/{extract_id}": ("wholefamily.extracts.selectors:EXTRACT_READERS", 200),
+    "GET /api/v1/extracts/{extract_id}/file": ("wholefamily.extracts.selectors:EXTRACT_READERS", 200),
 }
 
 

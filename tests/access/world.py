@@ -108,6 +108,7 @@ FILLERS: dict[str, Filler] = {
     "reporting:token": _county(lambda world: "not-a-link"),
     "impact:pk": _county(lambda world: world.extra["unit_cost_set_id"]),  # county-wide unit costs (ADR 0029)
     "reporting:pk": _county(lambda world: world.extra["board_pack_id"]),  # county-wide figures, no personal record
+    "extracts:pk": _county(lambda world: world.extra["extract_id"]),  # county-wide, pseudonymous (ADR 0035)
     # Commissioning (ADR 0027): the catalogue's services are county-wide; a family's referrals to them are its case's.
     "commissioning:service_detail:pk": _county(lambda world: world.extra["service_id"]),
     "commissioning:service_change:pk": _county(lambda world: world.extra["service_id"]),
@@ -387,6 +388,15 @@ def build_world(data_dir: Path) -> World:
         council="Matrix County Council", figures={"sections": []}, pdf=b"%PDF-1.4", pdf_sha256="0" * 64,
         xlsx=b"PK", xlsx_sha256="0" * 64, small_numbers="fewer than 5 (v1)",
     )  # fmt: skip
+    # A family-level return to government (ADR 0035): county-wide, pseudonymous, naming both sides' families.
+    from wholefamily.extracts.models import Extract
+
+    extract = Extract.objects.create(
+        definition="tf-2015-family-progress", definition_version=1, title="Matrix return", programme="tf-2015",
+        built_at=now, built_by=users[Role.PROGRAMME_MANAGER.value], rows=2,
+        columns=[{"name": "family_reference", "description": "The family's case reference"}],
+        content=f"family_reference\r\n{CANARIES[OWN][2]}\r\n{CANARIES[OTHER][2]}\r\n".encode(), sha256="0" * 64,
+    )  # fmt: skip
     # County-wide aggregates (ADR 0023, ADR 0024): a stored impact analysis and savings run, so that /impact/,
     # /impact/savings/ and its two exports answer with figures rather than their empty state.
     from wholefamily.impact.models import ImpactEffect, ImpactRun, SavingsRun
@@ -470,6 +480,7 @@ def build_world(data_dir: Path) -> World:
             "agreement_id": agreement.pk,
             "reidentification_id": reidentification.pk,
             "board_pack_id": board_pack.pk,
+            "extract_id": extract.pk,
             "unit_cost_set_id": unit_cost_set.pk,
             "service_id": service.pk,
             "service_referrals": service_referrals,

@@ -1,5 +1,6 @@
-"""A programme manager reads the report cards and the service monitoring, builds a quarter's board pack and opens it;
-a commissioner reopens it as it was sent. Every page passes an axe-core check; the PDF and the workbook open."""
+"""A programme manager reads the report cards and the service monitoring, builds a quarter's board pack and opens it,
+and builds a return to government and downloads it; a commissioner reopens the pack as it was sent. Every page passes
+an axe-core check; the PDF and the workbook open."""
 
 from __future__ import annotations
 
@@ -89,6 +90,9 @@ def _check_pdf_pages(page: Any, url: str, count: int, screenshot: Any) -> None:
 
 
 def test_report_cards_monitoring_and_a_board_pack(live_server: Any, page: Any, screenshot: Any) -> None:
+    from wholefamily.domain.progress import NullProgress
+    from wholefamily.extracts.tasks import build_work
+    from wholefamily.jobs.models import Job
     from wholefamily.reporting.services import build_board_pack
     from wholefamily.reporting.tests.conftest import QUARTER, build_county
 
@@ -145,6 +149,28 @@ def test_report_cards_monitoring_and_a_board_pack(live_server: Any, page: Any, s
     expect(page.get_by_label("Quarter")).to_be_visible()
     _assert_accessible(page, "build a board pack")
     pack = build_board_pack(quarter=QUARTER, by=county.programme_manager)  # what the background job runs
+
+    # A return to government: built as a job, its columns read on the page, its file downloaded.
+    page.goto(f"{live_server.url}/reports/")
+    page.get_by_role("link", name="Extracts: the family-level progress and outcomes returns of each programme").click()
+    page.get_by_role("link", name="Build an extract").click()
+    page.get_by_role("button", name="Build the extract").click()
+    expect(page.get_by_role("link", name="Choose the extract to build")).to_be_visible()
+    _assert_accessible(page, "build an extract, with an error")
+    page.get_by_label("Family outcomes return, Supporting Families programme 2022 (version 1)").check()
+    page.get_by_role("button", name="Build the extract").click()
+    page.wait_for_url("**/jobs/**")
+    job = Job.objects.get(kind="build_extract")
+    build_work(str(job.pk), "supporting-families-2022-family-outcomes", county.programme_manager.pk, NullProgress())
+    page.goto(f"{live_server.url}/extracts/")
+    page.get_by_role("link", name="Family outcomes return, Supporting Families programme 2022").click()
+    expect(page.get_by_role("table", name="Columns")).to_contain_text("need_financial_stability")
+    _assert_accessible(page, "extract")
+    screenshot("extract")
+    href = page.get_by_role("link", name="Download the extract (CSV, 14 families)").get_attribute("href")
+    extract = page.request.get(f"{live_server.url}{href}")
+    assert extract.ok and extract.headers["content-type"].startswith("text/csv")
+    assert extract.body().decode().count("\r\n") == 15  # the header and 14 families
 
     page.context.clear_cookies()
     _sign_in(page, live_server, county.commissioner.username)

@@ -20,7 +20,11 @@ from wholefamily.web.pages import page_for
 
 
 class BuildExtractForm(GovukForm):
-    definition = forms.ChoiceField(label="Which extract?", widget=forms.RadioSelect)
+    definition = forms.ChoiceField(
+        label="Which extract?",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the extract to build", "invalid_choice": "Choose one of the extracts"},
+    )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

@@ -23,6 +23,7 @@ ALL = [
     "outcomes:write",
     "claims:write",
     "deliveries:write",
+    "extracts:write",
 ]
 
 
