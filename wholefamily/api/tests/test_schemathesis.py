@@ -46,6 +46,7 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 def _real_ids(county: County) -> dict[str, Any]:
     from wholefamily.cases.models import Referral
     from wholefamily.claims.models import Claim, ClaimRun
+    from wholefamily.extracts.models import Extract
     from wholefamily.identification.models import CohortFamily, Evidence, IdentificationRun
     from wholefamily.ingest.models import ImportProblem, ImportRun
     from wholefamily.jobs.models import Job
@@ -76,7 +77,14 @@ def _real_ids(county: County) -> dict[str, Any]:
     delivery = ImportRun.objects.create(kind="offences", profile="synthetic-county", received_on="2015-01-01",
                                         file_name="offences.csv", status=ImportRun.Status.REJECTED)  # fmt: skip
     ImportProblem.objects.create(run=delivery, line=2, column="offence_on", reason="in the future", value="2030-01-01")
+    extract = Extract.objects.create(
+        definition="tf-2015-family-progress", definition_version=1, title="A return", programme="tf-2015",
+        built_at="2015-09-01T10:00:00Z", built_by=county.users["programme_manager"], rows=1,
+        columns=[{"name": "family_reference", "description": "Reference"}], content=b"family_reference\r\nF-1\r\n",
+        sha256="0" * 64,
+    )  # fmt: skip
     return {
+        "extract_id": extract.pk,
         "claim_id": claim.pk,
         "delivery_id": str(delivery.pk),
         "case_id": county.cases["north"].pk,
@@ -159,6 +167,7 @@ def test_generated_requests_break_nothing(
             {"version": plan_version, "aims": "x"},
         ),
         "POST /api/v1/deliveries": ({}, DELIVERY),
+        "POST /api/v1/extracts": ({}, {"definition": "tf-2015-family-progress"}),
     }
     started = time.monotonic()
     sent: Counter[str] = Counter()
