@@ -10,7 +10,7 @@ process; its peak resident memory is that child's ru_maxrss (os.wait4). Linux co
 resident memory when it forked, so the files are written by children too and this process stays small (its own peak
 is printed). The load average is printed beside each figure: the machine may be shared.
 
-    nice -n 10 .venv/bin/python bench/bench_ingest.py [--rows 1000000] [--xlsx-rows 100000] [--policy reject]
+    nice -n 10 .venv/bin/python bench/bench_ingest.py [--rows 1000000] [--xlsx-rows 100000] [--policy reject] [--spark]
 """
 
 from __future__ import annotations
@@ -224,6 +224,7 @@ def main() -> int:
     parser.add_argument("--xlsx-rows", type=int, default=100_000, help="XLSX rows (0 to skip)")
     parser.add_argument("--policy", default="reject", choices=["reject", "quarantine"])
     parser.add_argument("--row-path", action="store_true", help="also time the row-by-row path (INGEST_COLUMNAR off)")
+    parser.add_argument("--spark", action="store_true", help="also time the import on local Spark (--engine spark)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     options = parser.parse_args()
 
@@ -265,6 +266,19 @@ def main() -> int:
             print(f"  DuckDB alone: {engine.output}")
             print("  import: " + product.output.replace("\n", "\n          "))
             check_lines(workdir / "var" / "data" / "datasets" / "school_attendance", env)
+            if options.spark:
+                # The same file on local Spark, into a database and store of its own (the file is new to it). The
+                # time includes starting the JVM; the peak is the larger of the Python process and the JVM.
+                spark_env = {**env, "WHOLEFAMILY_VAR_DIR": str(workdir / "var-spark")}
+                spark_env["WHOLEFAMILY_DATA_DIR"] = str(workdir / "var-spark" / "data")
+                prepare(cli, spark_env)
+                on_spark = measure(
+                    [*cli, "import", "--engine", "spark", "--kind", "school_attendance", "--profile",
+                     "synthetic-county", str(csv_path), "--policy", options.policy, "--no-progress", *received],
+                    env=spark_env,
+                )  # fmt: skip
+                show("wholefamily import on local Spark", options.rows, on_spark)
+                print(f"  ratio Spark import / DuckDB alone: {on_spark.seconds / engine.seconds:.2f}")
             if options.row_path:
                 row_env = {**env, "WHOLEFAMILY_INGEST_COLUMNAR": "0", "WHOLEFAMILY_VAR_DIR": str(workdir / "var-rows")}
                 row_env["WHOLEFAMILY_DATA_DIR"] = str(workdir / "var-rows" / "data")

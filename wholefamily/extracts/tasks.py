@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django_tasks import task
 
 from wholefamily.domain.extracts import ExtractDefinitionError
 from wholefamily.domain.progress import ProgressReporter
-from wholefamily.jobs.services import JobError, run_job
+from wholefamily.jobs.services import JobError, run_job, starter
 
 BUILD_EXTRACT = "build_extract"
 
@@ -20,9 +19,7 @@ def build_work(job_id: str | None, code: str, user_id: int, progress: ProgressRe
     from wholefamily.extracts.services import ExtractError, build_extract
     from wholefamily.jobs.models import Job
 
-    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
-    if user is None:
-        raise JobError("The person who asked for the extract no longer has an account.")
+    user = starter(user_id, asked_for="the extract")
     job = Job.objects.filter(pk=job_id).first() if job_id else None
     try:
         extract = build_extract(code=code, by=user, job=job, progress=progress)

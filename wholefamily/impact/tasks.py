@@ -5,22 +5,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django_tasks import task
 
 from wholefamily.domain.progress import ProgressReporter
-from wholefamily.jobs.services import JobError, run_job
+from wholefamily.jobs.services import JobError, run_job, starter
 
 RUN_IMPACT = "run_impact"
 RUN_SAVINGS = "run_savings"
 
 
 def _user(user_id: int) -> Any:
-    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
-    if user is None:
-        raise JobError("The person who asked for the run no longer has an account.")
-    return user
+    return starter(user_id, asked_for="the run")
 
 
 def impact_work(seed: int, user_id: int, progress: ProgressReporter) -> dict[str, Any]:

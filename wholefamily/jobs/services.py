@@ -53,6 +53,14 @@ class JobError(Exception):
     """A failure whose message is written for users (what went wrong and what to do about it)."""
 
 
+def starter(user_id: int, *, asked_for: str) -> User:
+    """The active user who started a job (a task gets their id): a JobError if they no longer have an account."""
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        raise JobError(f"The person who asked for {asked_for} no longer has an account.")
+    return user
+
+
 # --- starting and cancelling --------------------------------------------------------------------
 def start_job(
     *,

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django_tasks import task
 
 from wholefamily.domain.progress import ProgressReporter
 from wholefamily.domain.reporting.quarters import parse_quarter
-from wholefamily.jobs.services import JobError, run_job
+from wholefamily.jobs.services import JobError, run_job, starter
 
 BUILD_BOARD_PACK = "build_board_pack"
 
@@ -20,9 +19,7 @@ def build_work(job_id: str | None, quarter: str, user_id: int, progress: Progres
     from wholefamily.jobs.models import Job
     from wholefamily.reporting.services import build_board_pack
 
-    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
-    if user is None:
-        raise JobError("The person who asked for the board pack no longer has an account.")
+    user = starter(user_id, asked_for="the board pack")
     job = Job.objects.filter(pk=job_id).first() if job_id else None
     try:
         pack = build_board_pack(quarter=parse_quarter(quarter), by=user, job=job, progress=progress)
