@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +17,15 @@ hypothesis_settings.register_profile("wholefamily", deadline=None)
 hypothesis_settings.load_profile("wholefamily")
 
 TEST_PASSWORD = "correct-horse-battery-staple"  # noqa: S105
+
+
+@functools.cache
+def hashed_test_password() -> str:
+    """TEST_PASSWORD hashed by the service's own password hasher, once: hashing is slow on purpose (about half a
+    second), and some fixtures make eight members of staff a test."""
+    from django.contrib.auth.hashers import make_password
+
+    return make_password(TEST_PASSWORD)
 
 
 @pytest.fixture(autouse=True)
@@ -53,7 +63,9 @@ def make_staff(db: Any) -> Callable[..., Any]:
     from wholefamily.governance.models import StaffProfile
 
     def make(username: str, *roles: Role, team: Any = None, **extra: Any) -> Any:
-        user = get_user_model().objects.create_user(username=username, password=TEST_PASSWORD, **extra)
+        user = get_user_model().objects.create_user(username=username, password=None, **extra)
+        user.password = hashed_test_password()  # the real hasher's hash of TEST_PASSWORD, worked out once a process
+        user.save(update_fields=["password"])
         # get_or_create: a transactional test's flush removes the groups the roles migration made.
         user.groups.set([Group.objects.get_or_create(name=role.value)[0] for role in roles])
         StaffProfile.objects.create(user=user, team=team, job_title="Test")
