@@ -28,7 +28,7 @@ RESOURCE = "extracts"
 router = Router(tags=["Extracts"])
 KEY_HELP = "A key of your own for this build: sending it again with the same key answers as the first time did."
 CSV_ANSWER = {
-    "200": {"description": "The extract's CSV file, as built.", "content": {"text/csv": {"schema": {"type": "string"}}}}
+    200: {"description": "The extract's CSV file, as built.", "content": {"text/csv": {"schema": {"type": "string"}}}}
 }
 
 
