@@ -27,6 +27,8 @@ from wholefamily.domain.columnar import SPARK, Dialect, sql_text
 from wholefamily.ingest.columnar import CsvColumnarValidation, Fallback
 
 STAGE_FOLDER = ".stage"
+STAGE_ROW_GROUP_BYTES = 8 * 1024 * 1024
+"""Parquet row groups of the stage Spark writes: small enough for DuckDB to read several within the import's memory."""
 READING_ERRORS = ("FAILED_READ_FILE", "MALFORMED_RECORD", "TextParsingException", "MalformedCSVException")
 """Spark's words for a file its CSV reader could not read: the row path reads it (and gives the reasons)."""
 PATH_PATTERN_CHARACTERS = frozenset("*?[]{}\\,:")
@@ -118,7 +120,12 @@ class SparkCsvValidation(CsvColumnarValidation):
                 f"{', '.join(compiled.raw_columns)}, {self._suspect_sql()} AS is_suspect "
                 f"FROM {self.view} WHERE line > 1)"
             )
-            self.session.sql(sql).write.mode("errorifexists").parquet(str(self.stage))
+            # Row groups of DuckDB's size, not Spark's 128 MB: DuckDB's later passes read the stage within the
+            # import's memory limit, and a 128 MB row group of text columns did not fit (10,000,000 rows, 512MB).
+            writer = (
+                self.session.sql(sql).write.mode("errorifexists").option("parquet.block.size", STAGE_ROW_GROUP_BYTES)
+            )
+            writer.parquet(str(self.stage))
         except Fallback:
             raise
         except Exception as error:
