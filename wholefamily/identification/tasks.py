@@ -43,3 +43,28 @@ def identify(
 ) -> dict[str, Any] | None:
     """Run identification for `programme` as of `as_of` over `snapshot` and record it."""
     return run_job(job_id, lambda progress: identify_work(programme, as_of, snapshot, engine, user_id, progress))
+
+
+def start_identification(
+    *, programme: str, as_of_on: dt.date, by: Any, engine: str = "duckdb", snapshot_dir: Path | None = None
+) -> Any:
+    """Queue an identification run as a background job (continuous identification: after each new linkage run
+    the programme team starts one, and the newly qualifying families appear as "new" in the cohort)."""
+    from wholefamily.identification.services import current_snapshot_dir, load_programme_definition
+    from wholefamily.jobs.services import start_job
+
+    definition = load_programme_definition(programme)
+    snapshot = snapshot_dir or current_snapshot_dir()
+    return start_job(
+        kind=IDENTIFY,
+        title=f"Identify families: {definition.label} as of {as_of_on}",
+        task=identify,
+        args={
+            "programme": programme,
+            "as_of": as_of_on.isoformat(),
+            "snapshot": str(snapshot),
+            "engine": engine,
+            "user_id": getattr(by, "pk", None),
+        },
+        by=by,
+    )

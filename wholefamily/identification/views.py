@@ -26,12 +26,8 @@ from wholefamily.governance.audit import record
 from wholefamily.identification import selectors
 from wholefamily.identification.forms import JudgementForm, StartRunForm
 from wholefamily.identification.models import CohortFamily, IdentificationRun
-from wholefamily.identification.services import (
-    IdentificationError,
-    enter_judgement,
-    load_programme_definition,
-    start_identification,
-)
+from wholefamily.identification.services import IdentificationError, enter_judgement, load_programme_definition
+from wholefamily.identification.tasks import start_identification
 from wholefamily.linkage.selectors import household_labels
 from wholefamily.web.pages import page_for
 
