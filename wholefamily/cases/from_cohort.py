@@ -12,8 +12,7 @@ from datetime import date
 from django.db.models import Min, Q, QuerySet
 
 from wholefamily.cases.models import Case
-from wholefamily.cases.services import MemberDetails
-from wholefamily.domain.pathway import MemberRole, Stage
+from wholefamily.domain.pathway import MemberDetails, MemberRole, Stage
 from wholefamily.governance.models import Team
 from wholefamily.identification.models import CohortFamily, IdentificationRun
 from wholefamily.linkage.models import Membership

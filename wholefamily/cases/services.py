@@ -7,7 +7,6 @@ from __future__ import annotations
 import functools
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any, ParamSpec, TypeVar
 
@@ -50,6 +49,9 @@ from wholefamily.domain.pathway import (
     ReferralSource,
     Stage,
 )
+from wholefamily.domain.pathway import (
+    MemberDetails as MemberDetails,  # callers pass it to these services
+)
 from wholefamily.domain.roles import Action, Role
 from wholefamily.governance import access
 from wholefamily.governance.audit import record
@@ -81,16 +83,6 @@ class StaleMemberError(StaleRecordError):
     """Someone else saved the member's details after this person opened them."""
 
     title = "Someone else changed this member's details"
-
-
-@dataclass(frozen=True)
-class MemberDetails:
-    """A member as the identification cohort or a form gives them: the linkage's person id and a display copy."""
-
-    display_name: str
-    role: MemberRole
-    person_id: str = ""
-    born_on: date | None = None
 
 
 # --- Access and the event log -------------------------------------------------------------------------

@@ -157,6 +157,16 @@ class MemberRole(enum.StrEnum):
         }[self]
 
 
+@dataclass(frozen=True)
+class MemberDetails:
+    """A member as the identification cohort or a form gives them: the linkage's person id and a display copy."""
+
+    display_name: str
+    role: MemberRole
+    person_id: str = ""
+    born_on: date | None = None
+
+
 class EventCode(enum.StrEnum):
     """Codes of the append-only case event log (the pathway's business history)."""
 
