@@ -24,10 +24,19 @@ def may_build(user: AnyUser) -> bool:
     return access.has_role(user, *EXTRACT_BUILDERS)
 
 
+def require_reader(user: AnyUser) -> None:
+    if not may_read(user):
+        raise PermissionDenied("Only programme managers, data analysts, auditors and administrators read extracts.")
+
+
+def require_builder(user: AnyUser) -> None:
+    if not may_build(user):
+        raise PermissionDenied("Only programme managers, data analysts and administrators build extracts.")
+
+
 def extracts_for(*, for_user: AnyUser, definition: str = "") -> QuerySet[Extract]:
     """The extracts kept, newest first (the file itself deferred)."""
-    if not may_read(for_user):
-        raise PermissionDenied("Only programme managers, data analysts, auditors and administrators read extracts.")
+    require_reader(for_user)
     extracts = Extract.objects.select_related("built_by").defer("content")
     if definition:
         extracts = extracts.filter(definition=definition)
@@ -43,5 +52,7 @@ def extract_for(*, for_user: AnyUser, pk: int) -> Extract:
 
 def extract_file(*, for_user: AnyUser, pk: int) -> Extract:
     """The extract with its file (the caller audits the download)."""
-    extract_for(for_user=for_user, pk=pk)
-    return Extract.objects.get(pk=pk)
+    try:
+        return extracts_for(for_user=for_user).defer(None).get(pk=pk)
+    except Extract.DoesNotExist:
+        raise Http404 from None

@@ -12,23 +12,22 @@ from datetime import date
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from wholefamily.cases.models import Allocation, Case, Member
 from wholefamily.claims.models import Claim
-from wholefamily.domain.extracts import ExtractDefinition, FamilyFacts, Problem
+from wholefamily.domain.extracts import ExtractDefinition, FamilyFacts
 from wholefamily.domain.outcomes import evaluate as ev
 from wholefamily.domain.pathway import MemberRole
 from wholefamily.domain.progress import NullProgress, ProgressReporter
 from wholefamily.domain.validation import safe_row
-from wholefamily.extracts.definitions import extract_definition, extract_definitions
+from wholefamily.extracts.definitions import counted_problems, extract_definition, extract_definitions
 from wholefamily.extracts.models import Extract
-from wholefamily.extracts.selectors import may_build
+from wholefamily.extracts.selectors import require_builder
 from wholefamily.governance import access
 from wholefamily.governance.audit import record
 from wholefamily.identification.models import CohortFamily, IdentificationRun
-from wholefamily.identification.services import IdentificationError, load_programme_definition
+from wholefamily.identification.services import IdentificationError
 from wholefamily.outcomes.models import OutcomeResult
 
 ADULT_ROLES = frozenset({MemberRole.PARENTING_ADULT, MemberRole.OTHER_ADULT})
@@ -195,17 +194,15 @@ def family_facts(
 def build_extract(*, code: str, by: User, job: Any = None, progress: ProgressReporter | None = None) -> Extract:
     """Build the extract `code` over the families on its programme that `by` may see, and keep it as built."""
     progress = progress or NullProgress()
-    if not may_build(by):
-        raise PermissionDenied("Only programme managers, data analysts and administrators build extracts.")
+    require_builder(by)
     definition = extract_definition(code)
     if definition is None:
         known = ", ".join(sorted(extract_definitions())) or "none"
         raise ExtractError(f"There is no extract called {code!r}. The extracts are: {known}.")
     try:
-        programme = load_programme_definition(definition.programme)
+        programme, problems = counted_problems(definition)
     except IdentificationError as error:
         raise ExtractError(f"The extract {code} names a programme this service does not have ({error}).") from None
-    problems = [Problem(p.code, p.label) for p in programme.problems if p.is_counted]
     columns = definition.columns(problems)
     progress.set_message("Reading the families on the programme")
     cases = list(

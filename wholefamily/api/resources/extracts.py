@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from ninja import Header, Query, Router, Status
 from pydantic import Field
@@ -15,13 +14,13 @@ from wholefamily.api.resources import jobs
 from wholefamily.api.resources.common import REFUSALS, PageQuery, answers
 from wholefamily.api.schemas import ExtractDefinitionList, ExtractIn, ExtractOut, ExtractPage, ExtractStarted
 from wholefamily.api.security import need, via
-from wholefamily.domain.extracts import ExtractDefinition, Problem
+from wholefamily.domain.extracts import ExtractDefinition
 from wholefamily.extracts import selectors
-from wholefamily.extracts.definitions import extract_definitions
+from wholefamily.extracts.definitions import counted_problems, extract_definitions
 from wholefamily.extracts.models import Extract
 from wholefamily.extracts.tasks import start_build
 from wholefamily.governance.audit import record
-from wholefamily.identification.services import IdentificationError, load_programme_definition
+from wholefamily.identification.services import IdentificationError
 
 PREFIX = "/extracts"
 RESOURCE = "extracts"
@@ -38,8 +37,7 @@ class ExtractFilters(PageQuery):
 
 def _definition(definition: ExtractDefinition) -> dict[str, Any]:
     try:
-        programme = load_programme_definition(definition.programme)
-        problems = [Problem(p.code, p.label) for p in programme.problems if p.is_counted]
+        _, problems = counted_problems(definition)
     except IdentificationError:
         problems = []
     return {
@@ -76,8 +74,7 @@ def render(extract: Extract) -> dict[str, Any]:
 
 def _reader(request: HttpRequest, level: str) -> Any:
     user = need(request, RESOURCE, level)
-    if not selectors.may_read(user):
-        raise PermissionDenied("Only programme managers, data analysts, auditors and administrators read extracts.")
+    selectors.require_reader(user)
     return user
 
 
@@ -107,8 +104,7 @@ def build_extract(
     ),
 ) -> Any:
     user = need(request, RESOURCE, "write")
-    if not selectors.may_build(user):
-        raise PermissionDenied("Only programme managers, data analysts and administrators build extracts.")
+    selectors.require_builder(user)
     definition = extract_definitions().get(body.definition)
     if definition is None:
         known = ", ".join(sorted(extract_definitions()))
